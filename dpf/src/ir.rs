@@ -1,0 +1,399 @@
+//! The filter IR: what a pcap-filter expression means, independent of how it was written.
+//!
+//! A filter is a [`Pred`]: atoms (a load of 1, 2 or 4 bytes, a mask, a relation, a constant)
+//! and general comparisons of arithmetic values, combined by `and`, `or` and `not`, evaluated
+//! left to right with short-circuiting, exactly in the order libpcap's code generator emits its
+//! tests. That order matters for one reason: BPF semantics. When a load reaches past the
+//! captured bytes (or a run-time division by zero happens) the *whole filter* rejects the packet
+//! at that point, whatever `not` or `or` surround the load. [`Pred::eval`] returns
+//! [`Reject`] in that case, and callers map it to "no match".
+//!
+//! Offsets are absolute (from the first captured byte): the link type and any `vlan`/`mpls`
+//! shifts have been folded in by the lowering.
+
+use std::fmt;
+
+/// Where a load's offset is measured from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Base {
+    /// From the first captured byte.
+    Abs,
+    /// From `4 * (pkt[at] & 0x0f)`: the IPv4 header length, as BPF's `ldx 4*([at]&0xf)` computes
+    /// it (`at` is the absolute offset of the IPv4 header's first byte). Reading `pkt[at]` is
+    /// itself a load that can fail.
+    IpHdrLen { at: u32 },
+}
+
+/// A load of `size` (1, 2 or 4) bytes, big-endian, at `base + off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Load {
+    pub base: Base,
+    pub off: u32,
+    pub size: u8,
+}
+
+/// Comparison of an (unsigned 32-bit) value with another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rel {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Rel {
+    #[inline]
+    pub fn holds(self, a: u32, b: u32) -> bool {
+        match self {
+            Rel::Eq => a == b,
+            Rel::Ne => a != b,
+            Rel::Lt => a < b,
+            Rel::Le => a <= b,
+            Rel::Gt => a > b,
+            Rel::Ge => a >= b,
+        }
+    }
+    /// The relation that holds exactly when `self` does not.
+    pub fn negate(self) -> Rel {
+        match self {
+            Rel::Eq => Rel::Ne,
+            Rel::Ne => Rel::Eq,
+            Rel::Lt => Rel::Ge,
+            Rel::Le => Rel::Gt,
+            Rel::Gt => Rel::Le,
+            Rel::Ge => Rel::Lt,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Rel::Eq => "==",
+            Rel::Ne => "!=",
+            Rel::Lt => "<",
+            Rel::Le => "<=",
+            Rel::Gt => ">",
+            Rel::Ge => ">=",
+        }
+    }
+}
+
+/// `(load & mask) rel k`: the unit the decision graph merges and the JIT specialises.
+/// `mask == u32::MAX` means no mask. BPF's `jset k` is `mask = k, rel = Ne, k = 0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom {
+    pub load: Load,
+    pub mask: u32,
+    pub rel: Rel,
+    pub k: u32,
+}
+
+/// Arithmetic operators of the filter language (BPF ALU, 32-bit unsigned, wrapping).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+            ArithOp::And => "&",
+            ArithOp::Or => "|",
+            ArithOp::Xor => "^",
+            ArithOp::Shl => "<<",
+            ArithOp::Shr => ">>",
+        }
+    }
+
+    /// BPF's semantics; `None` for a run-time division (or modulo) by zero, which rejects.
+    /// Shifts by 32 or more give 0, as libpcap's `bpf_filter` does.
+    #[inline]
+    pub fn apply(self, a: u32, b: u32) -> Option<u32> {
+        Some(match self {
+            ArithOp::Add => a.wrapping_add(b),
+            ArithOp::Sub => a.wrapping_sub(b),
+            ArithOp::Mul => a.wrapping_mul(b),
+            ArithOp::Div => a.checked_div(b)?,
+            ArithOp::Mod => a.checked_rem(b)?,
+            ArithOp::And => a & b,
+            ArithOp::Or => a | b,
+            ArithOp::Xor => a ^ b,
+            ArithOp::Shl => {
+                if b < 32 {
+                    a << b
+                } else {
+                    0
+                }
+            }
+            ArithOp::Shr => {
+                if b < 32 {
+                    a >> b
+                } else {
+                    0
+                }
+            }
+        })
+    }
+}
+
+/// An arithmetic value, evaluated as one straight-line BPF block: every load in it is performed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Val {
+    K(u32),
+    /// The packet's length on the wire (`len`).
+    Len,
+    Load(Load),
+    /// A load of `size` bytes at `index + off`, where `index` is computed at run time
+    /// (`proto[expr]`).
+    LoadInd { index: Box<Val>, off: u32, size: u8 },
+    Bin(ArithOp, Box<Val>, Box<Val>),
+    Neg(Box<Val>),
+}
+
+/// A boolean filter.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Pred {
+    True,
+    False,
+    Atom(Atom),
+    /// A comparison of two general values; all loads on both sides are performed.
+    Cmp(Val, Rel, Val),
+    And(Box<Pred>, Box<Pred>),
+    Or(Box<Pred>, Box<Pred>),
+    Not(Box<Pred>),
+}
+
+/// The packet was rejected by BPF semantics (a load past the captured bytes, or a run-time
+/// division by zero): the whole filter is false, whatever surrounds the failing load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reject;
+
+/// A packet as filters see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Packet<'a> {
+    /// The captured bytes.
+    pub data: &'a [u8],
+    /// The length on the wire (`len`), at least `data.len()` in sane captures (not assumed).
+    pub wire_len: u32,
+}
+
+impl<'a> Packet<'a> {
+    pub fn new(data: &'a [u8], wire_len: u32) -> Self {
+        Packet { data, wire_len }
+    }
+
+    /// Big-endian load of 1, 2 or 4 bytes at `off`; `Reject` when any byte is past the capture.
+    #[inline]
+    pub fn load_at(&self, off: u32, size: u8) -> Result<u32, Reject> {
+        let off = off as usize;
+        let end = off.checked_add(size as usize).ok_or(Reject)?;
+        let b = self.data.get(off..end).ok_or(Reject)?;
+        Ok(match size {
+            1 => b[0] as u32,
+            2 => u16::from_be_bytes([b[0], b[1]]) as u32,
+            _ => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        })
+    }
+
+    #[inline]
+    pub fn load(&self, l: &Load) -> Result<u32, Reject> {
+        let base = match l.base {
+            Base::Abs => 0u32,
+            Base::IpHdrLen { at } => 4 * (self.load_at(at, 1)? & 0x0f),
+        };
+        // BPF adds X + k in 32 bits; an overflowing sum is simply out of bounds.
+        let off = base.checked_add(l.off).ok_or(Reject)?;
+        self.load_at(off, l.size)
+    }
+}
+
+impl Atom {
+    #[inline]
+    pub fn eval(&self, p: &Packet) -> Result<bool, Reject> {
+        let v = p.load(&self.load)?;
+        Ok(self.rel.holds(v & self.mask, self.k))
+    }
+}
+
+impl Val {
+    pub fn eval(&self, p: &Packet) -> Result<u32, Reject> {
+        match self {
+            Val::K(k) => Ok(*k),
+            Val::Len => Ok(p.wire_len),
+            Val::Load(l) => p.load(l),
+            Val::LoadInd { index, off, size } => {
+                let x = index.eval(p)?;
+                let at = x.checked_add(*off).ok_or(Reject)?;
+                p.load_at(at, *size)
+            }
+            Val::Bin(op, a, b) => {
+                let a = a.eval(p)?;
+                let b = b.eval(p)?;
+                op.apply(a, b).ok_or(Reject)
+            }
+            Val::Neg(a) => Ok(a.eval(p)?.wrapping_neg()),
+        }
+    }
+}
+
+impl Pred {
+    /// Short-circuit evaluation with BPF's reject-on-bad-load semantics.
+    pub fn eval(&self, p: &Packet) -> Result<bool, Reject> {
+        match self {
+            Pred::True => Ok(true),
+            Pred::False => Ok(false),
+            Pred::Atom(a) => a.eval(p),
+            Pred::Cmp(a, rel, b) => {
+                let x = a.eval(p)?;
+                let y = b.eval(p)?;
+                Ok(rel.holds(x, y))
+            }
+            Pred::And(a, b) => Ok(a.eval(p)? && b.eval(p)?),
+            Pred::Or(a, b) => Ok(a.eval(p)? || b.eval(p)?),
+            Pred::Not(a) => Ok(!a.eval(p)?),
+        }
+    }
+
+    /// Does the filter accept the packet? (A rejected evaluation is a non-match.)
+    pub fn matches(&self, p: &Packet) -> bool {
+        self.eval(p).unwrap_or(false)
+    }
+
+    pub fn and(a: Pred, b: Pred) -> Pred {
+        Pred::And(Box::new(a), Box::new(b))
+    }
+    pub fn or(a: Pred, b: Pred) -> Pred {
+        Pred::Or(Box::new(a), Box::new(b))
+    }
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(a: Pred) -> Pred {
+        Pred::Not(Box::new(a))
+    }
+    /// `(load & mask) rel k` at an absolute offset.
+    pub fn atom(off: u32, size: u8, mask: u32, rel: Rel, k: u32) -> Pred {
+        Pred::Atom(Atom {
+            load: Load {
+                base: Base::Abs,
+                off,
+                size,
+            },
+            mask,
+            rel,
+            k,
+        })
+    }
+}
+
+impl fmt::Display for Load {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.base {
+            Base::Abs => write!(f, "pkt[{}:{}]", self.off, self.size),
+            Base::IpHdrLen { at } => write!(f, "pkt[4*([{}]&0xf)+{}:{}]", at, self.off, self.size),
+        }
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mask == u32::MAX {
+            write!(f, "{} {} {:#x}", self.load, self.rel.symbol(), self.k)
+        } else {
+            write!(
+                f,
+                "{} & {:#x} {} {:#x}",
+                self.load,
+                self.mask,
+                self.rel.symbol(),
+                self.k
+            )
+        }
+    }
+}
+
+impl fmt::Display for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::K(k) => write!(f, "{k:#x}"),
+            Val::Len => write!(f, "len"),
+            Val::Load(l) => write!(f, "{l}"),
+            Val::LoadInd { index, off, size } => write!(f, "pkt[({index})+{off}:{size}]"),
+            Val::Bin(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
+            Val::Neg(a) => write!(f, "-({a})"),
+        }
+    }
+}
+
+impl fmt::Display for Pred {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pred::True => write!(f, "true"),
+            Pred::False => write!(f, "false"),
+            Pred::Atom(a) => write!(f, "{a}"),
+            Pred::Cmp(a, r, b) => write!(f, "{a} {} {b}", r.symbol()),
+            Pred::And(a, b) => write!(f, "({a} and {b})"),
+            Pred::Or(a, b) => write!(f, "({a} or {b})"),
+            Pred::Not(a) => write!(f, "not {a}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_bounds_load_rejects_through_not_and_or() {
+        let pkt = [0u8; 20];
+        let p = Packet::new(&pkt, 20);
+        let oob = Pred::atom(100, 1, u32::MAX, Rel::Eq, 1);
+        assert_eq!(Pred::not(oob.clone()).eval(&p), Err(Reject));
+        // The first operand decides `or` before the bad load is reached...
+        assert_eq!(Pred::or(Pred::True, oob.clone()).eval(&p), Ok(true));
+        // ...but once reached, the bad load rejects the whole filter.
+        assert!(!Pred::or(oob, Pred::True).matches(&p));
+    }
+
+    #[test]
+    fn iphdrlen_base_reads_header_length_nibble() {
+        let mut pkt = vec![0u8; 60];
+        pkt[14] = 0x46; // IHL 6 -> 24 bytes
+        pkt[14 + 24] = 0xab;
+        let p = Packet::new(&pkt, 60);
+        let l = Load {
+            base: Base::IpHdrLen { at: 14 },
+            off: 14,
+            size: 1,
+        };
+        assert_eq!(p.load(&l), Ok(0xab));
+    }
+
+    #[test]
+    fn runtime_division_by_zero_rejects() {
+        let pkt = [0u8; 4];
+        let p = Packet::new(&pkt, 4);
+        let v = Val::Bin(
+            ArithOp::Div,
+            Box::new(Val::K(8)),
+            Box::new(Val::Load(Load {
+                base: Base::Abs,
+                off: 0,
+                size: 1,
+            })),
+        );
+        assert_eq!(Pred::Cmp(v, Rel::Eq, Val::K(0)).eval(&p), Err(Reject));
+    }
+}
