@@ -193,6 +193,22 @@ fn shl(v: u32, n: u32) -> u32 {
     }
 }
 
+/// `__pcap_atodn`: `area.node` as sscanf("%d.%d") reads it.
+fn atodn(s: &str) -> Option<u32> {
+    let (a, n) = s.split_once('.')?;
+    let num = |t: &str| -> Option<i64> {
+        let d: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if d.is_empty() {
+            None
+        } else {
+            Some(d.parse::<i64>().unwrap_or(i64::MAX) as i32 as i64)
+        }
+    };
+    let area = num(a)? as u32;
+    let node = num(n)? as u32;
+    Some(((area << 10) & 0o176000) | (node & 0o1777))
+}
+
 /// `pcap_ether_aton`: hex digit pairs, `:` `-` `.` separators skipped.
 fn ether_aton(s: &str) -> [u8; 6] {
     let b = s.as_bytes();
@@ -687,12 +703,29 @@ impl Lowerer {
                 self.gen_hostop(addr, mask, dir, ETHERTYPE_REVARP, 14, 24, span)
             }
             Slot::Is(Proto::Link) => err(format!("link-layer modifier applied to {typestr}"), span),
-            Slot::Is(Proto::Decnet) => err("DECnet host addresses are not supported", span),
+            Slot::Is(Proto::Decnet) => self.gen_dnhostop(addr, dir, span),
             Slot::Is(p) => err(
                 format!("'{}' modifier applied to {typestr}", p.name()),
                 span,
             ),
         }
+    }
+
+    /// DECnet: four header layouts (padding or not, long or short header) per direction.
+    fn gen_dnhostop(&self, addr: u32, dir: Slot<Dir>, span: &Span) -> R<Pred> {
+        let a = (addr as u16).swap_bytes() as u32;
+        self.dir_combine(dir, "DECnet addresses", span, |src| {
+            let (sh, lh) = if src { (3, 15) } else { (1, 7) };
+            let p = |off: u32| self.pl(off);
+            let pad1_long = and(mcmp(p(2), 2, 0x8106, 0xff07), cmp(p(2 + 1 + lh), 2, a));
+            let pad0_long = and(mcmp(p(2), 1, 0x06, 0x07), cmp(p(2 + lh), 2, a));
+            let b1 = or(pad0_long, pad1_long);
+            let pad1_short = and(mcmp(p(2), 2, 0x8102, 0xff07), cmp(p(2 + 1 + sh), 2, a));
+            let b1 = or(pad1_short, b1);
+            let pad0_short = and(mcmp(p(2), 1, 0x02, 0x07), cmp(p(2 + sh), 2, a));
+            let b1 = or(pad0_short, b1);
+            Ok(and(self.gen_linktype(ETHERTYPE_DN, span)?, b1))
+        })
     }
 
     fn gen_host6(
@@ -847,7 +880,15 @@ impl Lowerer {
                     );
                 }
                 if q.proto == Slot::Is(Proto::Decnet) {
-                    return err("DECnet host addresses are not supported", span);
+                    let Some(v) = atodn(s) else {
+                        return err(format!("malformed decnet address '{s}'"), span);
+                    };
+                    return match addr {
+                        Slot::Default | Slot::Is(Addr::Host) | Slot::Is(Addr::Net) => {
+                            self.gen_host(v, 0, q.proto, q.dir, "host", span)
+                        }
+                        _ => err("syntax error in filter expression", span),
+                    };
                 }
                 let Some((v, vlen)) = atoin(s) else {
                     return err(format!("invalid IPv4 address '{s}'"), span);
@@ -986,7 +1027,7 @@ impl Lowerer {
         match q.addr {
             Slot::Default | Slot::Is(Addr::Host) | Slot::Is(Addr::Net) => {
                 if q.proto == Slot::Is(Proto::Decnet) {
-                    return err("DECnet host addresses are not supported", span);
+                    return self.gen_host(v, 0, q.proto, q.dir, "host", span);
                 }
                 if q.proto == Slot::Is(Proto::Link) {
                     return err("illegal link layer address", span);
@@ -1436,14 +1477,24 @@ impl Lowerer {
             }
             Other::Geneve(_) => return err("'geneve' is not supported yet", span),
             Other::Inbound | Other::Outbound => {
-                return err(
-                    "inbound/outbound not supported on this link type",
-                    span,
-                )
+                // The packet type field: 4 is PACKET_OUTGOING.
+                let outgoing = match self.link {
+                    113 => cmp(self.off_linkhdr, 2, 4),
+                    276 => cmp(self.off_linkhdr + 10, 1, 4),
+                    _ => {
+                        return err("inbound/outbound not supported on this link type", span)
+                    }
+                };
+                if matches!(o, Other::Inbound) {
+                    not(outgoing)
+                } else {
+                    outgoing
+                }
             }
-            Other::Ifindex(_) => {
-                return err("ifindex not supported on this link type", span)
-            }
+            Other::Ifindex(n) => match self.link {
+                276 => cmp(self.off_linkhdr + 4, 4, *n),
+                _ => return err("ifindex not supported on this link type", span),
+            },
             Other::Unsupported(what) => {
                 return err(format!("{what} are not supported on this link type"), span)
             }

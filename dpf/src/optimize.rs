@@ -11,6 +11,15 @@
 //!   optimiser deletes the test and its load. In `tcp[1000] = 0 or ip`, once the packet is known
 //!   to be IPv4 the `or ip` is already true, so `tcp[1000]` is never read.
 //!
+//! - **Pull-ups.** In a chain of `or`ed tests that all jump to the same place when true (and in
+//!   a chain of `and`ed tests that all jump to the same place when false), the optimiser moves
+//!   tests of the same value next to each other (`src == a or dst == a or src == b` tests both
+//!   `src` values before it reads `dst`), which changes which loads a truncated packet reaches.
+//!
+//! - **The root block stays.** A removed test keeps its load when it was the program's very first
+//!   test (the optimiser bypasses blocks through their incoming edges, and the first block has
+//!   none): its load moves to the first test that remains. When no test remains, no load does.
+//!
 //! We build the filter's decision diagram along every path, with those facts, hash-consing
 //! nodes so that "both outcomes lead to the same place" is a node identity, and turn the diagram
 //! back into a predicate that performs exactly the diagram's tests. The work is bounded; past the
@@ -43,19 +52,26 @@ enum Op {
     Jeq,
     Jgt,
     Jge,
+    Jset,
 }
 
-/// The machine test behind an atom (`jeq`, `jgt`, `jge`) and whether the atom is its positive
-/// sense.
-fn machine_test(a: &Atom) -> (Op, bool) {
-    match a.rel {
+/// The machine test behind an atom: the value it tests (load and mask as the accumulator holds
+/// them), the instruction, its constant, and whether the atom is the instruction's true sense.
+/// libpcap's peephole pass turns `and #m; jeq #0` into `jset #m` on the unmasked load, so such
+/// atoms test the load itself.
+fn machine_test(a: &Atom) -> (Key, u32, bool) {
+    if a.mask != u32::MAX && a.k == 0 && matches!(a.rel, Rel::Eq | Rel::Ne) {
+        return ((a.load, u32::MAX, Op::Jset), a.mask, a.rel == Rel::Ne);
+    }
+    let (op, positive) = match a.rel {
         Rel::Eq => (Op::Jeq, true),
         Rel::Ne => (Op::Jeq, false),
         Rel::Gt => (Op::Jgt, true),
         Rel::Le => (Op::Jgt, false),
         Rel::Ge => (Op::Jge, true),
         Rel::Lt => (Op::Jge, false),
-    }
+    };
+    ((a.load, a.mask, op), a.k, positive)
 }
 
 type Key = (Load, u32, Op);
@@ -110,14 +126,13 @@ impl Builder {
     fn known(&self, t: &Test) -> Option<bool> {
         match t {
             Test::Atom(a) => {
-                let (op, positive) = machine_test(a);
-                let key = (a.load, a.mask, op);
-                if let Some(&o) = self.decided.get(&(key, a.k)) {
+                let (key, k, positive) = machine_test(a);
+                if let Some(&o) = self.decided.get(&(key, k)) {
                     return Some(o == positive);
                 }
-                if op == Op::Jeq {
-                    if let Some(&k) = self.equals.get(&key).and_then(|v| v.last()) {
-                        if k != a.k {
+                if key.2 == Op::Jeq {
+                    if let Some(&known) = self.equals.get(&key).and_then(|v| v.last()) {
+                        if known != k {
                             return Some(!positive);
                         }
                     }
@@ -132,15 +147,14 @@ impl Builder {
     fn assume(&mut self, t: &Test, value: bool) -> Undo {
         match t {
             Test::Atom(a) => {
-                let (op, positive) = machine_test(a);
-                let key = (a.load, a.mask, op);
+                let (key, k, positive) = machine_test(a);
                 let outcome = value == positive;
-                self.decided.insert((key, a.k), outcome);
-                let pushed = op == Op::Jeq && outcome;
+                self.decided.insert((key, k), outcome);
+                let pushed = key.2 == Op::Jeq && outcome;
                 if pushed {
-                    self.equals.entry(key).or_default().push(a.k);
+                    self.equals.entry(key).or_default().push(k);
                 }
-                Undo::Atom(key, a.k, pushed)
+                Undo::Atom(key, k, pushed)
             }
             Test::Cmp(a, r, b) => {
                 let k = (a.clone(), *r, b.clone());
@@ -235,6 +249,122 @@ impl Builder {
         }
     }
 
+    /// The first test that evaluation performs.
+    fn first_test(&self, n: usize) -> Option<usize> {
+        match self.nodes[n] {
+            Node::Leaf(_) => None,
+            Node::Test(t) => Some(t),
+            Node::And(a, _) | Node::Or(a, _) | Node::Not(a) => self.first_test(a),
+        }
+    }
+
+    fn test_pred(&self, t: usize) -> Pred {
+        match &self.tests[t] {
+            Test::Atom(a) => Pred::Atom(*a),
+            Test::Cmp(a, r, b) => Pred::Cmp(a.clone(), *r, b.clone()),
+        }
+    }
+
+    /// The value a test leaves in the accumulator: tests of one value are grouped by pull-ups.
+    fn value_key(&self, t: usize) -> (Load, u32, usize) {
+        match &self.tests[t] {
+            Test::Atom(a) => {
+                let (key, _, _) = machine_test(a);
+                (key.0, key.1, usize::MAX)
+            }
+            // General comparisons compute their own value: never grouped with another test.
+            Test::Cmp(..) => (
+                Load {
+                    base: crate::ir::Base::Abs,
+                    off: 0,
+                    size: 0,
+                },
+                0,
+                t,
+            ),
+        }
+    }
+
+    fn count_parents(&self, root: u32) -> Vec<u32> {
+        let mut parents = vec![0u32; self.dd_nodes.len() + 2];
+        let mut seen = vec![false; self.dd_nodes.len() + 2];
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if id < 2 || seen[id as usize] {
+                continue;
+            }
+            seen[id as usize] = true;
+            let (_, hi, lo) = self.dd_nodes[id as usize - 2];
+            parents[hi as usize] += 1;
+            parents[lo as usize] += 1;
+            stack.push(hi);
+            stack.push(lo);
+        }
+        parents
+    }
+
+    /// Regroups `or` chains (same true target) and `and` chains (same false target) by value,
+    /// keeping the first appearance order, as libpcap's or_pullup/and_pullup converge to.
+    fn pullup(&mut self, id: u32, parents: &[u32], memo: &mut HashMap<u32, u32>) -> u32 {
+        if id < 2 {
+            return id;
+        }
+        if let Some(&r) = memo.get(&id) {
+            return r;
+        }
+        let (t, hi, lo) = self.dd_nodes[id as usize - 2];
+        // The `or` chain: follow false edges while the true target stays the same and the next
+        // node is reached only from the chain.
+        let mut or_chain = vec![t];
+        let mut cur = lo;
+        while cur >= 2 && parents[cur as usize] == 1 && self.dd_nodes[cur as usize - 2].1 == hi {
+            or_chain.push(self.dd_nodes[cur as usize - 2].0);
+            cur = self.dd_nodes[cur as usize - 2].2;
+        }
+        let or_tail = cur;
+        let mut and_chain = vec![t];
+        let mut cur = hi;
+        while cur >= 2 && parents[cur as usize] == 1 && self.dd_nodes[cur as usize - 2].2 == lo {
+            and_chain.push(self.dd_nodes[cur as usize - 2].0);
+            cur = self.dd_nodes[cur as usize - 2].1;
+        }
+        let and_tail = cur;
+        let r = if or_chain.len() > 1 {
+            let hi2 = self.pullup(hi, parents, memo);
+            let tail = self.pullup(or_tail, parents, memo);
+            let grouped = self.group(&or_chain);
+            let mut acc = tail;
+            for t in grouped.into_iter().rev() {
+                acc = self.mk(t, hi2, acc);
+            }
+            acc
+        } else if and_chain.len() > 1 {
+            let lo2 = self.pullup(lo, parents, memo);
+            let tail = self.pullup(and_tail, parents, memo);
+            let grouped = self.group(&and_chain);
+            let mut acc = tail;
+            for t in grouped.into_iter().rev() {
+                acc = self.mk(t, acc, lo2);
+            }
+            acc
+        } else {
+            let hi2 = self.pullup(hi, parents, memo);
+            let lo2 = self.pullup(lo, parents, memo);
+            self.mk(t, hi2, lo2)
+        };
+        memo.insert(id, r);
+        r
+    }
+
+    /// Stable grouping by value, groups in order of first appearance.
+    fn group(&self, chain: &[usize]) -> Vec<usize> {
+        let keys: Vec<_> = chain.iter().map(|&t| self.value_key(t)).collect();
+        let mut order: Vec<usize> = (0..chain.len()).collect();
+        let first = |k: &(Load, u32, usize)| keys.iter().position(|x| x == k).unwrap_or(0);
+        order.sort_by_key(|&i| (first(&keys[i]), i));
+        order.into_iter().map(|i| chain[i]).collect()
+    }
+
     /// The predicate that performs exactly the diagram's tests; `None` past `limit` nodes.
     fn to_pred(&self, id: u32, limit: &mut usize) -> Option<Pred> {
         if id == ACCEPT {
@@ -245,10 +375,7 @@ impl Builder {
         }
         *limit = limit.checked_sub(1)?;
         let (t, hi, lo) = self.dd_nodes[id as usize - 2];
-        let test = match &self.tests[t] {
-            Test::Atom(a) => Pred::Atom(*a),
-            Test::Cmp(a, r, b) => Pred::Cmp(a.clone(), *r, b.clone()),
-        };
+        let test = self.test_pred(t);
         Some(match (hi, lo) {
             (ACCEPT, REJECT) => test,
             (REJECT, ACCEPT) => Pred::not(test),
@@ -322,10 +449,21 @@ pub fn optimize(p: Pred) -> Optimized {
     if dd == REJECT {
         return Optimized::RejectsAll;
     }
+    let parents = b.count_parents(dd);
+    let dd = b.pullup(dd, &parents, &mut HashMap::new());
     let mut limit = 4 * b.tests.len() + 64;
-    match b.to_pred(dd, &mut limit) {
-        Some(q) => Optimized::Pred(q),
-        None => Optimized::Pred(p),
+    let Some(q) = b.to_pred(dd, &mut limit) else {
+        return Optimized::Pred(p);
+    };
+    let first = b.first_test(root);
+    match first {
+        Some(t) if dd >= 2 && b.dd_nodes[dd as usize - 2].0 != t => {
+            // Perform the first test's load, whatever it finds, then the diagram.
+            let test = b.test_pred(t);
+            let load_only = Pred::or(test.clone(), Pred::not(test));
+            Optimized::Pred(Pred::and(load_only, q))
+        }
+        _ => Optimized::Pred(q),
     }
 }
 
