@@ -109,8 +109,12 @@ fn abs(off: u32, size: u8) -> Load {
 /// `(load & mask) rel k`. libpcap's optimiser removes a masked test that cannot fail
 /// (`(x & 0) == 0`) together with its load, so we do too.
 fn atom(load: Load, mask: u32, rel: Rel, k: u32) -> Pred {
-    if mask == 0 && rel == Rel::Eq && k == 0 {
-        return Pred::True;
+    if mask == 0 {
+        return if rel.holds(0, k) {
+            Pred::True
+        } else {
+            Pred::False
+        };
     }
     Pred::Atom(Atom { load, mask, rel, k })
 }
@@ -1285,7 +1289,22 @@ impl Lowerer {
             RelOp::Lt => Rel::Lt,
             RelOp::Ne => Rel::Ne,
         };
-        Ok(and(and(ca, cb), relation(va, rel, vb)))
+        // Two literals are compared while the optimiser's first pass runs, so the test vanishes
+        // like any decided test. Anything else stays a block of its own: libpcap computes it
+        // through the X register, so it never shares a value number with the tests gencode
+        // emits for primitives, and folding that makes it constant happens only in the last
+        // pass, where the block (without its loads) and its guards remain.
+        if let (Arith::Num(x), Arith::Num(y)) = (a, b) {
+            return Ok(and(
+                and(ca, cb),
+                if rel.holds(*x, *y) {
+                    Pred::True
+                } else {
+                    Pred::False
+                },
+            ));
+        }
+        Ok(and(and(ca, cb), Pred::Cmp(va, rel, vb)))
     }
 
     fn lower_other(&mut self, o: &Other, span: &Span) -> R<Pred> {
@@ -1569,12 +1588,28 @@ impl WithSize for Pred {
 }
 
 /// Constant folding of arithmetic, as libpcap's optimiser does.
+///
+/// Besides folding constant operands, libpcap's optimiser treats a zero operand specially, and
+/// the loads of an operand it discards disappear with it: `x & 0` and `x * 0` are 0; `x + 0`,
+/// `x | 0`, `x ^ 0`, `x << 0`, `x >> 0` are x; with a zero on the left, `+ | ^` give the right
+/// operand and every other operator gives 0 (even `0 / x`).
 fn fold(v: Val) -> Val {
+    use ArithOp::*;
     match v {
         Val::Bin(op, a, b) => match (&*a, &*b) {
             (Val::K(x), Val::K(y)) => match op.apply(*x, *y) {
                 Some(r) => Val::K(r),
                 None => Val::Bin(op, a, b),
+            },
+            (_, Val::K(0)) => match op {
+                Add | Shl | Shr | Or | Xor => *a,
+                Mul | And => Val::K(0),
+                _ => Val::Bin(op, a, b),
+            },
+            (Val::K(0), _) => match op {
+                Add | Or | Xor => *b,
+                Mul | Div | Mod | And | Shl | Shr => Val::K(0),
+                Sub => Val::Bin(op, a, b),
             },
             _ => Val::Bin(op, a, b),
         },
@@ -1583,57 +1618,6 @@ fn fold(v: Val) -> Val {
             a => Val::Neg(Box::new(a)),
         },
         v => v,
-    }
-}
-
-/// Builds the comparison, as an atom when it has the shape `(load & mask) rel k`.
-fn relation(a: Val, rel: Rel, b: Val) -> Pred {
-    fn as_masked_load(v: &Val) -> Option<(Load, u32)> {
-        match v {
-            Val::Load(l) => Some((*l, u32::MAX)),
-            Val::Bin(ArithOp::And, x, y) => match (&**x, &**y) {
-                (Val::Load(l), Val::K(m)) | (Val::K(m), Val::Load(l)) => Some((*l, *m)),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    fn flip(r: Rel) -> Rel {
-        match r {
-            Rel::Lt => Rel::Gt,
-            Rel::Le => Rel::Ge,
-            Rel::Gt => Rel::Lt,
-            Rel::Ge => Rel::Le,
-            r => r,
-        }
-    }
-    match (&a, &b) {
-        (Val::K(x), Val::K(y)) => {
-            if rel.holds(*x, *y) {
-                Pred::True
-            } else {
-                Pred::False
-            }
-        }
-        (_, Val::K(k)) => match as_masked_load(&a) {
-            Some((l, m)) => Pred::Atom(Atom {
-                load: l,
-                mask: m,
-                rel,
-                k: *k,
-            }),
-            None => Pred::Cmp(a, rel, b),
-        },
-        (Val::K(k), _) => match as_masked_load(&b) {
-            Some((l, m)) => Pred::Atom(Atom {
-                load: l,
-                mask: m,
-                rel: flip(rel),
-                k: *k,
-            }),
-            None => Pred::Cmp(a, rel, b),
-        },
-        _ => Pred::Cmp(a, rel, b),
     }
 }
 
