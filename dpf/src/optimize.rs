@@ -610,7 +610,7 @@ mod tests {
             panic!("refused");
         };
         let pkt = [0u8, 2, 0, 0, 0];
-        assert!(q.matches(&Packet::new(&pkt[..], 5)) == false);
+        assert!(!q.matches(&Packet::new(&pkt[..], 5)));
         let pkt = [0u8, 2, 0, 0, 0, 0, 0, 0, 0, 0];
         assert!(q.matches(&Packet::new(&pkt[..], 10)));
     }
