@@ -14,6 +14,7 @@
 //! ```
 
 pub mod demux;
+pub mod fuzz;
 pub mod ir;
 pub mod lang;
 pub mod linktype;
