@@ -31,3 +31,10 @@ pub fn compile(expr: &str, link: LinkType) -> Result<ir::Pred, FilterError> {
     let ast = lang::parse(expr)?;
     lower::lower(&ast, link)
 }
+pub mod gen;
+pub mod graph;
+pub mod jit;
+pub mod query;
+
+pub use graph::Graph;
+pub use jit::JitGraph;
