@@ -1,0 +1,1 @@
+//! The `dpf` command's subcommands, one file each; `main.rs` only dispatches.
