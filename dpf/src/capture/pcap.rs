@@ -17,6 +17,16 @@ const MAGIC_KUZNETZOV: u32 = 0xa1b2_cd34;
 /// length of 0 or above it is replaced by it.
 pub(crate) const MAX_SNAPLEN: u32 = 262_144;
 
+/// The snap length libpcap reports (and `tcpdump -w` writes) for a header's field: as written,
+/// unless it is zero or negative as a C `int`.
+pub(crate) fn libpcap_header_snaplen(raw: u32) -> u32 {
+    if (raw as i32) <= 0 {
+        MAX_SNAPLEN
+    } else {
+        raw
+    }
+}
+
 pub(crate) struct PcapReader<R: Read> {
     pub input: Input<R>,
     big_endian: bool,
@@ -70,6 +80,7 @@ impl<R: Read> PcapReader<R> {
                 format!("unsupported pcap version {major}.{minor}"),
             ));
         }
+        let header_snaplen = libpcap_header_snaplen(rd32(&h[12..16]));
         let mut snaplen = rd32(&h[12..16]);
         if snaplen == 0 || snaplen > MAX_SNAPLEN {
             snaplen = MAX_SNAPLEN;
@@ -84,6 +95,7 @@ impl<R: Read> PcapReader<R> {
                 link: LinkType::from_pcap_header(raw_link),
                 raw_link,
                 snaplen,
+                header_snaplen,
             }],
             buf: Vec::new(),
             count: 0,
@@ -98,7 +110,7 @@ impl<R: Read> PcapReader<R> {
         &self.iface
     }
 
-    pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+    pub fn next_packet(&mut self) -> Result<Option<(Packet<'_>, &[Interface])>, CaptureError> {
         let n = self.count + 1;
         let at = self.input.offset;
         let mut h = [0u8; 16];
@@ -149,7 +161,7 @@ impl<R: Read> PcapReader<R> {
         } else {
             frac as u64 * 1000
         };
-        Ok(Some(Packet {
+        let p = Packet {
             ts: Timestamp {
                 sec: sec as u64,
                 nsec,
@@ -158,6 +170,7 @@ impl<R: Read> PcapReader<R> {
             orig_len,
             interface: 0,
             link: self.iface[0].link,
-        }))
+        };
+        Ok(Some((p, &self.iface)))
     }
 }

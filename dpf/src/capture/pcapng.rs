@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use super::input::Input;
-use super::pcap::MAX_SNAPLEN;
+use super::pcap::{libpcap_header_snaplen, MAX_SNAPLEN};
 use super::reader::{Interface, Packet, Timestamp};
 use super::CaptureError;
 use crate::LinkType;
@@ -144,7 +144,7 @@ impl<R: Read> PcapNgReader<R> {
         Ok(())
     }
 
-    pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+    pub fn next_packet(&mut self) -> Result<Option<(Packet<'_>, &[Interface])>, CaptureError> {
         loop {
             let n = self.count + 1;
             let at = self.input.offset;
@@ -166,13 +166,14 @@ impl<R: Read> PcapNgReader<R> {
                     let (iface, ts, caplen, orig_len, data_at) = self.packet_fields(ty, at, n)?;
                     self.count = n;
                     let link = self.interfaces[iface].link;
-                    return Ok(Some(Packet {
+                    let p = Packet {
                         ts,
                         data: &self.buf[data_at..data_at + caplen],
                         orig_len,
                         interface: iface as u32,
                         link,
-                    }));
+                    };
+                    return Ok(Some((p, &self.interfaces)));
                 }
                 _ => {}
             }
@@ -195,6 +196,7 @@ impl<R: Read> PcapNgReader<R> {
             ));
         }
         let link = self.u16(&self.buf[0..2]) as u32;
+        let header_snaplen = libpcap_header_snaplen(self.u32(&self.buf[4..8]));
         let mut snaplen = self.u32(&self.buf[4..8]);
         if snaplen == 0 || snaplen > MAX_SNAPLEN {
             snaplen = MAX_SNAPLEN;
@@ -252,6 +254,7 @@ impl<R: Read> PcapNgReader<R> {
             link: LinkType(link),
             raw_link: link,
             snaplen,
+            header_snaplen,
         });
         self.clocks.push(clock);
         Ok(())

@@ -30,6 +30,9 @@ pub struct Interface {
     pub raw_link: u32,
     /// The snapshot length in effect (libpcap's: 0 or oversized values become 262144).
     pub snaplen: u32,
+    /// The snapshot length as written in the file, which an output header repeats (as
+    /// `tcpdump -w` does).
+    pub header_snaplen: u32,
 }
 
 /// One packet record, borrowed from the reader until the next call.
@@ -100,6 +103,13 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next packet, `None` at a clean end of file.
     pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+        Ok(self.next_with_interfaces()?.map(|(p, _)| p))
+    }
+
+    /// The next packet and the interfaces known at that point (what a writer needs).
+    pub fn next_with_interfaces(
+        &mut self,
+    ) -> Result<Option<(Packet<'_>, &[Interface])>, CaptureError> {
         match &mut self.kind {
             Kind::Pcap(r) => r.next_packet(),
             Kind::PcapNg(r) => r.next_packet(),

@@ -56,7 +56,7 @@ impl<W: Write> PacketWriter<W> {
             OutputFormat::Pcap { nanos } => {
                 let (link, snaplen) = interfaces
                     .first()
-                    .map_or((1, MAX_SNAPLEN), |i| (i.raw_link, i.snaplen));
+                    .map_or((1, MAX_SNAPLEN), |i| (i.raw_link, i.header_snaplen));
                 self.pcap_link = link;
                 let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
                 let mut h = [0u8; 24];
@@ -88,7 +88,7 @@ impl<W: Write> PacketWriter<W> {
             b[0..4].copy_from_slice(&1u32.to_le_bytes());
             b[4..8].copy_from_slice(&32u32.to_le_bytes());
             b[8..10].copy_from_slice(&(i.link.0 as u16).to_le_bytes());
-            b[12..16].copy_from_slice(&i.snaplen.to_le_bytes());
+            b[12..16].copy_from_slice(&i.header_snaplen.to_le_bytes());
             // if_tsresol = 9: our timestamps are in nanoseconds; then opt_endofopt.
             b[16..18].copy_from_slice(&9u16.to_le_bytes());
             b[18..20].copy_from_slice(&1u16.to_le_bytes());
