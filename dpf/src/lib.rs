@@ -20,6 +20,7 @@ pub mod ir;
 pub mod lang;
 pub mod linktype;
 pub mod lower;
+pub mod optimize;
 pub mod rules;
 
 pub use demux::{Demux, Linear};
