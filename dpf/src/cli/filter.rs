@@ -51,7 +51,7 @@ pub fn run(a: Args) -> Outcome {
                 let mut m = e.render(&expr);
                 m.insert_str(
                     m.find('\n').unwrap_or(m.len()),
-                    &format!(" (link type {link})"),
+                    &format!(" (link type {}, {})", link.0, link.name()),
                 );
                 CliError(m.trim_start_matches("error: ").to_string())
             })?

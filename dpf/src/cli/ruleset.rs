@@ -8,6 +8,9 @@ use crate::ir::Pred;
 use crate::rules::{parse_rule_file, RuleSource};
 use crate::{compile, Demux, FilterError, Linear, LinkType};
 
+/// The lowering's message for an expression that no packet of the link type can satisfy.
+const REJECTS_ALL: &str = "expression rejects all packets";
+
 /// The best demultiplexer available for these rules (priority = order). The one place to
 /// switch when the merged graph and its JIT land.
 pub fn build_demux(rules: Vec<Pred>) -> Box<dyn Demux> {
@@ -51,10 +54,28 @@ impl RuleSet {
 
     /// Every rule compiled for `link`, or the first rule that does not compile, rendered with
     /// the rule file's name, the line and a caret under the offending span.
+    ///
+    /// A rule that can match no packet of this link type (`ip` on a raw IPv6 capture) is an
+    /// error for libpcap, which compiles one expression; in a rule file it is only a rule that
+    /// never matches here, so it becomes `false` with a warning and the other rules still run.
     pub fn compile_all(&self, link: LinkType) -> Result<Vec<Pred>, CliError> {
         self.rules
             .iter()
-            .map(|r| compile(&r.expr, link).map_err(|e| self.rule_error(r, Some(link), &e)))
+            .map(|r| match compile(&r.expr, link) {
+                Ok(p) => Ok(p),
+                Err(e) if e.msg == REJECTS_ALL => {
+                    eprintln!(
+                        "dpf: warning: {}:{}: rule `{}` matches no packet of link type {}, {}",
+                        self.path.display(),
+                        r.line,
+                        r.name,
+                        link.0,
+                        link.name()
+                    );
+                    Ok(Pred::False)
+                }
+                Err(e) => Err(self.rule_error(r, Some(link), &e)),
+            })
             .collect()
     }
 
