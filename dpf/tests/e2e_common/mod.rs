@@ -58,7 +58,19 @@ pub fn tcpdump_write(input: &Path, out: &Path, expr: &str) -> Option<i32> {
     c.output().expect("run tcpdump").status.code()
 }
 
-/// A packet record of a pcap file: header fields and data, in file order.
+/// The records of a pcap file (seconds, fraction, captured length, wire length, data), in
+/// file order, with nanosecond fractions cut to microseconds (what tcpdump writes).
+pub fn pcap_records_micro(path: &Path) -> Vec<(u32, u32, u32, u32, Vec<u8>)> {
+    let b = std::fs::read(path).expect("read pcap");
+    let nano = b.get(0..4) == Some(&[0x4d, 0x3c, 0xb2, 0xa1]);
+    let mut v = pcap_records(path);
+    if nano {
+        v.iter_mut().for_each(|r| r.1 /= 1000);
+    }
+    v
+}
+
+/// The records of a little-endian pcap file: header fields and data, in file order.
 pub fn pcap_records(path: &Path) -> Vec<(u32, u32, u32, u32, Vec<u8>)> {
     let b = std::fs::read(path).expect("read pcap");
     assert!(b.len() >= 24, "{}: no pcap header", path.display());
