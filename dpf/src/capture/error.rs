@@ -25,6 +25,14 @@ impl CaptureError {
     }
 }
 
+impl CaptureError {
+    /// The same error, reported at the start of the record or block it broke in.
+    pub(crate) fn at(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+}
+
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

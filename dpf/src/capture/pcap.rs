@@ -114,11 +114,17 @@ impl<R: Read> PcapReader<R> {
         let n = self.count + 1;
         let at = self.input.offset;
         let mut h = [0u8; 16];
-        if !self.input.fill_or_eof(&mut h, n, "record header")? {
+        if !self
+            .input
+            .fill_or_eof(&mut h, n, "record header")
+            .map_err(|e| e.at(at))?
+        {
             return Ok(None);
         }
         if self.extra > 0 {
-            self.input.skip(self.extra, n, "record header")?;
+            self.input
+                .skip(self.extra, n, "record header")
+                .map_err(|e| e.at(at))?;
         }
         let rd32 = |b: &[u8]| {
             let a = [b[0], b[1], b[2], b[3]];
@@ -151,9 +157,12 @@ impl<R: Read> PcapReader<R> {
             keep = snaplen;
         }
         self.input
-            .read_vec(&mut self.buf, keep as usize, n, "packet data")?;
+            .read_vec(&mut self.buf, keep as usize, n, "packet data")
+            .map_err(|e| e.at(at))?;
         if keep < caplen {
-            self.input.skip((caplen - keep) as u64, n, "packet data")?;
+            self.input
+                .skip((caplen - keep) as u64, n, "packet data")
+                .map_err(|e| e.at(at))?;
         }
         self.count = n;
         let nsec = if self.nanos {

@@ -86,7 +86,9 @@ impl<R: Read> PcapNgReader<R> {
     fn section_header(&mut self, at: u64) -> Result<(), CaptureError> {
         let n = self.count + 1;
         let mut h = [0u8; 8];
-        self.input.fill(&mut h, n, "section header block")?;
+        self.input
+            .fill(&mut h, n, "section header block")
+            .map_err(|e| e.at(at))?;
         let bom = [h[4], h[5], h[6], h[7]];
         self.big_endian = if u32::from_be_bytes(bom) == BYTE_ORDER_MAGIC {
             true
@@ -128,9 +130,11 @@ impl<R: Read> PcapNgReader<R> {
             return Err(self.bad_len(at, n, len));
         }
         let body = (len - read - 4) as usize;
-        self.input.read_vec(&mut self.buf, body, n, "block")?;
+        self.input
+            .read_vec(&mut self.buf, body, n, "block")
+            .map_err(|e| e.at(at))?;
         let mut t = [0u8; 4];
-        self.input.fill(&mut t, n, "block")?;
+        self.input.fill(&mut t, n, "block").map_err(|e| e.at(at))?;
         let trailer = self.u32(&t);
         if trailer != len {
             return Err(CaptureError::corrupt(
@@ -149,7 +153,11 @@ impl<R: Read> PcapNgReader<R> {
             let n = self.count + 1;
             let at = self.input.offset;
             let mut h = [0u8; 8];
-            if !self.input.fill_or_eof(&mut h[..4], n, "block header")? {
+            if !self
+                .input
+                .fill_or_eof(&mut h[..4], n, "block header")
+                .map_err(|e| e.at(at))?
+            {
                 return Ok(None);
             }
             let ty = self.u32(&h[0..4]);
@@ -157,7 +165,9 @@ impl<R: Read> PcapNgReader<R> {
                 self.section_header(at)?;
                 continue;
             }
-            self.input.fill(&mut h[4..8], n, "block header")?;
+            self.input
+                .fill(&mut h[4..8], n, "block header")
+                .map_err(|e| e.at(at))?;
             let len = self.u32(&h[4..8]);
             self.block_body(at, n, len, 8)?;
             match ty {
