@@ -13,6 +13,8 @@
 //! assert!(f.matches(&Packet::new(&frame, 60)));
 //! ```
 
+pub mod capture;
+pub mod cli;
 pub mod demux;
 pub mod fuzz;
 pub mod ir;
