@@ -27,11 +27,20 @@ struct Account {
     limit: AtomicU32,
 }
 
-struct PoolInner {
-    buf_size: usize,
+/// Where the buffers live.
+enum Backing {
     /// `count * buf_size` bytes. A buffer is written only through its `FrameMut` (unique) and
     /// read only through `Frame`s after freezing, so the cell is never aliased mutably.
-    mem: Box<[UnsafeCell<u8>]>,
+    Owned(Box<[UnsafeCell<u8>]>),
+    /// A kernel packet ring (AF_PACKET TPACKET_V3) mapped into our memory: each slot is one
+    /// ring block, handed back to the kernel (its status word set to 0) when the last frame
+    /// pointing into it drops. The mapping and socket are released with the pool.
+    Ring(crate::nic::packet::RingMap),
+}
+
+struct PoolInner {
+    buf_size: usize,
+    mem: Backing,
     slots: Box<[Slot]>,
     free: Mutex<Vec<u32>>,
     accounts: Box<[Account]>,
@@ -46,7 +55,10 @@ unsafe impl Send for PoolInner {}
 
 impl PoolInner {
     fn ptr(&self, idx: u32) -> *mut u8 {
-        UnsafeCell::raw_get(self.mem[idx as usize * self.buf_size..].as_ptr())
+        match &self.mem {
+            Backing::Owned(m) => UnsafeCell::raw_get(m[idx as usize * self.buf_size..].as_ptr()),
+            Backing::Ring(r) => r.block_ptr(idx as usize, self.buf_size),
+        }
     }
 
     fn release(&self, idx: u32) {
@@ -62,10 +74,14 @@ impl PoolInner {
                 .held
                 .fetch_sub(1, Ordering::Relaxed);
         }
-        self.free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(idx);
+        match &self.mem {
+            Backing::Owned(_) => self
+                .free
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(idx),
+            Backing::Ring(r) => r.return_block(idx as usize, self.buf_size),
+        }
     }
 }
 
@@ -99,9 +115,33 @@ impl FramePool {
             "pool size out of range"
         );
         assert!(accounts < NO_ACCOUNT as usize, "too many accounts");
-        let mem = (0..count * buf_size)
-            .map(|_| UnsafeCell::new(0u8))
-            .collect();
+        let mem = Backing::Owned(
+            (0..count * buf_size)
+                .map(|_| UnsafeCell::new(0u8))
+                .collect(),
+        );
+        // Popped from the back: hand out low indices first, which keeps a small working set warm.
+        let free = (0..count as u32).rev().collect();
+        Self::with_backing(mem, count, buf_size, accounts, free)
+    }
+
+    /// A pool over a mapped kernel ring of `blocks` blocks of `block_size` bytes. Nothing is
+    /// allocated from it: frames come from [`FramePool::claim_block`].
+    pub(crate) fn over_ring(
+        ring: crate::nic::packet::RingMap,
+        blocks: usize,
+        block_size: usize,
+    ) -> Self {
+        Self::with_backing(Backing::Ring(ring), blocks, block_size, 0, Vec::new())
+    }
+
+    fn with_backing(
+        mem: Backing,
+        count: usize,
+        buf_size: usize,
+        accounts: usize,
+        free: Vec<u32>,
+    ) -> Self {
         let slots = (0..count)
             .map(|_| Slot {
                 refs: AtomicU32::new(0),
@@ -114,8 +154,6 @@ impl FramePool {
                 limit: AtomicU32::new(u32::MAX),
             })
             .collect();
-        // Popped from the back: hand out low indices first, which keeps a small working set warm.
-        let free = (0..count as u32).rev().collect();
         FramePool {
             inner: Arc::new(PoolInner {
                 buf_size,
@@ -157,8 +195,35 @@ impl FramePool {
                 len: 0,
                 wire_len: 0,
                 ts_ns: 0,
+                off: 0,
             },
         })
+    }
+
+    /// Is ring block `idx` filled by the kernel and not already held by frames of ours?
+    pub(crate) fn ring_block_ready(&self, idx: u32) -> bool {
+        let Backing::Ring(r) = &self.inner.mem else {
+            return false;
+        };
+        self.inner.slots[idx as usize].refs.load(Ordering::Acquire) == 0
+            && r.block_ready(idx as usize, self.inner.buf_size)
+    }
+
+    /// Takes a whole ring block (which the kernel has handed to user space) as a frame of
+    /// length 0; frames of its packets are made with [`Frame::sub`]. The block goes back to
+    /// the kernel when the last of them drops.
+    pub(crate) fn claim_block(&self, idx: u32) -> Frame {
+        self.inner.slots[idx as usize]
+            .refs
+            .store(1, Ordering::Relaxed);
+        Frame {
+            pool: self.inner.clone(),
+            idx,
+            len: 0,
+            wire_len: 0,
+            ts_ns: 0,
+            off: 0,
+        }
     }
 
     /// A frame holding a copy of `data` (truncated to the buffer size; `wire_len` keeps the
@@ -243,6 +308,8 @@ impl FrameMut {
 pub struct Frame {
     pool: Arc<PoolInner>,
     idx: u32,
+    /// Start of the data within the buffer (non-zero for sub-frames).
+    off: u32,
     len: u32,
     wire_len: u32,
     ts_ns: u64,
@@ -252,11 +319,33 @@ impl Frame {
     /// The captured bytes.
     #[inline]
     pub fn data(&self) -> &[u8] {
-        // SAFETY: frozen buffers are never written while any handle exists.
-        unsafe { std::slice::from_raw_parts(self.pool.ptr(self.idx), self.len as usize) }
+        // SAFETY: frozen buffers are never written while any handle exists, and `off + len`
+        // stays inside the buffer (checked by `sub`, clamped by `set_len`).
+        unsafe {
+            std::slice::from_raw_parts(
+                self.pool.ptr(self.idx).add(self.off as usize),
+                self.len as usize,
+            )
+        }
     }
     pub fn len(&self) -> usize {
         self.len as usize
+    }
+
+    /// Another handle on part of the same buffer: `len` bytes from `off` (relative to the whole
+    /// buffer's start), with its own wire length and time. No bytes are copied. `None` when the
+    /// range leaves the buffer.
+    pub fn sub(&self, off: usize, len: usize, wire_len: u32, ts_ns: u64) -> Option<Frame> {
+        let end = off.checked_add(len)?;
+        if end > self.pool.buf_size {
+            return None;
+        }
+        let mut f = self.clone();
+        f.off = off as u32;
+        f.len = len as u32;
+        f.wire_len = wire_len;
+        f.ts_ns = ts_ns;
+        Some(f)
     }
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -287,8 +376,13 @@ impl Frame {
 
     /// Charges the buffer to `account` until it is freed. Fails, leaving the frame uncharged,
     /// when the account is at its limit. A frame already charged keeps its first account.
+    ///
+    /// A pool without that account (a NIC's own ring) does not charge: its frames are bounded by
+    /// the ring itself.
     pub fn charge(&self, account: u32) -> bool {
-        let acct = &self.pool.accounts[account as usize];
+        let Some(acct) = self.pool.accounts.get(account as usize) else {
+            return true;
+        };
         let held = acct.held.fetch_add(1, Ordering::Relaxed);
         if held >= acct.limit.load(Ordering::Relaxed) {
             acct.held.fetch_sub(1, Ordering::Relaxed);
@@ -317,6 +411,7 @@ impl Clone for Frame {
             len: self.len,
             wire_len: self.wire_len,
             ts_ns: self.ts_ns,
+            off: self.off,
         }
     }
 }

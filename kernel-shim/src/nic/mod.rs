@@ -5,8 +5,10 @@ use std::io;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
+pub mod packet;
 pub mod pcap;
 pub mod sim;
+pub mod tap;
 
 /// A network interface as the shim drives it.
 pub trait Nic: Send {

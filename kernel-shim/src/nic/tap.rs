@@ -37,7 +37,12 @@ impl Tap {
         }
         let path = CString::new("/dev/net/tun").expect("no NUL");
         // SAFETY: a plain open of a constant path.
-        let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC) };
+        let fd = unsafe {
+            libc::open(
+                path.as_ptr(),
+                libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            )
+        };
         if fd < 0 {
             return Err(os_err("open /dev/net/tun"));
         }
@@ -82,7 +87,11 @@ impl Nic for Tap {
                 let mut scratch = [0u8; 64];
                 // SAFETY: scratch is valid for its length.
                 let r = unsafe {
-                    libc::read(self.fd.as_raw_fd(), scratch.as_mut_ptr().cast(), scratch.len())
+                    libc::read(
+                        self.fd.as_raw_fd(),
+                        scratch.as_mut_ptr().cast(),
+                        scratch.len(),
+                    )
                 };
                 if r < 0 {
                     break;
@@ -117,7 +126,10 @@ impl Nic for Tap {
                 if e.kind() == io::ErrorKind::WouldBlock {
                     return Ok(i);
                 }
-                return Err(io::Error::new(e.kind(), format!("write {}: {e}", self.name)));
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("write {}: {e}", self.name),
+                ));
             }
         }
         Ok(frames.len())
