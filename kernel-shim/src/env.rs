@@ -53,7 +53,8 @@ pub(crate) struct Env {
     pub id: EnvId,
     pub name: String,
     pub grants: Vec<Grant>,
-    pub ring: VecDeque<Frame>,
+    /// Frames with the filter that claimed each.
+    pub ring: VecDeque<(crate::shim::FilterId, Frame)>,
     pub ring_cap: usize,
     pub counters: EnvCounters,
     pub filters: usize,

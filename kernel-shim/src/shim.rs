@@ -52,6 +52,11 @@ impl Default for Limits {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FilterId(u64);
 
+impl FilterId {
+    /// The tag of frames posted directly rather than claimed by a filter.
+    pub const NONE: FilterId = FilterId(u64::MAX);
+}
+
 /// Why the shim said no. Messages name the place: the environment, and for a conflict the
 /// other owner and its rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,8 +179,8 @@ pub struct Shim {
     filters: Vec<Filter>,
     next_filter: u64,
     demux: Box<dyn Demux + Send>,
-    /// Demux rule index -> owning slot, in priority order.
-    rule_owner: Vec<u32>,
+    /// Demux rule index -> owning slot and filter, in priority order.
+    rule_owner: Vec<(u32, FilterId)>,
     dirty: bool,
     nics: Vec<Box<dyn Nic>>,
     epoll: OwnedFd,
@@ -444,7 +449,10 @@ impl Shim {
                 std::cmp::Reverse(i),
             )
         });
-        self.rule_owner = order.iter().map(|&i| self.filters[i].owner.slot).collect();
+        self.rule_owner = order
+            .iter()
+            .map(|&i| (self.filters[i].owner.slot, self.filters[i].id))
+            .collect();
         self.demux = bridge::demux(
             order
                 .iter()
@@ -455,24 +463,24 @@ impl Shim {
     }
 
     /// Which environment's filter claims this frame, if any.
-    pub fn classify(&mut self, frame: &Frame) -> Option<EnvId> {
+    pub fn classify(&mut self, frame: &Frame) -> Option<(EnvId, FilterId)> {
         if self.dirty {
             self.rebuild();
         }
         let rule = self.demux.first_match(&frame.packet())?;
-        let slot = self.rule_owner[rule];
-        self.envs[slot as usize].as_ref().map(|e| e.id)
+        let (slot, filter) = self.rule_owner[rule];
+        self.envs[slot as usize].as_ref().map(|e| (e.id, filter))
     }
 
     // ---- delivery -----------------------------------------------------------------------
 
     /// Demultiplexes one frame into its owner's ring. Returns the owner when it was queued.
     pub fn deliver(&mut self, frame: Frame) -> Option<EnvId> {
-        let Some(id) = self.classify(&frame) else {
+        let Some((id, filter)) = self.classify(&frame) else {
             self.stats.unclaimed += 1;
             return None;
         };
-        self.post(id, frame)
+        self.enqueue(id, filter, frame)
             .ok()
             .filter(|&queued| queued)
             .map(|_| id)
@@ -481,6 +489,10 @@ impl Shim {
     /// Queues a frame into an environment's ring directly (loopback, messages between
     /// environments). `Ok(false)`: dropped and counted (ring full or frame quota spent).
     pub fn post(&mut self, id: EnvId, frame: Frame) -> Result<bool, Refusal> {
+        self.enqueue(id, FilterId::NONE, frame)
+    }
+
+    fn enqueue(&mut self, id: EnvId, filter: FilterId, frame: Frame) -> Result<bool, Refusal> {
         let produced = self.window_range(id.slot).start + wake::word::RING_PRODUCED as usize;
         let e = self.env_mut(id)?;
         if e.ring.len() >= e.ring_cap {
@@ -491,7 +503,7 @@ impl Shim {
             e.counters.dropped_no_frame += 1;
             return Ok(false);
         }
-        e.ring.push_back(frame);
+        e.ring.push_back((filter, frame));
         e.counters.received += 1;
         self.mem[produced] += 1;
         self.stats.delivered += 1;
@@ -500,6 +512,11 @@ impl Shim {
 
     /// Takes the oldest frame from the environment's ring.
     pub fn recv(&mut self, id: EnvId) -> Option<Frame> {
+        self.recv_tagged(id).map(|(_, f)| f)
+    }
+
+    /// Takes the oldest frame with the filter that claimed it ([`FilterId::NONE`] if posted).
+    pub fn recv_tagged(&mut self, id: EnvId) -> Option<(FilterId, Frame)> {
         let consumed = self.window_range(id.slot).start + wake::word::RING_CONSUMED as usize;
         let f = self.env_mut(id).ok()?.ring.pop_front()?;
         self.mem[consumed] += 1;
