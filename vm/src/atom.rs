@@ -90,6 +90,8 @@ pub const NORMAL: Atom = Atom(21);
 pub const ERLANG: Atom = Atom(22);
 pub const INFINITY: Atom = Atom(23);
 pub const SYSTEM_LIMIT: Atom = Atom(24);
+/// `'EXIT'`, the tag of caught errors and exit messages (distinct from the class `exit`).
+pub const EXIT_TAG: Atom = Atom(25);
 
 impl Atom {
     /// Interns `name`, returning its atom.

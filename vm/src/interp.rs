@@ -444,11 +444,11 @@ impl Proc {
     fn catch_value(&mut self, e: Exc) -> Term {
         match e.class {
             atom::THROW => e.reason,
-            atom::EXIT => Term::tuple(vec![Term::Atom(atom::EXIT), e.reason]),
+            atom::EXIT => Term::tuple(vec![Term::Atom(atom::EXIT_TAG), e.reason]),
             _ => {
                 let st = self.stack_term(&e);
                 Term::tuple(vec![
-                    Term::Atom(atom::EXIT),
+                    Term::Atom(atom::EXIT_TAG),
                     Term::tuple(vec![e.reason, st]),
                 ])
             }

@@ -41,7 +41,7 @@ pub struct LexError {
 const KEYWORDS: &[&str] = &[
     "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
     "catch", "cond", "div", "end", "fun", "if", "let", "not", "of", "or", "orelse", "receive",
-    "rem", "try", "when", "xor", "maybe", "else",
+    "rem", "try", "when", "xor",
 ];
 
 // Longest first so that greedy matching picks `=:=` over `=`.

@@ -445,7 +445,7 @@ fn exit_signal_locked(s: &mut Sched, from: u64, to: u64, reason: Term, via_link:
     let is_normal = reason.is_atom(atom::NORMAL);
     let is_kill = reason.is_atom(Atom::intern("kill")) && !via_link;
     if e.trap_exit && !is_kill {
-        let msg = Term::tuple(vec![Term::Atom(atom::EXIT), Term::Pid(from), reason]);
+        let msg = Term::tuple(vec![Term::Atom(atom::EXIT_TAG), Term::Pid(from), reason]);
         deliver_locked(s, to, msg);
         return;
     }

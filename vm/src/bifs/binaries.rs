@@ -306,7 +306,13 @@ pub fn register(t: &mut Table) {
     });
     t.insert(("binary", "referenced_byte_size", 1), |_, a| {
         let b = bin(&a[0])?;
-        Ok(Term::Int(b.data.len() as i64))
+        // Binaries up to 64 bytes live on the process heap in OTP: slicing one copies it.
+        let n = if b.data.len() > 64 {
+            b.data.len()
+        } else {
+            b.len / 8
+        };
+        Ok(Term::Int(n as i64))
     });
     t.insert(("binary", "longest_common_prefix", 1), |_, a| {
         let bs = list_arg(&a[0])?

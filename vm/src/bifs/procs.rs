@@ -368,7 +368,7 @@ pub fn register(t: &mut Table) {
             let is_kill = a[1].is_atom(Atom::intern("kill"));
             if p.trap_exit && !is_kill {
                 p.mailbox.push_back(Term::tuple(vec![
-                    Term::Atom(atom::EXIT),
+                    Term::Atom(atom::EXIT_TAG),
                     Term::Pid(p.pid),
                     a[1].clone(),
                 ]));
