@@ -71,6 +71,8 @@ fn otp_outputs(beam_dir: &Path, modules: &[String]) -> Vec<Vec<u8>> {
         .arg("-pa")
         .arg(beam_dir)
         .arg("-eval")
+        // A failing node must not leave erl_crash.dump in the crate folder.
+        .env("ERL_CRASH_DUMP_SECONDS", "0")
         .arg(&expr)
         .stdin(std::process::Stdio::null())
         .output()

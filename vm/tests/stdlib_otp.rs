@@ -62,6 +62,8 @@ fn erl_eval(pa: &Path, expr: &str) -> (bool, String) {
         .arg("-pa")
         .arg(pa)
         .arg("-eval")
+        // A failing node must not leave erl_crash.dump in the crate folder.
+        .env("ERL_CRASH_DUMP_SECONDS", "0")
         .arg(expr)
         .stdin(std::process::Stdio::null())
         .output()
