@@ -135,6 +135,7 @@ pub struct FunDef {
     /// For named funs: the slot that holds the fun itself.
     pub self_slot: Option<u32>,
     pub line: u32,
+    pub index: Option<crate::dispatch::ClauseIndex>,
 }
 
 pub struct Module {

@@ -220,9 +220,10 @@ impl Compiler {
             arity,
             env_slots: Vec::new(),
             n_slots: ctx.n_slots as usize,
-            clauses: cl,
             self_slot,
             line: pos.line,
+            index: crate::dispatch::ClauseIndex::build(&cl),
+            clauses: cl,
         })
     }
 
@@ -595,7 +596,7 @@ impl Compiler {
                         ))
                     }
                 };
-                E::At(*pos, Box::new(E::Op2(o, Box::new(ca), Box::new(cb))))
+                E::Op2(o, Box::new(ca), Box::new(cb))
             }
             Expr::Unary(pos, op, a) => {
                 let ca = self.expr(a, false)?;
@@ -611,7 +612,7 @@ impl Compiler {
                         ))
                     }
                 };
-                E::At(*pos, Box::new(E::Op1(o, Box::new(ca))))
+                E::Op1(o, Box::new(ca))
             }
             Expr::Match(_, p, v) => {
                 let cv = self.expr(v, false)?;
@@ -619,7 +620,7 @@ impl Compiler {
                 let cp = self.pattern(p, false, &mut seen)?;
                 E::Match(Box::new(cp), Box::new(cv))
             }
-            Expr::Call(pos, f, args) => E::At(*pos, Box::new(self.call(*pos, f, args, tail)?)),
+            Expr::Call(pos, f, args) => self.call(*pos, f, args, tail)?,
             Expr::Remote(pos, _, _) => {
                 return Err(CompileError::new(*pos, "remote name outside a call"))
             }
@@ -886,9 +887,10 @@ impl Compiler {
             arity,
             env_slots,
             n_slots: ctx.n_slots as usize,
-            clauses: cl,
             self_slot,
             line: pos.line,
+            index: crate::dispatch::ClauseIndex::build(&cl),
+            clauses: cl,
         };
         // The interpreter copies env values into the slots listed here, in order.
         self.funs[idx] = Some(fd);

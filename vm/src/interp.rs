@@ -105,18 +105,35 @@ impl Proc {
     /// in a loop.
     pub fn invoke(
         &mut self,
-        mut module: Arc<Module>,
+        module: Arc<Module>,
+        idx: usize,
+        args: Vec<Term>,
+        fun: Option<Arc<Fun>>,
+    ) -> Res {
+        self.invoke_ref(&module, idx, args, fun)
+    }
+
+    /// Calls function `idx` of `module` (or a closure `fun`) with `args`, running tail calls
+    /// in a loop. Borrowing the module avoids reference-count traffic on every local call.
+    pub fn invoke_ref(
+        &mut self,
+        module: &Arc<Module>,
         mut idx: usize,
         mut args: Vec<Term>,
         mut fun: Option<Arc<Fun>>,
     ) -> Res {
         self.check_stack()?;
+        let mut owned: Option<Arc<Module>> = None;
         loop {
             self.reductions += 1;
-            if self.reductions.is_multiple_of(2000) {
+            if self.reductions % 2000 == 0 {
                 self.rt.clone().maybe_yield(self);
+                if let Some(r) = self.rt.take_kill(self.pid) {
+                    self.dying = true;
+                    return Err(raise(atom::EXIT, r));
+                }
             }
-            let m = module.clone();
+            let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
             let f = &m.funs[idx];
             let bp = self.regs.len();
             self.regs.resize(bp + f.n_slots, Term::Nil);
@@ -130,13 +147,15 @@ impl Proc {
                     self.regs[bp + s as usize] = Term::Fun(fun.clone());
                 }
             }
-            let r = self.run_function(&m, f, &args, bp);
+            let r = self.run_function(m, f, &args, bp);
             self.regs.truncate(bp);
             match r {
                 Ok(v) => return Ok(v),
                 Err(Ctl::Tail(tc)) => {
                     let tc = *tc;
-                    module = tc.module;
+                    if !Arc::ptr_eq(&tc.module, m) {
+                        owned = Some(tc.module);
+                    }
                     idx = tc.idx;
                     args = tc.args;
                     fun = tc.fun;
@@ -152,19 +171,30 @@ impl Proc {
     }
 
     fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, args: &[Term], bp: usize) -> Res {
+        if let Some(ix) = &f.index {
+            for &i in ix.candidates(&args[0]) {
+                let c = &f.clauses[i as usize];
+                if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
+                    return self.body(&c.body, bp, m);
+                }
+            }
+            return Err(self.function_clause(m, f, args));
+        }
         for c in &f.clauses {
             if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
                 return self.body(&c.body, bp, m);
             }
         }
-        let mut e = Exc {
+        Err(self.function_clause(m, f, args))
+    }
+
+    fn function_clause(&self, m: &Arc<Module>, f: &FunDef, args: &[Term]) -> Ctl {
+        Ctl::Exc(Box::new(Exc {
             class: atom::ERROR,
             reason: Term::Atom(atom::FUNCTION_CLAUSE),
             frames: Vec::new(),
-            args: None,
-        };
-        e.args = Some((m.name, f.name, args.to_vec()));
-        Err(Ctl::Exc(Box::new(e)))
+            args: Some((m.name, f.name, args.to_vec())),
+        }))
     }
 
     fn match_args(
@@ -277,7 +307,7 @@ impl Proc {
                         fun: None,
                     })));
                 }
-                self.invoke(m.clone(), *i, args, None)
+                self.invoke_ref(m, *i, args, None)
             }
             E::CallBif(f, _, _, es) => {
                 let args = self.args(es, bp, m)?;
