@@ -126,7 +126,7 @@ impl Proc {
         let mut owned: Option<Arc<Module>> = None;
         loop {
             self.reductions += 1;
-            if self.reductions % 2000 == 0 {
+            if self.reductions.is_multiple_of(2000) {
                 self.rt.clone().maybe_yield(self);
                 if let Some(r) = self.rt.take_kill(self.pid) {
                     self.dying = true;
