@@ -700,6 +700,20 @@ fn register_core(t: &mut Table) {
         }
         Ok(Term::ok())
     });
+    t.insert(("erlang", "pid_to_list", 1), |_, a| match &a[0] {
+        Term::Pid(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "ref_to_list", 1), |_, a| match &a[0] {
+        Term::Ref(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "fun_to_list", 1), |_, a| match &a[0] {
+        Term::Fun(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "port_to_list", 1), |_, _| Err(badarg()));
+    t.insert(("erlang", "is_alive", 0), |_, _| Ok(Term::bool(false)));
     // The ~w writer; io_lib's other functions come from the Erlang library.
     t.insert(("io_lib", "write", 1), |_, a| {
         Ok(Term::string(&fmt::write_term(&a[0])))

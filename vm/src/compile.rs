@@ -926,6 +926,10 @@ impl Compiler {
             }
             Expr::Lit(_, Term::Atom(a)) => {
                 let name = a.name();
+                // Natives override library code, even for calls inside the library module.
+                if let Some(b) = bifs::lookup(&self.module, name, n) {
+                    return Ok(E::CallBif(b, Atom::intern(&self.module), *a, cargs));
+                }
                 if let Some(&i) = self.locals.get(&(name.to_string(), n)) {
                     return Ok(E::CallLocal(i, cargs, tail));
                 }
