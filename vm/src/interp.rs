@@ -351,9 +351,10 @@ impl Proc {
             E::Block(es) => self.body(es, bp, m),
             E::Catch(x) => match self.eval(x, bp, m) {
                 Ok(v) => Ok(v),
-                Err(Ctl::Exc(e)) => Ok(self.catch_value(*e)),
+                Err(Ctl::Exc(e)) if !self.dying => Ok(self.catch_value(*e)),
+                Err(e @ Ctl::Exc(_)) => Err(e),
                 Err(t) => self.finish_tail(t).or_else(|c| match c {
-                    Ctl::Exc(e) => Ok(self.catch_value(*e)),
+                    Ctl::Exc(e) if !self.dying => Ok(self.catch_value(*e)),
                     t => Err(t),
                 }),
             },
@@ -550,6 +551,7 @@ impl Proc {
                     }
                 }
             }
+            Err(Ctl::Exc(e)) if self.dying => Err(Ctl::Exc(e)),
             Err(Ctl::Exc(e)) => {
                 let mut res = None;
                 let cls = Term::Atom(e.class);
@@ -603,6 +605,10 @@ impl Proc {
         let deadline = timeout.map(|ms| self.rt.now_ms() + ms);
         let mut scanned = 0usize;
         loop {
+            if let Some(r) = self.rt.take_kill(self.pid) {
+                self.dying = true;
+                return Err(raise(atom::EXIT, r));
+            }
             self.rt.clone().drain_inbox(self);
             while scanned < self.mailbox.len() {
                 let msg = self.mailbox[scanned].clone();
@@ -623,6 +629,10 @@ impl Proc {
             if !self.rt.clone().wait_for_message(self, deadline) {
                 // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
                 return Err(raise(atom::EXIT, Term::atom("deadlock")));
+            }
+            if let Some(r) = self.rt.take_kill(self.pid) {
+                self.dying = true;
+                return Err(raise(atom::EXIT, r));
             }
         }
     }
