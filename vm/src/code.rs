@@ -83,6 +83,8 @@ pub enum CQual {
     Gen(Pat, E),
     BinGen(Pat, E),
     Filter(E),
+    /// A filter that is a guard expression: an exception makes it false, as in OTP.
+    GuardFilter(E),
 }
 
 pub enum Pat {

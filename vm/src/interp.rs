@@ -71,6 +71,9 @@ pub struct Proc {
     pub group_leader: Term,
     /// Set once an exit signal kills this process: `catch` and `try` no longer stop it.
     pub dying: bool,
+    /// The function being evaluated (module, name, arity): the innermost frame of a stack
+    /// trace built where an exception is caught.
+    pub cur: Option<(Atom, Atom, usize, u32)>,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -89,6 +92,7 @@ impl Proc {
             trap_exit: false,
             group_leader: Term::Nil,
             dying: false,
+            cur: None,
         }
     }
 
@@ -147,7 +151,9 @@ impl Proc {
                     self.regs[bp + s as usize] = Term::Fun(fun.clone());
                 }
             }
+            let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
             let r = self.run_function(m, f, &args, bp);
+            self.cur = saved;
             self.regs.truncate(bp);
             match r {
                 Ok(v) => return Ok(v),
@@ -509,6 +515,16 @@ impl Proc {
                 Term::Nil,
             ]));
         }
+        if let Some((m, f, a, _)) = self.cur {
+            if !matches!(e.frames.last(), Some((lm, lf, la, _)) if (*lm, *lf, *la) == (m, f, a)) {
+                v.push(Term::tuple(vec![
+                    Term::Atom(m),
+                    Term::Atom(f),
+                    Term::Int(a as i64),
+                    Term::Nil,
+                ]));
+            }
+        }
         Term::list(v)
     }
 
@@ -651,6 +667,11 @@ impl Proc {
             return emit(self, v);
         }
         match &quals[i] {
+            CQual::GuardFilter(f) => match self.eval(f, bp, m) {
+                Ok(Term::Atom(atom::TRUE)) => self.comp(quals, i + 1, body, bp, m, emit),
+                Ok(_) | Err(Ctl::Exc(_)) => Ok(()),
+                Err(t) => Err(t),
+            },
             CQual::Filter(f) => {
                 let v = self.eval(f, bp, m)?;
                 match v {
