@@ -31,9 +31,9 @@ fn table() -> &'static HashMap<(&'static str, &'static str, usize), BifFn> {
     })
 }
 
-/// Flattens chardata (code points, UTF-8 binaries, nested lists) to UTF-8 bytes.
+/// Flattens chardata to the bytes OTP's `-noshell` standard output shows (latin1 device).
 pub fn chardata(t: &Term) -> Option<Vec<u8>> {
-    conv::chardata_to_bytes(t)
+    conv::chardata_to_output(t)
 }
 
 pub fn lookup(m: &str, f: &str, arity: usize) -> Option<BifFn> {
@@ -560,12 +560,18 @@ fn register_core(t: &mut Table) {
     t.insert(("erlang", "throw", 1), |_, a| {
         Err(raise(atom::THROW, a[0].clone()))
     });
+    // Invalid arguments make raise/3 return `badarg` rather than raise it (OTP's contract).
     t.insert(("erlang", "raise", 3), |_, a| {
-        let c = atom_arg(&a[0])?;
-        if ![atom::ERROR, atom::EXIT, atom::THROW].contains(&c) {
-            return Err(badarg());
+        let valid_stack = a[2].list_to_vec().is_some_and(|v| {
+            v.iter()
+                .all(|f| matches!(f, Term::Tuple(t) if t.len() == 4 || t.len() == 3))
+        });
+        match &a[0] {
+            Term::Atom(c) if [atom::ERROR, atom::EXIT, atom::THROW].contains(c) && valid_stack => {
+                Err(raise(*c, a[1].clone()))
+            }
+            _ => Ok(Term::Atom(atom::BADARG)),
         }
-        Err(raise(c, a[1].clone()))
     });
     t.insert(("erlang", "make_ref", 0), |p, _| {
         Ok(Term::Ref(p.rt.make_ref()))
@@ -687,12 +693,12 @@ fn register_core(t: &mut Table) {
         })))
     });
     t.insert(("io", "put_chars", 1), |p, a| {
-        let b = conv::chardata_to_bytes(&a[0]).ok_or_else(badarg)?;
+        let b = conv::chardata_to_output(&a[0]).ok_or_else(badarg)?;
         p.rt.write_out(&b);
         Ok(Term::ok())
     });
     t.insert(("io", "put_chars", 2), |p, a| {
-        let b = conv::chardata_to_bytes(&a[1]).ok_or_else(badarg)?;
+        let b = conv::chardata_to_output(&a[1]).ok_or_else(badarg)?;
         if a[0].is_atom(Atom::intern("standard_error")) {
             eprint!("{}", String::from_utf8_lossy(&b));
         } else {
@@ -700,6 +706,20 @@ fn register_core(t: &mut Table) {
         }
         Ok(Term::ok())
     });
+    t.insert(("erlang", "pid_to_list", 1), |_, a| match &a[0] {
+        Term::Pid(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "ref_to_list", 1), |_, a| match &a[0] {
+        Term::Ref(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "fun_to_list", 1), |_, a| match &a[0] {
+        Term::Fun(_) => Ok(Term::string(&fmt::write_term(&a[0]))),
+        _ => Err(badarg()),
+    });
+    t.insert(("erlang", "port_to_list", 1), |_, _| Err(badarg()));
+    t.insert(("erlang", "is_alive", 0), |_, _| Ok(Term::bool(false)));
     // The ~w writer; io_lib's other functions come from the Erlang library.
     t.insert(("io_lib", "write", 1), |_, a| {
         Ok(Term::string(&fmt::write_term(&a[0])))
@@ -724,7 +744,7 @@ fn math(t: &mut Table) {
                 if r.is_finite() {
                     Ok(Term::Float(r))
                 } else {
-                    Err(badarg())
+                    Err(crate::interp::badarith())
                 }
             });
         };
@@ -756,7 +776,7 @@ fn math(t: &mut Table) {
         if r.is_finite() {
             Ok(Term::Float(r))
         } else {
-            Err(badarg())
+            Err(crate::interp::badarith())
         }
     });
     t.insert(("math", "atan2", 2), |_, a| {
@@ -770,7 +790,7 @@ fn math(t: &mut Table) {
             return Err(badarg());
         };
         if y == 0.0 {
-            return Err(badarg());
+            return Err(crate::interp::badarith());
         }
         Ok(Term::Float(x % y))
     });

@@ -83,6 +83,8 @@ pub enum CQual {
     Gen(Pat, E),
     BinGen(Pat, E),
     Filter(E),
+    /// A filter that is a guard expression: an exception makes it false, as in OTP.
+    GuardFilter(E),
 }
 
 pub enum Pat {
@@ -135,6 +137,7 @@ pub struct FunDef {
     /// For named funs: the slot that holds the fun itself.
     pub self_slot: Option<u32>,
     pub line: u32,
+    pub index: Option<crate::dispatch::ClauseIndex>,
 }
 
 pub struct Module {

@@ -164,6 +164,81 @@ fn expand_strings(elems: &[BinElem]) -> Vec<BinElem> {
     out
 }
 
+/// Whether `e` is a valid guard expression (only guard BIFs, operators, literals, variables,
+/// record/map access), so that as a comprehension filter its exceptions mean "false".
+fn is_guard_expr(e: &Expr) -> bool {
+    const GUARD_BIFS: &[&str] = &[
+        "abs",
+        "binary_part",
+        "bit_size",
+        "byte_size",
+        "ceil",
+        "element",
+        "float",
+        "floor",
+        "hd",
+        "is_atom",
+        "is_binary",
+        "is_bitstring",
+        "is_boolean",
+        "is_float",
+        "is_function",
+        "is_integer",
+        "is_list",
+        "is_map",
+        "is_map_key",
+        "is_number",
+        "is_pid",
+        "is_port",
+        "is_record",
+        "is_reference",
+        "is_tuple",
+        "length",
+        "map_get",
+        "map_size",
+        "max",
+        "min",
+        "node",
+        "round",
+        "self",
+        "size",
+        "tl",
+        "trunc",
+        "tuple_size",
+    ];
+    match e {
+        Expr::Var(..) | Expr::Lit(..) | Expr::Nil(_) | Expr::RecordIndex(..) => true,
+        Expr::Tuple(_, es) => es.iter().all(is_guard_expr),
+        Expr::Cons(_, h, t) => is_guard_expr(h) && is_guard_expr(t),
+        Expr::Op(_, op, a, b) => *op != "!" && is_guard_expr(a) && is_guard_expr(b),
+        Expr::Unary(_, _, a) => is_guard_expr(a),
+        Expr::RecordField(_, b, _, _) => is_guard_expr(b),
+        Expr::Record(_, None, _, fs) => fs.iter().all(|(_, v)| is_guard_expr(v)),
+        Expr::Map(_, base, fs) => {
+            base.as_deref().is_none_or(is_guard_expr)
+                && fs
+                    .iter()
+                    .all(|(k, _, v)| is_guard_expr(k) && is_guard_expr(v))
+        }
+        Expr::Call(_, f, args) => {
+            let name = match &**f {
+                Expr::Lit(_, Term::Atom(a)) => Some(a.name()),
+                Expr::Remote(_, m, fx) => match (&**m, &**fx) {
+                    (Expr::Lit(_, Term::Atom(m)), Expr::Lit(_, Term::Atom(f)))
+                        if m.name() == "erlang" =>
+                    {
+                        Some(f.name())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            name.is_some_and(|n| GUARD_BIFS.contains(&n)) && args.iter().all(is_guard_expr)
+        }
+        _ => false,
+    }
+}
+
 fn lit_atom(e: &Expr) -> Option<String> {
     match e {
         Expr::Lit(_, Term::Atom(a)) => Some(a.name().to_string()),
@@ -220,9 +295,10 @@ impl Compiler {
             arity,
             env_slots: Vec::new(),
             n_slots: ctx.n_slots as usize,
-            clauses: cl,
             self_slot,
             line: pos.line,
+            index: crate::dispatch::ClauseIndex::build(&cl),
+            clauses: cl,
         })
     }
 
@@ -595,7 +671,7 @@ impl Compiler {
                         ))
                     }
                 };
-                E::At(*pos, Box::new(E::Op2(o, Box::new(ca), Box::new(cb))))
+                E::Op2(o, Box::new(ca), Box::new(cb))
             }
             Expr::Unary(pos, op, a) => {
                 let ca = self.expr(a, false)?;
@@ -611,7 +687,7 @@ impl Compiler {
                         ))
                     }
                 };
-                E::At(*pos, Box::new(E::Op1(o, Box::new(ca))))
+                E::Op1(o, Box::new(ca))
             }
             Expr::Match(_, p, v) => {
                 let cv = self.expr(v, false)?;
@@ -619,7 +695,7 @@ impl Compiler {
                 let cp = self.pattern(p, false, &mut seen)?;
                 E::Match(Box::new(cp), Box::new(cv))
             }
-            Expr::Call(pos, f, args) => E::At(*pos, Box::new(self.call(*pos, f, args, tail)?)),
+            Expr::Call(pos, f, args) => self.call(*pos, f, args, tail)?,
             Expr::Remote(pos, _, _) => {
                 return Err(CompileError::new(*pos, "remote name outside a call"))
             }
@@ -823,7 +899,14 @@ impl Compiler {
                     let pe = self.pattern(p, true, &mut seen)?;
                     q.push(CQual::BinGen(pe, ge));
                 }
-                Qual::Filter(f) => q.push(CQual::Filter(self.expr(f, false)?)),
+                Qual::Filter(f) => {
+                    let e = self.expr(f, false)?;
+                    q.push(if is_guard_expr(f) {
+                        CQual::GuardFilter(e)
+                    } else {
+                        CQual::Filter(e)
+                    });
+                }
             }
         }
         let b = self.expr(body, false)?;
@@ -886,9 +969,10 @@ impl Compiler {
             arity,
             env_slots,
             n_slots: ctx.n_slots as usize,
-            clauses: cl,
             self_slot,
             line: pos.line,
+            index: crate::dispatch::ClauseIndex::build(&cl),
+            clauses: cl,
         };
         // The interpreter copies env values into the slots listed here, in order.
         self.funs[idx] = Some(fd);
@@ -924,6 +1008,10 @@ impl Compiler {
             }
             Expr::Lit(_, Term::Atom(a)) => {
                 let name = a.name();
+                // Natives override library code, even for calls inside the library module.
+                if let Some(b) = bifs::lookup(&self.module, name, n) {
+                    return Ok(E::CallBif(b, Atom::intern(&self.module), *a, cargs));
+                }
                 if let Some(&i) = self.locals.get(&(name.to_string(), n)) {
                     return Ok(E::CallLocal(i, cargs, tail));
                 }

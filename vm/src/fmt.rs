@@ -72,13 +72,61 @@ pub fn float_scientific(f: f64, n: usize) -> String {
 }
 
 pub fn float_decimals(f: f64, n: usize, compact: bool) -> String {
-    let mut s = format!("{:.*}", n, f);
+    // OTP rounds exact ties away from zero (2.5 -> "3"), where Rust rounds them to even.
+    let wide = format!("{:.*}", n + 40, f.abs());
+    let tie = wide.rfind('.').map(|dot| {
+        let tail = &wide[dot + 1 + n..];
+        tail.starts_with('5') && tail[1..].bytes().all(|b| b == b'0')
+    });
+    let mut s = if tie == Some(true) {
+        let bump = 0.5 * 10f64.powi(-(n as i32));
+        let mut r = format!("{:.*}", n, f.abs() + bump);
+        // Adding half an ulp of the last place can itself round; re-derive from the digits.
+        let kept = &wide[..wide
+            .rfind('.')
+            .map(|d| if n == 0 { d } else { d + 1 + n })
+            .unwrap_or(wide.len())];
+        if let Some(inc) = increment_decimal(kept) {
+            r = inc;
+        }
+        if f < 0.0 {
+            format!("-{r}")
+        } else {
+            r
+        }
+    } else {
+        format!("{:.*}", n, f)
+    };
     if compact && s.contains('.') {
         while s.ends_with('0') && !s.ends_with(".0") {
             s.pop();
         }
     }
     s
+}
+
+/// Adds one unit in the last place of a non-negative decimal string ("1.24" -> "1.25",
+/// "9.99" -> "10.00", "2" -> "3").
+fn increment_decimal(s: &str) -> Option<String> {
+    let mut b: Vec<u8> = s.as_bytes().to_vec();
+    let mut i = b.len();
+    loop {
+        if i == 0 {
+            b.insert(0, b'1');
+            break;
+        }
+        i -= 1;
+        match b[i] {
+            b'.' => continue,
+            b'9' => b[i] = b'0',
+            d @ b'0'..=b'8' => {
+                b[i] = d + 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    String::from_utf8(b).ok()
 }
 
 pub fn atom_needs_quotes(a: &str) -> bool {
@@ -306,6 +354,15 @@ mod tests {
         for (f, s) in cases {
             assert_eq!(float_short(f), s);
         }
+    }
+
+    #[test]
+    fn decimals_round_ties_away_from_zero_like_otp() {
+        assert_eq!(float_decimals(2.5, 0, false), "3");
+        assert_eq!(float_decimals(0.125, 2, false), "0.13");
+        assert_eq!(float_decimals(-0.125, 2, false), "-0.13");
+        assert_eq!(float_decimals(9.995, 2, false), "9.99"); // 9.995 is below the tie in binary
+        assert_eq!(float_decimals(99.5, 0, false), "100");
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct Proc {
     pub group_leader: Term,
     /// Set once an exit signal kills this process: `catch` and `try` no longer stop it.
     pub dying: bool,
+    /// The function being evaluated (module, name, arity): the innermost frame of a stack
+    /// trace built where an exception is caught.
+    pub cur: Option<(Atom, Atom, usize, u32)>,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -89,6 +92,7 @@ impl Proc {
             trap_exit: false,
             group_leader: Term::Nil,
             dying: false,
+            cur: None,
         }
     }
 
@@ -105,18 +109,35 @@ impl Proc {
     /// in a loop.
     pub fn invoke(
         &mut self,
-        mut module: Arc<Module>,
+        module: Arc<Module>,
+        idx: usize,
+        args: Vec<Term>,
+        fun: Option<Arc<Fun>>,
+    ) -> Res {
+        self.invoke_ref(&module, idx, args, fun)
+    }
+
+    /// Calls function `idx` of `module` (or a closure `fun`) with `args`, running tail calls
+    /// in a loop. Borrowing the module avoids reference-count traffic on every local call.
+    pub fn invoke_ref(
+        &mut self,
+        module: &Arc<Module>,
         mut idx: usize,
         mut args: Vec<Term>,
         mut fun: Option<Arc<Fun>>,
     ) -> Res {
         self.check_stack()?;
+        let mut owned: Option<Arc<Module>> = None;
         loop {
             self.reductions += 1;
             if self.reductions.is_multiple_of(2000) {
                 self.rt.clone().maybe_yield(self);
+                if let Some(r) = self.rt.take_kill(self.pid) {
+                    self.dying = true;
+                    return Err(raise(atom::EXIT, r));
+                }
             }
-            let m = module.clone();
+            let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
             let f = &m.funs[idx];
             let bp = self.regs.len();
             self.regs.resize(bp + f.n_slots, Term::Nil);
@@ -130,13 +151,17 @@ impl Proc {
                     self.regs[bp + s as usize] = Term::Fun(fun.clone());
                 }
             }
-            let r = self.run_function(&m, f, &args, bp);
+            let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
+            let r = self.run_function(m, f, &args, bp);
+            self.cur = saved;
             self.regs.truncate(bp);
             match r {
                 Ok(v) => return Ok(v),
                 Err(Ctl::Tail(tc)) => {
                     let tc = *tc;
-                    module = tc.module;
+                    if !Arc::ptr_eq(&tc.module, m) {
+                        owned = Some(tc.module);
+                    }
                     idx = tc.idx;
                     args = tc.args;
                     fun = tc.fun;
@@ -152,19 +177,30 @@ impl Proc {
     }
 
     fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, args: &[Term], bp: usize) -> Res {
+        if let Some(ix) = &f.index {
+            for &i in ix.candidates(&args[0]) {
+                let c = &f.clauses[i as usize];
+                if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
+                    return self.body(&c.body, bp, m);
+                }
+            }
+            return Err(self.function_clause(m, f, args));
+        }
         for c in &f.clauses {
             if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
                 return self.body(&c.body, bp, m);
             }
         }
-        let mut e = Exc {
+        Err(self.function_clause(m, f, args))
+    }
+
+    fn function_clause(&self, m: &Arc<Module>, f: &FunDef, args: &[Term]) -> Ctl {
+        Ctl::Exc(Box::new(Exc {
             class: atom::ERROR,
             reason: Term::Atom(atom::FUNCTION_CLAUSE),
             frames: Vec::new(),
-            args: None,
-        };
-        e.args = Some((m.name, f.name, args.to_vec()));
-        Err(Ctl::Exc(Box::new(e)))
+            args: Some((m.name, f.name, args.to_vec())),
+        }))
     }
 
     fn match_args(
@@ -277,7 +313,7 @@ impl Proc {
                         fun: None,
                     })));
                 }
-                self.invoke(m.clone(), *i, args, None)
+                self.invoke_ref(m, *i, args, None)
             }
             E::CallBif(f, _, _, es) => {
                 let args = self.args(es, bp, m)?;
@@ -321,9 +357,10 @@ impl Proc {
             E::Block(es) => self.body(es, bp, m),
             E::Catch(x) => match self.eval(x, bp, m) {
                 Ok(v) => Ok(v),
-                Err(Ctl::Exc(e)) => Ok(self.catch_value(*e)),
+                Err(Ctl::Exc(e)) if !self.dying => Ok(self.catch_value(*e)),
+                Err(e @ Ctl::Exc(_)) => Err(e),
                 Err(t) => self.finish_tail(t).or_else(|c| match c {
-                    Ctl::Exc(e) => Ok(self.catch_value(*e)),
+                    Ctl::Exc(e) if !self.dying => Ok(self.catch_value(*e)),
                     t => Err(t),
                 }),
             },
@@ -478,6 +515,16 @@ impl Proc {
                 Term::Nil,
             ]));
         }
+        if let Some((m, f, a, _)) = self.cur {
+            if !matches!(e.frames.last(), Some((lm, lf, la, _)) if (*lm, *lf, *la) == (m, f, a)) {
+                v.push(Term::tuple(vec![
+                    Term::Atom(m),
+                    Term::Atom(f),
+                    Term::Int(a as i64),
+                    Term::Nil,
+                ]));
+            }
+        }
         Term::list(v)
     }
 
@@ -520,6 +567,7 @@ impl Proc {
                     }
                 }
             }
+            Err(Ctl::Exc(e)) if self.dying => Err(Ctl::Exc(e)),
             Err(Ctl::Exc(e)) => {
                 let mut res = None;
                 let cls = Term::Atom(e.class);
@@ -573,6 +621,10 @@ impl Proc {
         let deadline = timeout.map(|ms| self.rt.now_ms() + ms);
         let mut scanned = 0usize;
         loop {
+            if let Some(r) = self.rt.take_kill(self.pid) {
+                self.dying = true;
+                return Err(raise(atom::EXIT, r));
+            }
             self.rt.clone().drain_inbox(self);
             while scanned < self.mailbox.len() {
                 let msg = self.mailbox[scanned].clone();
@@ -594,6 +646,10 @@ impl Proc {
                 // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
                 return Err(raise(atom::EXIT, Term::atom("deadlock")));
             }
+            if let Some(r) = self.rt.take_kill(self.pid) {
+                self.dying = true;
+                return Err(raise(atom::EXIT, r));
+            }
         }
     }
 
@@ -611,6 +667,11 @@ impl Proc {
             return emit(self, v);
         }
         match &quals[i] {
+            CQual::GuardFilter(f) => match self.eval(f, bp, m) {
+                Ok(Term::Atom(atom::TRUE)) => self.comp(quals, i + 1, body, bp, m, emit),
+                Ok(_) | Err(Ctl::Exc(_)) => Ok(()),
+                Err(t) => Err(t),
+            },
             CQual::Filter(f) => {
                 let v = self.eval(f, bp, m)?;
                 match v {

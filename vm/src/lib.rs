@@ -20,6 +20,7 @@ pub mod bifs;
 pub mod bitsyntax;
 pub mod code;
 pub mod compile;
+pub mod dispatch;
 pub mod error;
 pub mod fmt;
 pub mod interp;

@@ -191,6 +191,60 @@ main() -> P = spawn(fun() -> loop(0) end), P ! {add, 5}, P ! {add, 7}, P ! {get,
   Q ! go, Ex2 = receive {'EXIT', Q, R2} -> R2 end,
   [V, First, Second, T, Ex, Down, Hi, W, is_reference(Tm), Tick, Cancel, Ex2, is_process_alive(P)]."#,
     ),
+    (
+        "c_kill",
+        r#"
+spin(N) -> spin(N + 1).
+main() -> process_flag(trap_exit, true), P = spawn_link(fun() -> spin(0) end), W = spawn_link(fun() -> receive x -> ok end end),
+  C = spawn_link(fun() -> try receive x -> ok end catch _:_ -> caught end end), exit(P, kill), exit(W, die), exit(C, kill),
+  R1 = receive {'EXIT', P, R} -> R end, R2 = receive {'EXIT', W, Rw} -> Rw end, R3 = receive {'EXIT', C, Rc} -> Rc end,
+  N = spawn(fun() -> exit(self(), normal), ok end), {R1, R2, R3, is_pid(N)}."#,
+    ),
+    (
+        "c_ipv4",
+        r#"
+-record(ip, {ver, ihl, tos, len, id, flags, frag, ttl, proto, sum, src, dst, opts, payload}).
+-define(PROTO_UDP, 17).
+parse(<<V:4, IHL:4, Tos, Len:16, Id:16, Fl:3, Frag:13, Ttl, Proto, Sum:16, S1, S2, S3, S4, D:4/binary, Rest/binary>>) when IHL >= 5 ->
+  OL = (IHL - 5) * 4, <<Opts:OL/binary, Payload/binary>> = Rest,
+  #ip{ver = V, ihl = IHL, tos = Tos, len = Len, id = Id, flags = Fl, frag = Frag, ttl = Ttl, proto = Proto, sum = Sum,
+      src = {S1, S2, S3, S4}, dst = list_to_tuple(binary_to_list(D)), opts = Opts, payload = Payload};
+parse(_) -> error.
+checksum(B) -> checksum(B, 0).
+checksum(<<X:16, R/binary>>, A) -> checksum(R, A + X); checksum(<<X>>, A) -> checksum(<<>>, A + (X bsl 8));
+checksum(<<>>, A) when A > 16#ffff -> checksum(<<>>, (A band 16#ffff) + (A bsr 16)); checksum(<<>>, A) -> bnot A band 16#ffff.
+main() -> H = <<16#45, 0, 0, 32, 0, 1, 16#40, 0, 64, ?PROTO_UDP, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2>>, P = parse(<<H/binary, "payload.....">>),
+  [P#ip.src, P#ip.dst, P#ip.proto =:= ?PROTO_UDP, P#ip.payload, checksum(H), parse(<<1, 2>>), P#ip{payload = <<>>, opts = none}]."#,
+    ),
+    (
+        "c_server",
+        r#"
+start() -> spawn(fun() -> loop(#{}) end).
+loop(S) -> receive {put, K, V, From} -> From ! {ok, self()}, loop(S#{K => V});
+  {get, K, From} -> From ! {val, self(), maps:get(K, S, none)}, loop(S); {stop, From} -> From ! {bye, maps:size(S)}
+  after 500 -> loop(S) end.
+call(P, Msg) -> P ! Msg, receive {ok, P} -> ok; {val, P, V} -> V; {bye, N} -> {bye, N} after 1000 -> timeout end.
+main() -> P = start(), ok = call(P, {put, a, 1, self()}), ok = call(P, {put, b, [2], self()}),
+  [call(P, {get, a, self()}), call(P, {get, b, self()}), call(P, {get, c, self()}), call(P, {stop, self()}),
+   receive _ -> extra after 50 -> none end]."#,
+    ),
+    (
+        "c_bignum",
+        r#"
+fact(0) -> 1; fact(N) -> N * fact(N - 1).
+pow(_, 0) -> 1; pow(B, E) -> B * pow(B, E - 1).
+main() -> F = fact(30), [F, F div fact(28), F rem 1000007, -F, F band 16#ffff, F bsr 50, (F bsl 3) - F, pow(2, 100) - 1,
+  pow(-3, 41), (1 bsl 64) * (1 bsl 64), integer_to_list(F, 16), F > 1.0e30, F == float(F), float(F), 1 bsl 63, -(1 bsl 63), 9223372036854775807 + 1,
+  abs(-(1 bsl 70)), (1 bsl 70) div -7, (1 bsl 70) rem -7, -(1 bsl 70) div 7, trunc(1.0e20), round(-1.5e19), fact(20) * 0, F - F]."#,
+    ),
+    (
+        "c_floats",
+        r#"
+main() -> [0.1, 1.0e-10, 123.456, 1.0e300 * 10, -0.0, 2.0 / 3, 1/3, 100.0, 1000.0, 1.0e16, 3.0e-5, 0.5e-323, 1.7976931348623157e308,
+  float_to_list(1.0/3, [{decimals, 10}]), float_to_list(2.5, [{decimals, 0}]), float_to_list(0.125, [{decimals, 2}]),
+  float_to_list(-1.5, [{scientific, 2}]), float_to_list(1.0e-200, [short]), float_to_list(123456789012.0, [short]),
+  float_to_binary(0.1, [{decimals, 20}]), math:sqrt(2), math:pi(), math:pow(2, 0.5), math:log(10), math:exp(1), round(0.5), trunc(-0.5)]."#,
+    ),
 ];
 
 fn erl_available() -> bool {

@@ -159,6 +159,36 @@ fn matches(a: &[Term], all: bool) -> Res {
     Ok(Term::list(out))
 }
 
+fn replace(a: &[Term]) -> Res {
+    let b = bin(&a[0])?.clone();
+    let h = b.to_bytes();
+    let pats = patterns(&a[1])?;
+    let rep = bytes(&a[2])?;
+    let mut global = false;
+    if let Some(o) = a.get(3) {
+        for x in list_arg(o)? {
+            match &x {
+                Term::Atom(at) if at.name() == "global" => global = true,
+                Term::Tuple(t)
+                    if t.len() == 2 && t[0].is_atom(crate::atom::Atom::intern("scope")) => {}
+                _ => return Err(badarg()),
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(h.len());
+    let mut from = 0;
+    while let Some((i, l)) = find(&h, &pats, from, h.len()) {
+        out.extend_from_slice(&h[from..i]);
+        out.extend_from_slice(&rep);
+        from = i + l;
+        if !global {
+            break;
+        }
+    }
+    out.extend_from_slice(&h[from..]);
+    Ok(Term::binary(out))
+}
+
 fn endian_little(t: Option<&Term>) -> Result<bool, Ctl> {
     match t {
         None => Ok(false),
@@ -215,6 +245,8 @@ pub fn register(t: &mut Table) {
     t.insert(("binary", "match", 3), |_, a| matches(a, false));
     t.insert(("binary", "matches", 2), |_, a| matches(a, true));
     t.insert(("binary", "matches", 3), |_, a| matches(a, true));
+    t.insert(("binary", "replace", 3), |_, a| replace(a));
+    t.insert(("binary", "replace", 4), |_, a| replace(a));
     t.insert(("binary", "copy", 1), |_, a| {
         Ok(Term::binary(bytes(&a[0])?))
     });

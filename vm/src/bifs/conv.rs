@@ -84,6 +84,50 @@ pub fn chardata_to_bytes(t: &Term) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// What `io:put_chars` writes on OTP's `-noshell` standard output, whose encoding is latin1:
+/// binaries are UTF-8 text, characters below 256 are one byte each, others are written as
+/// `\x{HEX}`.
+pub fn chardata_to_output(t: &Term) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    fn put(c: u32, out: &mut Vec<u8>) {
+        if c < 256 {
+            out.push(c as u8);
+        } else {
+            out.extend_from_slice(format!("\\x{{{:X}}}", c).as_bytes());
+        }
+    }
+    fn go(t: &Term, out: &mut Vec<u8>, depth: usize) -> Option<()> {
+        if depth > 100_000 {
+            return None;
+        }
+        let mut c = t;
+        loop {
+            match c {
+                Term::Nil => return Some(()),
+                Term::Bin(b) if b.is_binary() => {
+                    let bytes = b.to_bytes();
+                    match std::str::from_utf8(&bytes) {
+                        Ok(s) => s.chars().for_each(|ch| put(ch as u32, out)),
+                        Err(_) => out.extend_from_slice(&bytes),
+                    }
+                    return Some(());
+                }
+                Term::Cons(x) => {
+                    match &x.head {
+                        Term::Int(i) if (0..=0x10ffff).contains(i) => put(*i as u32, out),
+                        h @ (Term::Cons(_) | Term::Nil | Term::Bin(_)) => go(h, out, depth + 1)?,
+                        _ => return None,
+                    }
+                    c = &x.tail;
+                }
+                _ => return None,
+            }
+        }
+    }
+    go(t, &mut out, 0)?;
+    Some(out)
+}
+
 fn text_arg(t: &Term) -> Result<String, Ctl> {
     t.as_string().ok_or_else(badarg)
 }
