@@ -725,6 +725,8 @@ fn measure(p: &Pred) -> (usize, u32) {
                 let (n, o) = val(a);
                 (n + 1, o)
             }
+            // A bounded walk over extension headers: its fixed part reads the IP header.
+            Val::ProtoChain { nl, .. } => (1, nl.saturating_add(10)),
         }
     }
     match p {
