@@ -264,6 +264,29 @@ impl Proc {
             E::Op2(op, a, b) => {
                 let a = self.eval(a, bp, m)?;
                 let b = self.eval(b, bp, m)?;
+                // Small-integer fast paths; everything else goes through `op2`.
+                if let (Term::Int(x), Term::Int(y)) = (&a, &b) {
+                    let (x, y) = (*x, *y);
+                    match op {
+                        Op2::Add => {
+                            if let Some(r) = x.checked_add(y) {
+                                return Ok(Term::Int(r));
+                            }
+                        }
+                        Op2::Sub => {
+                            if let Some(r) = x.checked_sub(y) {
+                                return Ok(Term::Int(r));
+                            }
+                        }
+                        Op2::Lt => return Ok(Term::bool(x < y)),
+                        Op2::Le => return Ok(Term::bool(x <= y)),
+                        Op2::Gt => return Ok(Term::bool(x > y)),
+                        Op2::Ge => return Ok(Term::bool(x >= y)),
+                        Op2::Eq | Op2::ExactEq => return Ok(Term::bool(x == y)),
+                        Op2::Ne | Op2::ExactNe => return Ok(Term::bool(x != y)),
+                        _ => {}
+                    }
+                }
                 self.op2(*op, a, b)
             }
             E::Op1(op, a) => {
