@@ -265,6 +265,8 @@ impl Compiler {
         self_name: Option<&str>,
     ) -> R<FunDef> {
         let mut ctx = FnCtx::new();
+        // Slots 0..arity hold the arguments (the caller writes them there).
+        ctx.n_slots = arity as u32;
         let self_slot = self_name.map(|n| {
             let s = ctx.fresh(n);
             ctx.bound.insert(n.to_string());
@@ -1009,6 +1011,8 @@ impl Compiler {
         self.funs.push(None);
         // Compile with a fresh context whose captures are discovered while compiling.
         let mut ctx = FnCtx::new();
+        // Slots 0..arity hold the arguments (the caller writes them there).
+        ctx.n_slots = arity as u32;
         let self_slot = name.map(|n| {
             let s = ctx.fresh(n);
             ctx.bound.insert(n.to_string());
