@@ -3,7 +3,8 @@
 %% format/fwrite build the text with io_lib:format/2 and hand it to put_chars/2. put_chars is a
 %% VM native (it writes to the program's output); the Erlang definition below is the fallback,
 %% speaking OTP's io protocol to the group leader, which is what makes this module testable on
-%% OTP itself. A bad format raises badarg from io:format, as in OTP (whose io server reports
+%% OTP itself. Calls to put_chars are remote (io:put_chars) on purpose: the VM resolves remote
+%% calls to its natives first, while a local call would always reach the fallback. A bad format raises badarg from io:format, as in OTP (whose io server reports
 %% `{error, format}` and io:format turns it into badarg).
 -module(io).
 
@@ -18,7 +19,7 @@ format(Dev, Format, Args) ->
     Chars = try io_lib:format(Format, Args)
             catch error:badarg -> erlang:error(badarg, [Dev, Format, Args])
             end,
-    put_chars(Dev, Chars).
+    io:put_chars(Dev, Chars).
 
 fwrite(Format) -> format(Format).
 
@@ -26,17 +27,17 @@ fwrite(Format, Args) -> format(Format, Args).
 
 fwrite(Dev, Format, Args) -> format(Dev, Format, Args).
 
-put_chars(Chars) -> put_chars(standard_io, Chars).
+put_chars(Chars) -> io:put_chars(standard_io, Chars).
 
 put_chars(Dev, Chars) -> request(Dev, {put_chars, unicode, Chars}).
 
 nl() -> nl(standard_io).
 
-nl(Dev) -> put_chars(Dev, "\n").
+nl(Dev) -> io:put_chars(Dev, "\n").
 
 write(Term) -> write(standard_io, Term).
 
-write(Dev, Term) -> put_chars(Dev, io_lib:write(Term)).
+write(Dev, Term) -> io:put_chars(Dev, io_lib:write(Term)).
 
 %% Which characters ~p treats as printable: OTP's default (+pc latin1).
 printable_range() -> latin1.

@@ -136,7 +136,7 @@ write1(Term, _D, _E) when is_float(Term) -> io_lib_format:fwrite_g(Term);
 write1(Atom, _D, latin1) when is_atom(Atom) -> write_atom_as_latin1(Atom);
 write1(Atom, _D, _E) when is_atom(Atom) -> write_atom(Atom);
 write1(Term, _D, _E) when is_port(Term) -> write_port(Term);
-write1(Term, _D, _E) when is_pid(Term) -> pid_to_list(Term);
+write1(Term, _D, _E) when is_pid(Term) -> erlang:pid_to_list(Term);
 write1(Term, _D, _E) when is_reference(Term) -> write_ref(Term);
 write1(<<_/bitstring>> = Term, D, _E) -> write_binary(Term, D);
 write1([], _D, _E) -> "[]";

@@ -62,6 +62,8 @@ fn erl_eval(pa: &Path, expr: &str) -> (bool, String) {
         .arg("-pa")
         .arg(pa)
         .arg("-eval")
+        // A failing node must not leave erl_crash.dump in the crate folder.
+        .env("ERL_CRASH_DUMP_SECONDS", "0")
         .arg(expr)
         .stdin(std::process::Stdio::null())
         .output()
@@ -141,9 +143,9 @@ fn conformance_corpus_is_valid_on_otp() {
          Bad = [M || M <- Ms, begin \
             {{P, R}} = spawn_monitor(fun() -> exit({{ret, M:main()}}) end), \
             receive {{'DOWN', R, process, P, {{ret, _}}}} -> false; \
-                    {{'DOWN', R, process, P, Why}} -> io:format(\"~~n~~p crashed: ~~p~~n\", [M, Why]), true \
-            after 10000 -> exit(P, kill), io:format(\"~~n~~p timed out~~n\", [M]), true end end], \
-         io:format(\"~~nBAD=~~p~~n\", [length(Bad)]), halt().",
+                    {{'DOWN', R, process, P, Why}} -> io:format(\"~n~p crashed: ~p~n\", [M, Why]), true \
+            after 10000 -> exit(P, kill), io:format(\"~n~p timed out~n\", [M]), true end end], \
+         io:format(\"~nBAD=~p~n\", [length(Bad)]), halt().",
         modules.join(",")
     );
     let (_, text) = erl_eval(&out, &expr);

@@ -18,6 +18,7 @@ main([LibDir]) ->
     maps_cases(),
     proplists_cases(),
     io_cases(),
+    binary_cases(),
     io:format("checks=~b failures=~b~n", [get(checks), get(failures)]),
     halt(0).
 
@@ -359,6 +360,23 @@ proplists_cases() ->
     cmp(proplists, property, [{a, 1}]),
     cmp(proplists, expand, [[{foo, [bar, baz]}], [fie, foo, fum]]),
     cmp(proplists, normalize, [[a, {b, 1}, no_c], [{negations, [{no_c, c}]}]]),
+    ok.
+
+%% --- binary ---------------------------------------------------------------------------------
+
+binary_cases() ->
+    Subjects = [<<>>, <<"a,b,,c">>, <<"aaaa">>, <<"no match here">>, <<",">>, <<"x,y">>],
+    Pats = [<<",">>, <<"a">>, <<"aa">>, [<<",">>, <<"b">>], <<"zz">>],
+    Opts = [[], [global], [{insert_replaced, 1}], [global, {insert_replaced, [0, 2]}],
+            [{scope, {1, 3}}], [global, {scope, {2, 2}}], [{insert_replaced, 9}], [bogus]],
+    [cmp(binary, replace, [S, P, R, O]) || S <- Subjects, P <- Pats, R <- [<<"[]">>, <<>>], O <- Opts],
+    [cmp(binary, replace, [S, P, <<"-">>]) || S <- Subjects, P <- Pats],
+    [same({compile_pattern_match, S, P},
+          fun() -> binary:matches(S, exo_binary:compile_pattern(P)) end,
+          fun() -> binary:matches(S, binary:compile_pattern(P)) end) || S <- Subjects, P <- Pats],
+    [same({compile_pattern_bad, P}, fun() -> exo_binary:compile_pattern(P) end,
+          fun() -> binary:compile_pattern(P) end) || P <- [<<>>, [], [<<>>], a, [<<"a">>, x]]],
+    cmp(binary, replace, [not_binary, <<"a">>, <<"b">>, []]),
     ok.
 
 %% --- io --------------------------------------------------------------------------------------
