@@ -19,6 +19,9 @@ struct FnCtx {
     n_slots: u32,
     /// (outer name, local slot) pairs captured from the enclosing function.
     captures: Vec<(String, u32)>,
+    /// Variables bound in some but not all branches of a case/if/receive: using them later
+    /// is an error, as in erlc ("variable 'X' unsafe in 'case'").
+    unsafe_vars: HashMap<String, &'static str>,
 }
 
 impl FnCtx {
@@ -28,6 +31,7 @@ impl FnCtx {
             bound: HashSet::new(),
             n_slots: 0,
             captures: Vec::new(),
+            unsafe_vars: HashMap::new(),
         }
     }
     fn fresh(&mut self, name: &str) -> u32 {
@@ -261,6 +265,8 @@ impl Compiler {
         self_name: Option<&str>,
     ) -> R<FunDef> {
         let mut ctx = FnCtx::new();
+        // Slots 0..arity hold the arguments (the caller writes them there).
+        ctx.n_slots = arity as u32;
         let self_slot = self_name.map(|n| {
             let s = ctx.fresh(n);
             ctx.bound.insert(n.to_string());
@@ -271,6 +277,7 @@ impl Compiler {
         for c in clauses {
             let saved_bound = self.cx().bound.clone();
             let saved_slots = self.cx().slots.clone();
+            let saved_unsafe = self.cx().unsafe_vars.clone();
             let mut pats = Vec::new();
             let mut seen = HashSet::new();
             for p in &c.pats {
@@ -280,6 +287,7 @@ impl Compiler {
             let body = self.body(&c.body, true)?;
             cl.push(CClause { pats, guard, body });
             let cx = self.cx();
+            cx.unsafe_vars = saved_unsafe;
             cx.bound = saved_bound;
             // Keep slots of captured names stable; others reset for the next clause's scope.
             let caps: Vec<(String, u32)> = cx.captures.clone();
@@ -325,9 +333,25 @@ impl Compiler {
 
     /// Resolves a variable read, capturing it from enclosing funs if needed.
     fn read_var(&mut self, pos: Pos, name: &str) -> R<u32> {
+        self.check_safe(pos, name)?;
         let depth = self.ctx.len();
         self.resolve_at(depth - 1, name)
             .ok_or_else(|| CompileError::new(pos, format!("variable '{name}' is unbound")))
+    }
+
+    fn check_safe(&self, pos: Pos, name: &str) -> R<()> {
+        for cx in self.ctx.iter().rev() {
+            if let Some(construct) = cx.unsafe_vars.get(name) {
+                return Err(CompileError::new(
+                    pos,
+                    format!("variable '{name}' unsafe in '{construct}'"),
+                ));
+            }
+            if cx.bound.contains(name) {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 
     fn resolve_at(&mut self, level: usize, name: &str) -> Option<u32> {
@@ -349,7 +373,10 @@ impl Compiler {
     fn pattern(&mut self, p: &Expr, fresh: bool, seen: &mut HashSet<String>) -> R<Pat> {
         Ok(match p {
             Expr::Var(_, v) if v.starts_with('_') && v == "_" => Pat::Any,
-            Expr::Var(_, v) => {
+            Expr::Var(vpos, v) => {
+                if !fresh {
+                    self.check_safe(*vpos, v)?;
+                }
                 if seen.contains(v) {
                     let s = self.cx().slots[v];
                     return Ok(Pat::Check(s));
@@ -701,18 +728,24 @@ impl Compiler {
             }
             Expr::Case(_, scrut, clauses) => {
                 let s = self.expr(scrut, false)?;
-                let cl = self.clauses(clauses, tail)?;
+                let (cl, _) = self.branches(clauses, tail, None, "case")?;
                 E::Case(Box::new(s), cl)
             }
-            Expr::If(_, clauses) => E::If(self.clauses(clauses, tail)?),
+            Expr::If(_, clauses) => E::If(self.branches(clauses, tail, None, "if")?.0),
             Expr::Receive(_, clauses, after) => {
-                let cl = self.clauses(clauses, tail)?;
-                let af = match after {
-                    Some((t, b)) => {
-                        let te = self.expr(t, false)?;
-                        Some((Box::new(te), self.body(b, tail)?))
-                    }
+                let te = match after {
+                    Some((t, _)) => Some(self.expr(t, false)?),
                     None => None,
+                };
+                let (cl, af) = self.branches(
+                    clauses,
+                    tail,
+                    after.as_ref().map(|(_, b)| b.as_slice()),
+                    "receive",
+                )?;
+                let af = match (te, af) {
+                    (Some(te), Some(b)) => Some((Box::new(te), b)),
+                    _ => None,
                 };
                 E::Receive(cl, af)
             }
@@ -720,14 +753,17 @@ impl Compiler {
                 let before = self.cx().bound.clone();
                 let b = self.body(body, false)?;
                 let ofc = self.clauses(of, false)?;
-                let after_body = self.cx().bound.clone();
+                let mut inside = self.cx().bound.clone();
                 self.cx().bound = before.clone();
                 let cc = self.clauses(catches, false)?;
-                self.cx().bound = before;
+                inside.extend(self.cx().bound.iter().cloned());
+                self.cx().bound = before.clone();
                 let af = self.body(after, false)?;
-                // Variables bound in the try body are visible after only via `of`: keep those
-                // bound in the body (valid programs do not use unsafe ones).
-                let _ = after_body;
+                // Nothing bound inside a try is safe to use after it.
+                let cx = self.cx();
+                for v in inside.difference(&before) {
+                    cx.unsafe_vars.entry(v.clone()).or_insert("try");
+                }
                 E::Try(b, ofc, cc, af)
             }
             Expr::Catch(_, x) => E::Catch(Box::new(self.expr(x, false)?)),
@@ -862,11 +898,28 @@ impl Compiler {
     }
 
     fn clauses(&mut self, clauses: &[Clause], tail: bool) -> R<Vec<CClause>> {
+        let (out, _) = self.branches(clauses, tail, None, "case")?;
+        Ok(out)
+    }
+
+    /// Compiles alternative branches (clauses, plus an `after` body for receive). Afterwards
+    /// the variables bound in every branch are bound; those bound in only some are unsafe.
+    fn branches(
+        &mut self,
+        clauses: &[Clause],
+        tail: bool,
+        extra: Option<&[Expr]>,
+        construct: &'static str,
+    ) -> R<(Vec<CClause>, Option<Vec<E>>)> {
         let before = self.cx().bound.clone();
+        let unsafe_before = self.cx().unsafe_vars.clone();
+        let mut unsafe_union = unsafe_before.clone();
         let mut union = before.clone();
+        let mut inter: Option<HashSet<String>> = None;
         let mut out = Vec::new();
         for c in clauses {
             self.cx().bound = before.clone();
+            self.cx().unsafe_vars = unsafe_before.clone();
             let mut seen = HashSet::new();
             let mut pats = Vec::new();
             for p in &c.pats {
@@ -874,16 +927,44 @@ impl Compiler {
             }
             let guard = self.guard(&c.guards)?;
             let body = self.body(&c.body, tail)?;
-            union.extend(self.cx().bound.iter().cloned());
+            let b = self.cx().bound.clone();
+            union.extend(b.iter().cloned());
+            inter = Some(match inter {
+                None => b,
+                Some(i) => i.intersection(&b).cloned().collect(),
+            });
+            unsafe_union.extend(self.cx().unsafe_vars.iter().map(|(k, v)| (k.clone(), *v)));
             out.push(CClause { pats, guard, body });
         }
-        self.cx().bound = union;
-        Ok(out)
+        let mut extra_code = None;
+        if let Some(es) = extra {
+            self.cx().bound = before.clone();
+            self.cx().unsafe_vars = unsafe_before.clone();
+            extra_code = Some(self.body(es, tail)?);
+            let b = self.cx().bound.clone();
+            union.extend(b.iter().cloned());
+            inter = Some(match inter {
+                None => b,
+                Some(i) => i.intersection(&b).cloned().collect(),
+            });
+            unsafe_union.extend(self.cx().unsafe_vars.iter().map(|(k, v)| (k.clone(), *v)));
+        }
+        let inter = inter.unwrap_or_else(|| before.clone());
+        let cx = self.cx();
+        cx.unsafe_vars = unsafe_union;
+        for v in union.difference(&inter) {
+            if !before.contains(v) {
+                cx.unsafe_vars.entry(v.clone()).or_insert(construct);
+            }
+        }
+        cx.bound = inter;
+        Ok((out, extra_code))
     }
 
     fn comprehension(&mut self, body: &Expr, quals: &[Qual]) -> R<(Vec<CQual>, E)> {
         let saved_bound = self.cx().bound.clone();
         let saved_slots = self.cx().slots.clone();
+        let saved_unsafe = self.cx().unsafe_vars.clone();
         let mut q = Vec::new();
         for qual in quals {
             match qual {
@@ -912,6 +993,7 @@ impl Compiler {
         let b = self.expr(body, false)?;
         let caps: Vec<(String, u32)> = self.cx().captures.clone();
         let cx = self.cx();
+        cx.unsafe_vars = saved_unsafe;
         cx.bound = saved_bound;
         cx.slots = saved_slots;
         for (n, s) in caps {
@@ -929,6 +1011,8 @@ impl Compiler {
         self.funs.push(None);
         // Compile with a fresh context whose captures are discovered while compiling.
         let mut ctx = FnCtx::new();
+        // Slots 0..arity hold the arguments (the caller writes them there).
+        ctx.n_slots = arity as u32;
         let self_slot = name.map(|n| {
             let s = ctx.fresh(n);
             ctx.bound.insert(n.to_string());
@@ -939,6 +1023,7 @@ impl Compiler {
         for c in clauses {
             let saved_bound = self.cx().bound.clone();
             let saved_slots = self.cx().slots.clone();
+            let saved_unsafe = self.cx().unsafe_vars.clone();
             let mut seen = HashSet::new();
             let mut pats = Vec::new();
             for p in &c.pats {
@@ -949,6 +1034,7 @@ impl Compiler {
             cl.push(CClause { pats, guard, body });
             let caps: Vec<(String, u32)> = self.cx().captures.clone();
             let cx = self.cx();
+            cx.unsafe_vars = saved_unsafe;
             cx.bound = saved_bound;
             cx.slots = saved_slots;
             for (n, s) in caps {

@@ -105,8 +105,6 @@ impl Proc {
         Ok(())
     }
 
-    /// Calls function `idx` of `module` (or a closure `fun`) with `args`, running tail calls
-    /// in a loop.
     pub fn invoke(
         &mut self,
         module: Arc<Module>,
@@ -117,16 +115,33 @@ impl Proc {
         self.invoke_ref(&module, idx, args, fun)
     }
 
-    /// Calls function `idx` of `module` (or a closure `fun`) with `args`, running tail calls
-    /// in a loop. Borrowing the module avoids reference-count traffic on every local call.
+    /// Calls function `idx` of `module` (or a closure `fun`) with `args`.
     pub fn invoke_ref(
         &mut self,
         module: &Arc<Module>,
+        idx: usize,
+        args: Vec<Term>,
+        fun: Option<Arc<Fun>>,
+    ) -> Res {
+        let base = self.regs.len();
+        self.regs.extend(args);
+        self.invoke_at(module, idx, base, fun)
+    }
+
+    /// Runs function `idx` whose arguments are already in `regs[bp..bp + arity]` (they become
+    /// the first slots of its frame), running tail calls in a loop. Borrowing the module
+    /// avoids reference-count traffic on every local call.
+    fn invoke_at(
+        &mut self,
+        module: &Arc<Module>,
         mut idx: usize,
-        mut args: Vec<Term>,
+        bp: usize,
         mut fun: Option<Arc<Fun>>,
     ) -> Res {
-        self.check_stack()?;
+        if let Err(e) = self.check_stack() {
+            self.regs.truncate(bp);
+            return Err(e);
+        }
         let mut owned: Option<Arc<Module>> = None;
         loop {
             self.reductions += 1;
@@ -134,13 +149,13 @@ impl Proc {
                 self.rt.clone().maybe_yield(self);
                 if let Some(r) = self.rt.take_kill(self.pid) {
                     self.dying = true;
+                    self.regs.truncate(bp);
                     return Err(raise(atom::EXIT, r));
                 }
             }
             let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
             let f = &m.funs[idx];
-            let bp = self.regs.len();
-            self.regs.resize(bp + f.n_slots, Term::Nil);
+            self.regs.resize(bp + f.n_slots.max(f.arity), Term::Nil);
             if let Some(fun) = &fun {
                 if let FunKind::Local { env, .. } = &fun.kind {
                     for (s, v) in f.env_slots.iter().zip(env.iter()) {
@@ -152,7 +167,7 @@ impl Proc {
                 }
             }
             let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
-            let r = self.run_function(m, f, &args, bp);
+            let r = self.run_function(m, f, bp);
             self.cur = saved;
             self.regs.truncate(bp);
             match r {
@@ -163,7 +178,7 @@ impl Proc {
                         owned = Some(tc.module);
                     }
                     idx = tc.idx;
-                    args = tc.args;
+                    self.regs.extend(tc.args);
                     fun = tc.fun;
                 }
                 Err(Ctl::Exc(mut e)) => {
@@ -176,42 +191,41 @@ impl Proc {
         }
     }
 
-    fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, args: &[Term], bp: usize) -> Res {
+    fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, bp: usize) -> Res {
         if let Some(ix) = &f.index {
-            for &i in ix.candidates(&args[0]) {
+            let first = self.regs[bp].clone();
+            for &i in ix.candidates(&first) {
                 let c = &f.clauses[i as usize];
-                if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
+                if self.match_args(&c.pats, bp, m)? && self.guard(&c.guard, bp, m) {
                     return self.body(&c.body, bp, m);
                 }
             }
-            return Err(self.function_clause(m, f, args));
+            return Err(self.function_clause(m, f, bp));
         }
         for c in &f.clauses {
-            if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
+            if self.match_args(&c.pats, bp, m)? && self.guard(&c.guard, bp, m) {
                 return self.body(&c.body, bp, m);
             }
         }
-        Err(self.function_clause(m, f, args))
+        Err(self.function_clause(m, f, bp))
     }
 
-    fn function_clause(&self, m: &Arc<Module>, f: &FunDef, args: &[Term]) -> Ctl {
+    fn function_clause(&self, m: &Arc<Module>, f: &FunDef, bp: usize) -> Ctl {
         Ctl::Exc(Box::new(Exc {
             class: atom::ERROR,
             reason: Term::Atom(atom::FUNCTION_CLAUSE),
             frames: Vec::new(),
-            args: Some((m.name, f.name, args.to_vec())),
+            args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
         }))
     }
 
-    fn match_args(
-        &mut self,
-        pats: &[Pat],
-        args: &[Term],
-        bp: usize,
-        m: &Arc<Module>,
-    ) -> Result<bool, Ctl> {
-        for (p, a) in pats.iter().zip(args.iter()) {
-            if !self.pmatch(p, a, bp, m)? {
+    fn match_args(&mut self, pats: &[Pat], bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
+        for (i, p) in pats.iter().enumerate() {
+            let a = match p {
+                Pat::Any => continue,
+                _ => self.regs[bp + i].clone(),
+            };
+            if !self.pmatch(p, &a, bp, m)? {
                 return Ok(false);
             }
         }
@@ -264,6 +278,29 @@ impl Proc {
             E::Op2(op, a, b) => {
                 let a = self.eval(a, bp, m)?;
                 let b = self.eval(b, bp, m)?;
+                // Small-integer fast paths; everything else goes through `op2`.
+                if let (Term::Int(x), Term::Int(y)) = (&a, &b) {
+                    let (x, y) = (*x, *y);
+                    match op {
+                        Op2::Add => {
+                            if let Some(r) = x.checked_add(y) {
+                                return Ok(Term::Int(r));
+                            }
+                        }
+                        Op2::Sub => {
+                            if let Some(r) = x.checked_sub(y) {
+                                return Ok(Term::Int(r));
+                            }
+                        }
+                        Op2::Lt => return Ok(Term::bool(x < y)),
+                        Op2::Le => return Ok(Term::bool(x <= y)),
+                        Op2::Gt => return Ok(Term::bool(x > y)),
+                        Op2::Ge => return Ok(Term::bool(x >= y)),
+                        Op2::Eq | Op2::ExactEq => return Ok(Term::bool(x == y)),
+                        Op2::Ne | Op2::ExactNe => return Ok(Term::bool(x != y)),
+                        _ => {}
+                    }
+                }
                 self.op2(*op, a, b)
             }
             E::Op1(op, a) => {

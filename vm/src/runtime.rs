@@ -53,8 +53,6 @@ pub struct Runtime {
     cv: Condvar,
     start: Instant,
     next_ref: std::sync::atomic::AtomicU64,
-    /// Bytes copied when sending messages (a shared binary costs none).
-    pub copied_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// What a new process runs once it is scheduled.
@@ -76,7 +74,6 @@ impl Runtime {
             cv: Condvar::new(),
             start: Instant::now(),
             next_ref: std::sync::atomic::AtomicU64::new(1),
-            copied_bytes: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -276,7 +273,15 @@ impl Runtime {
                 self.cv.notify_all();
                 return;
             }
-            // Nobody runnable: fire due timers or wake processes whose receive timed out.
+            // Nobody runnable. Once the first (main) process has finished, stop here, as
+            // `erl -eval '..., halt()'` would: waiting on timers of leftover servers could
+            // last forever.
+            if s.procs.get(&1).is_none_or(|e| e.state == State::Done) {
+                s.running = 0;
+                self.cv.notify_all();
+                return;
+            }
+            // Fire due timers or wake processes whose receive timed out.
             let now = self.now_ms();
             let next_timer = s.timers.keys().next().map(|k| k.0);
             let next_deadline = s

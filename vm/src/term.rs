@@ -404,8 +404,60 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
             let _ = (bx, by);
             x.len.cmp(&y.len)
         }
-        (Fun(x), Fun(y)) => (Arc::as_ptr(x) as usize).cmp(&(Arc::as_ptr(y) as usize)),
+        (Fun(x), Fun(y)) => cmp_funs(x, y, exact),
         _ => a.type_rank().cmp(&b.type_rank()),
+    }
+}
+
+/// Funs are equal when they come from the same fun expression with equal environments, or
+/// name the same exported function.
+fn cmp_funs(x: &Arc<Fun>, y: &Arc<Fun>, exact: bool) -> Ordering {
+    if Arc::ptr_eq(x, y) {
+        return Ordering::Equal;
+    }
+    match (&x.kind, &y.kind) {
+        (
+            FunKind::Local {
+                module: m1,
+                index: i1,
+                env: e1,
+            },
+            FunKind::Local {
+                module: m2,
+                index: i2,
+                env: e2,
+            },
+        ) => m1
+            .name
+            .name()
+            .cmp(m2.name.name())
+            .then(i1.cmp(i2))
+            .then(e1.len().cmp(&e2.len()))
+            .then_with(|| {
+                for (a, b) in e1.iter().zip(e2.iter()) {
+                    let o = cmp_terms(a, b, exact);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            }),
+        (
+            FunKind::External {
+                module: m1,
+                function: f1,
+            },
+            FunKind::External {
+                module: m2,
+                function: f2,
+            },
+        ) => m1
+            .name()
+            .cmp(m2.name())
+            .then(f1.name().cmp(f2.name()))
+            .then(x.arity.cmp(&y.arity)),
+        (FunKind::Local { .. }, FunKind::External { .. }) => Ordering::Less,
+        (FunKind::External { .. }, FunKind::Local { .. }) => Ordering::Greater,
     }
 }
 

@@ -84,6 +84,69 @@ pub fn chardata_to_bytes(t: &Term) -> Option<Vec<u8>> {
     Some(out)
 }
 
+fn is_latin1(enc: &Term) -> Result<bool, Ctl> {
+    match enc {
+        Term::Atom(a) => match a.name() {
+            "latin1" => Ok(true),
+            "unicode" | "utf8" => Ok(false),
+            _ => Err(badarg()),
+        },
+        _ => Err(badarg()),
+    }
+}
+
+/// Code points of chardata; binaries are decoded as UTF-8, or as bytes when `latin1`.
+fn code_points(t: &Term, latin1: bool, out: &mut Vec<u32>, depth: usize) -> Option<()> {
+    if depth > 100_000 {
+        return None;
+    }
+    let mut c = t;
+    loop {
+        match c {
+            Term::Nil => return Some(()),
+            Term::Bin(b) if b.is_binary() => {
+                let bytes = b.to_bytes();
+                if latin1 {
+                    out.extend(bytes.iter().map(|&x| x as u32));
+                } else {
+                    out.extend(
+                        std::str::from_utf8(&bytes)
+                            .ok()?
+                            .chars()
+                            .map(|ch| ch as u32),
+                    );
+                }
+                return Some(());
+            }
+            Term::Cons(x) => {
+                match &x.head {
+                    Term::Int(i) if (0..=0x10ffff).contains(i) => out.push(*i as u32),
+                    h @ (Term::Cons(_) | Term::Nil | Term::Bin(_)) => {
+                        code_points(h, latin1, out, depth + 1)?
+                    }
+                    _ => return None,
+                }
+                c = &x.tail;
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn chars_to_binary(data: &Term, in_enc: &Term, out_enc: &Term) -> Res {
+    let mut cps = Vec::new();
+    code_points(data, is_latin1(in_enc)?, &mut cps, 0).ok_or_else(badarg)?;
+    if is_latin1(out_enc)? {
+        let bytes: Option<Vec<u8>> = cps
+            .iter()
+            .map(|&c| if c < 256 { Some(c as u8) } else { None })
+            .collect();
+        return bytes.map(Term::binary).ok_or_else(badarg);
+    }
+    let s: Option<String> = cps.iter().map(|&c| char::from_u32(c)).collect();
+    Ok(Term::binary(s.ok_or_else(badarg)?.into_bytes()))
+}
+
 /// What `io:put_chars` writes on OTP's `-noshell` standard output, whose encoding is latin1:
 /// binaries are UTF-8 text, characters below 256 are one byte each, others are written as
 /// `\x{HEX}`.
@@ -448,6 +511,14 @@ pub fn register(t: &mut Table) {
         go(&a[0], &mut bb).ok_or_else(badarg)?;
         Ok(bb.finish())
     });
+    t.insert(("erlang", "iolist_to_iovec", 1), |_, a| {
+        let b = iolist_to_bytes(&a[0]).ok_or_else(badarg)?;
+        Ok(if b.is_empty() {
+            Term::Nil
+        } else {
+            Term::list(vec![Term::binary(b)])
+        })
+    });
     t.insert(("erlang", "iolist_size", 1), |_, a| {
         Ok(Term::Int(
             iolist_to_bytes(&a[0]).ok_or_else(badarg)?.len() as i64
@@ -499,10 +570,10 @@ pub fn register(t: &mut Table) {
         Ok(Term::binary(chardata_to_bytes(&a[0]).ok_or_else(badarg)?))
     });
     t.insert(("unicode", "characters_to_binary", 2), |_, a| {
-        Ok(Term::binary(chardata_to_bytes(&a[0]).ok_or_else(badarg)?))
+        chars_to_binary(&a[0], &a[1], &Term::atom("unicode"))
     });
     t.insert(("unicode", "characters_to_binary", 3), |_, a| {
-        Ok(Term::binary(chardata_to_bytes(&a[0]).ok_or_else(badarg)?))
+        chars_to_binary(&a[0], &a[1], &a[2])
     });
 }
 
