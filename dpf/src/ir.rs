@@ -302,21 +302,53 @@ fn protochain(p: &Packet, v6: bool, nl: u32, proto: u32) -> Result<u32, Reject> 
 }
 
 impl Pred {
-    /// Short-circuit evaluation with BPF's reject-on-bad-load semantics.
+    /// Short-circuit evaluation with BPF's reject-on-bad-load semantics. Chains are walked in
+    /// a loop along their right spine, so long `or` chains need no deep recursion.
     pub fn eval(&self, p: &Packet) -> Result<bool, Reject> {
-        match self {
-            Pred::True => Ok(true),
-            Pred::False => Ok(false),
-            Pred::Atom(a) => a.eval(p),
-            Pred::Cmp(a, rel, b) => {
-                let x = a.eval(p)?;
-                let y = b.eval(p)?;
-                Ok(rel.holds(x, y))
+        let mut cur = self;
+        loop {
+            match cur {
+                Pred::True => return Ok(true),
+                Pred::False => return Ok(false),
+                Pred::Atom(a) => return a.eval(p),
+                Pred::Cmp(a, rel, b) => {
+                    let x = a.eval(p)?;
+                    let y = b.eval(p)?;
+                    return Ok(rel.holds(x, y));
+                }
+                Pred::And(a, b) => {
+                    if !a.eval(p)? {
+                        return Ok(false);
+                    }
+                    cur = b;
+                }
+                Pred::Or(a, b) => {
+                    if a.eval(p)? {
+                        return Ok(true);
+                    }
+                    cur = b;
+                }
+                Pred::Not(a) => return Ok(!a.eval(p)?),
             }
-            Pred::And(a, b) => Ok(a.eval(p)? && b.eval(p)?),
-            Pred::Or(a, b) => Ok(a.eval(p)? || b.eval(p)?),
-            Pred::Not(a) => Ok(!a.eval(p)?),
         }
+    }
+
+    /// Number of atoms and comparisons, counted without recursion.
+    pub fn size(&self) -> usize {
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(q) = stack.pop() {
+            match q {
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Pred::Not(a) => stack.push(a),
+                Pred::Atom(_) | Pred::Cmp(..) => n += 1,
+                Pred::True | Pred::False => {}
+            }
+        }
+        n
     }
 
     /// Does the filter accept the packet? (A rejected evaluation is a non-match.)
@@ -400,8 +432,30 @@ impl fmt::Display for Pred {
             Pred::False => write!(f, "false"),
             Pred::Atom(a) => write!(f, "{a}"),
             Pred::Cmp(a, r, b) => write!(f, "{a} {} {b}", r.symbol()),
-            Pred::And(a, b) => write!(f, "({a} and {b})"),
-            Pred::Or(a, b) => write!(f, "({a} or {b})"),
+            Pred::And(..) | Pred::Or(..) => {
+                // A chain of one operator prints flat, walked along its right spine.
+                let is_and = matches!(self, Pred::And(..));
+                let word = if is_and { " and " } else { " or " };
+                write!(f, "(")?;
+                let mut cur = self;
+                let mut first = true;
+                loop {
+                    match (cur, is_and) {
+                        (Pred::And(a, b), true) | (Pred::Or(a, b), false) => {
+                            if !first {
+                                write!(f, "{word}")?;
+                            }
+                            write!(f, "{a}")?;
+                            first = false;
+                            cur = b;
+                        }
+                        _ => {
+                            write!(f, "{word}{cur})")?;
+                            return Ok(());
+                        }
+                    }
+                }
+            }
             Pred::Not(a) => write!(f, "not {a}"),
         }
     }

@@ -1560,15 +1560,36 @@ impl Lowerer {
     fn lower(&mut self, e: &Expr) -> R<Pred> {
         Ok(match e {
             Expr::Empty => Pred::True,
-            Expr::And(a, b) => {
-                let a = self.lower(a)?;
-                let b = self.lower(b)?;
-                and(a, b)
-            }
-            Expr::Or(a, b) => {
-                let a = self.lower(a)?;
-                let b = self.lower(b)?;
-                or(a, b)
+            Expr::And(..) | Expr::Or(..) => {
+                // The parser builds `a or b or c ...` left-deep; a 10,000-host rule must not
+                // recurse 10,000 deep. Walk the chain's left spine iteratively, lower the
+                // operands in source order (offsets change as we go), and build the result
+                // right-deep, which the evaluators walk in a loop.
+                let is_and = matches!(e, Expr::And(..));
+                let mut operands = Vec::new();
+                let mut cur = e;
+                loop {
+                    match (cur, is_and) {
+                        (Expr::And(a, b), true) | (Expr::Or(a, b), false) => {
+                            operands.push(&**b);
+                            cur = a;
+                        }
+                        _ => {
+                            operands.push(cur);
+                            break;
+                        }
+                    }
+                }
+                operands.reverse();
+                let mut lowered = Vec::with_capacity(operands.len());
+                for x in operands {
+                    lowered.push(self.lower(x)?);
+                }
+                let mut acc = lowered.pop().unwrap_or(Pred::True);
+                while let Some(x) = lowered.pop() {
+                    acc = if is_and { and(x, acc) } else { or(x, acc) };
+                }
+                acc
             }
             Expr::Not(a) => not(self.lower(a)?),
             Expr::Qualified { q, id, span } => self.lower_qualified(q, id, span)?,

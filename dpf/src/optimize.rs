@@ -500,6 +500,9 @@ pub enum Optimized {
 
 /// Applies the optimiser's verdict-visible effects to one rule.
 pub fn optimize(p: Pred) -> Optimized {
+    if p.size() > MAX_BLOCKS {
+        return Optimized::Pred(p);
+    }
     let mut cfg = Cfg {
         tests: Vec::new(),
         cmp_values: HashMap::new(),
