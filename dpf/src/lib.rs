@@ -13,6 +13,7 @@
 //! assert!(f.matches(&Packet::new(&frame, 60)));
 //! ```
 
+pub mod cli;
 pub mod demux;
 pub mod ir;
 pub mod lang;

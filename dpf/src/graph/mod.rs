@@ -27,15 +27,18 @@ pub mod dnf;
 mod dot;
 pub mod facts;
 pub mod table;
+pub mod template;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::demux::Demux;
-use crate::ir::{Base, Load, Packet, Pred};
+use crate::ir::{Atom, Base, Load, Packet, Pred, Rel};
 use dnf::{default_limit, dnf, pred_size, Lit, Term};
 use facts::{specialise, Facts};
 use table::KeyTable;
+use template::{LitRef, Template, TemplateTerm};
 
 /// Table values with this bit set name a rule directly (one entry, no residue, `Always`).
 pub const DIRECT: u32 = 0x8000_0000;
@@ -43,6 +46,8 @@ pub const DIRECT: u32 = 0x8000_0000;
 pub const MAX_KEY_WORDS: usize = 16;
 /// Rules larger than this many nodes are confirmed by a guard rather than specialised per term.
 const MAX_SPECIALISE_NODES: usize = 256;
+/// Templates kept (see [`template`]); the cache is emptied when it would grow beyond this.
+const MAX_TEMPLATES: usize = 4096;
 
 /// The bytes a set of loads needs: `abs_end` from the start of the capture, and for each IPv4
 /// header-length base (`at`), `end` bytes past `4 * (pkt[at] & 0xf)`.
@@ -169,6 +174,7 @@ pub struct Graph {
     lists: Vec<Vec<Entry>>,
     free_lists: Vec<u32>,
     rules: Vec<Option<Rule>>,
+    templates: HashMap<Vec<u32>, Arc<Template>>,
 }
 
 impl Graph {
@@ -214,62 +220,22 @@ impl Graph {
             });
         }
         let size = pred_size(p);
-        let terms = dnf(p, default_limit(p)).unwrap_or_else(|| vec![Term::default()]);
         let mut guard = Bounds::default();
         let has_cmp = collect_loads(p, &mut guard);
         let small = size <= MAX_SPECIALISE_NODES;
         let before = self.shapes.len();
-        let mut keys = Vec::new();
-        let opaque = terms.len() == 1 && terms[0].lits.is_empty();
-        for t in &terms {
-            let Some(f) = Facts::of_term(t) else {
-                continue;
-            };
-            let confirm = if opaque {
-                // No usable DNF (or the rule is `true`): evaluate it whole.
-                match p {
-                    Pred::True => Confirm::Always,
-                    _ => Confirm::Exact(p.clone()),
-                }
-            } else if small {
-                match specialise(p, &f) {
-                    Pred::True => Confirm::Always,
-                    r => Confirm::Exact(r),
-                }
-            } else {
-                Confirm::Guarded
-            };
-            let mut key_lits: Vec<(Load, u32, u32)> = Vec::new();
-            let mut resid = Vec::new();
-            for l in &t.lits {
-                match l {
-                    Lit::Atom(a)
-                        if a.rel == crate::ir::Rel::Eq
-                            && key_lits.len() < MAX_KEY_WORDS
-                            && !key_lits
-                                .iter()
-                                .any(|(ld, m, _)| *ld == a.load && *m == a.mask) =>
-                    {
-                        key_lits.push((a.load, a.mask, a.k))
-                    }
-                    _ => resid.push(l.clone()),
-                }
-            }
-            key_lits.sort();
-            let shape_loads: Vec<(Load, u32)> = key_lits.iter().map(|&(l, m, _)| (l, m)).collect();
-            let key: Vec<u32> = key_lits.iter().map(|&(_, _, k)| k).collect();
-            let s = self.shape_for(shape_loads);
-            self.file(
-                s,
-                &key,
-                Entry {
-                    rule: id as u32,
-                    resid,
-                    confirm,
-                },
-            );
-            keys.push((s, key));
-        }
+        let sig = if has_cmp {
+            None
+        } else {
+            template::signature(p)
+        };
+        let cached = sig
+            .as_ref()
+            .and_then(|(s, _)| self.templates.get(s).cloned());
+        let keys = match (cached, &sig) {
+            (Some(t), Some((_, occ))) => self.file_from_template(id, p, &t, occ, small),
+            _ => self.file_terms(id, p, small, sig),
+        };
         let rule = Rule {
             pred: p.clone(),
             guard,
@@ -284,6 +250,144 @@ impl Graph {
         Ok(InsertOutcome {
             new_shapes: self.shapes.len() - before,
         })
+    }
+
+    /// Files rule `id` by splitting it into terms; records a template when it has a signature.
+    fn file_terms(
+        &mut self,
+        id: usize,
+        p: &Pred,
+        small: bool,
+        sig: Option<(Vec<u32>, Vec<Atom>)>,
+    ) -> Vec<(usize, Vec<u32>)> {
+        let dnf_terms = dnf(p, default_limit(p));
+        let opaque = dnf_terms.is_none();
+        let terms = dnf_terms.unwrap_or_else(|| vec![Term::default()]);
+        let mut keys = Vec::new();
+        let mut recorded: Option<Vec<TemplateTerm>> = (!opaque && sig.is_some()).then(Vec::new);
+        for t in &terms {
+            let Some(f) = Facts::of_term(t) else {
+                continue;
+            };
+            let confirm = if opaque {
+                Confirm::Exact(p.clone())
+            } else if small {
+                match specialise(p, &f) {
+                    Pred::True => Confirm::Always,
+                    r => Confirm::Exact(r),
+                }
+            } else {
+                Confirm::Guarded
+            };
+            let mut key_lits: Vec<Atom> = Vec::new();
+            let mut resid = Vec::new();
+            for l in &t.lits {
+                match l {
+                    Lit::Atom(a)
+                        if a.rel == Rel::Eq
+                            && key_lits.len() < MAX_KEY_WORDS
+                            && !key_lits
+                                .iter()
+                                .any(|b| b.load == a.load && b.mask == a.mask) =>
+                    {
+                        key_lits.push(*a)
+                    }
+                    _ => resid.push(l.clone()),
+                }
+            }
+            key_lits.sort_by_key(|a| (a.load, a.mask));
+            let shape_loads: Vec<(Load, u32)> = key_lits.iter().map(|a| (a.load, a.mask)).collect();
+            let key: Vec<u32> = key_lits.iter().map(|a| a.k).collect();
+            let s = self.shape_for(shape_loads);
+            if let (Some(rec), Some((_, occ))) = (recorded.as_mut(), sig.as_ref()) {
+                let key_refs: Option<Vec<usize>> = key_lits
+                    .iter()
+                    .map(|a| template::find_occurrence(occ, a).map(|r| r.occ))
+                    .collect();
+                let resid_refs: Option<Vec<LitRef>> = resid
+                    .iter()
+                    .map(|l| match l {
+                        Lit::Atom(a) => template::find_occurrence(occ, a),
+                        Lit::Cmp(..) => None,
+                    })
+                    .collect();
+                match (key_refs, resid_refs) {
+                    (Some(key), Some(resid)) => rec.push(TemplateTerm {
+                        shape: s,
+                        key,
+                        resid,
+                        always: matches!(confirm, Confirm::Always),
+                    }),
+                    _ => recorded = None,
+                }
+            }
+            self.file(
+                s,
+                &key,
+                Entry {
+                    rule: id as u32,
+                    resid,
+                    confirm,
+                },
+            );
+            keys.push((s, key));
+        }
+        if let (Some(terms), Some((sig, _))) = (recorded, sig) {
+            if self.templates.len() >= MAX_TEMPLATES {
+                self.templates.clear();
+            }
+            self.templates.insert(sig, Arc::new(Template { terms }));
+        }
+        keys
+    }
+
+    /// Files rule `id` by reading its constants off a template of the same signature.
+    fn file_from_template(
+        &mut self,
+        id: usize,
+        p: &Pred,
+        t: &Template,
+        occ: &[Atom],
+        small: bool,
+    ) -> Vec<(usize, Vec<u32>)> {
+        let mut keys = Vec::with_capacity(t.terms.len());
+        for tt in &t.terms {
+            let key: Vec<u32> = tt.key.iter().map(|&i| occ[i].k).collect();
+            let resid: Vec<Lit> = tt.resid.iter().map(|r| Lit::Atom(r.atom(occ))).collect();
+            let confirm = if tt.always {
+                Confirm::Always
+            } else if small {
+                let mut lits: Vec<Lit> = tt
+                    .key
+                    .iter()
+                    .map(|&i| {
+                        Lit::Atom(Atom {
+                            rel: Rel::Eq,
+                            ..occ[i]
+                        })
+                    })
+                    .collect();
+                lits.extend(resid.iter().cloned());
+                match Facts::of_term(&Term { lits }).map(|f| specialise(p, &f)) {
+                    Some(Pred::True) => Confirm::Always,
+                    Some(r) => Confirm::Exact(r),
+                    None => Confirm::Exact(p.clone()),
+                }
+            } else {
+                Confirm::Guarded
+            };
+            self.file(
+                tt.shape,
+                &key,
+                Entry {
+                    rule: id as u32,
+                    resid,
+                    confirm,
+                },
+            );
+            keys.push((tt.shape, key));
+        }
+        keys
     }
 
     /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal

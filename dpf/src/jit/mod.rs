@@ -178,9 +178,15 @@ impl JitGraph {
         }
     }
 
+    /// Runs `f` with an `out` array of one word per shape. The code writes every word before
+    /// it returns, so small stack arrays need no more than their (cheap) initialisation.
+    #[inline]
     fn with_scratch<R>(&self, f: impl FnOnce(&mut [u32]) -> R) -> R {
         let n = self.ctx.len();
-        if n <= STACK_SHAPES {
+        if n <= 4 {
+            let mut buf = [0u32; 4];
+            f(&mut buf[..n])
+        } else if n <= STACK_SHAPES {
             let mut buf = [0u32; STACK_SHAPES];
             f(&mut buf[..n])
         } else {
