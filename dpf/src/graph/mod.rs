@@ -29,13 +29,13 @@ pub mod facts;
 pub mod table;
 pub mod template;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::demux::Demux;
 use crate::ir::{Atom, Base, Load, Packet, Pred, Rel};
-use dnf::{default_limit, dnf, pred_size, Lit, Term};
+use dnf::{default_limit, dnf, Lit, Term};
 use facts::{specialise, Facts};
 use table::KeyTable;
 use template::{LitRef, Template, TemplateTerm};
@@ -170,19 +170,25 @@ pub struct InsertOutcome {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     shapes: Vec<Shape>,
-    shape_index: HashMap<Vec<(Load, u32)>, usize>,
+    shape_index: FxHashMap<Vec<(Load, u32)>, usize>,
     lists: Vec<Vec<Entry>>,
     free_lists: Vec<u32>,
     rules: Vec<Option<Rule>>,
-    templates: HashMap<Vec<u32>, Arc<Template>>,
+    templates: FxHashMap<Vec<u32>, Arc<Template>>,
+    template_hits: usize,
 }
 
 impl Graph {
     /// Merges `rules` (numbered from 0 in priority order).
     pub fn new(rules: &[Pred]) -> Graph {
+        Graph::from_rules(rules.to_vec())
+    }
+
+    /// Merges `rules`, taking ownership (no copy of the predicates).
+    pub fn from_rules(rules: Vec<Pred>) -> Graph {
         let mut g = Graph::default();
-        for r in rules {
-            g.push(r).expect("fewer than 2^31 rules");
+        for (id, r) in rules.into_iter().enumerate() {
+            g.insert_owned(id, r).expect("fewer than 2^31 rules");
         }
         g
     }
@@ -199,6 +205,11 @@ impl Graph {
         self.rules.len()
     }
 
+    /// Insertions that were filed from a recorded template (see [`template`]).
+    pub fn template_hits(&self) -> usize {
+        self.template_hits
+    }
+
     pub fn shapes(&self) -> &[Shape] {
         &self.shapes
     }
@@ -210,6 +221,12 @@ impl Graph {
 
     /// Inserts rule `id`, which must be free and at most one past the end.
     pub fn insert(&mut self, id: usize, p: &Pred) -> Result<InsertOutcome, GraphError> {
+        self.insert_owned(id, p.clone())
+    }
+
+    /// [`Graph::insert`], taking ownership of the predicate.
+    pub fn insert_owned(&mut self, id: usize, pred: Pred) -> Result<InsertOutcome, GraphError> {
+        let p = &pred;
         if id >= DIRECT as usize {
             return Err(GraphError::TooManyRules);
         }
@@ -219,12 +236,13 @@ impl Graph {
                 len: self.rules.len(),
             });
         }
-        let size = pred_size(p);
         let mut guard = Bounds::default();
-        let has_cmp = collect_loads(p, &mut guard);
+        let (has_cmp, size) = collect_loads(p, &mut guard);
         let small = size <= MAX_SPECIALISE_NODES;
         let before = self.shapes.len();
-        let sig = if has_cmp {
+        // Templates pay off for the many small rules of one shape; large rules are rarely
+        // repeated (and would make the signature as large as the rule).
+        let sig = if has_cmp || !small {
             None
         } else {
             template::signature(p)
@@ -233,11 +251,14 @@ impl Graph {
             .as_ref()
             .and_then(|(s, _)| self.templates.get(s).cloned());
         let keys = match (cached, &sig) {
-            (Some(t), Some((_, occ))) => self.file_from_template(id, p, &t, occ, small),
+            (Some(t), Some((_, occ))) => {
+                self.template_hits += 1;
+                self.file_from_template(id, p, &t, occ, small)
+            }
             _ => self.file_terms(id, p, small, sig),
         };
         let rule = Rule {
-            pred: p.clone(),
+            pred,
             guard,
             has_cmp,
             keys,
@@ -265,6 +286,7 @@ impl Graph {
         let terms = dnf_terms.unwrap_or_else(|| vec![Term::default()]);
         let mut keys = Vec::new();
         let mut recorded: Option<Vec<TemplateTerm>> = (!opaque && sig.is_some()).then(Vec::new);
+        let mut last_shape: Option<usize> = None;
         for t in &terms {
             let Some(f) = Facts::of_term(t) else {
                 continue;
@@ -296,9 +318,21 @@ impl Graph {
                 }
             }
             key_lits.sort_by_key(|a| (a.load, a.mask));
-            let shape_loads: Vec<(Load, u32)> = key_lits.iter().map(|a| (a.load, a.mask)).collect();
             let key: Vec<u32> = key_lits.iter().map(|a| a.k).collect();
-            let s = self.shape_for(shape_loads);
+            // Consecutive terms of one rule usually share a shape (a host set's 10,000 terms):
+            // skip hashing the load list then.
+            let same = last_shape.is_some_and(|s: usize| {
+                let l = &self.shapes[s].loads;
+                l.len() == key_lits.len()
+                    && l.iter()
+                        .zip(&key_lits)
+                        .all(|((ld, m), a)| *ld == a.load && *m == a.mask)
+            });
+            let s = match last_shape {
+                Some(s) if same => s,
+                _ => self.shape_for(key_lits.iter().map(|a| (a.load, a.mask)).collect()),
+            };
+            last_shape = Some(s);
             if let (Some(rec), Some((_, occ))) = (recorded.as_mut(), sig.as_ref()) {
                 let key_refs: Option<Vec<usize>> = key_lits
                     .iter()
@@ -541,11 +575,15 @@ impl Graph {
     }
 }
 
-/// Adds every atom load of `p` to `b`; returns whether `p` has a general comparison.
-fn collect_loads(p: &Pred, b: &mut Bounds) -> bool {
+/// Adds every atom load of `p` to `b`; returns whether `p` has a general comparison, and its
+/// number of nodes (one walk, without recursion: rules can be very deep chains).
+fn collect_loads(p: &Pred, b: &mut Bounds) -> (bool, usize) {
     let mut has_cmp = false;
-    let mut stack = vec![p];
+    let mut size = 0;
+    let mut stack = Vec::with_capacity(32);
+    stack.push(p);
     while let Some(q) = stack.pop() {
+        size += 1;
         match q {
             Pred::Atom(a) => b.add(&a.load),
             Pred::Cmp(..) => has_cmp = true,
@@ -557,7 +595,7 @@ fn collect_loads(p: &Pred, b: &mut Bounds) -> bool {
             Pred::True | Pred::False => {}
         }
     }
-    has_cmp
+    (has_cmp, size)
 }
 
 impl Demux for Graph {
@@ -590,5 +628,22 @@ impl Demux for Graph {
         }
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{self, Rng};
+
+    #[test]
+    fn flow_rules_after_the_first_are_filed_from_a_template() {
+        let mut rng = Rng::new(3);
+        let flows = gen::flows(50, &mut rng);
+        let rules: Vec<Pred> = flows.iter().map(gen::flow_pred).collect();
+        let g = Graph::new(&rules);
+        assert_eq!(g.template_hits(), 49);
+        assert_eq!(g.shapes().len(), 1);
+        assert_eq!(g.shapes()[0].table.len(), 50);
     }
 }

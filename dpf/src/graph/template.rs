@@ -85,11 +85,16 @@ pub fn signature(p: &Pred) -> Option<(Vec<u32>, Vec<Atom>)> {
             Pred::Cmp(..) => return None,
         }
     }
-    // Masked loads tested only by equality, with a single mask per load: abstractable.
-    let abstractable = |a: &Atom| {
-        occ.iter()
-            .all(|b| b.load != a.load || (b.mask == a.mask && b.rel == Rel::Eq))
-    };
+    // Masked loads tested only by equality, with a single mask per load: abstractable. Rules
+    // test few distinct loads, so a short vector is the right map.
+    let mut per_load: Vec<(Load, u32, bool)> = Vec::new();
+    for a in &occ {
+        match per_load.iter_mut().find(|(l, _, _)| *l == a.load) {
+            Some((_, m, ok)) => *ok &= *m == a.mask && a.rel == Rel::Eq,
+            None => per_load.push((a.load, a.mask, a.rel == Rel::Eq)),
+        }
+    }
+    let abstractable = |a: &Atom| per_load.iter().any(|(l, _, ok)| *l == a.load && *ok);
     let mut classes: Vec<((Load, u32), Vec<u32>)> = Vec::new();
     let mut sig = shape;
     for a in &occ {
