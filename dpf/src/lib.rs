@@ -13,12 +13,15 @@
 //! assert!(f.matches(&Packet::new(&frame, 60)));
 //! ```
 
+pub mod capture;
 pub mod cli;
 pub mod demux;
+pub mod fuzz;
 pub mod ir;
 pub mod lang;
 pub mod linktype;
 pub mod lower;
+pub mod optimize;
 pub mod rules;
 
 pub use demux::{Demux, Linear};

@@ -1,3 +1,6 @@
+//! The `dpf` command: filter, replay and split captures with many pcap-filter rules in one
+//! pass. Each subcommand lives in `dpf::cli::<name>`; this file only dispatches.
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -7,7 +10,10 @@ use dpf::cli;
 #[command(
     name = "dpf",
     version,
-    about = "Packet filters with tcpdump's language: many rules, one pass"
+    about = "Packet filters with tcpdump's language: many rules, one pass",
+    long_about = "Packet filters with tcpdump's language (pcap-filter(7)): check expressions, \
+                  filter a capture like `tcpdump -r IN -w OUT EXPR`, and replay or split a \
+                  capture through a file of named rules in one pass."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -16,6 +22,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Check filter expressions; errors point at the offending span.
+    Check(cli::check::Args),
+    /// Write the packets an expression accepts (tcpdump -r IN -w OUT EXPR).
+    Filter(cli::filter::Args),
+    /// Which rules match each packet: per-packet JSON lines or a summary.
+    Replay(cli::replay::Args),
+    /// One pass, one output capture per rule.
+    Split(cli::split::Args),
+    /// Show a rule file at each stage of the pipeline.
+    Compile(cli::compile::Args),
     /// Write a synthetic trace of N TCP flows plus noise, and one 4-tuple rule per flow.
     Gen(cli::gen::Args),
     /// Measure the JIT against the graph interpreter, libpcap and a hand-written demux.
@@ -24,6 +40,11 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().cmd {
+        Cmd::Check(a) => cli::check::run(a),
+        Cmd::Filter(a) => cli::filter::run(a),
+        Cmd::Replay(a) => cli::replay::run(a),
+        Cmd::Split(a) => cli::split::run(a),
+        Cmd::Compile(a) => cli::compile::run(a),
         Cmd::Gen(a) => cli::gen::run(a),
         Cmd::Bench(a) => cli::bench::run(a),
     };

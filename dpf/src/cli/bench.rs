@@ -168,7 +168,11 @@ fn libpcap_programs(flows: &[Flow]) -> Option<Vec<pcap::BpfProgram>> {
         .collect()
 }
 
-pub fn run(a: Args) -> Result<ExitCode, String> {
+pub fn run(a: Args) -> super::Outcome {
+    run_inner(a).map_err(super::CliError)
+}
+
+fn run_inner(a: Args) -> Result<ExitCode, String> {
     println!(
         "dpf bench: {} packets, best of {} runs, seed {}; all times are thread CPU time",
         a.packets, a.reps, a.seed

@@ -28,7 +28,11 @@ pub struct Args {
     pub seed: u64,
 }
 
-pub fn run(a: Args) -> Result<ExitCode, String> {
+pub fn run(a: Args) -> super::Outcome {
+    run_inner(a).map_err(super::CliError)
+}
+
+fn run_inner(a: Args) -> Result<ExitCode, String> {
     if a.flows > 250 * 64_000 {
         return Err(format!(
             "--flows {}: at most {} distinct flows exist in 198.51.100.0/24",
