@@ -244,11 +244,15 @@ fn ip4_l4(off: u32, size: u8, k: u32) -> Pred {
     })
 }
 
-/// `tcp`: `ip6 and ip6 proto 6 or ip and ip proto 6`.
+/// `tcp`: IPv4 protocol 6, or IPv6 next header 6 (directly or after a fragment header), as
+/// libpcap's code for `tcp` tests it.
 pub fn tcp_pred() -> Pred {
     Pred::or(
-        Pred::and(eq(12, 2, 0x86dd), eq(20, 1, 6)),
         Pred::and(eq(12, 2, 0x0800), eq(23, 1, 6)),
+        Pred::and(
+            eq(12, 2, 0x86dd),
+            Pred::or(eq(20, 1, 6), Pred::and(eq(20, 1, 44), eq(54, 1, 6))),
+        ),
     )
 }
 
@@ -303,17 +307,25 @@ pub fn flow_pred(f: &Flow) -> Pred {
     Pred::and(p, port_pred(f.dport, false))
 }
 
-/// `host A or host B or ...` over `hosts`.
+/// `host A or host B or ...` over `hosts`, in the order libpcap's optimiser leaves it (which
+/// decides what a truncated packet rejects): every IPv4 source, then every IPv4 destination;
+/// for ARP and RARP every sender, then every target address.
 pub fn hosts_pred(hosts: &[[u8; 4]]) -> Pred {
-    let mut it = hosts.iter();
-    let Some(first) = it.next() else {
+    if hosts.is_empty() {
         return Pred::False;
-    };
-    let mut p = any_host_pred(*first);
-    for h in it {
-        p = Pred::or(p, any_host_pred(*h));
     }
-    p
+    let any_of = |off: u32| {
+        let mut it = hosts.iter().map(|h| eq(off, 4, u32::from_be_bytes(*h)));
+        let first = it.next().expect("non-empty");
+        it.fold(first, Pred::or)
+    };
+    Pred::or(
+        Pred::and(eq(12, 2, 0x0800), Pred::or(any_of(26), any_of(30))),
+        Pred::and(
+            Pred::or(eq(12, 2, 0x0806), eq(12, 2, 0x8035)),
+            Pred::or(any_of(28), any_of(38)),
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -32,6 +32,10 @@ enum Cmd {
     Split(cli::split::Args),
     /// Show a rule file at each stage of the pipeline.
     Compile(cli::compile::Args),
+    /// Write a synthetic trace of N TCP flows plus noise, and one 4-tuple rule per flow.
+    Gen(cli::gen::Args),
+    /// Measure the JIT against the graph interpreter, libpcap and a hand-written demux.
+    Bench(cli::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,8 @@ fn main() -> ExitCode {
         Cmd::Replay(a) => cli::replay::run(a),
         Cmd::Split(a) => cli::split::run(a),
         Cmd::Compile(a) => cli::compile::run(a),
+        Cmd::Gen(a) => cli::gen::run(a),
+        Cmd::Bench(a) => cli::bench::run(a),
     };
     result.unwrap_or_else(|e| {
         eprintln!("dpf: error: {e}");

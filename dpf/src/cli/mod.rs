@@ -2,9 +2,11 @@
 //! dispatches. Every subcommand's `run` returns an [`Outcome`]: `Ok(exit code)`, or a
 //! [`CliError`] that `main` prints as `dpf: error: ...` and turns into exit status 1.
 
+pub mod bench;
 pub mod check;
 pub mod compile;
 pub mod filter;
+pub mod gen;
 pub mod progress;
 pub mod replay;
 pub mod ruleset;

@@ -195,10 +195,14 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                         return None;
                     }
                     let mut next = Vec::new();
+                    // Duplicate terms are harmless (a rule filed twice under one key) but
+                    // wasteful; only a product of two real disjunctions tends to make them.
+                    let dedup = acc.len() > 1 && d.len() > 1;
+                    let mut seen = rustc_hash::FxHashSet::default();
                     for t in &acc {
                         for u in &d {
                             if let Some(m) = t.and(u) {
-                                if !next.contains(&m) {
+                                if !dedup || seen.insert(m.clone()) {
                                     next.push(m);
                                 }
                             }

@@ -5,8 +5,6 @@
 //! load, and conservative otherwise (different masks or overlapping loads are treated as
 //! independent variables, so "unsatisfiable" is only ever said when it is true).
 
-use std::collections::HashMap;
-
 use super::dnf::{Lit, Term};
 use crate::ir::{Atom, Load, Pred, Rel};
 
@@ -46,7 +44,8 @@ fn max_value(load: &Load, mask: u32) -> u32 {
 /// Everything known from a conjunction of literals, assuming each holds.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
-    ranges: HashMap<(Load, u32), Range>,
+    /// Few per term: a vector beats a hash map here (this runs once per term of every rule).
+    ranges: Vec<((Load, u32), Range)>,
     lits: Vec<Lit>,
 }
 
@@ -75,11 +74,22 @@ impl Facts {
         let Lit::Atom(a) = l else {
             return true;
         };
-        let r = self.ranges.entry((a.load, a.mask)).or_insert(Range {
-            lo: 0,
-            hi: max_value(&a.load, a.mask),
-            ne: Vec::new(),
-        });
+        let key = (a.load, a.mask);
+        let i = match self.ranges.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.ranges.push((
+                    key,
+                    Range {
+                        lo: 0,
+                        hi: max_value(&a.load, a.mask),
+                        ne: Vec::new(),
+                    },
+                ));
+                self.ranges.len() - 1
+            }
+        };
+        let r = &mut self.ranges[i].1;
         match a.rel {
             Rel::Eq => {
                 if a.k & !a.mask != 0 {
@@ -117,7 +127,8 @@ impl Facts {
     /// Is the atom's truth decided by the facts? Exact for the same masked load; a singleton
     /// fact on a wider mask of the same load also decides narrower masks.
     pub fn decide(&self, a: &Atom) -> Option<bool> {
-        if let Some(r) = self.ranges.get(&(a.load, a.mask)) {
+        let key = (a.load, a.mask);
+        if let Some((_, r)) = self.ranges.iter().find(|(k, _)| *k == key) {
             if let Some(v) = r.singleton() {
                 return Some(a.rel.holds(v, a.k));
             }

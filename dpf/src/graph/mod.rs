@@ -27,15 +27,18 @@ pub mod dnf;
 mod dot;
 pub mod facts;
 pub mod table;
+pub mod template;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::demux::Demux;
-use crate::ir::{Base, Load, Packet, Pred};
-use dnf::{default_limit, dnf, pred_size, Lit, Term};
+use crate::ir::{Atom, Base, Load, Packet, Pred, Rel};
+use dnf::{default_limit, dnf, Lit, Term};
 use facts::{specialise, Facts};
 use table::KeyTable;
+use template::{LitRef, Template, TemplateTerm};
 
 /// Table values with this bit set name a rule directly (one entry, no residue, `Always`).
 pub const DIRECT: u32 = 0x8000_0000;
@@ -43,6 +46,8 @@ pub const DIRECT: u32 = 0x8000_0000;
 pub const MAX_KEY_WORDS: usize = 16;
 /// Rules larger than this many nodes are confirmed by a guard rather than specialised per term.
 const MAX_SPECIALISE_NODES: usize = 256;
+/// Templates kept (see [`template`]); the cache is emptied when it would grow beyond this.
+const MAX_TEMPLATES: usize = 4096;
 
 /// The bytes a set of loads needs: `abs_end` from the start of the capture, and for each IPv4
 /// header-length base (`at`), `end` bytes past `4 * (pkt[at] & 0xf)`.
@@ -165,18 +170,25 @@ pub struct InsertOutcome {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     shapes: Vec<Shape>,
-    shape_index: HashMap<Vec<(Load, u32)>, usize>,
+    shape_index: FxHashMap<Vec<(Load, u32)>, usize>,
     lists: Vec<Vec<Entry>>,
     free_lists: Vec<u32>,
     rules: Vec<Option<Rule>>,
+    templates: FxHashMap<Vec<u32>, Arc<Template>>,
+    template_hits: usize,
 }
 
 impl Graph {
     /// Merges `rules` (numbered from 0 in priority order).
     pub fn new(rules: &[Pred]) -> Graph {
+        Graph::from_rules(rules.to_vec())
+    }
+
+    /// Merges `rules`, taking ownership (no copy of the predicates).
+    pub fn from_rules(rules: Vec<Pred>) -> Graph {
         let mut g = Graph::default();
-        for r in rules {
-            g.push(r).expect("fewer than 2^31 rules");
+        for (id, r) in rules.into_iter().enumerate() {
+            g.insert_owned(id, r).expect("fewer than 2^31 rules");
         }
         g
     }
@@ -193,6 +205,11 @@ impl Graph {
         self.rules.len()
     }
 
+    /// Insertions that were filed from a recorded template (see [`template`]).
+    pub fn template_hits(&self) -> usize {
+        self.template_hits
+    }
+
     pub fn shapes(&self) -> &[Shape] {
         &self.shapes
     }
@@ -204,6 +221,12 @@ impl Graph {
 
     /// Inserts rule `id`, which must be free and at most one past the end.
     pub fn insert(&mut self, id: usize, p: &Pred) -> Result<InsertOutcome, GraphError> {
+        self.insert_owned(id, p.clone())
+    }
+
+    /// [`Graph::insert`], taking ownership of the predicate.
+    pub fn insert_owned(&mut self, id: usize, pred: Pred) -> Result<InsertOutcome, GraphError> {
+        let p = &pred;
         if id >= DIRECT as usize {
             return Err(GraphError::TooManyRules);
         }
@@ -213,65 +236,29 @@ impl Graph {
                 len: self.rules.len(),
             });
         }
-        let size = pred_size(p);
-        let terms = dnf(p, default_limit(p)).unwrap_or_else(|| vec![Term::default()]);
         let mut guard = Bounds::default();
-        let has_cmp = collect_loads(p, &mut guard);
+        let (has_cmp, size) = collect_loads(p, &mut guard);
         let small = size <= MAX_SPECIALISE_NODES;
         let before = self.shapes.len();
-        let mut keys = Vec::new();
-        let opaque = terms.len() == 1 && terms[0].lits.is_empty();
-        for t in &terms {
-            let Some(f) = Facts::of_term(t) else {
-                continue;
-            };
-            let confirm = if opaque {
-                // No usable DNF (or the rule is `true`): evaluate it whole.
-                match p {
-                    Pred::True => Confirm::Always,
-                    _ => Confirm::Exact(p.clone()),
-                }
-            } else if small {
-                match specialise(p, &f) {
-                    Pred::True => Confirm::Always,
-                    r => Confirm::Exact(r),
-                }
-            } else {
-                Confirm::Guarded
-            };
-            let mut key_lits: Vec<(Load, u32, u32)> = Vec::new();
-            let mut resid = Vec::new();
-            for l in &t.lits {
-                match l {
-                    Lit::Atom(a)
-                        if a.rel == crate::ir::Rel::Eq
-                            && key_lits.len() < MAX_KEY_WORDS
-                            && !key_lits
-                                .iter()
-                                .any(|(ld, m, _)| *ld == a.load && *m == a.mask) =>
-                    {
-                        key_lits.push((a.load, a.mask, a.k))
-                    }
-                    _ => resid.push(l.clone()),
-                }
+        // Templates pay off for the many small rules of one shape; large rules are rarely
+        // repeated (and would make the signature as large as the rule).
+        let sig = if has_cmp || !small {
+            None
+        } else {
+            template::signature(p)
+        };
+        let cached = sig
+            .as_ref()
+            .and_then(|(s, _)| self.templates.get(s).cloned());
+        let keys = match (cached, &sig) {
+            (Some(t), Some((_, occ))) => {
+                self.template_hits += 1;
+                self.file_from_template(id, p, &t, occ, small)
             }
-            key_lits.sort();
-            let shape_loads: Vec<(Load, u32)> = key_lits.iter().map(|&(l, m, _)| (l, m)).collect();
-            let key: Vec<u32> = key_lits.iter().map(|&(_, _, k)| k).collect();
-            let s = self.shape_for(shape_loads);
-            self.file(
-                s,
-                &key,
-                Entry {
-                    rule: id as u32,
-                    resid,
-                    confirm,
-                },
-            );
-            keys.push((s, key));
-        }
+            _ => self.file_terms(id, p, small, sig),
+        };
         let rule = Rule {
-            pred: p.clone(),
+            pred,
             guard,
             has_cmp,
             keys,
@@ -284,6 +271,157 @@ impl Graph {
         Ok(InsertOutcome {
             new_shapes: self.shapes.len() - before,
         })
+    }
+
+    /// Files rule `id` by splitting it into terms; records a template when it has a signature.
+    fn file_terms(
+        &mut self,
+        id: usize,
+        p: &Pred,
+        small: bool,
+        sig: Option<(Vec<u32>, Vec<Atom>)>,
+    ) -> Vec<(usize, Vec<u32>)> {
+        let dnf_terms = dnf(p, default_limit(p));
+        let opaque = dnf_terms.is_none();
+        let terms = dnf_terms.unwrap_or_else(|| vec![Term::default()]);
+        let mut keys = Vec::new();
+        let mut recorded: Option<Vec<TemplateTerm>> = (!opaque && sig.is_some()).then(Vec::new);
+        let mut last_shape: Option<usize> = None;
+        for t in &terms {
+            let Some(f) = Facts::of_term(t) else {
+                continue;
+            };
+            let confirm = if opaque {
+                Confirm::Exact(p.clone())
+            } else if small {
+                match specialise(p, &f) {
+                    Pred::True => Confirm::Always,
+                    r => Confirm::Exact(r),
+                }
+            } else {
+                Confirm::Guarded
+            };
+            let mut key_lits: Vec<Atom> = Vec::new();
+            let mut resid = Vec::new();
+            for l in &t.lits {
+                match l {
+                    Lit::Atom(a)
+                        if a.rel == Rel::Eq
+                            && key_lits.len() < MAX_KEY_WORDS
+                            && !key_lits
+                                .iter()
+                                .any(|b| b.load == a.load && b.mask == a.mask) =>
+                    {
+                        key_lits.push(*a)
+                    }
+                    _ => resid.push(l.clone()),
+                }
+            }
+            key_lits.sort_by_key(|a| (a.load, a.mask));
+            let key: Vec<u32> = key_lits.iter().map(|a| a.k).collect();
+            // Consecutive terms of one rule usually share a shape (a host set's 10,000 terms):
+            // skip hashing the load list then.
+            let same = last_shape.is_some_and(|s: usize| {
+                let l = &self.shapes[s].loads;
+                l.len() == key_lits.len()
+                    && l.iter()
+                        .zip(&key_lits)
+                        .all(|((ld, m), a)| *ld == a.load && *m == a.mask)
+            });
+            let s = match last_shape {
+                Some(s) if same => s,
+                _ => self.shape_for(key_lits.iter().map(|a| (a.load, a.mask)).collect()),
+            };
+            last_shape = Some(s);
+            if let (Some(rec), Some((_, occ))) = (recorded.as_mut(), sig.as_ref()) {
+                let key_refs: Option<Vec<usize>> = key_lits
+                    .iter()
+                    .map(|a| template::find_occurrence(occ, a).map(|r| r.occ))
+                    .collect();
+                let resid_refs: Option<Vec<LitRef>> = resid
+                    .iter()
+                    .map(|l| match l {
+                        Lit::Atom(a) => template::find_occurrence(occ, a),
+                        Lit::Cmp(..) => None,
+                    })
+                    .collect();
+                match (key_refs, resid_refs) {
+                    (Some(key), Some(resid)) => rec.push(TemplateTerm {
+                        shape: s,
+                        key,
+                        resid,
+                        always: matches!(confirm, Confirm::Always),
+                    }),
+                    _ => recorded = None,
+                }
+            }
+            self.file(
+                s,
+                &key,
+                Entry {
+                    rule: id as u32,
+                    resid,
+                    confirm,
+                },
+            );
+            keys.push((s, key));
+        }
+        if let (Some(terms), Some((sig, _))) = (recorded, sig) {
+            if self.templates.len() >= MAX_TEMPLATES {
+                self.templates.clear();
+            }
+            self.templates.insert(sig, Arc::new(Template { terms }));
+        }
+        keys
+    }
+
+    /// Files rule `id` by reading its constants off a template of the same signature.
+    fn file_from_template(
+        &mut self,
+        id: usize,
+        p: &Pred,
+        t: &Template,
+        occ: &[Atom],
+        small: bool,
+    ) -> Vec<(usize, Vec<u32>)> {
+        let mut keys = Vec::with_capacity(t.terms.len());
+        for tt in &t.terms {
+            let key: Vec<u32> = tt.key.iter().map(|&i| occ[i].k).collect();
+            let resid: Vec<Lit> = tt.resid.iter().map(|r| Lit::Atom(r.atom(occ))).collect();
+            let confirm = if tt.always {
+                Confirm::Always
+            } else if small {
+                let mut lits: Vec<Lit> = tt
+                    .key
+                    .iter()
+                    .map(|&i| {
+                        Lit::Atom(Atom {
+                            rel: Rel::Eq,
+                            ..occ[i]
+                        })
+                    })
+                    .collect();
+                lits.extend(resid.iter().cloned());
+                match Facts::of_term(&Term { lits }).map(|f| specialise(p, &f)) {
+                    Some(Pred::True) => Confirm::Always,
+                    Some(r) => Confirm::Exact(r),
+                    None => Confirm::Exact(p.clone()),
+                }
+            } else {
+                Confirm::Guarded
+            };
+            self.file(
+                tt.shape,
+                &key,
+                Entry {
+                    rule: id as u32,
+                    resid,
+                    confirm,
+                },
+            );
+            keys.push((tt.shape, key));
+        }
+        keys
     }
 
     /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal
@@ -437,11 +575,15 @@ impl Graph {
     }
 }
 
-/// Adds every atom load of `p` to `b`; returns whether `p` has a general comparison.
-fn collect_loads(p: &Pred, b: &mut Bounds) -> bool {
+/// Adds every atom load of `p` to `b`; returns whether `p` has a general comparison, and its
+/// number of nodes (one walk, without recursion: rules can be very deep chains).
+fn collect_loads(p: &Pred, b: &mut Bounds) -> (bool, usize) {
     let mut has_cmp = false;
-    let mut stack = vec![p];
+    let mut size = 0;
+    let mut stack = Vec::with_capacity(32);
+    stack.push(p);
     while let Some(q) = stack.pop() {
+        size += 1;
         match q {
             Pred::Atom(a) => b.add(&a.load),
             Pred::Cmp(..) => has_cmp = true,
@@ -453,7 +595,7 @@ fn collect_loads(p: &Pred, b: &mut Bounds) -> bool {
             Pred::True | Pred::False => {}
         }
     }
-    has_cmp
+    (has_cmp, size)
 }
 
 impl Demux for Graph {
@@ -486,5 +628,22 @@ impl Demux for Graph {
         }
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{self, Rng};
+
+    #[test]
+    fn flow_rules_after_the_first_are_filed_from_a_template() {
+        let mut rng = Rng::new(3);
+        let flows = gen::flows(50, &mut rng);
+        let rules: Vec<Pred> = flows.iter().map(gen::flow_pred).collect();
+        let g = Graph::new(&rules);
+        assert_eq!(g.template_hits(), 49);
+        assert_eq!(g.shapes().len(), 1);
+        assert_eq!(g.shapes()[0].table.len(), 50);
     }
 }

@@ -10,13 +10,15 @@
 /// The multiplier of the key hash (a 64-bit golden-ratio constant).
 pub const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// The hash of a key: `h = (h ^ w) * HASH_MUL` over the words, then `h ^ (h >> 32)`. The JIT
-/// emits exactly this sequence; keep the two in step.
+/// The hash of a key: words paired into 64-bit lanes (`w[2i] | w[2i+1] << 32`, a lone last word
+/// alone), `h = (h ^ lane) * HASH_MUL` over the lanes, then `h ^ (h >> 32)`. Pairing halves the
+/// chain of dependent multiplies. The JIT emits exactly this sequence; keep the two in step.
 #[inline]
 pub fn hash_words(words: &[u32]) -> u64 {
     let mut h: u64 = 0;
-    for &w in words {
-        h = (h ^ u64::from(w)).wrapping_mul(HASH_MUL);
+    for pair in words.chunks(2) {
+        let lane = u64::from(pair[0]) | pair.get(1).map_or(0, |&w| u64::from(w) << 32);
+        h = (h ^ lane).wrapping_mul(HASH_MUL);
     }
     h ^ (h >> 32)
 }

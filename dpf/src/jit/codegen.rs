@@ -222,8 +222,15 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
 
         // 3. Hash and probe.
         let mut h = b.ins().iconst(types::I64, 0);
-        for &w in &words {
-            let x = b.ins().bxor(h, w);
+        for pair in words.chunks(2) {
+            let lane = match pair {
+                [lo, hi] => {
+                    let hi = b.ins().ishl_imm_u(*hi, 32);
+                    b.ins().bor(*lo, hi)
+                }
+                _ => pair[0],
+            };
+            let x = b.ins().bxor(h, lane);
             h = b.ins().imul_imm_u(x, HASH_MUL as i64);
         }
         let hi = b.ins().ushr_imm_u(h, 32);

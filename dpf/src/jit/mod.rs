@@ -97,6 +97,11 @@ impl JitGraph {
         JitGraph::from_graph(Graph::new(rules))
     }
 
+    /// Merges and compiles `rules`, taking ownership (no copy of the predicates).
+    pub fn from_rules(rules: Vec<Pred>) -> Result<JitGraph, JitError> {
+        JitGraph::from_graph(Graph::from_rules(rules))
+    }
+
     /// Compiles an already merged graph.
     pub fn from_graph(graph: Graph) -> Result<JitGraph, JitError> {
         let code = compile(&graph)?;
@@ -139,7 +144,12 @@ impl JitGraph {
 
     /// Inserts rule `id` (see [`Graph::insert`]); recompiles only when a new shape appeared.
     pub fn insert(&mut self, id: usize, p: &Pred) -> Result<InsertOutcome, JitError> {
-        let o = self.graph.insert(id, p)?;
+        self.insert_owned(id, p.clone())
+    }
+
+    /// [`JitGraph::insert`], taking ownership of the predicate.
+    pub fn insert_owned(&mut self, id: usize, p: Pred) -> Result<InsertOutcome, JitError> {
+        let o = self.graph.insert_owned(id, p)?;
         if self.graph.shapes().len() != self.code.shapes {
             self.code = compile(&self.graph)?;
             self.recompiles += 1;
@@ -178,9 +188,15 @@ impl JitGraph {
         }
     }
 
+    /// Runs `f` with an `out` array of one word per shape. The code writes every word before
+    /// it returns, so small stack arrays need no more than their (cheap) initialisation.
+    #[inline]
     fn with_scratch<R>(&self, f: impl FnOnce(&mut [u32]) -> R) -> R {
         let n = self.ctx.len();
-        if n <= STACK_SHAPES {
+        if n <= 4 {
+            let mut buf = [0u32; 4];
+            f(&mut buf[..n])
+        } else if n <= STACK_SHAPES {
             let mut buf = [0u32; STACK_SHAPES];
             f(&mut buf[..n])
         } else {
