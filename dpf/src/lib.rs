@@ -16,6 +16,7 @@
 pub mod capture;
 pub mod cli;
 pub mod demux;
+pub mod fuzz;
 pub mod ir;
 pub mod lang;
 pub mod linktype;
@@ -32,3 +33,10 @@ pub fn compile(expr: &str, link: LinkType) -> Result<ir::Pred, FilterError> {
     let ast = lang::parse(expr)?;
     lower::lower(&ast, link)
 }
+pub mod gen;
+pub mod graph;
+pub mod jit;
+pub mod query;
+
+pub use graph::Graph;
+pub use jit::JitGraph;

@@ -1,0 +1,62 @@
+//! Environments: the owners the shim multiplexes the NIC between (a VM instance, a Rust
+//! consumer). Each has an id, grants, a bounded receive ring, counters, a window of exposed
+//! words and at most one armed wake-up predicate.
+
+use crate::caps::Grant;
+use crate::frame::Frame;
+use crate::wake::{Compiled, MAX_PARAMS};
+use std::collections::VecDeque;
+use std::fmt;
+
+/// Names an environment. The slot is reused after an exit; the generation tells the old
+/// holder's id from the new one, so a stale id is refused rather than reaching a stranger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnvId {
+    pub(crate) slot: u32,
+    pub(crate) gen: u32,
+}
+
+impl EnvId {
+    /// The slot: stable while the environment lives, and its frame-quota account.
+    pub fn slot(self) -> u32 {
+        self.slot
+    }
+}
+
+impl fmt::Display for EnvId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "env {}.{}", self.slot, self.gen)
+    }
+}
+
+/// What happened to an environment's traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnvCounters {
+    /// Frames pushed into its ring.
+    pub received: u64,
+    /// Frames it claimed but whose ring was full.
+    pub dropped_ring_full: u64,
+    /// Frames it claimed while holding its whole frame quota (it does not release frames).
+    pub dropped_no_frame: u64,
+    /// Filters and predicates refused.
+    pub refused: u64,
+    /// Times its wake-up predicate held and it was reported runnable.
+    pub wakeups: u64,
+}
+
+pub(crate) struct Wait {
+    pub pred: Compiled,
+    pub params: [u64; MAX_PARAMS],
+}
+
+pub(crate) struct Env {
+    pub id: EnvId,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    /// Frames with the filter that claimed each.
+    pub ring: VecDeque<(crate::shim::FilterId, Frame)>,
+    pub ring_cap: usize,
+    pub counters: EnvCounters,
+    pub filters: usize,
+    pub wait: Option<Wait>,
+}
