@@ -6,15 +6,28 @@ use std::path::{Path, PathBuf};
 use super::CliError;
 use crate::ir::Pred;
 use crate::rules::{parse_rule_file, RuleSource};
-use crate::{compile, Demux, FilterError, Linear, LinkType};
+use crate::{compile, Demux, FilterError, Graph, JitGraph, Linear, LinkType};
 
 /// The lowering's message for an expression that no packet of the link type can satisfy.
 const REJECTS_ALL: &str = "expression rejects all packets";
 
-/// The best demultiplexer available for these rules (priority = order). The one place to
-/// switch when the merged graph and its JIT land.
+/// The best demultiplexer available for these rules (priority = order): the merged graph
+/// compiled by the JIT; the graph's interpreter if the JIT cannot take it; the linear
+/// reference only for an empty rule set.
 pub fn build_demux(rules: Vec<Pred>) -> Box<dyn Demux> {
-    Box::new(Linear::new(rules))
+    if rules.is_empty() {
+        return Box::new(Linear::new(rules));
+    }
+    match JitGraph::new(&rules) {
+        Ok(j) => Box::new(j),
+        Err(e) => {
+            eprintln!(
+                "dpf: warning: JIT unavailable ({}), interpreting the graph",
+                e.0
+            );
+            Box::new(Graph::new(&rules))
+        }
+    }
 }
 
 /// A rule file's rules and their compiled demuxes, one per link type met so far.
