@@ -1,14 +1,16 @@
 //! `dpf compile`: each stage of the pipeline for a rule file, as text (and the merged graph
 //! as Graphviz DOT).
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
 
 use super::ruleset::RuleSet;
 use super::{parse_link, CliError, Outcome};
-use crate::LinkType;
+use crate::{Graph, JitGraph, LinkType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Stage {
@@ -41,12 +43,15 @@ pub struct Args {
 
 pub fn run(a: Args) -> Outcome {
     let rules = RuleSet::load(&a.rules)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e: std::io::Error| CliError(format!("writing the output: {e}"));
     match a.emit {
         Stage::Ast => {
             for r in &rules.rules {
                 // Errors are reported with the rule file's line and caret by compile_all.
                 match crate::lang::parse(&r.expr) {
-                    Ok(ast) => println!("{}: {ast:#?}", r.name),
+                    Ok(ast) => writeln!(out, "{}: {ast:#?}", r.name).map_err(io)?,
                     Err(_) => {
                         rules.compile_all(a.link)?;
                     }
@@ -56,24 +61,51 @@ pub fn run(a: Args) -> Outcome {
         Stage::Ir => {
             let preds = rules.compile_all(a.link)?;
             for (r, p) in rules.rules.iter().zip(&preds) {
-                println!("{}: {p}", r.name);
+                writeln!(out, "{}: {p}", r.name).map_err(io)?;
             }
         }
-        Stage::Graph | Stage::Clif | Stage::Asm => {
-            rules.compile_all(a.link)?;
-            return Err(CliError(
-                format!(
-                "--emit {:?} needs the merged decision graph, which this build does not have yet",
-                a.emit
-            )
-                .to_lowercase(),
-            ));
+        Stage::Graph => {
+            let g = Graph::new(&rules.compile_all(a.link)?);
+            out.write_all(g.dump().as_bytes()).map_err(io)?
+        }
+        Stage::Clif | Stage::Asm => {
+            let preds = rules.compile_all(a.link)?;
+            let jit = JitGraph::new(&preds)
+                .map_err(|e| CliError(format!("the JIT cannot compile these rules: {}", e.0)))?;
+            if a.emit == Stage::Clif {
+                out.write_all(jit.clif_text().as_bytes()).map_err(io)?;
+            } else {
+                let asm = jit.disasm().ok_or_else(|| {
+                    CliError("this build's code generator gives no disassembly".into())
+                })?;
+                out.write_all(asm.as_bytes()).map_err(io)?;
+            }
         }
     }
-    if a.dot.is_some() {
-        return Err(CliError(
-            "--dot needs the merged decision graph, which this build does not have yet".into(),
-        ));
+    if let Some(dot) = &a.dot {
+        let graph = Graph::new(&rules.compile_all(a.link)?);
+        std::fs::write(dot, graph.to_dot())
+            .map_err(|e| CliError(format!("{}: cannot write: {e}", dot.display())))?;
+        write_svg(dot)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `FILE.svg` next to the DOT file when Graphviz's `dot` is installed; nothing otherwise.
+fn write_svg(dot: &Path) -> Result<(), CliError> {
+    let mut svg = dot.as_os_str().to_owned();
+    svg.push(".svg");
+    let status = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(dot)
+        .arg("-o")
+        .arg(&svg)
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(CliError(format!("dot -Tsvg {} failed: {s}", dot.display()))),
+        // Graphviz not installed: the DOT file is the result.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CliError(format!("cannot run dot: {e}"))),
+    }
 }

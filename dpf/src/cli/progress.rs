@@ -37,13 +37,23 @@ impl Progress {
             if self.start.elapsed() < DELAY {
                 return;
             }
-            let bar = ProgressBar::new(self.total);
-            let style = ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {msg} ({bytes_per_sec}, eta {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            // A pipe has no known size: count packets instead of a bar.
+            let (bar, template) = if self.total == 0 {
+                (
+                    ProgressBar::new_spinner(),
+                    "{spinner} {bytes} {msg} ({bytes_per_sec})",
+                )
+            } else {
+                (
+                    ProgressBar::new(self.total),
+                    "{bar:40} {bytes}/{total_bytes} {msg} ({bytes_per_sec}, eta {eta})",
+                )
+            };
+            let style = ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
-            self.bar = Some(bar);
+            // Start from where the pass already is, so the rate is not skewed by the jump.
+            self.bar = Some(bar.with_position(offset).with_elapsed(self.start.elapsed()));
         }
         if let Some(b) = &self.bar {
             b.set_position(offset);

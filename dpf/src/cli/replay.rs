@@ -44,7 +44,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> Outcome {
     let mut rules = RuleSet::load(&a.rules)?;
-    rules.precheck(super::open_capture(&a.read)?.interfaces())?;
+    let reader = super::open_capture(&a.read)?;
+    rules.precheck(reader.interfaces())?;
     let names: Vec<String> = rules.names().map(String::from).collect();
     // Rule names are JSON strings once, not per packet.
     let quoted: Vec<String> = names
@@ -58,6 +59,7 @@ pub fn run(a: Args) -> Outcome {
     let start = Instant::now();
     let mut n = 0u64;
     let result = scan(
+        reader,
         &a.read,
         &mut rules,
         a.all_matches,

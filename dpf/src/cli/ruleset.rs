@@ -6,15 +6,28 @@ use std::path::{Path, PathBuf};
 use super::CliError;
 use crate::ir::Pred;
 use crate::rules::{parse_rule_file, RuleSource};
-use crate::{compile, Demux, FilterError, Linear, LinkType};
+use crate::{compile, Demux, FilterError, Graph, JitGraph, Linear, LinkType};
 
 /// The lowering's message for an expression that no packet of the link type can satisfy.
 const REJECTS_ALL: &str = "expression rejects all packets";
 
-/// The best demultiplexer available for these rules (priority = order). The one place to
-/// switch when the merged graph and its JIT land.
+/// The best demultiplexer available for these rules (priority = order): the merged graph
+/// compiled by the JIT; the graph's interpreter if the JIT cannot take it; the linear
+/// reference only for an empty rule set.
 pub fn build_demux(rules: Vec<Pred>) -> Box<dyn Demux> {
-    Box::new(Linear::new(rules))
+    if rules.is_empty() {
+        return Box::new(Linear::new(rules));
+    }
+    match JitGraph::new(&rules) {
+        Ok(j) => Box::new(j),
+        Err(e) => {
+            eprintln!(
+                "dpf: warning: JIT unavailable ({}), interpreting the graph",
+                e.0
+            );
+            Box::new(Graph::new(&rules))
+        }
+    }
 }
 
 /// A rule file's rules and their compiled demuxes, one per link type met so far.
@@ -58,48 +71,39 @@ impl RuleSet {
     /// A rule that can match no packet of this link type (`ip` on a raw IPv6 capture) is an
     /// error for libpcap, which compiles one expression; in a rule file it is only a rule that
     /// never matches here, so it becomes `false` with a warning and the other rules still run.
+    ///
+    /// Compiling costs a fraction of a millisecond per rule, which for thousands of rules is
+    /// more than a pass over a large trace: big rule sets compile on every core.
     pub fn compile_all(&self, link: LinkType) -> Result<Vec<Pred>, CliError> {
-        self.rules
-            .iter()
-            .map(|r| match compile(&r.expr, link) {
-                Ok(p) => Ok(p),
-                Err(e) if e.msg == REJECTS_ALL => {
-                    eprintln!(
-                        "dpf: warning: {}:{}: rule `{}` matches no packet of link type {}, {}",
-                        self.path.display(),
-                        r.line,
-                        r.name,
-                        link.0,
-                        link.name()
-                    );
-                    Ok(Pred::False)
-                }
-                Err(e) => Err(self.rule_error(r, Some(link), &e)),
-            })
-            .collect()
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if self.rules.len() < 64 || threads < 2 {
+            return compile_range(&self.path, &self.text, &self.rules, link);
+        }
+        let chunk = self.rules.len().div_ceil(threads);
+        let (path, text) = (&self.path, &self.text);
+        let parts: Vec<Result<Vec<Pred>, CliError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .rules
+                .chunks(chunk)
+                .map(|c| s.spawn(move || compile_range(path, text, c, link)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(CliError("rule compilation panicked".into())))
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(self.rules.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
     }
 
     fn rule_error(&self, r: &RuleSource, link: Option<LinkType>, e: &FilterError) -> CliError {
-        let line = self.text.lines().nth(r.line - 1).unwrap_or(&r.expr);
-        let for_link = link
-            .map(|l| format!(" (link type {l})"))
-            .unwrap_or_default();
-        let shifted = FilterError::new(
-            format!(
-                "{}:{}: rule `{}`{for_link}: {}",
-                self.path.display(),
-                r.line,
-                r.name,
-                e.msg
-            ),
-            r.expr_col + e.span.start..r.expr_col + e.span.end,
-        );
-        CliError(
-            shifted
-                .render(line)
-                .trim_start_matches("error: ")
-                .to_string(),
-        )
+        rule_error(&self.path, &self.text, r, link, e)
     }
 
     /// Reports a bad rule before any output exists: compiles for the link types already
@@ -132,4 +136,59 @@ impl RuleSet {
         }
         Ok(&*self.demuxes[self.last].1)
     }
+}
+
+fn compile_range(
+    path: &Path,
+    text: &str,
+    rules: &[RuleSource],
+    link: LinkType,
+) -> Result<Vec<Pred>, CliError> {
+    rules
+        .iter()
+        .map(|r| match compile(&r.expr, link) {
+            Ok(p) => Ok(p),
+            Err(e) if e.msg == REJECTS_ALL => {
+                eprintln!(
+                    "dpf: warning: {}:{}: rule `{}` matches no packet of link type {}, {}",
+                    path.display(),
+                    r.line,
+                    r.name,
+                    link.0,
+                    link.name()
+                );
+                Ok(Pred::False)
+            }
+            Err(e) => Err(rule_error(path, text, r, Some(link), &e)),
+        })
+        .collect()
+}
+
+fn rule_error(
+    path: &Path,
+    text: &str,
+    r: &RuleSource,
+    link: Option<LinkType>,
+    e: &FilterError,
+) -> CliError {
+    let line = text.lines().nth(r.line - 1).unwrap_or(&r.expr);
+    let for_link = link
+        .map(|l| format!(" (link type {}, {})", l.0, l.name()))
+        .unwrap_or_default();
+    let shifted = FilterError::new(
+        format!(
+            "{}:{}: rule `{}`{for_link}: {}",
+            path.display(),
+            r.line,
+            r.name,
+            e.msg
+        ),
+        r.expr_col + e.span.start..r.expr_col + e.span.end,
+    );
+    CliError(
+        shifted
+            .render(line)
+            .trim_start_matches("error: ")
+            .to_string(),
+    )
 }

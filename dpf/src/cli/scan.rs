@@ -1,25 +1,26 @@
 //! The one pass over a capture that `replay` and `split` share: read a packet, ask the demux
 //! which rules match, hand both to the command. No allocation per packet.
 
+use std::fs::File;
 use std::path::Path;
 
 use super::progress::Progress;
 use super::ruleset::RuleSet;
-use super::{capture_error, open_capture, CliError};
-use crate::capture::{Interface, Packet};
+use super::{capture_error, CliError};
+use crate::capture::{CaptureReader, Interface, Packet};
 use crate::ir;
 
 /// Reads `path` to its end (or `count` packets), calling `each` with every packet, the
 /// interfaces known so far and the matching rules (all of them, or at most the first). A
 /// corrupt capture ends the pass with an error after every earlier packet was handed over.
 pub fn scan(
+    mut reader: CaptureReader<File>,
     path: &Path,
     rules: &mut RuleSet,
     all_matches: bool,
     count: Option<u64>,
     mut each: impl FnMut(&Packet, &[Interface], &[usize]) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
-    let mut reader = open_capture(path)?;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut progress = Progress::new(size);
     let mut matches: Vec<usize> = Vec::with_capacity(rules.rules.len());

@@ -198,10 +198,10 @@ pub fn run(a: Args) -> Outcome {
 
     let mut tally = Tally::new(names);
     let mut last_ifaces: Vec<Interface> = probe.interfaces().to_vec();
-    drop(probe);
     let start = Instant::now();
     let unmatched_idx = n_out - 1;
     let result = scan(
+        probe,
         &a.read,
         &mut rules,
         a.all_matches,

@@ -1,0 +1,128 @@
+//! Bad input to the `dpf` command is a clean error that names the place (file, rule line,
+//! caret under the span), with exit status 1, never a panic.
+
+mod e2e_common;
+use e2e_common::*;
+
+fn stderr_of(o: &std::process::Output) -> String {
+    let s = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(!s.contains("panicked"), "{s}");
+    s
+}
+
+#[test]
+fn check_accepts_valid_and_marks_the_span_of_invalid_expressions() {
+    let ok = dpf(&["check", "tcp", "port", "80", "and", "host", "10.0.0.1"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+    assert!(ok.stdout.is_empty() && ok.stderr.is_empty());
+
+    let bad = dpf(&["check", "tcp port 70000"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let e = stderr_of(&bad);
+    let lines: Vec<&str> = e.lines().collect();
+    assert!(lines[0].starts_with("error: "), "{e}");
+    assert_eq!(lines[1].trim(), "tcp port 70000");
+    // The caret sits under `70000`.
+    let col = lines[1].find("70000").unwrap();
+    assert_eq!(lines[2].find('^'), Some(col), "{e}");
+
+    let each = dpf(&["check", "--each", "udp", "ip6 and", "arp"]);
+    assert_eq!(each.status.code(), Some(1));
+    let e = stderr_of(&each);
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error: ")).count(),
+        1,
+        "{e}"
+    );
+}
+
+#[test]
+fn a_bad_rule_names_the_file_the_line_and_the_span() {
+    let dir = scratch("cli_errors_rules");
+    let rules = dir.join("my.rules");
+    std::fs::write(
+        &rules,
+        "# comment\nweb: tcp port 80\nbad:   udp port 99999\n",
+    )
+    .unwrap();
+    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/../pcaps/office.pcap");
+    for cmd in ["replay", "split"] {
+        let out_dir = dir.join("out");
+        let o = dpf(&[
+            cmd,
+            "-r",
+            trace,
+            "--rules",
+            rules.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]
+        .into_iter()
+        .filter(|a| cmd == "split" || (*a != "-o" && *a != out_dir.to_str().unwrap()))
+        .collect::<Vec<_>>());
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        let e = stderr_of(&o);
+        assert!(e.contains("my.rules:3: rule `bad`"), "{cmd}: {e}");
+        let lines: Vec<&str> = e.lines().collect();
+        let src = lines
+            .iter()
+            .position(|l| l.contains("bad:   udp port 99999"))
+            .expect(&e);
+        let col = lines[src].find("99999").unwrap();
+        assert_eq!(lines[src + 1].find('^'), Some(col), "{cmd}: {e}");
+        // No output directory for a rule file that does not compile.
+        assert!(
+            !out_dir.exists(),
+            "{cmd} created its outputs before checking the rules"
+        );
+    }
+}
+
+#[test]
+fn missing_files_and_unsupported_link_types_are_clean_errors() {
+    let dir = scratch("cli_errors_files");
+    let rules = dir.join("r");
+    std::fs::write(&rules, "any: ip\n").unwrap();
+    let r = rules.to_str().unwrap();
+
+    let o = dpf(&["replay", "-r", "/nonexistent.pcap", "--rules", r]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("/nonexistent.pcap: cannot open"));
+
+    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/../pcaps/office.pcap");
+    let o = dpf(&["replay", "-r", trace, "--rules", "/nonexistent.rules"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("/nonexistent.rules: cannot read rule file"));
+
+    let not_pcap = dir.join("text.pcap");
+    std::fs::write(&not_pcap, "hello, world\n").unwrap();
+    let o = dpf(&["replay", "-r", not_pcap.to_str().unwrap(), "--rules", r]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("not a pcap or pcapng capture"));
+
+    // 802.11 with radiotap headers (link type 127): the filter compiler refuses it.
+    let radiotap = corpus()
+        .into_iter()
+        .find(|f| {
+            let b = std::fs::read(f).unwrap_or_default();
+            b.len() > 24 && b[0..4] == [0xd4, 0xc3, 0xb2, 0xa1] && b[20..24] == [127, 0, 0, 0]
+        })
+        .expect("a radiotap capture in the shared corpus");
+    let o = dpf(&["replay", "-r", radiotap.to_str().unwrap(), "--rules", r]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("unsupported link type 127"));
+
+    let blocker = dir.join("file-not-dir");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = dpf(&[
+        "split",
+        "-r",
+        trace,
+        "--rules",
+        r,
+        "-o",
+        blocker.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("file-not-dir: cannot create"));
+}
