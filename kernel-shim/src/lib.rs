@@ -19,6 +19,7 @@
 //! assert!(err.to_string().contains("\"http\""));
 //! ```
 
+pub mod bench;
 pub mod bridge;
 pub mod caps;
 pub mod env;

@@ -637,11 +637,18 @@ impl Shim {
 
     /// Environments whose predicate holds now; each is disarmed and reported once.
     pub fn collect_ready(&mut self, out: &mut Vec<EnvId>) {
-        let now = self.now_ns();
+        // Reading the clock costs as much as evaluating a predicate: only when one needs it.
+        let mut now = None;
+        let start = self.start;
         let n = self.limits.window_words as usize;
         for (slot, e) in self.envs.iter_mut().enumerate() {
             let Some(e) = e else { continue };
             let Some(w) = &e.wait else { continue };
+            let now = if w.pred.uses_now() {
+                *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
+            } else {
+                0
+            };
             let ctx = Ctx {
                 window: &self.mem[slot * n..(slot + 1) * n],
                 params: &w.params,
