@@ -1,1 +1,73 @@
-fn main() {}
+//! `exo`: the toolkit's runtime command. `exo run FILE.erl... [--call MOD:FUN] [--print]`
+//! compiles the files with the bundled Erlang library, calls `MOD:FUN()` (default: the first
+//! module's `main/0`) and exits 0, or 1 on a compile error or an uncaught exception.
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "exo", about = "Run Erlang protocol code on the embedded VM")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Compile Erlang files and call a function.
+    Run {
+        /// Erlang source files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// MOD:FUN to call (default: the first module's main/0).
+        #[arg(long)]
+        call: Option<String>,
+        /// Print the returned value as io:format("~p~n", [V]) would.
+        #[arg(long)]
+        print: bool,
+    },
+}
+
+/// The module name a file declares: its `-module(...)` attribute, else the file stem.
+fn module_of(path: &std::path::Path) -> String {
+    if let Ok(src) = std::fs::read_to_string(path) {
+        for line in src.lines() {
+            let l = line.trim_start();
+            if let Some(rest) = l.strip_prefix("-module(") {
+                if let Some(end) = rest.find(')') {
+                    return rest[..end].trim().trim_matches('\'').to_string();
+                }
+            }
+        }
+    }
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("main")
+        .to_string()
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Run { files, call, print } => {
+            let (m, f) = match &call {
+                Some(c) => match c.split_once(':') {
+                    Some((m, f)) if !m.is_empty() && !f.is_empty() => {
+                        (m.to_string(), f.to_string())
+                    }
+                    _ => {
+                        eprintln!("exo: --call expects MOD:FUN, got {c:?}");
+                        std::process::exit(2);
+                    }
+                },
+                None => (module_of(&files[0]), "main".to_string()),
+            };
+            let out = vm::run_files(&files, &m, &f, print);
+            let _ = std::io::stdout().write_all(&out.stdout);
+            let _ = std::io::stderr().write_all(&out.stderr);
+            let _ = std::io::stdout().flush();
+            std::process::exit(out.exit_code);
+        }
+    }
+}

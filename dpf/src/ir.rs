@@ -159,7 +159,11 @@ pub enum Val {
     Load(Load),
     /// A load of `size` bytes at `index + off`, where `index` is computed at run time
     /// (`proto[expr]`).
-    LoadInd { index: Box<Val>, off: u32, size: u8 },
+    LoadInd {
+        index: Box<Val>,
+        off: u32,
+        size: u8,
+    },
     Bin(ArithOp, Box<Val>, Box<Val>),
     Neg(Box<Val>),
 }

@@ -13,11 +13,15 @@
 //! assert!(f.matches(&Packet::new(&frame, 60)));
 //! ```
 
+pub mod capture;
+pub mod cli;
 pub mod demux;
+pub mod fuzz;
 pub mod ir;
 pub mod lang;
 pub mod linktype;
 pub mod lower;
+pub mod optimize;
 pub mod rules;
 
 pub use demux::{Demux, Linear};
@@ -29,3 +33,10 @@ pub fn compile(expr: &str, link: LinkType) -> Result<ir::Pred, FilterError> {
     let ast = lang::parse(expr)?;
     lower::lower(&ast, link)
 }
+pub mod gen;
+pub mod graph;
+pub mod jit;
+pub mod query;
+
+pub use graph::Graph;
+pub use jit::JitGraph;

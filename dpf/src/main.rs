@@ -1,1 +1,49 @@
-fn main() {}
+//! The `dpf` command: filter, replay and split captures with many pcap-filter rules in one
+//! pass. Each subcommand lives in `dpf::cli::<name>`; this file only dispatches.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dpf::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "dpf",
+    version,
+    about = "Packet filters with tcpdump's language: many rules, one pass",
+    long_about = "Packet filters with tcpdump's language (pcap-filter(7)): check expressions, \
+                  filter a capture like `tcpdump -r IN -w OUT EXPR`, and replay or split a \
+                  capture through a file of named rules in one pass."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Check filter expressions; errors point at the offending span.
+    Check(cli::check::Args),
+    /// Write the packets an expression accepts (tcpdump -r IN -w OUT EXPR).
+    Filter(cli::filter::Args),
+    /// Which rules match each packet: per-packet JSON lines or a summary.
+    Replay(cli::replay::Args),
+    /// One pass, one output capture per rule.
+    Split(cli::split::Args),
+    /// Show a rule file at each stage of the pipeline.
+    Compile(cli::compile::Args),
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().cmd {
+        Cmd::Check(a) => cli::check::run(a),
+        Cmd::Filter(a) => cli::filter::run(a),
+        Cmd::Replay(a) => cli::replay::run(a),
+        Cmd::Split(a) => cli::split::run(a),
+        Cmd::Compile(a) => cli::compile::run(a),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("dpf: error: {e}");
+        ExitCode::FAILURE
+    })
+}

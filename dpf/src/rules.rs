@@ -31,8 +31,7 @@ impl std::error::Error for RuleFileError {}
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty()
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
@@ -61,9 +60,7 @@ pub fn parse_rule_file(text: &str) -> Result<Vec<RuleSource>, RuleFileError> {
         if !valid_name(name) {
             return Err(RuleFileError {
                 line,
-                msg: format!(
-                    "invalid rule name {name:?} (letters, digits, `_`, `-` and `.` only)"
-                ),
+                msg: format!("invalid rule name {name:?} (letters, digits, `_`, `-` and `.` only)"),
             });
         }
         let rest = &body[colon + 1..];

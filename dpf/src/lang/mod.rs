@@ -36,16 +36,25 @@ impl FilterError {
 
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at {}..{})", self.msg, self.span.start, self.span.end)
+        write!(
+            f,
+            "{} (at {}..{})",
+            self.msg, self.span.start, self.span.end
+        )
     }
 }
 
 impl std::error::Error for FilterError {}
 
-/// Placeholder AST until the parser lands.
-#[derive(Clone, Debug)]
-pub struct Expr;
+pub mod ast;
+pub mod lexer;
+pub mod names;
+pub mod parser;
 
+pub use ast::Expr;
+
+/// Parses one pcap-filter expression. The empty expression is valid and accepts everything.
 pub fn parse(src: &str) -> Result<Expr, FilterError> {
-    Err(FilterError::new("parser not built yet", 0..src.len()))
+    let toks = lexer::lex(src)?;
+    parser::Parser::new(&toks, src).parse_prog()
 }

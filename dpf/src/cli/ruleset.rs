@@ -1,0 +1,135 @@
+//! Rules as the commands use them: read from a rule file, compiled per link type on first
+//! need (a pcapng file may mix link types), and handed to the best available demux.
+
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use crate::ir::Pred;
+use crate::rules::{parse_rule_file, RuleSource};
+use crate::{compile, Demux, FilterError, Linear, LinkType};
+
+/// The lowering's message for an expression that no packet of the link type can satisfy.
+const REJECTS_ALL: &str = "expression rejects all packets";
+
+/// The best demultiplexer available for these rules (priority = order). The one place to
+/// switch when the merged graph and its JIT land.
+pub fn build_demux(rules: Vec<Pred>) -> Box<dyn Demux> {
+    Box::new(Linear::new(rules))
+}
+
+/// A rule file's rules and their compiled demuxes, one per link type met so far.
+pub struct RuleSet {
+    pub path: PathBuf,
+    pub rules: Vec<RuleSource>,
+    text: String,
+    demuxes: Vec<(LinkType, Box<dyn Demux>)>,
+    last: usize,
+}
+
+impl RuleSet {
+    /// Reads and splits a rule file; errors name the file and line.
+    pub fn load(path: &Path) -> Result<RuleSet, CliError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError(format!("{}: cannot read rule file: {e}", path.display())))?;
+        let rules = parse_rule_file(&text)
+            .map_err(|e| CliError(format!("{}:{}: {}", path.display(), e.line, e.msg)))?;
+        if rules.is_empty() {
+            return Err(CliError(format!(
+                "{}: no rules in the file",
+                path.display()
+            )));
+        }
+        Ok(RuleSet {
+            path: path.to_path_buf(),
+            rules,
+            text,
+            demuxes: Vec::new(),
+            last: 0,
+        })
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.name.as_str())
+    }
+
+    /// Every rule compiled for `link`, or the first rule that does not compile, rendered with
+    /// the rule file's name, the line and a caret under the offending span.
+    ///
+    /// A rule that can match no packet of this link type (`ip` on a raw IPv6 capture) is an
+    /// error for libpcap, which compiles one expression; in a rule file it is only a rule that
+    /// never matches here, so it becomes `false` with a warning and the other rules still run.
+    pub fn compile_all(&self, link: LinkType) -> Result<Vec<Pred>, CliError> {
+        self.rules
+            .iter()
+            .map(|r| match compile(&r.expr, link) {
+                Ok(p) => Ok(p),
+                Err(e) if e.msg == REJECTS_ALL => {
+                    eprintln!(
+                        "dpf: warning: {}:{}: rule `{}` matches no packet of link type {}, {}",
+                        self.path.display(),
+                        r.line,
+                        r.name,
+                        link.0,
+                        link.name()
+                    );
+                    Ok(Pred::False)
+                }
+                Err(e) => Err(self.rule_error(r, Some(link), &e)),
+            })
+            .collect()
+    }
+
+    fn rule_error(&self, r: &RuleSource, link: Option<LinkType>, e: &FilterError) -> CliError {
+        let line = self.text.lines().nth(r.line - 1).unwrap_or(&r.expr);
+        let for_link = link
+            .map(|l| format!(" (link type {l})"))
+            .unwrap_or_default();
+        let shifted = FilterError::new(
+            format!(
+                "{}:{}: rule `{}`{for_link}: {}",
+                self.path.display(),
+                r.line,
+                r.name,
+                e.msg
+            ),
+            r.expr_col + e.span.start..r.expr_col + e.span.end,
+        );
+        CliError(
+            shifted
+                .render(line)
+                .trim_start_matches("error: ")
+                .to_string(),
+        )
+    }
+
+    /// Reports a bad rule before any output exists: compiles for the link types already
+    /// known (a pcap header's), or at least parses every rule (a pcapng file declares its
+    /// link types later).
+    pub fn precheck(&mut self, known: &[crate::capture::Interface]) -> Result<(), CliError> {
+        match known.first() {
+            Some(i) => self.demux_for(i.link).map(|_| ()),
+            None => self
+                .rules
+                .iter()
+                .try_for_each(|r| match crate::lang::parse(&r.expr) {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(self.rule_error(r, None, &e)),
+                }),
+        }
+    }
+
+    /// The demux for packets of `link`, compiling the rules for it on first use.
+    pub fn demux_for(&mut self, link: LinkType) -> Result<&dyn Demux, CliError> {
+        if self.demuxes.get(self.last).map(|d| d.0) != Some(link) {
+            match self.demuxes.iter().position(|d| d.0 == link) {
+                Some(i) => self.last = i,
+                None => {
+                    let preds = self.compile_all(link)?;
+                    self.demuxes.push((link, build_demux(preds)));
+                    self.last = self.demuxes.len() - 1;
+                }
+            }
+        }
+        Ok(&*self.demuxes[self.last].1)
+    }
+}

@@ -1,0 +1,265 @@
+//! What a term's literals tell us about a packet, and specialising a filter to those facts.
+//!
+//! Facts are kept per masked load (`(load & mask)`): an interval and a list of excluded values.
+//! That is exact for conjunctions of equalities, ranges and inequalities on the same masked
+//! load, and conservative otherwise (different masks or overlapping loads are treated as
+//! independent variables, so "unsatisfiable" is only ever said when it is true).
+
+use std::collections::HashMap;
+
+use super::dnf::{Lit, Term};
+use crate::ir::{Atom, Load, Pred, Rel};
+
+#[derive(Clone, Debug)]
+struct Range {
+    lo: u32,
+    hi: u32,
+    ne: Vec<u32>,
+}
+
+impl Range {
+    fn singleton(&self) -> Option<u32> {
+        (self.lo == self.hi).then_some(self.lo)
+    }
+    fn excludes(&self, k: u32) -> bool {
+        k < self.lo || k > self.hi || self.ne.contains(&k)
+    }
+    fn empty(&self) -> bool {
+        if self.lo > self.hi {
+            return true;
+        }
+        let width = u64::from(self.hi - self.lo) + 1;
+        width <= self.ne.len() as u64 && (self.lo..=self.hi).all(|v| self.ne.contains(&v))
+    }
+}
+
+/// The largest value `(load & mask)` can take.
+fn max_value(load: &Load, mask: u32) -> u32 {
+    let full = match load.size {
+        1 => 0xff,
+        2 => 0xffff,
+        _ => u32::MAX,
+    };
+    full & mask
+}
+
+/// Everything known from a conjunction of literals, assuming each holds.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    ranges: HashMap<(Load, u32), Range>,
+    lits: Vec<Lit>,
+}
+
+impl Facts {
+    /// The facts of a term, or `None` when the term cannot hold for any packet.
+    pub fn of_term(t: &Term) -> Option<Facts> {
+        let mut f = Facts::default();
+        for l in &t.lits {
+            if !f.add(l) {
+                return None;
+            }
+        }
+        Some(f)
+    }
+
+    /// Adds a literal; `false` when the facts became contradictory.
+    pub fn add(&mut self, l: &Lit) -> bool {
+        if let Lit::Cmp(x, r, y) = l {
+            let contradiction = self
+                .lits
+                .contains(&Lit::Cmp(x.clone(), r.negate(), y.clone()));
+            self.lits.push(l.clone());
+            return !contradiction;
+        }
+        self.lits.push(l.clone());
+        let Lit::Atom(a) = l else {
+            return true;
+        };
+        let r = self.ranges.entry((a.load, a.mask)).or_insert(Range {
+            lo: 0,
+            hi: max_value(&a.load, a.mask),
+            ne: Vec::new(),
+        });
+        match a.rel {
+            Rel::Eq => {
+                if a.k & !a.mask != 0 {
+                    return false;
+                }
+                r.lo = r.lo.max(a.k);
+                r.hi = r.hi.min(a.k);
+            }
+            Rel::Ne => r.ne.push(a.k),
+            Rel::Lt => {
+                if a.k == 0 {
+                    return false;
+                }
+                r.hi = r.hi.min(a.k - 1);
+            }
+            Rel::Le => r.hi = r.hi.min(a.k),
+            Rel::Gt => {
+                if a.k == u32::MAX {
+                    return false;
+                }
+                r.lo = r.lo.max(a.k + 1);
+            }
+            Rel::Ge => r.lo = r.lo.max(a.k),
+        }
+        // Excluded values at the ends narrow the interval (at most `ne.len()` steps each).
+        while r.lo < r.hi && r.ne.contains(&r.lo) {
+            r.lo += 1;
+        }
+        while r.hi > r.lo && r.ne.contains(&r.hi) {
+            r.hi -= 1;
+        }
+        !r.empty()
+    }
+
+    /// Is the atom's truth decided by the facts? Exact for the same masked load; a singleton
+    /// fact on a wider mask of the same load also decides narrower masks.
+    pub fn decide(&self, a: &Atom) -> Option<bool> {
+        if let Some(r) = self.ranges.get(&(a.load, a.mask)) {
+            if let Some(v) = r.singleton() {
+                return Some(a.rel.holds(v, a.k));
+            }
+            let k = a.k;
+            let d = match a.rel {
+                Rel::Eq if r.excludes(k) => Some(false),
+                Rel::Ne if r.excludes(k) => Some(true),
+                Rel::Lt if r.hi < k => Some(true),
+                Rel::Lt if r.lo >= k => Some(false),
+                Rel::Le if r.hi <= k => Some(true),
+                Rel::Le if r.lo > k => Some(false),
+                Rel::Gt if r.lo > k => Some(true),
+                Rel::Gt if r.hi <= k => Some(false),
+                Rel::Ge if r.lo >= k => Some(true),
+                Rel::Ge if r.hi < k => Some(false),
+                _ => None,
+            };
+            if d.is_some() {
+                return d;
+            }
+        }
+        for ((load, mask), r) in &self.ranges {
+            if *load == a.load && a.mask & !mask == 0 {
+                if let Some(v) = r.singleton() {
+                    return Some(a.rel.holds(v & a.mask, a.k));
+                }
+            }
+        }
+        let lit = Lit::Atom(*a);
+        if self.lits.contains(&lit) {
+            return Some(true);
+        }
+        None
+    }
+
+    fn decide_cmp(&self, l: &Lit) -> Option<bool> {
+        if self.lits.contains(l) {
+            return Some(true);
+        }
+        if let Lit::Cmp(x, r, y) = l {
+            if self
+                .lits
+                .contains(&Lit::Cmp(x.clone(), r.negate(), y.clone()))
+            {
+                return Some(false);
+            }
+        }
+        None
+    }
+}
+
+/// `p` specialised to packets where the facts hold *and every fact's load lies inside the
+/// captured bytes*: atoms the facts decide become constants, and constants are folded only where
+/// that cannot hide a load that would have rejected (`x and false` keeps `x`, because evaluating
+/// `x` may reject; `false and x` does not, because `x` is never reached). Under those
+/// assumptions `specialise(p).eval(pkt) == p.eval(pkt)` exactly, rejects included.
+pub fn specialise(p: &Pred, f: &Facts) -> Pred {
+    match p {
+        Pred::True | Pred::False => p.clone(),
+        Pred::Atom(a) => match f.decide(a) {
+            Some(true) => Pred::True,
+            Some(false) => Pred::False,
+            None => p.clone(),
+        },
+        Pred::Cmp(x, r, y) => match f.decide_cmp(&Lit::Cmp(x.clone(), *r, y.clone())) {
+            Some(true) => Pred::True,
+            Some(false) => Pred::False,
+            None => p.clone(),
+        },
+        Pred::Not(a) => match specialise(a, f) {
+            Pred::True => Pred::False,
+            Pred::False => Pred::True,
+            s => Pred::not(s),
+        },
+        Pred::And(a, b) => match specialise(a, f) {
+            Pred::False => Pred::False,
+            Pred::True => specialise(b, f),
+            sa => match specialise(b, f) {
+                Pred::True => sa,
+                sb => Pred::and(sa, sb),
+            },
+        },
+        Pred::Or(a, b) => match specialise(a, f) {
+            Pred::True => Pred::True,
+            Pred::False => specialise(b, f),
+            sa => match specialise(b, f) {
+                Pred::False => sa,
+                sb => Pred::or(sa, sb),
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Packet;
+
+    fn at(off: u32, rel: Rel, k: u32) -> Lit {
+        Lit::Atom(match Pred::atom(off, 1, u32::MAX, rel, k) {
+            Pred::Atom(a) => a,
+            _ => unreachable!(),
+        })
+    }
+
+    #[test]
+    fn ranges_detect_contradictions() {
+        let t = Term {
+            lits: vec![at(0, Rel::Gt, 10), at(0, Rel::Lt, 11)],
+        };
+        assert!(Facts::of_term(&t).is_none());
+        let t = Term {
+            lits: vec![at(0, Rel::Ge, 10), at(0, Rel::Le, 11), at(0, Rel::Ne, 10)],
+        };
+        let f = Facts::of_term(&t).unwrap();
+        assert_eq!(
+            f.decide(&match Pred::atom(0, 1, u32::MAX, Rel::Eq, 11) {
+                Pred::Atom(a) => a,
+                _ => unreachable!(),
+            }),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn specialise_keeps_loads_that_could_reject() {
+        let f = Facts::of_term(&Term {
+            lits: vec![at(0, Rel::Eq, 1)],
+        })
+        .unwrap();
+        // not (pkt[100] == 5 and pkt[0] == 2): pkt[100] must still be evaluated.
+        let p = Pred::not(Pred::and(
+            Pred::atom(100, 1, u32::MAX, Rel::Eq, 5),
+            Pred::atom(0, 1, u32::MAX, Rel::Eq, 2),
+        ));
+        let s = specialise(&p, &f);
+        let short = [1u8; 10];
+        let pkt = Packet::new(&short, 10);
+        assert_eq!(s.eval(&pkt), p.eval(&pkt));
+        assert!(!s.matches(&pkt));
+        // pkt[0] == 2 is false first: pkt[100] is never reached.
+        let p = Pred::and(Pred::atom(0, 1, u32::MAX, Rel::Eq, 2), p);
+        assert_eq!(specialise(&p, &f), Pred::False);
+    }
+}

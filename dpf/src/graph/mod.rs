@@ -1,0 +1,490 @@
+//! The merged decision graph: every rule's predicate folded into one structure that answers
+//! "which rules match this packet?" with work that does not grow with the number of rules.
+//!
+//! Each rule is split into terms (its disjunctive normal form, [`dnf`]). A term's equality atoms
+//! (`(load & mask) == k`) form its *key*; the list of masked loads is its *shape*. All terms of
+//! one shape share one switch node: the loads are performed once per packet and their values
+//! looked up in a hash table ([`table`]) whose entries name the rules. `tcp and src host A and
+//! src port P and dst host B and dst port Q` for 10,000 flows is one shape: one probe per packet.
+//! A set of hosts or CIDR blocks becomes one shape per prefix length.
+//!
+//! Exactness (BPF's reject rule, per rule): a term is a *candidate* when every literal's load
+//! lies inside the captured bytes and every literal holds. Candidates are a superset of the
+//! matching rules (the witness-term property of [`dnf`]). Each candidate entry is then confirmed:
+//! - `Always`: the rule specialised to the term's facts folded to `true` ([`facts::specialise`]),
+//!   so the term alone decides;
+//! - `Exact(r)`: the specialised residue `r` is evaluated with full BPF semantics;
+//! - `Guarded`: for rules too large to specialise per term, when every load of the rule lies in
+//!   the captured bytes (and it has no general comparison) boolean and BPF semantics agree and
+//!   the term decides; otherwise the whole rule is evaluated exactly.
+//!
+//! One rule's out-of-bounds load therefore never changes another rule's verdict.
+//!
+//! Rules can be inserted and removed. A rule whose shapes already exist is a table update; a new
+//! shape adds a switch node (and makes the JIT recompile, see [`crate::jit`]).
+
+pub mod dnf;
+mod dot;
+pub mod facts;
+pub mod table;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::demux::Demux;
+use crate::ir::{Base, Load, Packet, Pred};
+use dnf::{default_limit, dnf, pred_size, Lit, Term};
+use facts::{specialise, Facts};
+use table::KeyTable;
+
+/// Table values with this bit set name a rule directly (one entry, no residue, `Always`).
+pub const DIRECT: u32 = 0x8000_0000;
+/// At most this many equality atoms of a term go into its key; the rest stay in the residue.
+pub const MAX_KEY_WORDS: usize = 16;
+/// Rules larger than this many nodes are confirmed by a guard rather than specialised per term.
+const MAX_SPECIALISE_NODES: usize = 256;
+
+/// The bytes a set of loads needs: `abs_end` from the start of the capture, and for each IPv4
+/// header-length base (`at`), `end` bytes past `4 * (pkt[at] & 0xf)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bounds {
+    pub abs_end: u64,
+    pub ind: Vec<(u32, u64)>,
+}
+
+impl Bounds {
+    pub fn add(&mut self, l: &Load) {
+        let end = u64::from(l.off) + u64::from(l.size);
+        match l.base {
+            Base::Abs => self.abs_end = self.abs_end.max(end),
+            Base::IpHdrLen { at } => {
+                self.abs_end = self.abs_end.max(u64::from(at) + 1);
+                match self.ind.iter_mut().find(|(a, _)| *a == at) {
+                    Some((_, e)) => *e = (*e).max(end),
+                    None => self.ind.push((at, end)),
+                }
+            }
+        }
+    }
+
+    /// Do all the loads lie inside the captured bytes?
+    #[inline]
+    pub fn holds(&self, p: &Packet) -> bool {
+        let len = p.data.len() as u64;
+        len >= self.abs_end
+            && self
+                .ind
+                .iter()
+                .all(|&(at, end)| 4 * u64::from(p.data[at as usize] & 0x0f) + end <= len)
+    }
+}
+
+/// How a candidate entry is confirmed (see the module documentation).
+#[derive(Clone, Debug)]
+pub enum Confirm {
+    Always,
+    Exact(Pred),
+    Guarded,
+}
+
+/// One term of one rule, filed under its key in its shape's table.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub rule: u32,
+    /// Literals of the term not in the key; all must hold (in bounds) for a candidate.
+    pub resid: Vec<Lit>,
+    pub confirm: Confirm,
+}
+
+impl Entry {
+    fn simple(&self) -> bool {
+        self.resid.is_empty() && matches!(self.confirm, Confirm::Always)
+    }
+}
+
+/// A switch node: the masked loads of a group of terms and the table of their constants.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    pub loads: Vec<(Load, u32)>,
+    pub bounds: Bounds,
+    pub table: KeyTable,
+}
+
+impl Shape {
+    /// The key of a packet, or `None` when a load falls outside the captured bytes (then no
+    /// term of this shape can be a rule's witness).
+    #[inline]
+    fn key(&self, p: &Packet, buf: &mut [u32; MAX_KEY_WORDS]) -> Option<usize> {
+        for (i, (l, m)) in self.loads.iter().enumerate() {
+            buf[i] = p.load(l).ok()? & m;
+        }
+        Some(self.loads.len())
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Rule {
+    pred: Pred,
+    guard: Bounds,
+    has_cmp: bool,
+    /// Where this rule's entries are filed, for removal.
+    keys: Vec<(usize, Vec<u32>)>,
+}
+
+/// An error from building or changing a graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphError {
+    /// The rule number is already taken, or would leave a gap.
+    BadId { id: usize, len: usize },
+    /// More than 2^31 rules.
+    TooManyRules,
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GraphError::BadId { id, len } => write!(
+                f,
+                "rule number {id} is in use or beyond the end ({len} rule slots)"
+            ),
+            GraphError::TooManyRules => write!(f, "too many rules (at most 2^31)"),
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+/// What an insertion did to the graph's structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InsertOutcome {
+    /// Switch nodes created by this insertion (0: only table updates).
+    pub new_shapes: usize,
+}
+
+/// The merged decision graph over all rules. See the module documentation.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    shapes: Vec<Shape>,
+    shape_index: HashMap<Vec<(Load, u32)>, usize>,
+    lists: Vec<Vec<Entry>>,
+    free_lists: Vec<u32>,
+    rules: Vec<Option<Rule>>,
+}
+
+impl Graph {
+    /// Merges `rules` (numbered from 0 in priority order).
+    pub fn new(rules: &[Pred]) -> Graph {
+        let mut g = Graph::default();
+        for r in rules {
+            g.push(r).expect("fewer than 2^31 rules");
+        }
+        g
+    }
+
+    /// Appends a rule with the lowest priority; returns its number.
+    pub fn push(&mut self, p: &Pred) -> Result<usize, GraphError> {
+        let id = self.rules.len();
+        self.insert(id, p)?;
+        Ok(id)
+    }
+
+    /// Number of rule slots (highest rule number + 1).
+    pub fn rule_slots(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn shapes(&self) -> &[Shape] {
+        &self.shapes
+    }
+
+    /// The rule with number `id`, if present.
+    pub fn rule(&self, id: usize) -> Option<&Pred> {
+        self.rules.get(id)?.as_ref().map(|r| &r.pred)
+    }
+
+    /// Inserts rule `id`, which must be free and at most one past the end.
+    pub fn insert(&mut self, id: usize, p: &Pred) -> Result<InsertOutcome, GraphError> {
+        if id >= DIRECT as usize {
+            return Err(GraphError::TooManyRules);
+        }
+        if id > self.rules.len() || self.rules.get(id).is_some_and(|r| r.is_some()) {
+            return Err(GraphError::BadId {
+                id,
+                len: self.rules.len(),
+            });
+        }
+        let size = pred_size(p);
+        let terms = dnf(p, default_limit(p)).unwrap_or_else(|| vec![Term::default()]);
+        let mut guard = Bounds::default();
+        let has_cmp = collect_loads(p, &mut guard);
+        let small = size <= MAX_SPECIALISE_NODES;
+        let before = self.shapes.len();
+        let mut keys = Vec::new();
+        let opaque = terms.len() == 1 && terms[0].lits.is_empty();
+        for t in &terms {
+            let Some(f) = Facts::of_term(t) else {
+                continue;
+            };
+            let confirm = if opaque {
+                // No usable DNF (or the rule is `true`): evaluate it whole.
+                match p {
+                    Pred::True => Confirm::Always,
+                    _ => Confirm::Exact(p.clone()),
+                }
+            } else if small {
+                match specialise(p, &f) {
+                    Pred::True => Confirm::Always,
+                    r => Confirm::Exact(r),
+                }
+            } else {
+                Confirm::Guarded
+            };
+            let mut key_lits: Vec<(Load, u32, u32)> = Vec::new();
+            let mut resid = Vec::new();
+            for l in &t.lits {
+                match l {
+                    Lit::Atom(a)
+                        if a.rel == crate::ir::Rel::Eq
+                            && key_lits.len() < MAX_KEY_WORDS
+                            && !key_lits
+                                .iter()
+                                .any(|(ld, m, _)| *ld == a.load && *m == a.mask) =>
+                    {
+                        key_lits.push((a.load, a.mask, a.k))
+                    }
+                    _ => resid.push(l.clone()),
+                }
+            }
+            key_lits.sort();
+            let shape_loads: Vec<(Load, u32)> = key_lits.iter().map(|&(l, m, _)| (l, m)).collect();
+            let key: Vec<u32> = key_lits.iter().map(|&(_, _, k)| k).collect();
+            let s = self.shape_for(shape_loads);
+            self.file(
+                s,
+                &key,
+                Entry {
+                    rule: id as u32,
+                    resid,
+                    confirm,
+                },
+            );
+            keys.push((s, key));
+        }
+        let rule = Rule {
+            pred: p.clone(),
+            guard,
+            has_cmp,
+            keys,
+        };
+        if id == self.rules.len() {
+            self.rules.push(Some(rule));
+        } else {
+            self.rules[id] = Some(rule);
+        }
+        Ok(InsertOutcome {
+            new_shapes: self.shapes.len() - before,
+        })
+    }
+
+    /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal
+    /// never changes the graph's structure.
+    pub fn remove(&mut self, id: usize) -> Option<Pred> {
+        let rule = self.rules.get_mut(id)?.take()?;
+        for (s, key) in &rule.keys {
+            let table = &mut self.shapes[*s].table;
+            let v = table.get(key);
+            if v == 0 {
+                continue;
+            }
+            if v & DIRECT != 0 {
+                table.remove(key);
+                continue;
+            }
+            let li = (v - 1) as usize;
+            let list = &mut self.lists[li];
+            list.retain(|e| e.rule != id as u32);
+            if list.is_empty() {
+                self.free_lists.push(li as u32);
+                table.remove(key);
+            } else if list.len() == 1 && list[0].simple() {
+                let r = list[0].rule;
+                list.clear();
+                self.free_lists.push(li as u32);
+                table.set(key, DIRECT | r);
+            }
+        }
+        while matches!(self.rules.last(), Some(None)) {
+            self.rules.pop();
+        }
+        Some(rule.pred)
+    }
+
+    fn shape_for(&mut self, loads: Vec<(Load, u32)>) -> usize {
+        if let Some(&s) = self.shape_index.get(&loads) {
+            return s;
+        }
+        let mut bounds = Bounds::default();
+        for (l, _) in &loads {
+            bounds.add(l);
+        }
+        let s = self.shapes.len();
+        self.shapes.push(Shape {
+            table: KeyTable::new(loads.len()),
+            loads: loads.clone(),
+            bounds,
+        });
+        self.shape_index.insert(loads, s);
+        s
+    }
+
+    fn new_list(&mut self, entries: Vec<Entry>) -> u32 {
+        match self.free_lists.pop() {
+            Some(i) => {
+                self.lists[i as usize] = entries;
+                i
+            }
+            None => {
+                self.lists.push(entries);
+                (self.lists.len() - 1) as u32
+            }
+        }
+    }
+
+    fn file(&mut self, s: usize, key: &[u32], e: Entry) {
+        let v = self.shapes[s].table.get(key);
+        let nv = if v == 0 {
+            if e.simple() {
+                DIRECT | e.rule
+            } else {
+                self.new_list(vec![e]) + 1
+            }
+        } else if v & DIRECT != 0 {
+            let old = Entry {
+                rule: v & !DIRECT,
+                resid: Vec::new(),
+                confirm: Confirm::Always,
+            };
+            let mut list = vec![old, e];
+            list.sort_by_key(|e| e.rule);
+            self.new_list(list) + 1
+        } else {
+            let list = &mut self.lists[(v - 1) as usize];
+            let at = list.partition_point(|x| x.rule <= e.rule);
+            list.insert(at, e);
+            v
+        };
+        self.shapes[s].table.set(key, nv);
+    }
+
+    /// The entries behind a non-direct table value.
+    pub fn list(&self, v: u32) -> &[Entry] {
+        &self.lists[(v - 1) as usize]
+    }
+
+    /// Is entry `e` a candidate for `p`, and does its rule then accept `p`?
+    #[inline]
+    pub fn entry_accepts(&self, e: &Entry, p: &Packet) -> bool {
+        let candidate = e.resid.iter().all(|l| match l {
+            Lit::Atom(a) => a.eval(p).unwrap_or(false),
+            Lit::Cmp(x, r, y) => Pred::Cmp(x.clone(), *r, y.clone()).matches(p),
+        });
+        candidate
+            && match &e.confirm {
+                Confirm::Always => true,
+                Confirm::Exact(r) => r.matches(p),
+                Confirm::Guarded => {
+                    let rule = self.rules[e.rule as usize]
+                        .as_ref()
+                        .expect("entries of removed rules are unfiled");
+                    if !rule.has_cmp && rule.guard.holds(p) {
+                        true
+                    } else {
+                        rule.pred.matches(p)
+                    }
+                }
+            }
+    }
+
+    /// The first accepting rule behind table value `v` with a number below `best`.
+    #[inline]
+    pub fn resolve_first(&self, v: u32, p: &Packet, best: u32) -> u32 {
+        if v & DIRECT != 0 {
+            return best.min(v & !DIRECT);
+        }
+        for e in self.list(v) {
+            if e.rule >= best {
+                break;
+            }
+            if self.entry_accepts(e, p) {
+                return e.rule;
+            }
+        }
+        best
+    }
+
+    /// Appends every accepting rule behind table value `v` to `out` (unsorted, may repeat).
+    #[inline]
+    pub fn resolve_all(&self, v: u32, p: &Packet, out: &mut Vec<usize>) {
+        if v & DIRECT != 0 {
+            out.push((v & !DIRECT) as usize);
+            return;
+        }
+        for e in self.list(v) {
+            if self.entry_accepts(e, p) {
+                out.push(e.rule as usize);
+            }
+        }
+    }
+}
+
+/// Adds every atom load of `p` to `b`; returns whether `p` has a general comparison.
+fn collect_loads(p: &Pred, b: &mut Bounds) -> bool {
+    let mut has_cmp = false;
+    let mut stack = vec![p];
+    while let Some(q) = stack.pop() {
+        match q {
+            Pred::Atom(a) => b.add(&a.load),
+            Pred::Cmp(..) => has_cmp = true,
+            Pred::And(x, y) | Pred::Or(x, y) => {
+                stack.push(x);
+                stack.push(y);
+            }
+            Pred::Not(x) => stack.push(x),
+            Pred::True | Pred::False => {}
+        }
+    }
+    has_cmp
+}
+
+impl Demux for Graph {
+    fn first_match(&self, p: &Packet) -> Option<usize> {
+        let mut best = u32::MAX;
+        let mut buf = [0u32; MAX_KEY_WORDS];
+        for s in &self.shapes {
+            let Some(n) = s.key(p, &mut buf) else {
+                continue;
+            };
+            let v = s.table.get(&buf[..n]);
+            if v != 0 {
+                best = self.resolve_first(v, p, best);
+            }
+        }
+        (best != u32::MAX).then_some(best as usize)
+    }
+
+    fn all_matches(&self, p: &Packet, out: &mut Vec<usize>) {
+        out.clear();
+        let mut buf = [0u32; MAX_KEY_WORDS];
+        for s in &self.shapes {
+            let Some(n) = s.key(p, &mut buf) else {
+                continue;
+            };
+            let v = s.table.get(&buf[..n]);
+            if v != 0 {
+                self.resolve_all(v, p, out);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}

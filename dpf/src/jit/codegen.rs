@@ -1,0 +1,301 @@
+//! The translator: one native function for a whole graph, one block sequence per switch node.
+//!
+//! For each shape the function
+//! 1. checks, once, that every load of the shape lies inside the captured bytes (the constant
+//!    end for absolute loads; `4 * (pkt[at] & 0xf) + end` for IPv4-header-relative ones). When
+//!    the check fails, no term of this shape can be the reason a rule matches (see
+//!    [`crate::graph::dnf`]), so skipping the node *is* the exact per-load semantics;
+//! 2. performs the loads, adjacent ones coalesced into one 2-, 4- or 8-byte big-endian load whose
+//!    fields are cut out with shifts and masks folded into constants;
+//! 3. hashes the key words exactly as [`crate::graph::table::hash_words`] does and probes the
+//!    shape's table, whose address and size it reads from the context array at every call (so
+//!    table updates and growth need no recompilation);
+//! 4. stores the table value in `out[shape]` and folds direct hits into the minimum rule number.
+//!
+//! Signature: `extern "C" fn(ctx: *const ShapeCtx, data: *const u8, caplen: u64, out: *mut u32)
+//! -> u64`, returning the smallest directly named rule (or `u32::MAX`) in the low half and, in
+//! bit 32, whether any shape hit a list that Rust must resolve.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
+use cranelift_frontend::{FunctionBuilder, Variable};
+
+use crate::graph::table::HASH_MUL;
+use crate::graph::{Shape, DIRECT};
+use crate::ir::{Base, Load};
+
+/// One run of adjacent loads from the same base, read with a single machine load.
+struct Group {
+    base: Base,
+    /// Offset (relative to the base) of the machine load, and its width in bytes.
+    off: u32,
+    width: u8,
+}
+
+/// Where a shape's key word comes from: a group, a byte offset inside it, and the field size.
+struct Field {
+    group: usize,
+    rel: u32,
+    size: u8,
+    mask: u32,
+}
+
+/// Plans the machine loads of a shape: sorted by base and offset, runs spanning at most 8 bytes
+/// share one load. A load is never widened past the run's end (the bounds check covers exactly
+/// the shape's loads); it may start a little before the run when the offset allows.
+fn plan(loads: &[(Load, u32)]) -> (Vec<Group>, Vec<Field>) {
+    let mut order: Vec<usize> = (0..loads.len()).collect();
+    order.sort_by_key(|&i| (loads[i].0.base, loads[i].0.off, loads[i].0.size));
+    let mut groups: Vec<Group> = Vec::new();
+    let mut fields: Vec<Option<Field>> = (0..loads.len()).map(|_| None).collect();
+    let mut i = 0;
+    while i < order.len() {
+        let first = loads[order[i]].0;
+        let start = first.off;
+        let mut end = u64::from(first.off) + u64::from(first.size);
+        let mut j = i + 1;
+        while j < order.len() {
+            let l = loads[order[j]].0;
+            let e = u64::from(l.off) + u64::from(l.size);
+            if l.base != first.base || e.max(end) - u64::from(start) > 8 {
+                break;
+            }
+            end = end.max(e);
+            j += 1;
+        }
+        let span = (end - u64::from(start)) as u32;
+        let width = span.next_power_of_two();
+        // Start early rather than read past the run's end.
+        let (off, members) = if width == span {
+            (start, j)
+        } else if end >= u64::from(width) {
+            ((end - u64::from(width)) as u32, j)
+        } else {
+            // Cannot widen: give the first load a group of its own.
+            (start, i + 1)
+        };
+        let (off, width, members) = if members == i + 1 && width != span {
+            (first.off, first.size as u32, i + 1)
+        } else {
+            (off, width, members)
+        };
+        let g = groups.len();
+        groups.push(Group {
+            base: first.base,
+            off,
+            width: width as u8,
+        });
+        for &k in &order[i..members] {
+            let (l, m) = loads[k];
+            fields[k] = Some(Field {
+                group: g,
+                rel: l.off - off,
+                size: l.size,
+                mask: m,
+            });
+        }
+        i = members;
+    }
+    (
+        groups,
+        fields
+            .into_iter()
+            .map(|f| f.expect("every load planned"))
+            .collect(),
+    )
+}
+
+/// The native signature of a graph function.
+pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
+    let mut sig = Signature::new(call_conv);
+    sig.params.push(AbiParam::new(ptr)); // ctx
+    sig.params.push(AbiParam::new(ptr)); // data
+    sig.params.push(AbiParam::new(types::I64)); // caplen
+    sig.params.push(AbiParam::new(ptr)); // out
+    sig.returns.push(AbiParam::new(types::I64));
+    sig
+}
+
+/// Emits the body of the graph function for `shapes` into `b` (whose signature is
+/// [`signature`]).
+pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
+    let flags = MemFlagsData::new().with_notrap();
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let (ctx, data, caplen, out) = (params[0], params[1], params[2], params[3]);
+    let best: Variable = b.declare_var(types::I64);
+    let listed: Variable = b.declare_var(types::I64);
+    let init = b.ins().iconst(types::I64, i64::from(u32::MAX));
+    b.def_var(best, init);
+    let zero = b.ins().iconst(types::I64, 0);
+    b.def_var(listed, zero);
+
+    for (si, shape) in shapes.iter().enumerate() {
+        let next = b.create_block();
+        let miss = b.create_block();
+        let out_at = (si * 4) as i32;
+
+        // 1. One bounds check for the whole shape.
+        let mut cur_ok;
+        {
+            let abs = b.ins().iconst(types::I64, shape.bounds.abs_end as i64);
+            cur_ok = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, caplen, abs);
+        }
+        let check_ind = b.create_block();
+        b.ins().brif(cur_ok, check_ind, &[], miss, &[]);
+        b.switch_to_block(check_ind);
+        b.seal_block(check_ind);
+        let mut bases: Vec<(u32, Value)> = Vec::new();
+        for &(at, end) in &shape.bounds.ind {
+            let byte = b.ins().uload8(types::I64, flags, data, at as i32);
+            let nib = b.ins().band_imm_u(byte, 0x0f);
+            let x = b.ins().ishl_imm_u(nib, 2);
+            let need = b.ins().iadd_imm_u(x, end as i64);
+            cur_ok = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, need, caplen);
+            let cont = b.create_block();
+            b.ins().brif(cur_ok, cont, &[], miss, &[]);
+            b.switch_to_block(cont);
+            b.seal_block(cont);
+            bases.push((at, x));
+        }
+
+        // 2. Coalesced loads, fields cut out with folded shifts and masks.
+        let (groups, fields) = plan(&shape.loads);
+        let gvals: Vec<Value> = groups
+            .iter()
+            .map(|g| {
+                let addr = match g.base {
+                    Base::Abs => data,
+                    Base::IpHdrLen { at } => {
+                        let x = bases
+                            .iter()
+                            .find(|(a, _)| *a == at)
+                            .expect("base checked")
+                            .1;
+                        b.ins().iadd(data, x)
+                    }
+                };
+                let off = g.off as i32;
+                match g.width {
+                    1 => b.ins().uload8(types::I64, flags, addr, off),
+                    2 => {
+                        let v = b.ins().uload16(types::I32, flags, addr, off);
+                        let s = b.ins().bswap(v);
+                        let s = b.ins().ushr_imm_u(s, 16);
+                        b.ins().uextend(types::I64, s)
+                    }
+                    4 => {
+                        let v = b.ins().load(types::I32, flags, addr, off);
+                        let s = b.ins().bswap(v);
+                        b.ins().uextend(types::I64, s)
+                    }
+                    _ => {
+                        let v = b.ins().load(types::I64, flags, addr, off);
+                        b.ins().bswap(v)
+                    }
+                }
+            })
+            .collect();
+        let words: Vec<Value> = fields
+            .iter()
+            .map(|f| {
+                let g = &groups[f.group];
+                let shift = 8 * (u32::from(g.width) - f.rel - u32::from(f.size));
+                let v = gvals[f.group];
+                let v = if shift > 0 {
+                    b.ins().ushr_imm_u(v, i64::from(shift))
+                } else {
+                    v
+                };
+                let size_mask: u64 = match f.size {
+                    1 => 0xff,
+                    2 => 0xffff,
+                    _ => 0xffff_ffff,
+                };
+                b.ins()
+                    .band_imm_u(v, (size_mask & u64::from(f.mask)) as i64)
+            })
+            .collect();
+
+        // 3. Hash and probe.
+        let mut h = b.ins().iconst(types::I64, 0);
+        for &w in &words {
+            let x = b.ins().bxor(h, w);
+            h = b.ins().imul_imm_u(x, HASH_MUL as i64);
+        }
+        let hi = b.ins().ushr_imm_u(h, 32);
+        let h = b.ins().bxor(h, hi);
+        let ctx_off = (si * 16) as i32;
+        let table = b.ins().load(types::I64, flags, ctx, ctx_off);
+        let mask = b.ins().load(types::I64, flags, ctx, ctx_off + 8);
+        let idx0 = b.ins().band(h, mask);
+        let probe = b.create_block();
+        let idx = b.append_block_param(probe, types::I64);
+        b.ins().jump(probe, &[idx0.into()]);
+        b.switch_to_block(probe);
+        let stride = 4 * (shape.loads.len() as i64 + 1);
+        let off = b.ins().imul_imm_u(idx, stride);
+        let slot = b.ins().iadd(table, off);
+        let value = b
+            .ins()
+            .load(types::I32, flags, slot, 4 * shape.loads.len() as i32);
+        let compare = b.create_block();
+        b.ins().brif(value, compare, &[], miss, &[]);
+        b.switch_to_block(compare);
+        b.seal_block(compare);
+        let mut all_eq = b.ins().iconst(types::I8, 1);
+        for (i, &w) in words.iter().enumerate() {
+            let k = b.ins().uload32(flags, slot, 4 * i as i32);
+            let e = b.ins().icmp(IntCC::Equal, k, w);
+            all_eq = b.ins().band(all_eq, e);
+        }
+        let hit = b.create_block();
+        let step = b.create_block();
+        b.ins().brif(all_eq, hit, &[], step, &[]);
+        b.switch_to_block(step);
+        b.seal_block(step);
+        let n = b.ins().iadd_imm_u(idx, 1);
+        let n = b.ins().band(n, mask);
+        b.ins().jump(probe, &[n.into()]);
+        b.seal_block(probe);
+
+        // 4. Record the hit.
+        b.switch_to_block(hit);
+        b.seal_block(hit);
+        b.ins().store(flags, value, out, out_at);
+        let direct = b.ins().band_imm_u(value, i64::from(DIRECT));
+        let is_direct = b.create_block();
+        let is_list = b.create_block();
+        b.ins().brif(direct, is_direct, &[], is_list, &[]);
+        b.switch_to_block(is_direct);
+        b.seal_block(is_direct);
+        let rule = b.ins().band_imm_u(value, i64::from(!DIRECT));
+        let rule = b.ins().uextend(types::I64, rule);
+        let cur = b.use_var(best);
+        let m = b.ins().umin(cur, rule);
+        b.def_var(best, m);
+        b.ins().jump(next, &[]);
+        b.switch_to_block(is_list);
+        b.seal_block(is_list);
+        let one = b.ins().iconst(types::I64, 1);
+        b.def_var(listed, one);
+        b.ins().jump(next, &[]);
+
+        b.switch_to_block(miss);
+        b.seal_block(miss);
+        let z = b.ins().iconst(types::I32, 0);
+        b.ins().store(flags, z, out, out_at);
+        b.ins().jump(next, &[]);
+
+        b.switch_to_block(next);
+        b.seal_block(next);
+    }
+    let best_v = b.use_var(best);
+    let listed_v = b.use_var(listed);
+    let flag = b.ins().ishl_imm_u(listed_v, 32);
+    let ret = b.ins().bor(best_v, flag);
+    b.ins().return_(&[ret]);
+}

@@ -1,0 +1,271 @@
+//! The Cranelift JIT: a [`Graph`] compiled to one native function.
+//!
+//! The code performs each switch node's loads and table probe (see [`codegen`]); the tables
+//! stay Rust data ([`crate::graph::table::KeyTable`]) that the code reads through a context
+//! array refreshed after every change. So a rule whose shapes already exist is inserted or
+//! removed without recompiling; a rule that brings a new shape recompiles the function (the old
+//! code memory is freed). Entries that need more than a table hit (residual literals, exact
+//! confirmation) are resolved by the graph's own Rust code, on the few packets that reach them.
+//!
+//! ```
+//! use dpf::ir::{Packet, Pred, Rel};
+//! use dpf::{Demux, JitGraph};
+//! let rules = vec![
+//!     Pred::atom(12, 2, u32::MAX, Rel::Eq, 0x0806),
+//!     Pred::atom(12, 2, u32::MAX, Rel::Eq, 0x0800),
+//! ];
+//! let jit = JitGraph::new(&rules).unwrap();
+//! let mut frame = [0u8; 60];
+//! frame[12] = 0x08;
+//! assert_eq!(jit.first_match(&Packet::new(&frame, 60)), Some(1));
+//! ```
+
+pub mod codegen;
+
+use std::fmt;
+
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module};
+
+use crate::demux::Demux;
+use crate::graph::{Graph, GraphError, InsertOutcome, DIRECT};
+use crate::ir::{Packet, Pred};
+
+/// What the generated code reads for each switch node: its table's slots and index mask.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ShapeCtx {
+    pub table: *const u32,
+    pub mask: u64,
+}
+
+type GraphFn = unsafe extern "C" fn(*const ShapeCtx, *const u8, u64, *mut u32) -> u64;
+
+/// A failure of code generation (Cranelift could not set up or compile the function).
+#[derive(Clone, Debug)]
+pub struct JitError(pub String);
+
+impl fmt::Display for JitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JIT: {}", self.0)
+    }
+}
+
+impl std::error::Error for JitError {}
+
+impl From<GraphError> for JitError {
+    fn from(e: GraphError) -> Self {
+        JitError(e.to_string())
+    }
+}
+
+struct Compiled {
+    module: Option<JITModule>,
+    func: GraphFn,
+    clif: String,
+    disasm: Option<String>,
+    shapes: usize,
+}
+
+impl Drop for Compiled {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.take() {
+            // SAFETY: `func` points into this module and dies with this struct; nothing else
+            // holds a pointer into its code.
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+/// A merged graph with its native code. Implements [`Demux`].
+pub struct JitGraph {
+    graph: Graph,
+    ctx: Vec<ShapeCtx>,
+    code: Compiled,
+    recompiles: usize,
+}
+
+/// Most shapes a call keeps its scratch on the stack for.
+const STACK_SHAPES: usize = 64;
+
+impl JitGraph {
+    /// Merges and compiles `rules` (numbered from 0 in priority order).
+    pub fn new(rules: &[Pred]) -> Result<JitGraph, JitError> {
+        JitGraph::from_graph(Graph::new(rules))
+    }
+
+    /// Compiles an already merged graph.
+    pub fn from_graph(graph: Graph) -> Result<JitGraph, JitError> {
+        let code = compile(&graph)?;
+        let mut j = JitGraph {
+            graph,
+            ctx: Vec::new(),
+            code,
+            recompiles: 0,
+        };
+        j.refresh();
+        Ok(j)
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// How many times the code was regenerated since construction (new shapes only).
+    pub fn recompiles(&self) -> usize {
+        self.recompiles
+    }
+
+    /// The Cranelift IR of the graph function.
+    pub fn clif_text(&self) -> &str {
+        &self.code.clif
+    }
+
+    /// Cranelift's listing of the machine code (its VCode form, register-allocated).
+    pub fn disasm(&self) -> Option<&str> {
+        self.code.disasm.as_deref()
+    }
+
+    fn refresh(&mut self) {
+        self.ctx.clear();
+        self.ctx.extend(self.graph.shapes().iter().map(|s| {
+            let (table, mask) = s.table.raw();
+            ShapeCtx { table, mask }
+        }));
+    }
+
+    /// Inserts rule `id` (see [`Graph::insert`]); recompiles only when a new shape appeared.
+    pub fn insert(&mut self, id: usize, p: &Pred) -> Result<InsertOutcome, JitError> {
+        let o = self.graph.insert(id, p)?;
+        if self.graph.shapes().len() != self.code.shapes {
+            self.code = compile(&self.graph)?;
+            self.recompiles += 1;
+        }
+        self.refresh();
+        Ok(o)
+    }
+
+    /// Appends a rule with the lowest priority; returns its number.
+    pub fn push(&mut self, p: &Pred) -> Result<usize, JitError> {
+        let id = self.graph.rule_slots();
+        self.insert(id, p)?;
+        Ok(id)
+    }
+
+    /// Removes rule `id`; never recompiles.
+    pub fn remove(&mut self, id: usize) -> Option<Pred> {
+        let p = self.graph.remove(id);
+        self.refresh();
+        p
+    }
+
+    #[inline]
+    fn run(&self, p: &Packet, out: &mut [u32]) -> u64 {
+        debug_assert!(out.len() >= self.ctx.len());
+        // SAFETY: the code reads only `ctx` (one entry per shape it was compiled for, which
+        // `refresh` keeps in step with the live tables), `out` (as long), and `data` within the
+        // `caplen` bytes it checks first.
+        unsafe {
+            (self.code.func)(
+                self.ctx.as_ptr(),
+                p.data.as_ptr(),
+                p.data.len() as u64,
+                out.as_mut_ptr(),
+            )
+        }
+    }
+
+    fn with_scratch<R>(&self, f: impl FnOnce(&mut [u32]) -> R) -> R {
+        let n = self.ctx.len();
+        if n <= STACK_SHAPES {
+            let mut buf = [0u32; STACK_SHAPES];
+            f(&mut buf[..n])
+        } else {
+            let mut buf = vec![0u32; n];
+            f(&mut buf)
+        }
+    }
+}
+
+impl Demux for JitGraph {
+    #[inline]
+    fn first_match(&self, p: &Packet) -> Option<usize> {
+        self.with_scratch(|out| {
+            let r = self.run(p, out);
+            let mut best = r as u32;
+            if r >> 32 != 0 {
+                for &v in out.iter() {
+                    if v != 0 && v & DIRECT == 0 {
+                        best = self.graph.resolve_first(v, p, best);
+                    }
+                }
+            }
+            (best != u32::MAX).then_some(best as usize)
+        })
+    }
+
+    fn all_matches(&self, p: &Packet, res: &mut Vec<usize>) {
+        res.clear();
+        self.with_scratch(|out| {
+            self.run(p, out);
+            for &v in out.iter() {
+                if v != 0 {
+                    self.graph.resolve_all(v, p, res);
+                }
+            }
+        });
+        res.sort_unstable();
+        res.dedup();
+    }
+}
+
+fn compile(graph: &Graph) -> Result<Compiled, JitError> {
+    let err = |e: &dyn fmt::Display| JitError(e.to_string());
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").map_err(|e| err(&e))?;
+    flags
+        .set("use_colocated_libcalls", "false")
+        .map_err(|e| err(&e))?;
+    flags.set("is_pic", "false").map_err(|e| err(&e))?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| err(&e))?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| err(&e))?;
+    let mut module = JITModule::new(JITBuilder::with_isa(
+        isa,
+        cranelift_module::default_libcall_names(),
+    ));
+    let ptr = module.target_config().pointer_type();
+    let sig = codegen::signature(ptr, module.target_config().default_call_conv);
+    let id = module
+        .declare_function("dpf_graph", Linkage::Export, &sig)
+        .map_err(|e| err(&e))?;
+    let mut ctx: Context = module.make_context();
+    ctx.func.signature = sig;
+    ctx.set_disasm(true);
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        codegen::translate(&mut b, graph.shapes());
+        b.finalize(module.target_config());
+    }
+    let clif = ctx.func.display().to_string();
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| JitError(format!("{e:?}")))?;
+    let disasm = ctx.compiled_code().and_then(|c| c.vcode.clone());
+    module.finalize_definitions().map_err(|e| err(&e))?;
+    let code = module.get_finalized_function(id);
+    // SAFETY: the function was generated with exactly `GraphFn`'s signature.
+    let func = unsafe { std::mem::transmute::<*const u8, GraphFn>(code) };
+    Ok(Compiled {
+        module: Some(module),
+        func,
+        clif,
+        disasm,
+        shapes: graph.shapes().len(),
+    })
+}

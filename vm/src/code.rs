@@ -1,0 +1,145 @@
+//! The compiled form of a module: functions whose clauses hold patterns and expressions with
+//! variables resolved to frame slots, calls resolved to local indices, BIFs or remote names.
+//! This is what the interpreter (`interp.rs`) executes.
+
+use crate::atom::Atom;
+use crate::bifs::BifFn;
+use crate::lexer::Pos;
+use crate::term::Term;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op2 {
+    Add,
+    Sub,
+    Mul,
+    FDiv,
+    IDiv,
+    Rem,
+    Band,
+    Bor,
+    Bxor,
+    Bsl,
+    Bsr,
+    Eq,
+    Ne,
+    ExactEq,
+    ExactNe,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Xor,
+    Append,
+    Subtract,
+    Send,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op1 {
+    Neg,
+    Plus,
+    Bnot,
+    Not,
+}
+
+pub enum E {
+    Lit(Term),
+    Var(u32),
+    Tuple(Vec<E>),
+    Cons(Box<E>, Box<E>),
+    Bin(Vec<BinSeg<E>>),
+    Op2(Op2, Box<E>, Box<E>),
+    Op1(Op1, Box<E>),
+    AndAlso(Box<E>, Box<E>),
+    OrElse(Box<E>, Box<E>),
+    Match(Box<Pat>, Box<E>),
+    CallLocal(usize, Vec<E>, bool),
+    CallRemote(Atom, Atom, Vec<E>, bool),
+    CallBif(BifFn, Atom, Atom, Vec<E>),
+    CallDyn(Box<E>, Box<E>, Vec<E>, bool),
+    Apply(Box<E>, Vec<E>, bool),
+    Case(Box<E>, Vec<CClause>),
+    If(Vec<CClause>),
+    Receive(Vec<CClause>, Option<(Box<E>, Vec<E>)>),
+    Try(Vec<E>, Vec<CClause>, Vec<CClause>, Vec<E>),
+    Catch(Box<E>),
+    Block(Vec<E>),
+    MakeFun(usize, Vec<u32>),
+    FunRef(Box<E>, Box<E>, Box<E>),
+    ListComp(Box<E>, Vec<CQual>),
+    BinComp(Box<E>, Vec<CQual>),
+    MapNew(Vec<(E, E)>),
+    MapUpdate(Box<E>, Vec<(E, bool, E)>),
+    RecField(Box<E>, Atom, usize, usize),
+    RecUpdate(Box<E>, Atom, usize, Vec<(usize, E)>),
+    /// Position marker for error reports (line of the enclosing call).
+    At(Pos, Box<E>),
+}
+
+pub enum CQual {
+    Gen(Pat, E),
+    BinGen(Pat, E),
+    Filter(E),
+}
+
+pub enum Pat {
+    Any,
+    Bind(u32),
+    Check(u32),
+    Lit(Term),
+    Tuple(Vec<Pat>),
+    Cons(Box<Pat>, Box<Pat>),
+    Nil,
+    Bin(Vec<BinSeg<Pat>>),
+    Map(Vec<(E, Pat)>),
+    Alias(Box<Pat>, Box<Pat>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegType {
+    Integer,
+    Float,
+    Binary,
+    Bits,
+    Utf8,
+    Utf16,
+    Utf32,
+}
+
+pub struct BinSeg<V> {
+    pub value: V,
+    pub size: Option<E>,
+    pub ty: SegType,
+    pub unit: u32,
+    pub signed: bool,
+    pub little: bool,
+}
+
+pub struct CClause {
+    pub pats: Vec<Pat>,
+    /// Disjunction of conjunctions; empty means "always".
+    pub guard: Vec<Vec<E>>,
+    pub body: Vec<E>,
+}
+
+pub struct FunDef {
+    pub name: Atom,
+    pub arity: usize,
+    /// Slots that receive a closure's captured values, in environment order.
+    pub env_slots: Vec<u32>,
+    pub n_slots: usize,
+    pub clauses: Vec<CClause>,
+    /// For named funs: the slot that holds the fun itself.
+    pub self_slot: Option<u32>,
+    pub line: u32,
+}
+
+pub struct Module {
+    pub name: Atom,
+    pub funs: Vec<FunDef>,
+    pub exports: HashMap<(Atom, usize), usize>,
+    pub file: String,
+}

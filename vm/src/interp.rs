@@ -1,0 +1,1108 @@
+//! The interpreter: evaluates compiled clauses over a per-process register file (`regs`, one
+//! window of slots per active call). Calls in tail position return to the caller's trampoline
+//! instead of growing the Rust stack, so Erlang loops run in constant space; deep non-tail
+//! recursion runs on a large dedicated stack and is bounded with a clean exception.
+
+use crate::arith;
+use crate::atom::{self, Atom};
+use crate::bitsyntax::{self, BitBuilder};
+use crate::code::*;
+use crate::runtime::Runtime;
+use crate::term::{self, Fun, FunKind, MapKey, Term};
+use num_traits::ToPrimitive;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+pub struct Exc {
+    pub class: Atom,
+    pub reason: Term,
+    /// Frames collected while the exception unwinds: (module, function, arity, line).
+    pub frames: Vec<(Atom, Atom, usize, u32)>,
+    /// For function_clause/undef: the arguments of the failing call.
+    pub args: Option<(Atom, Atom, Vec<Term>)>,
+}
+
+pub struct TailCall {
+    pub module: Arc<Module>,
+    pub idx: usize,
+    pub args: Vec<Term>,
+    pub fun: Option<Arc<Fun>>,
+}
+
+pub enum Ctl {
+    Exc(Box<Exc>),
+    Tail(Box<TailCall>),
+}
+
+pub type Res = Result<Term, Ctl>;
+
+pub fn raise(class: Atom, reason: Term) -> Ctl {
+    Ctl::Exc(Box::new(Exc {
+        class,
+        reason,
+        frames: Vec::new(),
+        args: None,
+    }))
+}
+pub fn error(reason: Term) -> Ctl {
+    raise(atom::ERROR, reason)
+}
+pub fn badarg() -> Ctl {
+    error(Term::Atom(atom::BADARG))
+}
+pub fn badarith() -> Ctl {
+    error(Term::Atom(atom::BADARITH))
+}
+fn err2(a: Atom, v: Term) -> Ctl {
+    error(Term::tuple(vec![Term::Atom(a), v]))
+}
+
+pub struct Proc {
+    pub rt: Arc<Runtime>,
+    pub pid: u64,
+    pub regs: Vec<Term>,
+    /// Address of a local near the bottom of this process's Rust stack.
+    pub stack_base: usize,
+    pub stack_limit: usize,
+    pub mailbox: VecDeque<Term>,
+    pub reductions: u64,
+    pub dict: Vec<(Term, Term)>,
+    pub trap_exit: bool,
+    pub group_leader: Term,
+    /// Set once an exit signal kills this process: `catch` and `try` no longer stop it.
+    pub dying: bool,
+}
+
+const MAX_STACK_USE: usize = 3 << 30;
+
+impl Proc {
+    pub fn new(rt: Arc<Runtime>, pid: u64) -> Proc {
+        Proc {
+            rt,
+            pid,
+            regs: Vec::with_capacity(1024),
+            stack_base: 0,
+            stack_limit: MAX_STACK_USE,
+            mailbox: VecDeque::new(),
+            reductions: 0,
+            dict: Vec::new(),
+            trap_exit: false,
+            group_leader: Term::Nil,
+            dying: false,
+        }
+    }
+
+    fn check_stack(&self) -> Result<(), Ctl> {
+        let here = 0u8;
+        let addr = &here as *const u8 as usize;
+        if self.stack_base != 0 && self.stack_base.saturating_sub(addr) > self.stack_limit {
+            return Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+        }
+        Ok(())
+    }
+
+    /// Calls function `idx` of `module` (or a closure `fun`) with `args`, running tail calls
+    /// in a loop.
+    pub fn invoke(
+        &mut self,
+        mut module: Arc<Module>,
+        mut idx: usize,
+        mut args: Vec<Term>,
+        mut fun: Option<Arc<Fun>>,
+    ) -> Res {
+        self.check_stack()?;
+        loop {
+            self.reductions += 1;
+            if self.reductions.is_multiple_of(2000) {
+                self.rt.clone().maybe_yield(self);
+            }
+            let m = module.clone();
+            let f = &m.funs[idx];
+            let bp = self.regs.len();
+            self.regs.resize(bp + f.n_slots, Term::Nil);
+            if let Some(fun) = &fun {
+                if let FunKind::Local { env, .. } = &fun.kind {
+                    for (s, v) in f.env_slots.iter().zip(env.iter()) {
+                        self.regs[bp + *s as usize] = v.clone();
+                    }
+                }
+                if let Some(s) = f.self_slot {
+                    self.regs[bp + s as usize] = Term::Fun(fun.clone());
+                }
+            }
+            let r = self.run_function(&m, f, &args, bp);
+            self.regs.truncate(bp);
+            match r {
+                Ok(v) => return Ok(v),
+                Err(Ctl::Tail(tc)) => {
+                    let tc = *tc;
+                    module = tc.module;
+                    idx = tc.idx;
+                    args = tc.args;
+                    fun = tc.fun;
+                }
+                Err(Ctl::Exc(mut e)) => {
+                    if e.frames.len() < 20 {
+                        e.frames.push((m.name, f.name, f.arity, f.line));
+                    }
+                    return Err(Ctl::Exc(e));
+                }
+            }
+        }
+    }
+
+    fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, args: &[Term], bp: usize) -> Res {
+        for c in &f.clauses {
+            if self.match_args(&c.pats, args, bp, m)? && self.guard(&c.guard, bp, m) {
+                return self.body(&c.body, bp, m);
+            }
+        }
+        let mut e = Exc {
+            class: atom::ERROR,
+            reason: Term::Atom(atom::FUNCTION_CLAUSE),
+            frames: Vec::new(),
+            args: None,
+        };
+        e.args = Some((m.name, f.name, args.to_vec()));
+        Err(Ctl::Exc(Box::new(e)))
+    }
+
+    fn match_args(
+        &mut self,
+        pats: &[Pat],
+        args: &[Term],
+        bp: usize,
+        m: &Arc<Module>,
+    ) -> Result<bool, Ctl> {
+        for (p, a) in pats.iter().zip(args.iter()) {
+            if !self.pmatch(p, a, bp, m)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub fn body(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Res {
+        let n = es.len();
+        for e in &es[..n - 1] {
+            self.eval(e, bp, m)?;
+        }
+        self.eval(&es[n - 1], bp, m)
+    }
+
+    fn guard(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
+        if g.is_empty() {
+            return true;
+        }
+        'alt: for conj in g {
+            for e in conj {
+                match self.eval(e, bp, m) {
+                    Ok(v) if v.is_true() => {}
+                    _ => continue 'alt,
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    fn args(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Result<Vec<Term>, Ctl> {
+        let mut v = Vec::with_capacity(es.len());
+        for e in es {
+            v.push(self.eval(e, bp, m)?);
+        }
+        Ok(v)
+    }
+
+    pub fn eval(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+        match e {
+            E::Lit(t) => Ok(t.clone()),
+            E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
+            E::At(_, x) => self.eval(x, bp, m),
+            E::Tuple(es) => Ok(Term::tuple(self.args(es, bp, m)?)),
+            E::Cons(h, t) => {
+                let h = self.eval(h, bp, m)?;
+                let t = self.eval(t, bp, m)?;
+                Ok(Term::cons(h, t))
+            }
+            E::Op2(op, a, b) => {
+                let a = self.eval(a, bp, m)?;
+                let b = self.eval(b, bp, m)?;
+                self.op2(*op, a, b)
+            }
+            E::Op1(op, a) => {
+                let a = self.eval(a, bp, m)?;
+                match op {
+                    Op1::Neg => arith::neg(&a),
+                    Op1::Plus => {
+                        if a.is_number() {
+                            Ok(a)
+                        } else {
+                            Err(badarith())
+                        }
+                    }
+                    Op1::Bnot => arith::bnot(&a),
+                    Op1::Not => match a {
+                        Term::Atom(atom::TRUE) => Ok(Term::Atom(atom::FALSE)),
+                        Term::Atom(atom::FALSE) => Ok(Term::Atom(atom::TRUE)),
+                        _ => Err(badarg()),
+                    },
+                }
+            }
+            E::AndAlso(a, b) => match self.eval(a, bp, m)? {
+                Term::Atom(atom::FALSE) => Ok(Term::Atom(atom::FALSE)),
+                Term::Atom(atom::TRUE) => self.eval(b, bp, m),
+                other => Err(err2(atom::BADARG, other)),
+            },
+            E::OrElse(a, b) => match self.eval(a, bp, m)? {
+                Term::Atom(atom::TRUE) => Ok(Term::Atom(atom::TRUE)),
+                Term::Atom(atom::FALSE) => self.eval(b, bp, m),
+                other => Err(err2(atom::BADARG, other)),
+            },
+            E::Match(p, v) => {
+                let v = self.eval(v, bp, m)?;
+                if self.pmatch(p, &v, bp, m)? {
+                    Ok(v)
+                } else {
+                    Err(err2(atom::BADMATCH, v))
+                }
+            }
+            E::CallLocal(i, es, tail) => {
+                let args = self.args(es, bp, m)?;
+                if *tail {
+                    return Err(Ctl::Tail(Box::new(TailCall {
+                        module: m.clone(),
+                        idx: *i,
+                        args,
+                        fun: None,
+                    })));
+                }
+                self.invoke(m.clone(), *i, args, None)
+            }
+            E::CallBif(f, _, _, es) => {
+                let args = self.args(es, bp, m)?;
+                f(self, &args)
+            }
+            E::CallRemote(md, f, es, tail) => {
+                let args = self.args(es, bp, m)?;
+                self.call_mfa(*md, *f, args, *tail)
+            }
+            E::CallDyn(me, fe, es, tail) => {
+                let mt = self.eval(me, bp, m)?;
+                let ft = self.eval(fe, bp, m)?;
+                let args = self.args(es, bp, m)?;
+                match (mt, ft) {
+                    (Term::Atom(ma), Term::Atom(fa)) => self.call_mfa(ma, fa, args, *tail),
+                    (mt, ft) => Err(err2(atom::BADFUN, Term::tuple(vec![mt, ft]))),
+                }
+            }
+            E::Apply(fe, es, tail) => {
+                let f = self.eval(fe, bp, m)?;
+                let args = self.args(es, bp, m)?;
+                self.apply_fun(f, args, *tail)
+            }
+            E::Case(s, clauses) => {
+                let v = self.eval(s, bp, m)?;
+                for c in clauses {
+                    if self.pmatch(&c.pats[0], &v, bp, m)? && self.guard(&c.guard, bp, m) {
+                        return self.body(&c.body, bp, m);
+                    }
+                }
+                Err(err2(atom::CASE_CLAUSE, v))
+            }
+            E::If(clauses) => {
+                for c in clauses {
+                    if self.guard(&c.guard, bp, m) {
+                        return self.body(&c.body, bp, m);
+                    }
+                }
+                Err(error(Term::Atom(atom::IF_CLAUSE)))
+            }
+            E::Block(es) => self.body(es, bp, m),
+            E::Catch(x) => match self.eval(x, bp, m) {
+                Ok(v) => Ok(v),
+                Err(Ctl::Exc(e)) => Ok(self.catch_value(*e)),
+                Err(t) => self.finish_tail(t).or_else(|c| match c {
+                    Ctl::Exc(e) => Ok(self.catch_value(*e)),
+                    t => Err(t),
+                }),
+            },
+            E::Try(body, of, catches, after) => self.eval_try(body, of, catches, after, bp, m),
+            E::Receive(clauses, after) => self.eval_receive(clauses, after.as_ref(), bp, m),
+            E::MakeFun(idx, caps) => {
+                let env: Vec<Term> = caps
+                    .iter()
+                    .map(|s| self.regs[bp + *s as usize].clone())
+                    .collect();
+                let arity = m.funs[*idx].arity;
+                Ok(Term::Fun(Arc::new(Fun {
+                    kind: FunKind::Local {
+                        module: m.clone(),
+                        index: *idx,
+                        env,
+                    },
+                    arity,
+                })))
+            }
+            E::FunRef(me, fe, ae) => {
+                let mt = self.eval(me, bp, m)?;
+                let ft = self.eval(fe, bp, m)?;
+                let at = self.eval(ae, bp, m)?;
+                match (mt, ft, at) {
+                    (Term::Atom(ma), Term::Atom(fa), Term::Int(a)) if (0..=255).contains(&a) => {
+                        Ok(Term::Fun(Arc::new(Fun {
+                            kind: FunKind::External {
+                                module: ma,
+                                function: fa,
+                            },
+                            arity: a as usize,
+                        })))
+                    }
+                    _ => Err(badarg()),
+                }
+            }
+            E::ListComp(body, quals) => {
+                let mut out = Vec::new();
+                self.comp(quals, 0, body, bp, m, &mut |_, v| {
+                    out.push(v);
+                    Ok(())
+                })?;
+                Ok(Term::list(out))
+            }
+            E::BinComp(body, quals) => {
+                let mut bb = BitBuilder::default();
+                self.comp(quals, 0, body, bp, m, &mut |_, v| match v {
+                    Term::Bin(b) => {
+                        bb.push_bits(&b);
+                        Ok(())
+                    }
+                    _ => Err(badarg()),
+                })?;
+                Ok(bb.finish())
+            }
+            E::MapNew(kvs) => {
+                let mut map = BTreeMap::new();
+                for (k, v) in kvs {
+                    let k = self.eval(k, bp, m)?;
+                    let v = self.eval(v, bp, m)?;
+                    map.insert(MapKey(k), v);
+                }
+                Ok(Term::Map(Arc::new(map)))
+            }
+            E::MapUpdate(base, kvs) => {
+                let b = self.eval(base, bp, m)?;
+                let Term::Map(mut map) = b else {
+                    return Err(err2(atom::BADMAP, b));
+                };
+                for (k, exact, v) in kvs {
+                    let k = self.eval(k, bp, m)?;
+                    let v = self.eval(v, bp, m)?;
+                    let key = MapKey(k);
+                    if *exact && !map.contains_key(&key) {
+                        return Err(err2(atom::BADKEY, key.0));
+                    }
+                    Arc::make_mut(&mut map).insert(key, v);
+                }
+                Ok(Term::Map(map))
+            }
+            E::RecField(base, name, size, idx) => {
+                let b = self.eval(base, bp, m)?;
+                match &b {
+                    Term::Tuple(t) if t.len() == *size && t[0].is_atom(*name) => {
+                        Ok(t[*idx].clone())
+                    }
+                    _ => Err(err2(atom::BADRECORD, b)),
+                }
+            }
+            E::RecUpdate(base, name, size, ups) => {
+                let b = self.eval(base, bp, m)?;
+                let mut t = match &b {
+                    Term::Tuple(t) if t.len() == *size && t[0].is_atom(*name) => (**t).clone(),
+                    _ => return Err(err2(atom::BADRECORD, b)),
+                };
+                for (i, e) in ups {
+                    t[*i] = self.eval(e, bp, m)?;
+                }
+                Ok(Term::tuple(t))
+            }
+            E::Bin(segs) => self.build_bin(segs, bp, m),
+        }
+    }
+
+    /// Runs a pending tail call to completion (used where a tail position is not really one,
+    /// e.g. inside `catch`).
+    fn finish_tail(&mut self, c: Ctl) -> Res {
+        match c {
+            Ctl::Tail(tc) => {
+                let tc = *tc;
+                self.invoke(tc.module, tc.idx, tc.args, tc.fun)
+            }
+            e => Err(e),
+        }
+    }
+
+    fn catch_value(&mut self, e: Exc) -> Term {
+        match e.class {
+            atom::THROW => e.reason,
+            atom::EXIT => Term::tuple(vec![Term::Atom(atom::EXIT_TAG), e.reason]),
+            _ => {
+                let st = self.stack_term(&e);
+                Term::tuple(vec![
+                    Term::Atom(atom::EXIT_TAG),
+                    Term::tuple(vec![e.reason, st]),
+                ])
+            }
+        }
+    }
+
+    pub fn stack_term(&self, e: &Exc) -> Term {
+        let mut v = Vec::new();
+        if let Some((m, f, args)) = &e.args {
+            v.push(Term::tuple(vec![
+                Term::Atom(*m),
+                Term::Atom(*f),
+                Term::list(args.clone()),
+                Term::Nil,
+            ]));
+        }
+        for (m, f, a, _line) in &e.frames {
+            if let Some((am, af, aa)) = &e.args {
+                if am == m && af == f && aa.len() == *a && v.len() == 1 {
+                    continue;
+                }
+            }
+            v.push(Term::tuple(vec![
+                Term::Atom(*m),
+                Term::Atom(*f),
+                Term::Int(*a as i64),
+                Term::Nil,
+            ]));
+        }
+        Term::list(v)
+    }
+
+    fn eval_try(
+        &mut self,
+        body: &[E],
+        of: &[CClause],
+        catches: &[CClause],
+        after: &[E],
+        bp: usize,
+        m: &Arc<Module>,
+    ) -> Res {
+        let r = match self.body(body, bp, m) {
+            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            r => r,
+        };
+        let r = match r {
+            Ok(v) => {
+                if of.is_empty() {
+                    Ok(v)
+                } else {
+                    let mut res = None;
+                    for c in of {
+                        match self.pmatch(&c.pats[0], &v, bp, m) {
+                            Ok(true) if self.guard(&c.guard, bp, m) => {
+                                res = Some(self.body(&c.body, bp, m));
+                                break;
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                res = Some(Err(e));
+                                break;
+                            }
+                        }
+                    }
+                    let r = res.unwrap_or_else(|| Err(err2(atom::TRY_CLAUSE, v)));
+                    match r {
+                        Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+                        r => r,
+                    }
+                }
+            }
+            Err(Ctl::Exc(e)) => {
+                let mut res = None;
+                let cls = Term::Atom(e.class);
+                let st = self.stack_term(&e);
+                for c in catches {
+                    let ok = self.pmatch(&c.pats[0], &cls, bp, m)?
+                        && self.pmatch(&c.pats[1], &e.reason, bp, m)?
+                        && self.pmatch(&c.pats[2], &st, bp, m)?
+                        && self.guard(&c.guard, bp, m);
+                    if ok {
+                        res = Some(self.body(&c.body, bp, m));
+                        break;
+                    }
+                }
+                match res {
+                    Some(Err(t @ Ctl::Tail(_))) => self.finish_tail(t),
+                    Some(r) => r,
+                    None => Err(Ctl::Exc(e)),
+                }
+            }
+            Err(t) => Err(t),
+        };
+        if !after.is_empty() {
+            match self.body(after, bp, m) {
+                Ok(_) => {}
+                Err(t @ Ctl::Tail(_)) => {
+                    self.finish_tail(t)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        r
+    }
+
+    fn eval_receive(
+        &mut self,
+        clauses: &[CClause],
+        after: Option<&(Box<E>, Vec<E>)>,
+        bp: usize,
+        m: &Arc<Module>,
+    ) -> Res {
+        let timeout = match after {
+            Some((t, _)) => match self.eval(t, bp, m)? {
+                Term::Atom(atom::INFINITY) => None,
+                Term::Int(n) if n >= 0 => Some(n as u64),
+                Term::Big(_) => None,
+                _ => return Err(error(Term::atom("timeout_value"))),
+            },
+            None => None,
+        };
+        let deadline = timeout.map(|ms| self.rt.now_ms() + ms);
+        let mut scanned = 0usize;
+        loop {
+            self.rt.clone().drain_inbox(self);
+            while scanned < self.mailbox.len() {
+                let msg = self.mailbox[scanned].clone();
+                for c in clauses {
+                    if self.pmatch(&c.pats[0], &msg, bp, m)? && self.guard(&c.guard, bp, m) {
+                        self.mailbox.remove(scanned);
+                        return self.body(&c.body, bp, m);
+                    }
+                }
+                scanned += 1;
+            }
+            if let Some(d) = deadline {
+                if self.rt.now_ms() >= d || timeout == Some(0) {
+                    let (_, body) = after.expect("deadline implies after");
+                    return self.body(body, bp, m);
+                }
+            }
+            if !self.rt.clone().wait_for_message(self, deadline) {
+                // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
+                return Err(raise(atom::EXIT, Term::atom("deadlock")));
+            }
+        }
+    }
+
+    fn comp(
+        &mut self,
+        quals: &[CQual],
+        i: usize,
+        body: &E,
+        bp: usize,
+        m: &Arc<Module>,
+        emit: &mut dyn FnMut(&mut Self, Term) -> Result<(), Ctl>,
+    ) -> Result<(), Ctl> {
+        if i == quals.len() {
+            let v = self.eval(body, bp, m)?;
+            return emit(self, v);
+        }
+        match &quals[i] {
+            CQual::Filter(f) => {
+                let v = self.eval(f, bp, m)?;
+                match v {
+                    Term::Atom(atom::TRUE) => self.comp(quals, i + 1, body, bp, m, emit),
+                    Term::Atom(atom::FALSE) => Ok(()),
+                    // A non-boolean from a guard-like filter that raised is false; a plain
+                    // value that is not a boolean is bad_filter in OTP.
+                    other => Err(err2(Atom::intern("bad_filter"), other)),
+                }
+            }
+            CQual::Gen(p, g) => {
+                let mut l = self.eval(g, bp, m)?;
+                loop {
+                    match l {
+                        Term::Nil => return Ok(()),
+                        Term::Cons(c) => {
+                            if self.pmatch(p, &c.head, bp, m)? {
+                                self.comp(quals, i + 1, body, bp, m, emit)?;
+                            }
+                            l = c.tail.clone();
+                        }
+                        other => return Err(err2(Atom::intern("bad_generator"), other)),
+                    }
+                }
+            }
+            CQual::BinGen(p, g) => {
+                let v = self.eval(g, bp, m)?;
+                let Term::Bin(b) = v else {
+                    return Err(err2(Atom::intern("bad_generator"), v));
+                };
+                let Pat::Bin(segs) = p else {
+                    return Err(badarg());
+                };
+                let mut off = 0;
+                loop {
+                    match self.match_bin_segs(segs, &b, off, bp, m, true)? {
+                        Some(next) if next > off => {
+                            off = next;
+                            self.comp(quals, i + 1, body, bp, m, emit)?;
+                        }
+                        _ => return Ok(()),
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn op2(&mut self, op: Op2, a: Term, b: Term) -> Res {
+        use std::cmp::Ordering::*;
+        use Op2::*;
+        match op {
+            Add | Sub | Mul | FDiv | IDiv | Rem | Band | Bor | Bxor | Bsl | Bsr => {
+                arith::arith(op, &a, &b)
+            }
+            Eq => Ok(Term::bool(term::eq(&a, &b))),
+            Ne => Ok(Term::bool(!term::eq(&a, &b))),
+            ExactEq => Ok(Term::bool(term::exact_eq(&a, &b))),
+            ExactNe => Ok(Term::bool(!term::exact_eq(&a, &b))),
+            Lt => Ok(Term::bool(lt(&a, &b))),
+            Ge => Ok(Term::bool(!lt(&a, &b))),
+            Gt => Ok(Term::bool(lt(&b, &a))),
+            Le => Ok(Term::bool(!lt(&b, &a))),
+            And | Or | Xor => {
+                let x = as_bool(&a).ok_or_else(badarg)?;
+                let y = as_bool(&b).ok_or_else(badarg)?;
+                Ok(Term::bool(match op {
+                    And => x && y,
+                    Or => x || y,
+                    _ => x != y,
+                }))
+            }
+            Append => {
+                let Some(items) = a.list_to_vec() else {
+                    return Err(badarg());
+                };
+                Ok(Term::list_with_tail(items, b))
+            }
+            Subtract => {
+                let (Some(mut xs), Some(ys)) = (a.list_to_vec(), b.list_to_vec()) else {
+                    return Err(badarg());
+                };
+                for y in &ys {
+                    if let Some(p) = xs.iter().position(|x| term::exact_eq(x, y)) {
+                        xs.remove(p);
+                    }
+                }
+                let _ = Equal;
+                Ok(Term::list(xs))
+            }
+            Send => {
+                self.send(&a, b.clone())?;
+                Ok(b)
+            }
+        }
+    }
+
+    pub fn send(&mut self, to: &Term, msg: Term) -> Result<(), Ctl> {
+        let pid = match to {
+            Term::Pid(p) => *p,
+            Term::Atom(a) => match self.rt.whereis(*a) {
+                Some(p) => p,
+                None => return Err(badarg()),
+            },
+            Term::Tuple(t) if t.len() == 2 => match &t[0] {
+                Term::Atom(a) => match self.rt.whereis(*a) {
+                    Some(p) => p,
+                    None => return Err(badarg()),
+                },
+                _ => return Err(badarg()),
+            },
+            _ => return Err(badarg()),
+        };
+        if pid == self.pid {
+            self.mailbox.push_back(msg);
+        } else {
+            self.rt.deliver(pid, msg);
+        }
+        Ok(())
+    }
+
+    /// Calls `module:function(args)`: native BIFs first, then loaded Erlang modules.
+    pub fn call_mfa(&mut self, md: Atom, f: Atom, args: Vec<Term>, tail: bool) -> Res {
+        if let Some(b) = crate::bifs::lookup(md.name(), f.name(), args.len()) {
+            return b(self, &args);
+        }
+        let Some(module) = self.rt.module(md) else {
+            return Err(undef(md, f, args));
+        };
+        let Some(&idx) = module.exports.get(&(f, args.len())) else {
+            return Err(undef(md, f, args));
+        };
+        if tail {
+            return Err(Ctl::Tail(Box::new(TailCall {
+                module,
+                idx,
+                args,
+                fun: None,
+            })));
+        }
+        self.invoke(module, idx, args, None)
+    }
+
+    pub fn apply_fun(&mut self, f: Term, args: Vec<Term>, tail: bool) -> Res {
+        let Term::Fun(fun) = &f else {
+            return Err(err2(atom::BADFUN, f));
+        };
+        if fun.arity != args.len() {
+            return Err(err2(
+                atom::BADARITY,
+                Term::tuple(vec![f.clone(), Term::list(args)]),
+            ));
+        }
+        match &fun.kind {
+            FunKind::Local { module, index, .. } => {
+                if tail {
+                    return Err(Ctl::Tail(Box::new(TailCall {
+                        module: module.clone(),
+                        idx: *index,
+                        args,
+                        fun: Some(fun.clone()),
+                    })));
+                }
+                self.invoke(module.clone(), *index, args, Some(fun.clone()))
+            }
+            FunKind::External { module, function } => self.call_mfa(*module, *function, args, tail),
+        }
+    }
+
+    /// Calls a fun from Rust (BIFs that take funs), running any tail call to completion.
+    pub fn call_fun(&mut self, f: &Term, args: Vec<Term>) -> Res {
+        match self.apply_fun(f.clone(), args, false) {
+            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            r => r,
+        }
+    }
+
+    pub fn call_mfa_sync(&mut self, md: Atom, f: Atom, args: Vec<Term>) -> Res {
+        match self.call_mfa(md, f, args, false) {
+            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            r => r,
+        }
+    }
+
+    // ---- patterns ----
+
+    pub fn pmatch(&mut self, p: &Pat, v: &Term, bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
+        Ok(match p {
+            Pat::Any => true,
+            Pat::Bind(s) => {
+                self.regs[bp + *s as usize] = v.clone();
+                true
+            }
+            Pat::Check(s) => term::exact_eq(&self.regs[bp + *s as usize], v),
+            Pat::Lit(t) => term::exact_eq(t, v),
+            Pat::Nil => matches!(v, Term::Nil),
+            Pat::Cons(h, t) => match v {
+                Term::Cons(c) => {
+                    self.pmatch(h, &c.head, bp, m)? && self.pmatch(t, &c.tail, bp, m)?
+                }
+                _ => false,
+            },
+            Pat::Tuple(ps) => match v {
+                Term::Tuple(ts) if ts.len() == ps.len() => {
+                    for (p, t) in ps.iter().zip(ts.iter()) {
+                        if !self.pmatch(p, t, bp, m)? {
+                            return Ok(false);
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            },
+            Pat::Alias(a, b) => self.pmatch(a, v, bp, m)? && self.pmatch(b, v, bp, m)?,
+            Pat::Map(kps) => match v {
+                Term::Map(map) => {
+                    for (k, p) in kps {
+                        let k = match self.eval(k, bp, m) {
+                            Ok(k) => k,
+                            Err(_) => return Ok(false),
+                        };
+                        match map.get(&MapKey(k)) {
+                            Some(val) => {
+                                if !self.pmatch(p, val, bp, m)? {
+                                    return Ok(false);
+                                }
+                            }
+                            None => return Ok(false),
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            },
+            Pat::Bin(segs) => match v {
+                Term::Bin(b) => {
+                    let b = b.clone();
+                    matches!(self.match_bin_segs(segs, &b, 0, bp, m, false)?, Some(end) if end == b.len)
+                }
+                _ => false,
+            },
+        })
+    }
+
+    /// Matches segments starting at bit `off`; returns the offset after the last segment.
+    /// With `partial`, the pattern need not consume everything (binary generators).
+    fn match_bin_segs(
+        &mut self,
+        segs: &[BinSeg<Pat>],
+        b: &Arc<term::Bits>,
+        mut off: usize,
+        bp: usize,
+        m: &Arc<Module>,
+        partial: bool,
+    ) -> Result<Option<usize>, Ctl> {
+        let _ = partial;
+        for (i, s) in segs.iter().enumerate() {
+            let remaining = b.len - off;
+            let size_bits = match &s.size {
+                Some(e) => {
+                    let sz = match self.eval(e, bp, m) {
+                        Ok(Term::Int(n)) if n >= 0 => n as usize,
+                        Ok(Term::Atom(a)) if a.name() == "all" => remaining / s.unit as usize,
+                        _ => return Ok(None),
+                    };
+                    Some(sz.saturating_mul(s.unit as usize))
+                }
+                None => None,
+            };
+            let val = match s.ty {
+                SegType::Integer => {
+                    let n = size_bits.unwrap_or(8);
+                    if n > remaining {
+                        return Ok(None);
+                    }
+                    let v = bitsyntax::read_int(b, off, n, s.signed, s.little);
+                    off += n;
+                    v
+                }
+                SegType::Float => {
+                    let n = size_bits.unwrap_or(64);
+                    if n > remaining {
+                        return Ok(None);
+                    }
+                    let f = match n {
+                        64 => {
+                            let raw = bitsyntax::read_int(b, off, 64, false, s.little);
+                            let u = raw.to_bigint().and_then(|x| x.to_u64()).unwrap_or(0);
+                            f64::from_bits(u)
+                        }
+                        32 => {
+                            let raw = bitsyntax::read_int(b, off, 32, false, s.little);
+                            let u = raw.to_bigint().and_then(|x| x.to_u32()).unwrap_or(0);
+                            f32::from_bits(u) as f64
+                        }
+                        16 => {
+                            let raw = bitsyntax::read_int(b, off, 16, false, s.little);
+                            let u = raw.to_bigint().and_then(|x| x.to_u16()).unwrap_or(0);
+                            half_to_f64(u)
+                        }
+                        _ => return Ok(None),
+                    };
+                    if !f.is_finite() {
+                        return Ok(None);
+                    }
+                    off += n;
+                    Term::Float(f)
+                }
+                SegType::Binary | SegType::Bits => {
+                    let n = match size_bits {
+                        Some(n) => n,
+                        None => {
+                            if i + 1 != segs.len() && !partial {
+                                // Only the last segment may omit its size.
+                                return Ok(None);
+                            }
+                            remaining
+                        }
+                    };
+                    if n > remaining {
+                        return Ok(None);
+                    }
+                    if s.ty == SegType::Binary && n % 8 != 0 {
+                        return Ok(None);
+                    }
+                    let v = bitsyntax::sub(b, off, n);
+                    off += n;
+                    v
+                }
+                SegType::Utf8 => match bitsyntax::decode_utf8(b, off) {
+                    Some((c, used)) => {
+                        off += used;
+                        Term::Int(c as i64)
+                    }
+                    None => return Ok(None),
+                },
+                SegType::Utf16 => match bitsyntax::decode_utf16(b, off, s.little) {
+                    Some((c, used)) => {
+                        off += used;
+                        Term::Int(c as i64)
+                    }
+                    None => return Ok(None),
+                },
+                SegType::Utf32 => {
+                    if remaining < 32 {
+                        return Ok(None);
+                    }
+                    let v = bitsyntax::read_int(b, off, 32, false, s.little);
+                    match v {
+                        Term::Int(c) if char::from_u32(c as u32).is_some() => {
+                            off += 32;
+                            v
+                        }
+                        _ => return Ok(None),
+                    }
+                }
+            };
+            if !self.pmatch(&s.value, &val, bp, m)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(off))
+    }
+
+    fn build_bin(&mut self, segs: &[BinSeg<E>], bp: usize, m: &Arc<Module>) -> Res {
+        let mut bb = BitBuilder::default();
+        for s in segs {
+            let v = self.eval(&s.value, bp, m)?;
+            let size = match &s.size {
+                Some(e) => match self.eval(e, bp, m)? {
+                    Term::Int(n) if n >= 0 => Some(
+                        (n as usize)
+                            .checked_mul(s.unit as usize)
+                            .ok_or_else(badarg)?,
+                    ),
+                    Term::Atom(a) if a.name() == "all" => None,
+                    _ => return Err(badarg()),
+                },
+                None => None,
+            };
+            match s.ty {
+                SegType::Integer => {
+                    let n = size.unwrap_or(8);
+                    if n > 1 << 28 {
+                        return Err(badarg());
+                    }
+                    match &v {
+                        Term::Int(i) => bb.push_small(*i, n, s.little),
+                        Term::Big(b) => bb.push_int(b, n, s.little),
+                        _ => return Err(badarg()),
+                    }
+                }
+                SegType::Float => {
+                    let f = v.to_f64().ok_or_else(badarg)?;
+                    match size.unwrap_or(64) {
+                        64 => bb.push_small(f.to_bits() as i64, 64, s.little),
+                        32 => bb.push_small((f as f32).to_bits() as i64, 32, s.little),
+                        16 => bb.push_small(f64_to_half(f) as i64, 16, s.little),
+                        _ => return Err(badarg()),
+                    }
+                }
+                SegType::Binary | SegType::Bits => {
+                    let Term::Bin(b) = &v else {
+                        return Err(badarg());
+                    };
+                    if s.ty == SegType::Binary && size.is_none() && !b.is_binary() {
+                        return Err(badarg());
+                    }
+                    match size {
+                        Some(n) => {
+                            if n > b.len {
+                                return Err(badarg());
+                            }
+                            let Term::Bin(sb) = bitsyntax::sub(b, 0, n) else {
+                                unreachable!()
+                            };
+                            bb.push_bits(&sb);
+                        }
+                        None => bb.push_bits(b),
+                    }
+                }
+                SegType::Utf8 | SegType::Utf16 | SegType::Utf32 => {
+                    let c = match v {
+                        Term::Int(c)
+                            if (0..=0x10ffff).contains(&c) && !(0xd800..0xe000).contains(&c) =>
+                        {
+                            c as u32
+                        }
+                        _ => return Err(badarg()),
+                    };
+                    match s.ty {
+                        SegType::Utf8 => {
+                            let mut buf = [0u8; 4];
+                            let ch = char::from_u32(c).ok_or_else(badarg)?;
+                            bb.push_bytes(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        SegType::Utf16 => bb.push_bytes(&bitsyntax::encode_utf16(c, s.little)),
+                        _ => bb.push_small(c as i64, 32, s.little),
+                    }
+                }
+            }
+        }
+        Ok(bb.finish())
+    }
+}
+
+fn half_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = ((h >> 10) & 0x1f) as i32;
+    let frac = (h & 0x3ff) as f64;
+    if exp == 0 {
+        sign * frac * 2f64.powi(-24)
+    } else if exp == 31 {
+        f64::INFINITY
+    } else {
+        sign * (1.0 + frac / 1024.0) * 2f64.powi(exp - 15)
+    }
+}
+
+fn f64_to_half(f: f64) -> u16 {
+    let bits = (f as f32).to_bits();
+    let sign = ((bits >> 16) & 0x8000) as u16;
+    let exp = ((bits >> 23) & 0xff) as i32 - 127 + 15;
+    let frac = bits & 0x7fffff;
+    if exp <= 0 {
+        sign
+    } else if exp >= 31 {
+        sign | 0x7c00
+    } else {
+        sign | ((exp as u16) << 10) | ((frac >> 13) as u16)
+    }
+}
+
+pub fn undef(m: Atom, f: Atom, args: Vec<Term>) -> Ctl {
+    Ctl::Exc(Box::new(Exc {
+        class: atom::ERROR,
+        reason: Term::Atom(atom::UNDEF),
+        frames: Vec::new(),
+        args: Some((m, f, args)),
+    }))
+}
+
+fn as_bool(t: &Term) -> Option<bool> {
+    match t {
+        Term::Atom(atom::TRUE) => Some(true),
+        Term::Atom(atom::FALSE) => Some(false),
+        _ => None,
+    }
+}
+
+fn lt(a: &Term, b: &Term) -> bool {
+    match (a, b) {
+        (Term::Int(x), Term::Int(y)) => x < y,
+        _ => term::cmp_terms(a, b, false) == std::cmp::Ordering::Less,
+    }
+}

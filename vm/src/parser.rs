@@ -1,0 +1,1010 @@
+//! A recursive-descent parser for Erlang forms, following OTP's operator precedence:
+//! `catch` < `=` `!` < `orelse` < `andalso` < comparisons < `++` `--` < additive <
+//! multiplicative < unary < `#` < `:`.
+
+use crate::ast::*;
+use crate::error::CompileError;
+use crate::lexer::{Pos, Tok, Token};
+use crate::term::Term;
+
+pub struct Parser<'a> {
+    toks: &'a [Token],
+    i: usize,
+    /// Set while parsing a catch-clause head, where `:` separates class, reason and stack.
+    no_remote: bool,
+}
+
+type R<T> = Result<T, CompileError>;
+
+fn tok_text(t: &Tok) -> String {
+    match t {
+        Tok::Atom(a) => format!("'{a}'"),
+        Tok::Var(v) => v.clone(),
+        Tok::Int(i) => i.to_string(),
+        Tok::Float(f) => f.to_string(),
+        Tok::Char(c) => format!("${}", char::from_u32(*c).unwrap_or('?')),
+        Tok::Str(s) => format!("{s:?}"),
+        Tok::Kw(k) => format!("'{k}'"),
+        Tok::Punct(p) => format!("'{p}'"),
+        Tok::Dot => "'.'".into(),
+        Tok::Eof => "end of file".into(),
+    }
+}
+
+pub fn parse_form(toks: &[Token]) -> R<Form> {
+    let mut p = Parser {
+        toks,
+        i: 0,
+        no_remote: false,
+    };
+    p.form()
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Tok {
+        &self.toks[self.i.min(self.toks.len() - 1)].tok
+    }
+    fn peek2(&self) -> &Tok {
+        &self.toks[(self.i + 1).min(self.toks.len() - 1)].tok
+    }
+    fn pos(&self) -> Pos {
+        self.toks[self.i.min(self.toks.len() - 1)].pos
+    }
+    fn next(&mut self) -> Tok {
+        let t = self.peek().clone();
+        if self.i < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+    fn err<T>(&self) -> R<T> {
+        Err(CompileError::new(
+            self.pos(),
+            format!("syntax error before: {}", tok_text(self.peek())),
+        ))
+    }
+    fn is_p(&self, p: &str) -> bool {
+        matches!(self.peek(), Tok::Punct(x) if *x == p)
+    }
+    fn is_kw(&self, k: &str) -> bool {
+        matches!(self.peek(), Tok::Kw(x) if *x == k)
+    }
+    fn eat_p(&mut self, p: &str) -> bool {
+        if self.is_p(p) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect_p(&mut self, p: &str) -> R<()> {
+        if self.eat_p(p) {
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+    fn expect_kw(&mut self, k: &str) -> R<()> {
+        if self.is_kw(k) {
+            self.i += 1;
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+    fn atom(&mut self) -> R<String> {
+        match self.peek().clone() {
+            Tok::Atom(a) => {
+                self.i += 1;
+                Ok(a)
+            }
+            _ => self.err(),
+        }
+    }
+
+    fn form(&mut self) -> R<Form> {
+        let pos = self.pos();
+        if self.eat_p("-") {
+            let name = match self.next() {
+                Tok::Atom(a) => a,
+                Tok::Kw(k) => k.to_string(),
+                _ => {
+                    self.i -= 1;
+                    return self.err();
+                }
+            };
+            return self.attribute(pos, &name);
+        }
+        let name = self.atom()?;
+        let mut clauses = Vec::new();
+        loop {
+            let cpos = self.pos();
+            let pats = self.args()?;
+            let guards = self.opt_guard()?;
+            self.expect_p("->")?;
+            let body = self.exprs()?;
+            clauses.push(Clause {
+                pos: cpos,
+                pats,
+                guards,
+                body,
+            });
+            if self.eat_p(";") {
+                let n = self.atom()?;
+                if n != name {
+                    return Err(CompileError::new(
+                        self.toks[self.i - 1].pos,
+                        format!("head mismatch: {n} vs {name}"),
+                    ));
+                }
+                continue;
+            }
+            break;
+        }
+        if !matches!(self.peek(), Tok::Dot) {
+            return self.err();
+        }
+        let arity = clauses[0].pats.len();
+        if let Some(c) = clauses.iter().find(|c| c.pats.len() != arity) {
+            return Err(CompileError::new(
+                c.pos,
+                "head mismatch: clauses have different arities",
+            ));
+        }
+        Ok(Form::Function(pos, name, arity, clauses))
+    }
+
+    fn attribute(&mut self, pos: Pos, name: &str) -> R<Form> {
+        match name {
+            "module" => {
+                self.expect_p("(")?;
+                let m = self.atom()?;
+                self.expect_p(")")?;
+                Ok(Form::Module(pos, m))
+            }
+            "export" => {
+                self.expect_p("(")?;
+                let l = self.fa_list()?;
+                self.expect_p(")")?;
+                Ok(Form::Export(l))
+            }
+            "import" => {
+                self.expect_p("(")?;
+                let m = self.atom()?;
+                self.expect_p(",")?;
+                let l = self.fa_list()?;
+                self.expect_p(")")?;
+                Ok(Form::Import(m, l))
+            }
+            "record" => {
+                self.expect_p("(")?;
+                let r = self.atom()?;
+                self.expect_p(",")?;
+                self.expect_p("{")?;
+                let mut fields = Vec::new();
+                if !self.is_p("}") {
+                    loop {
+                        let f = self.atom()?;
+                        let def = if self.eat_p("=") {
+                            Some(self.expr()?)
+                        } else {
+                            None
+                        };
+                        if self.eat_p("::") {
+                            self.skip_type()?;
+                        }
+                        fields.push((f, def));
+                        if !self.eat_p(",") {
+                            break;
+                        }
+                    }
+                }
+                self.expect_p("}")?;
+                self.expect_p(")")?;
+                Ok(Form::Record(pos, r, fields))
+            }
+            "compile" => {
+                let has_export_all = self.toks[self.i..]
+                    .iter()
+                    .any(|t| t.tok == Tok::Atom("export_all".into()));
+                Ok(if has_export_all {
+                    Form::ExportAll
+                } else {
+                    Form::Ignored
+                })
+            }
+            _ => Ok(Form::Ignored),
+        }
+    }
+
+    /// Skips a type expression in a record field declaration (up to `,` or `}` at depth 0).
+    fn skip_type(&mut self) -> R<()> {
+        let mut depth = 0i32;
+        loop {
+            match self.peek() {
+                Tok::Punct("(") | Tok::Punct("[") | Tok::Punct("{") | Tok::Punct("<<") => {
+                    depth += 1
+                }
+                Tok::Punct(")") | Tok::Punct("]") | Tok::Punct(">>") => depth -= 1,
+                Tok::Punct("}") => {
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                    depth -= 1;
+                }
+                Tok::Punct(",") if depth == 0 => return Ok(()),
+                Tok::Dot | Tok::Eof => return self.err(),
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn fa_list(&mut self) -> R<Vec<(String, usize)>> {
+        self.expect_p("[")?;
+        let mut l = Vec::new();
+        if !self.is_p("]") {
+            loop {
+                let f = self.atom()?;
+                self.expect_p("/")?;
+                let a = match self.next() {
+                    Tok::Int(i) => i.try_into().unwrap_or(0usize),
+                    _ => {
+                        self.i -= 1;
+                        return self.err();
+                    }
+                };
+                l.push((f, a));
+                if !self.eat_p(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_p("]")?;
+        Ok(l)
+    }
+
+    fn args(&mut self) -> R<Vec<Expr>> {
+        self.expect_p("(")?;
+        let mut v = Vec::new();
+        if !self.is_p(")") {
+            loop {
+                v.push(self.expr()?);
+                if !self.eat_p(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_p(")")?;
+        Ok(v)
+    }
+
+    fn opt_guard(&mut self) -> R<Vec<Vec<Expr>>> {
+        if self.is_kw("when") {
+            self.i += 1;
+            self.guard()
+        } else {
+            Ok(Vec::new())
+        }
+    }
+
+    fn guard(&mut self) -> R<Vec<Vec<Expr>>> {
+        let mut alts = Vec::new();
+        loop {
+            let mut conj = Vec::new();
+            loop {
+                conj.push(self.expr()?);
+                if !self.eat_p(",") {
+                    break;
+                }
+            }
+            alts.push(conj);
+            if !self.eat_p(";") {
+                break;
+            }
+        }
+        Ok(alts)
+    }
+
+    pub fn exprs(&mut self) -> R<Vec<Expr>> {
+        let mut v = vec![self.expr()?];
+        while self.eat_p(",") {
+            v.push(self.expr()?);
+        }
+        Ok(v)
+    }
+
+    pub fn expr(&mut self) -> R<Expr> {
+        if self.is_kw("catch") {
+            let pos = self.pos();
+            self.i += 1;
+            let e = self.expr()?;
+            return Ok(Expr::Catch(pos, Box::new(e)));
+        }
+        self.match_expr()
+    }
+
+    fn match_expr(&mut self) -> R<Expr> {
+        let lhs = self.orelse()?;
+        let pos = self.pos();
+        if self.eat_p("=") {
+            let rhs = if self.is_kw("catch") {
+                self.expr()?
+            } else {
+                self.match_expr()?
+            };
+            return Ok(Expr::Match(pos, Box::new(lhs), Box::new(rhs)));
+        }
+        if self.eat_p("!") {
+            let rhs = if self.is_kw("catch") {
+                self.expr()?
+            } else {
+                self.match_expr()?
+            };
+            return Ok(Expr::Op(pos, "!", Box::new(lhs), Box::new(rhs)));
+        }
+        Ok(lhs)
+    }
+
+    fn orelse(&mut self) -> R<Expr> {
+        let mut l = self.andalso()?;
+        while self.is_kw("orelse") {
+            let pos = self.pos();
+            self.i += 1;
+            let r = self.andalso()?;
+            l = Expr::Op(pos, "orelse", Box::new(l), Box::new(r));
+        }
+        Ok(l)
+    }
+
+    fn andalso(&mut self) -> R<Expr> {
+        let mut l = self.comparison()?;
+        while self.is_kw("andalso") {
+            let pos = self.pos();
+            self.i += 1;
+            let r = self.comparison()?;
+            l = Expr::Op(pos, "andalso", Box::new(l), Box::new(r));
+        }
+        Ok(l)
+    }
+
+    fn comparison(&mut self) -> R<Expr> {
+        let l = self.listop()?;
+        let op = match self.peek() {
+            Tok::Punct(p @ ("==" | "/=" | "=<" | "<" | ">=" | ">" | "=:=" | "=/=")) => *p,
+            _ => return Ok(l),
+        };
+        let pos = self.pos();
+        self.i += 1;
+        let r = self.listop()?;
+        Ok(Expr::Op(pos, op, Box::new(l), Box::new(r)))
+    }
+
+    fn listop(&mut self) -> R<Expr> {
+        let l = self.additive()?;
+        let op = match self.peek() {
+            Tok::Punct(p @ ("++" | "--")) => *p,
+            _ => return Ok(l),
+        };
+        let pos = self.pos();
+        self.i += 1;
+        let r = self.listop()?;
+        Ok(Expr::Op(pos, op, Box::new(l), Box::new(r)))
+    }
+
+    fn additive(&mut self) -> R<Expr> {
+        let mut l = self.multiplicative()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Punct(p @ ("+" | "-")) => *p,
+                Tok::Kw(k @ ("bor" | "bxor" | "bsl" | "bsr" | "or" | "xor")) => *k,
+                _ => return Ok(l),
+            };
+            let pos = self.pos();
+            self.i += 1;
+            let r = self.multiplicative()?;
+            l = Expr::Op(pos, op, Box::new(l), Box::new(r));
+        }
+    }
+
+    fn multiplicative(&mut self) -> R<Expr> {
+        let mut l = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Punct(p @ ("*" | "/")) => *p,
+                Tok::Kw(k @ ("div" | "rem" | "band" | "and")) => *k,
+                _ => return Ok(l),
+            };
+            let pos = self.pos();
+            self.i += 1;
+            let r = self.unary()?;
+            l = Expr::Op(pos, op, Box::new(l), Box::new(r));
+        }
+    }
+
+    fn unary(&mut self) -> R<Expr> {
+        let op = match self.peek() {
+            Tok::Punct(p @ ("+" | "-")) => *p,
+            Tok::Kw(k @ ("bnot" | "not")) => *k,
+            _ => return self.postfix(),
+        };
+        let pos = self.pos();
+        self.i += 1;
+        let e = self.unary()?;
+        // Fold negative literals so patterns like `-1` work.
+        if op == "-" {
+            if let Expr::Lit(_, Term::Int(i)) = &e {
+                if let Some(n) = i.checked_neg() {
+                    return Ok(Expr::Lit(pos, Term::Int(n)));
+                }
+            }
+            if let Expr::Lit(_, Term::Float(f)) = &e {
+                return Ok(Expr::Lit(pos, Term::Float(-f)));
+            }
+            if let Expr::Lit(_, Term::Big(b)) = &e {
+                return Ok(Expr::Lit(pos, Term::big(-(**b).clone())));
+            }
+        }
+        if op == "+" {
+            if let Expr::Lit(_, Term::Int(_) | Term::Float(_) | Term::Big(_)) = &e {
+                return Ok(e);
+            }
+        }
+        Ok(Expr::Unary(pos, op, Box::new(e)))
+    }
+
+    fn postfix(&mut self) -> R<Expr> {
+        let mut e = self.primary()?;
+        loop {
+            let pos = self.pos();
+            if self.is_p("#") {
+                self.i += 1;
+                if self.is_p("{") {
+                    let fields = self.map_fields()?;
+                    e = Expr::Map(pos, Some(Box::new(e)), fields);
+                    continue;
+                }
+                let r = self.atom()?;
+                if self.eat_p(".") {
+                    let f = self.atom()?;
+                    e = Expr::RecordField(pos, Box::new(e), r, f);
+                } else {
+                    let fields = self.record_fields()?;
+                    e = Expr::Record(pos, Some(Box::new(e)), r, fields);
+                }
+                continue;
+            }
+            if self.is_p(":") && !self.no_remote {
+                self.i += 1;
+                let f = self.primary()?;
+                e = Expr::Remote(pos, Box::new(e), Box::new(f));
+                if !self.is_p("(") {
+                    return self.err();
+                }
+                continue;
+            }
+            if self.is_p("(") {
+                let args = self.args()?;
+                e = Expr::Call(pos, Box::new(e), args);
+                continue;
+            }
+            return Ok(e);
+        }
+    }
+
+    fn map_fields(&mut self) -> R<Vec<(Expr, bool, Expr)>> {
+        self.expect_p("{")?;
+        let mut v = Vec::new();
+        if !self.is_p("}") {
+            loop {
+                let k = self.expr()?;
+                let exact = if self.eat_p(":=") {
+                    true
+                } else if self.eat_p("=>") {
+                    false
+                } else {
+                    return self.err();
+                };
+                let val = self.expr()?;
+                v.push((k, exact, val));
+                if !self.eat_p(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_p("}")?;
+        Ok(v)
+    }
+
+    fn record_fields(&mut self) -> R<Vec<(String, Expr)>> {
+        self.expect_p("{")?;
+        let mut v = Vec::new();
+        if !self.is_p("}") {
+            loop {
+                let f = match self.next() {
+                    Tok::Atom(a) => a,
+                    Tok::Var(v) if v == "_" => "_".to_string(),
+                    _ => {
+                        self.i -= 1;
+                        return self.err();
+                    }
+                };
+                self.expect_p("=")?;
+                let val = self.expr()?;
+                v.push((f, val));
+                if !self.eat_p(",") {
+                    break;
+                }
+            }
+        }
+        self.expect_p("}")?;
+        Ok(v)
+    }
+
+    fn clauses(&mut self) -> R<Vec<Clause>> {
+        let mut v = Vec::new();
+        loop {
+            let pos = self.pos();
+            let pat = self.expr()?;
+            let guards = self.opt_guard()?;
+            self.expect_p("->")?;
+            let body = self.exprs()?;
+            v.push(Clause {
+                pos,
+                pats: vec![pat],
+                guards,
+                body,
+            });
+            if !self.eat_p(";") {
+                return Ok(v);
+            }
+        }
+    }
+
+    fn catch_clauses(&mut self) -> R<Vec<Clause>> {
+        let mut v = Vec::new();
+        loop {
+            let pos = self.pos();
+            let saved = self.no_remote;
+            self.no_remote = true;
+            let a = self.expr()?;
+            let pats = if self.eat_p(":") {
+                let b = self.expr()?;
+                if self.eat_p(":") {
+                    let c = self.expr()?;
+                    vec![a, b, c]
+                } else {
+                    vec![a, b, Expr::Var(pos, "_".into())]
+                }
+            } else {
+                vec![
+                    Expr::Lit(pos, Term::atom("throw")),
+                    a,
+                    Expr::Var(pos, "_".into()),
+                ]
+            };
+            self.no_remote = saved;
+            let guards = self.opt_guard()?;
+            self.expect_p("->")?;
+            let body = self.exprs()?;
+            v.push(Clause {
+                pos,
+                pats,
+                guards,
+                body,
+            });
+            if !self.eat_p(";") {
+                return Ok(v);
+            }
+        }
+    }
+
+    fn primary(&mut self) -> R<Expr> {
+        let pos = self.pos();
+        let saved = self.no_remote;
+        let t = self.next();
+        let r = match t {
+            Tok::Var(v) => Ok(Expr::Var(pos, v)),
+            Tok::Atom(a) => Ok(Expr::Lit(pos, Term::atom(&a))),
+            Tok::Int(i) => Ok(Expr::Lit(pos, Term::big(i))),
+            Tok::Float(f) => Ok(Expr::Lit(pos, Term::Float(f))),
+            Tok::Char(c) => Ok(Expr::Lit(pos, Term::Int(c as i64))),
+            Tok::Str(mut s) => {
+                while let Tok::Str(s2) = self.peek().clone() {
+                    s.push_str(&s2);
+                    self.i += 1;
+                }
+                Ok(Expr::Lit(pos, Term::string(&s)))
+            }
+            Tok::Punct("(") => {
+                self.no_remote = false;
+                let e = self.expr()?;
+                self.expect_p(")")?;
+                Ok(e)
+            }
+            Tok::Punct("{") => {
+                self.no_remote = false;
+                let mut v = Vec::new();
+                if !self.is_p("}") {
+                    v = self.exprs()?;
+                }
+                self.expect_p("}")?;
+                Ok(Expr::Tuple(pos, v))
+            }
+            Tok::Punct("[") => {
+                self.no_remote = false;
+                self.list(pos)
+            }
+            Tok::Punct("<<") => {
+                self.no_remote = false;
+                self.binary(pos)
+            }
+            Tok::Punct("#") => {
+                if self.is_p("{") {
+                    let f = self.map_fields()?;
+                    return Ok(Expr::Map(pos, None, f));
+                }
+                let r = self.atom()?;
+                if self.eat_p(".") {
+                    let f = self.atom()?;
+                    Ok(Expr::RecordIndex(pos, r, f))
+                } else {
+                    let f = self.record_fields()?;
+                    Ok(Expr::Record(pos, None, r, f))
+                }
+            }
+            Tok::Kw("begin") => {
+                self.no_remote = false;
+                let b = self.exprs()?;
+                self.expect_kw("end")?;
+                Ok(Expr::Block(pos, b))
+            }
+            Tok::Kw("case") => {
+                self.no_remote = false;
+                let e = self.expr()?;
+                self.expect_kw("of")?;
+                let cl = self.clauses()?;
+                self.expect_kw("end")?;
+                Ok(Expr::Case(pos, Box::new(e), cl))
+            }
+            Tok::Kw("if") => {
+                self.no_remote = false;
+                let mut v = Vec::new();
+                loop {
+                    let cpos = self.pos();
+                    let guards = self.guard()?;
+                    self.expect_p("->")?;
+                    let body = self.exprs()?;
+                    v.push(Clause {
+                        pos: cpos,
+                        pats: vec![],
+                        guards,
+                        body,
+                    });
+                    if !self.eat_p(";") {
+                        break;
+                    }
+                }
+                self.expect_kw("end")?;
+                Ok(Expr::If(pos, v))
+            }
+            Tok::Kw("receive") => {
+                self.no_remote = false;
+                let cl = if self.is_kw("after") {
+                    Vec::new()
+                } else {
+                    self.clauses()?
+                };
+                let mut after = None;
+                if self.is_kw("after") {
+                    self.i += 1;
+                    let t = self.expr()?;
+                    self.expect_p("->")?;
+                    let b = self.exprs()?;
+                    after = Some((Box::new(t), b));
+                }
+                self.expect_kw("end")?;
+                Ok(Expr::Receive(pos, cl, after))
+            }
+            Tok::Kw("try") => {
+                self.no_remote = false;
+                let body = self.exprs()?;
+                let of = if self.is_kw("of") {
+                    self.i += 1;
+                    self.clauses()?
+                } else {
+                    Vec::new()
+                };
+                let catches = if self.is_kw("catch") {
+                    self.i += 1;
+                    self.catch_clauses()?
+                } else {
+                    Vec::new()
+                };
+                let after = if self.is_kw("after") {
+                    self.i += 1;
+                    self.exprs()?
+                } else {
+                    Vec::new()
+                };
+                if catches.is_empty() && after.is_empty() {
+                    return self.err();
+                }
+                self.expect_kw("end")?;
+                Ok(Expr::Try(pos, body, of, catches, after))
+            }
+            Tok::Kw("fun") => {
+                self.no_remote = false;
+                self.fun(pos)
+            }
+            Tok::Kw("maybe") | Tok::Kw("cond") | Tok::Kw("let") => {
+                self.i -= 1;
+                Err(CompileError::new(
+                    pos,
+                    format!(
+                        "'{}' expressions are outside the supported subset",
+                        tok_text(self.peek()).trim_matches('\'')
+                    ),
+                ))
+            }
+            _ => {
+                self.i -= 1;
+                self.err()
+            }
+        };
+        self.no_remote = saved;
+        r
+    }
+
+    fn fun(&mut self, pos: Pos) -> R<Expr> {
+        // fun f/1 | fun m:f/1 | fun (Args) -> ... end | fun Name(Args) -> ... end
+        if self.is_p("(") || matches!((self.peek(), self.peek2()), (Tok::Var(_), Tok::Punct("("))) {
+            let name = if let Tok::Var(v) = self.peek().clone() {
+                self.i += 1;
+                Some(v)
+            } else {
+                None
+            };
+            let mut cl = Vec::new();
+            loop {
+                let cpos = self.pos();
+                if name.is_some() && !cl.is_empty() {
+                    match self.next() {
+                        Tok::Var(_) => {}
+                        _ => {
+                            self.i -= 1;
+                            return self.err();
+                        }
+                    }
+                }
+                let pats = self.args()?;
+                let guards = self.opt_guard()?;
+                self.expect_p("->")?;
+                let body = self.exprs()?;
+                cl.push(Clause {
+                    pos: cpos,
+                    pats,
+                    guards,
+                    body,
+                });
+                if !self.eat_p(";") {
+                    break;
+                }
+            }
+            self.expect_kw("end")?;
+            let ar = cl[0].pats.len();
+            if let Some(c) = cl.iter().find(|c| c.pats.len() != ar) {
+                return Err(CompileError::new(
+                    c.pos,
+                    "fun clauses have different arities",
+                ));
+            }
+            return Ok(Expr::Fun(pos, name, cl));
+        }
+        let a = self.fun_ref_part()?;
+        if self.eat_p(":") {
+            let f = self.fun_ref_part()?;
+            self.expect_p("/")?;
+            let ar = self.fun_ref_part()?;
+            return Ok(Expr::FunRef(
+                pos,
+                Some(Box::new(a)),
+                Box::new(f),
+                Box::new(ar),
+            ));
+        }
+        self.expect_p("/")?;
+        let ar = self.fun_ref_part()?;
+        Ok(Expr::FunRef(pos, None, Box::new(a), Box::new(ar)))
+    }
+
+    fn fun_ref_part(&mut self) -> R<Expr> {
+        let pos = self.pos();
+        match self.next() {
+            Tok::Atom(a) => Ok(Expr::Lit(pos, Term::atom(&a))),
+            Tok::Var(v) => Ok(Expr::Var(pos, v)),
+            Tok::Int(i) => Ok(Expr::Lit(pos, Term::big(i))),
+            _ => {
+                self.i -= 1;
+                self.err()
+            }
+        }
+    }
+
+    fn list(&mut self, pos: Pos) -> R<Expr> {
+        if self.eat_p("]") {
+            return Ok(Expr::Nil(pos));
+        }
+        let first = self.expr()?;
+        if self.eat_p("||") {
+            let quals = self.quals()?;
+            self.expect_p("]")?;
+            return Ok(Expr::ListComp(pos, Box::new(first), quals));
+        }
+        let mut items = vec![first];
+        while self.eat_p(",") {
+            items.push(self.expr()?);
+        }
+        let mut tail = if self.eat_p("|") {
+            self.expr()?
+        } else {
+            Expr::Nil(pos)
+        };
+        self.expect_p("]")?;
+        for it in items.into_iter().rev() {
+            let p = it.pos();
+            tail = Expr::Cons(p, Box::new(it), Box::new(tail));
+        }
+        Ok(tail)
+    }
+
+    fn quals(&mut self) -> R<Vec<Qual>> {
+        let mut v = Vec::new();
+        loop {
+            let e = self.expr()?;
+            if self.eat_p("<-") {
+                let g = self.expr()?;
+                v.push(Qual::Gen(e, g));
+            } else if self.eat_p("<=") {
+                let g = self.expr()?;
+                v.push(Qual::BinGen(e, g));
+            } else {
+                v.push(Qual::Filter(e));
+            }
+            if !self.eat_p(",") {
+                return Ok(v);
+            }
+        }
+    }
+
+    fn binary(&mut self, pos: Pos) -> R<Expr> {
+        if self.eat_p(">>") {
+            return Ok(Expr::Bin(pos, Vec::new()));
+        }
+        // Binary comprehension: << Expr || Quals >> where Expr is itself a binary usually.
+        let save = self.i;
+        if self.is_p("<<") {
+            let bpos = self.pos();
+            self.i += 1;
+            let inner = self.binary(bpos)?;
+            if self.eat_p("||") {
+                let quals = self.quals()?;
+                self.expect_p(">>")?;
+                return Ok(Expr::BinComp(pos, Box::new(inner), quals));
+            }
+            self.i = save;
+        }
+        let mut elems = Vec::new();
+        loop {
+            let epos = self.pos();
+            let value = self.bin_value()?;
+            if elems.is_empty() && self.is_p("||") {
+                self.i += 1;
+                let quals = self.quals()?;
+                self.expect_p(">>")?;
+                return Ok(Expr::BinComp(pos, Box::new(value), quals));
+            }
+            let size = if self.eat_p(":") {
+                Some(self.bin_size()?)
+            } else {
+                None
+            };
+            let mut types = Vec::new();
+            if self.eat_p("/") {
+                loop {
+                    let t = self.atom()?;
+                    let mut n = None;
+                    if self.eat_p(":") {
+                        match self.next() {
+                            Tok::Int(i) => n = Some(i.try_into().unwrap_or(0u32)),
+                            _ => {
+                                self.i -= 1;
+                                return self.err();
+                            }
+                        }
+                    }
+                    types.push((t, n));
+                    if !self.eat_p("-") {
+                        break;
+                    }
+                }
+            }
+            elems.push(BinElem {
+                pos: epos,
+                value,
+                size,
+                types,
+            });
+            if !self.eat_p(",") {
+                break;
+            }
+        }
+        self.expect_p(">>")?;
+        Ok(Expr::Bin(pos, elems))
+    }
+
+    fn bin_value(&mut self) -> R<Expr> {
+        let pos = self.pos();
+        let op = match self.peek() {
+            Tok::Punct(p @ ("+" | "-")) => Some(*p),
+            Tok::Kw(k @ ("bnot" | "not")) => Some(*k),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.i += 1;
+            let e = self.bin_primary()?;
+            if op == "-" {
+                if let Expr::Lit(_, Term::Int(i)) = &e {
+                    return Ok(Expr::Lit(pos, Term::Int(-i)));
+                }
+            }
+            return Ok(Expr::Unary(pos, op, Box::new(e)));
+        }
+        self.bin_primary()
+    }
+
+    fn bin_primary(&mut self) -> R<Expr> {
+        let saved = self.no_remote;
+        self.no_remote = true;
+        let r = self.postfix();
+        self.no_remote = saved;
+        r
+    }
+
+    fn bin_size(&mut self) -> R<Expr> {
+        let saved = self.no_remote;
+        self.no_remote = true;
+        let r = self.primary();
+        self.no_remote = saved;
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexer::tokenize;
+
+    fn parse(s: &str) -> Form {
+        let t = tokenize(s, 0).unwrap();
+        parse_form(&t).unwrap()
+    }
+
+    #[test]
+    fn precedence_of_arithmetic() {
+        match parse("f() -> 1 + 2 * 3.") {
+            Form::Function(_, _, 0, cl) => match &cl[0].body[0] {
+                Expr::Op(_, "+", _, r) => assert!(matches!(**r, Expr::Op(_, "*", _, _))),
+                e => panic!("{e:?}"),
+            },
+            f => panic!("{f:?}"),
+        }
+    }
+
+    #[test]
+    fn syntax_error_names_the_token() {
+        let t = tokenize("f() -> 1 + .", 0).unwrap();
+        let e = parse_form(&t).unwrap_err();
+        assert!(e.msg.contains("syntax error before"), "{}", e.msg);
+    }
+}
