@@ -3,6 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kernel_shim::bench::{select_round_trip, wire_to_rings, WaitMode};
+use kernel_shim::bridge::Backend;
 use std::time::Duration;
 
 fn select(c: &mut Criterion) {
@@ -26,7 +27,7 @@ fn demux(c: &mut Criterion) {
         g.throughput(Throughput::Elements(1));
         g.bench_with_input(BenchmarkId::from_parameter(envs), &envs, |b, &envs| {
             b.iter_custom(|iters| {
-                let t = wire_to_rings(envs, Duration::from_millis(200));
+                let t = wire_to_rings(Backend::Jit, envs, Duration::from_millis(200));
                 t.elapsed.mul_f64(iters as f64 / t.frames as f64)
             })
         });

@@ -1,11 +1,12 @@
 //! Benchmarks the lead wires into `exo bench shim` ([`run_all`]) and criterion runs
 //! (`benches/shim.rs`): the seed report's select() experiment and demultiplexing throughput.
 
+use crate::bridge::Backend;
 use crate::caps::Grant;
 use crate::nic::sim::{Clock, SimWire, WireConfig};
 use crate::nic::Nic;
 use crate::wake::{Operand, WPred};
-use crate::{bridge, EnvId, Frame, Limits, Shim};
+use crate::{EnvId, Frame, Limits, Shim};
 use dpf::ir::Rel;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -113,13 +114,14 @@ impl Throughput {
 
 /// Frames from a simulated wire through the shim's demux into `envs` environments' rings,
 /// for at least `min_time` (every frame is checked to land in its owner's ring, which drains).
-pub fn wire_to_rings(envs: usize, min_time: Duration) -> Throughput {
+pub fn wire_to_rings(backend: Backend, envs: usize, min_time: Duration) -> Throughput {
     let setup_t = Instant::now();
     let mut shim = Shim::new(Limits {
         // Rings drain every 4096 frames: room for each one's share, twice over.
         ring_capacity: 64.max(2 * 4096 / envs.max(1) + 16),
         pool_frames: 8192,
         burst: 64,
+        demux: backend,
         ..Limits::default()
     })
     .expect("epoll");
@@ -182,11 +184,7 @@ pub fn wire_to_rings(envs: usize, min_time: Duration) -> Throughput {
 pub fn run_all() -> String {
     let mut out = String::new();
     let rounds = 200_000;
-    let _ = writeln!(
-        out,
-        "kernel-shim benchmarks (demux: {})",
-        bridge::DEMUX_BACKEND
-    );
+    let _ = writeln!(out, "kernel-shim benchmarks");
     let _ = writeln!(
         out,
         "select() experiment: two environments ping-pong one message, {rounds} round trips"
@@ -221,11 +219,18 @@ pub fn run_all() -> String {
         ns(best[2]),
         ns(best[2]) / ns(best[0])
     );
-    for envs in [1, 10, 100, 1000] {
-        let t = wire_to_rings(envs, Duration::from_secs(2));
+    for (backend, envs) in [
+        (Backend::Linear, 10),
+        (Backend::Linear, 1000),
+        (Backend::Graph, 1000),
+        (Backend::Jit, 10),
+        (Backend::Jit, 1000),
+    ] {
+        let t = wire_to_rings(backend, envs, Duration::from_secs(2));
         let _ = writeln!(
             out,
-            "wire -> demux -> rings, {envs:>4} environments: {:>6.2} M frames/s ({} frames in {:.2} s; setup {:.2} s)",
+            "wire -> demux -> rings, {envs:>4} environments, {}: {:>6.2} M frames/s ({} frames in {:.2} s; setup {:.2} s)",
+            backend.name(),
             t.per_second() / 1e6,
             t.frames,
             t.elapsed.as_secs_f64(),
@@ -252,7 +257,9 @@ mod tests {
 
     #[test]
     fn throughput_bench_delivers_every_frame() {
-        let t = wire_to_rings(20, Duration::from_millis(50));
-        assert!(t.frames >= 4096);
+        for b in [Backend::Linear, Backend::Graph, Backend::Jit] {
+            let t = wire_to_rings(b, 20, Duration::from_millis(50));
+            assert!(t.frames >= 4096);
+        }
     }
 }

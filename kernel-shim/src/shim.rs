@@ -30,6 +30,8 @@ pub struct Limits {
     pub frame_size: usize,
     /// Frames taken from one NIC per call.
     pub burst: usize,
+    /// The demultiplexer built over the installed filters.
+    pub demux: bridge::Backend,
 }
 
 impl Default for Limits {
@@ -44,6 +46,7 @@ impl Default for Limits {
             pool_frames: 16384,
             frame_size: 2048,
             burst: 64,
+            demux: bridge::Backend::default(),
         }
     }
 }
@@ -178,7 +181,8 @@ pub struct Shim {
     mem: Vec<u64>,
     filters: Vec<Filter>,
     next_filter: u64,
-    demux: Box<dyn Demux + Send>,
+    demux: Box<dyn Demux>,
+    backend: bridge::Backend,
     /// Demux rule index -> owning slot and filter, in priority order.
     rule_owner: Vec<(u32, FilterId)>,
     dirty: bool,
@@ -206,7 +210,8 @@ impl Shim {
             mem: Vec::new(),
             filters: Vec::new(),
             next_filter: 0,
-            demux: bridge::demux(vec![]),
+            demux: bridge::demux(limits.demux, vec![]),
+            backend: limits.demux,
             rule_owner: vec![],
             dirty: false,
             nics: Vec::new(),
@@ -454,6 +459,7 @@ impl Shim {
             .map(|&i| (self.filters[i].owner.slot, self.filters[i].id))
             .collect();
         self.demux = bridge::demux(
+            self.backend,
             order
                 .iter()
                 .map(|&i| self.filters[i].pred.clone())
