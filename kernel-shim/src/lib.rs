@@ -24,6 +24,7 @@ pub mod bridge;
 pub mod caps;
 pub mod env;
 pub mod frame;
+pub mod fuzz;
 pub mod nic;
 mod rng;
 pub mod shim;
