@@ -163,6 +163,10 @@ struct Filter {
     owner: EnvId,
     name: String,
     pred: Pred,
+    /// Equalities every packet this filter accepts satisfies (the atoms on its `and` spine):
+    /// two filters pinning one field to different values cannot overlap, which settles most
+    /// checks without the full query.
+    pins: Vec<(dpf::ir::Load, u32, u32)>,
     /// How many of the owner's own filters contain this one: deeper (more specific) wins.
     depth: u32,
 }
@@ -371,6 +375,7 @@ impl Shim {
             id,
             owner: env,
             name: name.to_string(),
+            pins: pins(&pred),
             pred,
             depth,
         });
@@ -406,8 +411,9 @@ impl Shim {
                 rule: name.to_string(),
             });
         }
+        let mine = pins(pred);
         for f in self.filters.iter().filter(|f| f.owner != env) {
-            if bridge::may_overlap(&f.pred, pred) {
+            if !pinned_apart(&mine, &f.pins) && bridge::may_overlap(&f.pred, pred) {
                 let owner_name = self
                     .env(f.owner)
                     .map(|o| o.name.clone())
@@ -713,6 +719,31 @@ impl Shim {
         self.collect_ready(ready);
         Ok(())
     }
+}
+
+/// The equality atoms on a filter's `and` spine: necessary conditions of a match.
+fn pins(p: &Pred) -> Vec<(dpf::ir::Load, u32, u32)> {
+    fn walk(p: &Pred, out: &mut Vec<(dpf::ir::Load, u32, u32)>) {
+        match p {
+            Pred::And(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Pred::Atom(a) if a.rel == dpf::ir::Rel::Eq => out.push((a.load, a.mask, a.k)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(p, &mut out);
+    out
+}
+
+/// Do two filters pin the same masked load to different values (so cannot both match)?
+fn pinned_apart(a: &[(dpf::ir::Load, u32, u32)], b: &[(dpf::ir::Load, u32, u32)]) -> bool {
+    a.iter().any(|(la, ma, ka)| {
+        b.iter()
+            .any(|(lb, mb, kb)| la == lb && ma == mb && ka != kb)
+    })
 }
 
 fn min_dur(a: Option<Duration>, b: Duration) -> Option<Duration> {
