@@ -59,4 +59,6 @@ pub(crate) struct Env {
     pub counters: EnvCounters,
     pub filters: usize,
     pub wait: Option<Wait>,
+    /// On the shim's list of environments whose predicate must be evaluated again.
+    pub flagged: bool,
 }

@@ -195,6 +195,10 @@ pub struct Shim {
     start: Instant,
     rx: Vec<Frame>,
     pred_cache: HashMap<(WPred, u32), Compiled>,
+    /// Waiting environments whose window or wait changed since their last evaluation.
+    to_check: Vec<u32>,
+    /// Waiting environments whose predicate reads the clock (evaluated every time).
+    timed: Vec<u32>,
     stats: ShimStats,
 }
 
@@ -223,6 +227,8 @@ impl Shim {
             start: Instant::now(),
             rx: Vec::new(),
             pred_cache: HashMap::new(),
+            to_check: Vec::new(),
+            timed: Vec::new(),
             stats: ShimStats::default(),
             limits,
         })
@@ -275,6 +281,7 @@ impl Shim {
             counters: EnvCounters::default(),
             filters: 0,
             wait: None,
+            flagged: false,
         });
         self.stats.envs += 1;
         Ok(id)
@@ -337,6 +344,7 @@ impl Shim {
         }
         let at = self.window_range(id.slot).start + word as usize;
         self.mem[at] = value;
+        self.touch(id.slot);
         Ok(())
     }
 
@@ -518,6 +526,7 @@ impl Shim {
         e.ring.push_back((filter, frame));
         e.counters.received += 1;
         self.mem[produced] += 1;
+        self.touch(id.slot);
         self.stats.delivered += 1;
         Ok(true)
     }
@@ -532,6 +541,7 @@ impl Shim {
         let consumed = self.window_range(id.slot).start + wake::word::RING_CONSUMED as usize;
         let f = self.env_mut(id).ok()?.ring.pop_front()?;
         self.mem[consumed] += 1;
+        self.touch(id.slot);
         Some(f)
     }
 
@@ -644,25 +654,39 @@ impl Shim {
                 })
             }
         }
+        if pred.uses_now() && !self.timed.contains(&env.slot) {
+            self.timed.push(env.slot);
+        }
+        self.touch(env.slot);
         Ok(())
     }
 
     /// Environments whose predicate holds now; each is disarmed and reported once.
+    ///
+    /// A predicate reads only its owner's window, its parameters and (maybe) the clock, so only
+    /// owners whose window changed or who were re-armed since the last look are evaluated, plus
+    /// those whose predicate reads the clock.
     pub fn collect_ready(&mut self, out: &mut Vec<EnvId>) {
+        let mut list = std::mem::take(&mut self.to_check);
+        list.extend_from_slice(&self.timed);
         // Reading the clock costs as much as evaluating a predicate: only when one needs it.
         let mut now = None;
         let start = self.start;
         let n = self.limits.window_words as usize;
-        for (slot, e) in self.envs.iter_mut().enumerate() {
-            let Some(e) = e else { continue };
+        for &slot in &list {
+            let Some(Some(e)) = self.envs.get_mut(slot as usize) else {
+                continue;
+            };
+            e.flagged = false;
             let Some(w) = &e.wait else { continue };
             let now = if w.pred.uses_now() {
                 *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
             } else {
                 0
             };
+            let s = slot as usize;
             let ctx = Ctx {
-                window: &self.mem[slot * n..(slot + 1) * n],
+                window: &self.mem[s * n..(s + 1) * n],
                 params: &w.params,
                 now,
             };
@@ -670,6 +694,25 @@ impl Shim {
                 e.wait = None;
                 e.counters.wakeups += 1;
                 out.push(e.id);
+            }
+        }
+        if !self.timed.is_empty() {
+            let envs = &self.envs;
+            self.timed.retain(|&s| {
+                matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.pred.uses_now())
+            });
+        }
+        list.clear();
+        self.to_check = list;
+    }
+
+    /// Puts a waiting environment on the list to evaluate (its window or wait changed).
+    #[inline]
+    fn touch(&mut self, slot: u32) {
+        if let Some(Some(e)) = self.envs.get_mut(slot as usize) {
+            if e.wait.is_some() && !e.flagged {
+                e.flagged = true;
+                self.to_check.push(slot);
             }
         }
     }
