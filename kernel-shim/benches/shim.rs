@@ -14,7 +14,7 @@ fn select(c: &mut Criterion) {
         ("c_rearm_cached", WaitMode::RearmCached),
     ] {
         g.bench_function(name, |b| {
-            b.iter_custom(|iters| select_round_trip(m, iters) * iters as u32)
+            b.iter_custom(|iters| select_round_trip(m, iters, 0) * iters as u32)
         });
     }
     g.finish();

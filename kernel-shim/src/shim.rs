@@ -643,7 +643,10 @@ impl Shim {
         pred: &Compiled,
         params: [u64; MAX_PARAMS],
     ) -> Result<(), Refusal> {
-        let e = self.env_mut(env)?;
+        let e = match self.envs.get_mut(env.slot as usize) {
+            Some(Some(e)) if e.id == env => e,
+            _ => return Err(Refusal::NoSuchEnv(env)),
+        };
         match &mut e.wait {
             // Re-arming the same code only rewrites the parameters.
             Some(w) if w.pred.same_code(pred) => w.params = params,
@@ -654,10 +657,13 @@ impl Shim {
                 })
             }
         }
+        if !e.flagged {
+            e.flagged = true;
+            self.to_check.push(env.slot);
+        }
         if pred.uses_now() && !self.timed.contains(&env.slot) {
             self.timed.push(env.slot);
         }
-        self.touch(env.slot);
         Ok(())
     }
 
@@ -667,14 +673,23 @@ impl Shim {
     /// owners whose window changed or who were re-armed since the last look are evaluated, plus
     /// those whose predicate reads the clock.
     pub fn collect_ready(&mut self, out: &mut Vec<EnvId>) {
-        let mut list = std::mem::take(&mut self.to_check);
-        list.extend_from_slice(&self.timed);
+        if self.to_check.is_empty() && self.timed.is_empty() {
+            return;
+        }
+        let Shim {
+            to_check,
+            timed,
+            envs,
+            mem,
+            start,
+            limits,
+            ..
+        } = self;
+        let n = limits.window_words as usize;
         // Reading the clock costs as much as evaluating a predicate: only when one needs it.
         let mut now = None;
-        let start = self.start;
-        let n = self.limits.window_words as usize;
-        for &slot in &list {
-            let Some(Some(e)) = self.envs.get_mut(slot as usize) else {
+        for &slot in to_check.iter().chain(timed.iter()) {
+            let Some(Some(e)) = envs.get_mut(slot as usize) else {
                 continue;
             };
             e.flagged = false;
@@ -686,7 +701,7 @@ impl Shim {
             };
             let s = slot as usize;
             let ctx = Ctx {
-                window: &self.mem[s * n..(s + 1) * n],
+                window: &mem[s * n..(s + 1) * n],
                 params: &w.params,
                 now,
             };
@@ -696,14 +711,12 @@ impl Shim {
                 out.push(e.id);
             }
         }
-        if !self.timed.is_empty() {
-            let envs = &self.envs;
-            self.timed.retain(|&s| {
+        to_check.clear();
+        if !timed.is_empty() {
+            timed.retain(|&s| {
                 matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.pred.uses_now())
             });
         }
-        list.clear();
-        self.to_check = list;
     }
 
     /// Puts a waiting environment on the list to evaluate (its window or wait changed).
