@@ -166,7 +166,19 @@ pub enum Val {
     },
     Bin(ArithOp, Box<Val>, Box<Val>),
     Neg(Box<Val>),
+    /// libpcap's `protochain` walk, a loop in its BPF program: from the IPv4 (or IPv6) header
+    /// at offset `nl`, follow IPv6 extension headers and AH until the protocol number is
+    /// `proto`, IPPROTO_NONE (59) or one it cannot skip; the value is that protocol number.
+    ProtoChain {
+        v6: bool,
+        nl: u32,
+        proto: u32,
+    },
 }
+
+/// libpcap's protochain loop has no bound (a crafted packet can make it spin forever); we stop
+/// after this many headers and reject.
+pub const PROTOCHAIN_MAX_HEADERS: usize = 4096;
 
 /// A boolean filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -250,8 +262,43 @@ impl Val {
                 op.apply(a, b).ok_or(Reject)
             }
             Val::Neg(a) => Ok(a.eval(p)?.wrapping_neg()),
+            Val::ProtoChain { v6, nl, proto } => protochain(p, *v6, *nl, *proto),
         }
     }
+}
+
+/// The loop libpcap's `gen_protochain` emits, instruction for instruction (including its AH
+/// step, which sets X to the AH length instead of advancing it).
+fn protochain(p: &Packet, v6: bool, nl: u32, proto: u32) -> Result<u32, Reject> {
+    let at = |x: u32, k: u32| x.checked_add(k).ok_or(Reject);
+    let mut a = p.load_at(nl + if v6 { 6 } else { 9 }, 1)?;
+    let mut x = if v6 {
+        40
+    } else {
+        4 * (p.load_at(nl, 1)? & 0x0f)
+    };
+    for _ in 0..PROTOCHAIN_MAX_HEADERS {
+        if a == proto || a == 59 {
+            return Ok(a);
+        }
+        if v6 && matches!(a, 0 | 60 | 43 | 44) {
+            let next = p.load_at(at(x, nl)?, 1)?;
+            let len = p.load_at(at(x, nl + 1)?, 1)?;
+            x = len.wrapping_add(1).wrapping_mul(8).wrapping_add(x);
+            a = next;
+            continue;
+        }
+        if a == 51 {
+            let next = p.load_at(at(x, nl)?, 1)?;
+            x = x.wrapping_add(1);
+            let len = p.load_at(at(x, nl)?, 1)?;
+            x = len.wrapping_add(2).wrapping_mul(4);
+            a = next;
+            continue;
+        }
+        return Ok(a);
+    }
+    Err(Reject)
 }
 
 impl Pred {
@@ -337,6 +384,11 @@ impl fmt::Display for Val {
             Val::LoadInd { index, off, size } => write!(f, "pkt[({index})+{off}:{size}]"),
             Val::Bin(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
             Val::Neg(a) => write!(f, "-({a})"),
+            Val::ProtoChain { v6, nl, proto } => write!(
+                f,
+                "protochain{}(@{nl}, {proto})",
+                if *v6 { "6" } else { "4" }
+            ),
         }
     }
 }

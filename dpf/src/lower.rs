@@ -80,6 +80,9 @@ struct Lowerer {
     off_nl_nosnap: u32,
     label_stack_depth: u32,
     vlan_stack_depth: u32,
+    /// `protochain` turns libpcap's optimiser off for the whole filter (its loop is a backward
+    /// branch the optimiser cannot handle).
+    no_optimize: bool,
 }
 
 type R<T> = Result<T, FilterError>;
@@ -372,6 +375,7 @@ impl Lowerer {
             off_nl_nosnap,
             label_stack_depth: 0,
             vlan_stack_depth: 0,
+            no_optimize: false,
         })
     }
 
@@ -1066,8 +1070,30 @@ impl Lowerer {
             }
             Slot::Is(Addr::Gateway) => err("'gateway' requires a name", span),
             Slot::Is(Addr::Proto) => self.gen_proto(v, q.proto, q.dir, span),
-            Slot::Is(Addr::Protochain) => err("'protochain' is not supported", span),
+            Slot::Is(Addr::Protochain) => self.gen_protochain(v, q.proto, span),
             Slot::Undef => err("syntax error in filter expression", span),
+        }
+    }
+
+    fn gen_protochain(&mut self, v: u32, proto: Slot<Proto>, span: &Span) -> R<Pred> {
+        match proto {
+            Slot::Default => {
+                let b0 = self.gen_protochain(v, Slot::Is(Proto::Ip), span)?;
+                let b1 = self.gen_protochain(v, Slot::Is(Proto::Ip6), span)?;
+                Ok(or(b0, b1))
+            }
+            Slot::Is(p @ (Proto::Ip | Proto::Ip6)) => {
+                self.no_optimize = true;
+                let v6 = p == Proto::Ip6;
+                let b0 = self.gen_linktype(if v6 { ETHERTYPE_IPV6 } else { ETHERTYPE_IP }, span)?;
+                let chain = Val::ProtoChain {
+                    v6,
+                    nl: self.pl(0),
+                    proto: v,
+                };
+                Ok(and(b0, Pred::Cmp(chain, Rel::Eq, Val::K(v))))
+            }
+            _ => err("bad protocol applied for 'protochain'", span),
         }
     }
 
@@ -1125,7 +1151,18 @@ impl Lowerer {
                 };
                 self.gen_proto(v, q.proto, q.dir, span)
             }
-            Slot::Is(Addr::Protochain) => err("'protochain' is not supported", span),
+            Slot::Is(Addr::Protochain) => {
+                let v = match q.proto {
+                    Slot::Default | Slot::Is(Proto::Ip) | Slot::Is(Proto::Ip6) => {
+                        match names::protocol(name) {
+                            Some(v) => v,
+                            None => return err(format!("unknown ip proto '{name}'"), span),
+                        }
+                    }
+                    _ => return err("bad protocol applied for 'protochain'", span),
+                };
+                self.gen_protochain(v, q.proto, span)
+            }
             Slot::Is(Addr::Gateway) => err(
                 format!("'gateway {name}' needs a host name lookup, which is not supported"),
                 span,
@@ -1625,6 +1662,9 @@ fn fold(v: Val) -> Val {
 pub fn lower(e: &Expr, link: LinkType) -> Result<Pred, FilterError> {
     let mut l = Lowerer::new(link, &(0..0))?;
     let p = l.lower(e)?;
+    if l.no_optimize {
+        return Ok(p);
+    }
     match crate::optimize::optimize(p) {
         crate::optimize::Optimized::Pred(p) => Ok(p),
         crate::optimize::Optimized::RejectsAll => Err(FilterError::new(

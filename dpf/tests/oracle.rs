@@ -99,3 +99,49 @@ fn reject_corpus_is_rejected_by_both() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The whole accept corpus as one rule set per link type, through every backend: the merged
+/// graph's interpreter and the JIT must give, for every packet, exactly the rules that the
+/// reference (whose verdicts equal libpcap's, by the test above) gives.
+#[test]
+fn accept_corpus_as_one_rule_set_agrees_on_every_backend() {
+    use dpf::Demux;
+    let exprs = corpus("accept.txt");
+    let groups = load_groups(supported);
+    let mut checked = 0usize;
+    for g in &groups {
+        let rules: Vec<_> = exprs
+            .iter()
+            .filter_map(|e| dpf::compile(e, g.link).ok())
+            .collect();
+        let linear = dpf::Linear::new(rules.clone());
+        let graph = dpf::graph::Graph::new(&rules);
+        let jit = dpf::jit::JitGraph::new(&rules).expect("JIT compiles the corpus");
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for tr in &g.traces {
+            for (i, (data, wl)) in tr.packets.iter().enumerate() {
+                let p = Packet::new(data, *wl);
+                linear.all_matches(&p, &mut a);
+                graph.all_matches(&p, &mut b);
+                jit.all_matches(&p, &mut c);
+                assert_eq!(
+                    a,
+                    b,
+                    "graph differs on {} packet {}",
+                    tr.path.display(),
+                    i + 1
+                );
+                assert_eq!(
+                    a,
+                    c,
+                    "JIT differs on {} packet {}",
+                    tr.path.display(),
+                    i + 1
+                );
+                assert_eq!(linear.first_match(&p), jit.first_match(&p));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 9_000, "only {checked} packets checked");
+}

@@ -14,13 +14,19 @@ use support::{load_groups, LibpcapFilter};
 struct World {
     compiler: pcap::Capture<pcap::Offline>,
     packets: Vec<(Vec<u8>, u32)>,
+    /// The other supported link types, each with its own compiler and captures.
+    others: Vec<support::Group>,
 }
 
 fn world() -> &'static std::sync::Mutex<World> {
     static W: OnceLock<std::sync::Mutex<World>> = OnceLock::new();
     W.get_or_init(|| {
-        let mut groups = load_groups(|l| l == LinkType::ETHERNET);
-        let g = groups.remove(0);
+        let mut groups = load_groups(|l| dpf::compile("", l).is_ok());
+        let eth = groups
+            .iter()
+            .position(|g| g.link == LinkType::ETHERNET)
+            .expect("Ethernet captures");
+        let g = groups.remove(eth);
         let mut packets: Vec<(Vec<u8>, u32)> = g
             .traces
             .iter()
@@ -45,6 +51,7 @@ fn world() -> &'static std::sync::Mutex<World> {
         std::sync::Mutex::new(World {
             compiler: g.compiler,
             packets,
+            others: groups,
         })
     })
 }
@@ -237,6 +244,36 @@ fn primitive() -> BoxedStrategy<String> {
         )
             .prop_map(|(a, r, b)| format!("{a} {r} {b}")),
         (0u32..64).prop_map(|n| format!("tcp[tcpflags] & {n} != 0")),
+        prop_oneof![
+            Just("icmp[icmptype] = icmp-echo"),
+            Just("icmp[icmptype] != icmp-echoreply"),
+            Just("icmp6[icmp6type] = icmp6-neighborsolicit"),
+            Just("tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn"),
+            Just("llc"),
+            Just("llc u"),
+            Just("llc i"),
+            Just("llc ui"),
+            Just("decnet host 1.2"),
+            Just("decnet src 10.20"),
+            Just("ip6 net fe80::/10"),
+            Just("ip6 dst net ff00::/8"),
+            Just("net 10.0.0.0 mask 255.0.0.0"),
+            Just("ether proto \\arp"),
+            Just("ip proto \\udp"),
+            Just("ether broadcast"),
+            Just("ether multicast"),
+            Just("pppoes 1 and ip"),
+            Just("vlan 1 and vlan 2"),
+            Just("mpls 0 and mpls 1"),
+            Just("ip and ip[6] & 0x20 != 0"),
+            Just("udp and udp[8:4] = 0"),
+            Just("byte 12 = 8"),
+            Just("ether src 0:0:0:0:0:0"),
+            Just("src host 10.0.0.1 or 10.0.0.2 and not 10.0.0.3"),
+            Just("tcp src port (80 or 443)"),
+            Just("port 80 and 443 or 53"),
+        ]
+        .prop_map(String::from),
     ]
     .boxed()
 }
@@ -263,8 +300,23 @@ proptest! {
         let ours = dpf::compile(&e, LinkType::ETHERNET);
         match (&theirs, &ours) {
             (Ok(t), Ok(o)) => {
+                use dpf::Demux;
+                // The merged graph and the JIT, with this rule between two others.
+                let rules = vec![
+                    dpf::compile("arp", LinkType::ETHERNET).expect("arp"),
+                    o.clone(),
+                    dpf::compile("tcp port 80", LinkType::ETHERNET).expect("port"),
+                ];
+                let graph = dpf::graph::Graph::new(&rules);
+                let jit = dpf::jit::JitGraph::new(&rules).expect("JIT compiles");
+                let (mut g_out, mut j_out) = (Vec::new(), Vec::new());
                 for (i, (data, wl)) in w.packets.iter().enumerate() {
-                    let a = o.matches(&Packet::new(data, *wl));
+                    let pk = Packet::new(data, *wl);
+                    let a = o.matches(&pk);
+                    graph.all_matches(&pk, &mut g_out);
+                    jit.all_matches(&pk, &mut j_out);
+                    prop_assert_eq!(g_out.contains(&1), a, "{:?}: graph differs on packet {}", e, i);
+                    prop_assert_eq!(j_out.contains(&1), a, "{:?}: JIT differs on packet {}", e, i);
                     let b = t.matches(data, *wl);
                     prop_assert_eq!(a, b, "{:?}: packet {} ({} bytes, wire {}, {}): ours {} libpcap {}", e, i, data.len(), wl, data.iter().map(|b| format!("{b:02x}")).collect::<String>(), a, b);
                 }
@@ -272,6 +324,20 @@ proptest! {
             (Err(_), Err(_)) => {}
             (Ok(_), Err(m)) => prop_assert!(false, "{:?}: libpcap accepts, we reject: {}", e, m.msg),
             (Err(m), Ok(_)) => prop_assert!(false, "{:?}: libpcap rejects ({}), we accept", e, m),
+        }
+        // Other link types: wherever we accept the expression, libpcap's verdicts.
+        for g in &w.others {
+            let Ok(o) = dpf::compile(&e, g.link) else { continue };
+            let t = LibpcapFilter::compile(&g.compiler, &e);
+            prop_assert!(t.is_ok(), "{:?} on link type {}: we accept, libpcap rejects", e, g.link.0);
+            let t = t.unwrap();
+            for tr in &g.traces {
+                for (i, (data, wl)) in tr.packets.iter().enumerate() {
+                    let a = o.matches(&Packet::new(data, *wl));
+                    let b = t.matches(data, *wl);
+                    prop_assert_eq!(a, b, "{:?} on {} packet {}: ours {} libpcap {}", e, tr.path.display(), i + 1, a, b);
+                }
+            }
         }
     }
 }
