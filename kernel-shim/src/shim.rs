@@ -825,6 +825,9 @@ fn measure(p: &Pred) -> (usize, u32) {
                 let (n, o) = val(a);
                 (n + 1, o)
             }
+            // A loop over IPv6 extension headers, bounded by dpf (PROTOCHAIN_MAX_HEADERS); its
+            // first load is the network header's protocol field.
+            Val::ProtoChain { v6, nl, .. } => (1, nl.saturating_add(if *v6 { 7 } else { 10 })),
         }
     }
     match p {
