@@ -649,11 +649,15 @@ impl Shim {
         };
         match &mut e.wait {
             // Re-arming the same code only rewrites the parameters.
-            Some(w) if w.pred.same_code(pred) => w.params = params,
+            Some(w) if w.pred.same_code(pred) => {
+                w.params = params;
+                w.armed = true;
+            }
             w => {
                 *w = Some(Wait {
                     pred: pred.clone(),
                     params,
+                    armed: true,
                 })
             }
         }
@@ -693,7 +697,10 @@ impl Shim {
                 continue;
             };
             e.flagged = false;
-            let Some(w) = &e.wait else { continue };
+            let Some(w) = &mut e.wait else { continue };
+            if !w.armed {
+                continue;
+            }
             let now = if w.pred.uses_now() {
                 *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
             } else {
@@ -706,7 +713,7 @@ impl Shim {
                 now,
             };
             if w.pred.eval(&ctx) {
-                e.wait = None;
+                w.armed = false;
                 e.counters.wakeups += 1;
                 out.push(e.id);
             }
@@ -714,7 +721,7 @@ impl Shim {
         to_check.clear();
         if !timed.is_empty() {
             timed.retain(|&s| {
-                matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.pred.uses_now())
+                matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.armed && w.pred.uses_now())
             });
         }
     }
@@ -723,7 +730,7 @@ impl Shim {
     #[inline]
     fn touch(&mut self, slot: u32) {
         if let Some(Some(e)) = self.envs.get_mut(slot as usize) {
-            if e.wait.is_some() && !e.flagged {
+            if Wait::armed(&e.wait).is_some() && !e.flagged {
                 e.flagged = true;
                 self.to_check.push(slot);
             }
@@ -743,7 +750,7 @@ impl Shim {
         let now = self.now_ns();
         let n = self.limits.window_words as usize;
         for (slot, e) in self.envs.iter().enumerate() {
-            if let Some(Some(_)) = e.as_ref().map(|e| &e.wait) {
+            if e.as_ref().and_then(|e| Wait::armed(&e.wait)).is_some() {
                 let d = self.mem[slot * n + wake::word::DEADLINE as usize];
                 if d != u64::MAX {
                     sleep = min_dur(sleep, Duration::from_nanos(d.saturating_sub(now)));
