@@ -112,8 +112,13 @@ impl Grant {
                     k,
                 })
             };
-            atoms.push(port(Rel::Ge, lo as u32));
-            atoms.push(port(Rel::Le, hi as u32));
+            if lo == hi {
+                // One port is an equality: the merged graph keys its switch tables on those.
+                atoms.push(port(Rel::Eq, lo as u32));
+            } else {
+                atoms.push(port(Rel::Ge, lo as u32));
+                atoms.push(port(Rel::Le, hi as u32));
+            }
         }
         atoms.into_iter().reduce(Pred::and).unwrap_or(Pred::True)
     }

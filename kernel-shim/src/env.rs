@@ -47,6 +47,15 @@ pub struct EnvCounters {
 pub(crate) struct Wait {
     pub pred: Compiled,
     pub params: [u64; MAX_PARAMS],
+    /// Cleared when the predicate fires; the compiled code stays, so re-arming the same shape
+    /// touches no reference count.
+    pub armed: bool,
+}
+
+impl Wait {
+    pub fn armed(w: &Option<Wait>) -> Option<&Wait> {
+        w.as_ref().filter(|w| w.armed)
+    }
 }
 
 pub(crate) struct Env {
@@ -59,4 +68,6 @@ pub(crate) struct Env {
     pub counters: EnvCounters,
     pub filters: usize,
     pub wait: Option<Wait>,
+    /// On the shim's list of environments whose predicate must be evaluated again.
+    pub flagged: bool,
 }

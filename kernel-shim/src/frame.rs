@@ -383,12 +383,15 @@ impl Frame {
         let Some(acct) = self.pool.accounts.get(account as usize) else {
             return true;
         };
+        let slot = &self.pool.slots[self.idx as usize];
+        if slot.account.load(Ordering::Relaxed) != NO_ACCOUNT {
+            return true;
+        }
         let held = acct.held.fetch_add(1, Ordering::Relaxed);
         if held >= acct.limit.load(Ordering::Relaxed) {
             acct.held.fetch_sub(1, Ordering::Relaxed);
             return false;
         }
-        let slot = &self.pool.slots[self.idx as usize];
         if slot
             .account
             .compare_exchange(NO_ACCOUNT, account, Ordering::Relaxed, Ordering::Relaxed)

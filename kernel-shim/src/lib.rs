@@ -19,10 +19,12 @@
 //! assert!(err.to_string().contains("\"http\""));
 //! ```
 
+pub mod bench;
 pub mod bridge;
 pub mod caps;
 pub mod env;
 pub mod frame;
+pub mod fuzz;
 pub mod nic;
 mod rng;
 pub mod shim;

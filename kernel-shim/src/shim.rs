@@ -30,6 +30,8 @@ pub struct Limits {
     pub frame_size: usize,
     /// Frames taken from one NIC per call.
     pub burst: usize,
+    /// The demultiplexer built over the installed filters.
+    pub demux: bridge::Backend,
 }
 
 impl Default for Limits {
@@ -44,6 +46,7 @@ impl Default for Limits {
             pool_frames: 16384,
             frame_size: 2048,
             burst: 64,
+            demux: bridge::Backend::default(),
         }
     }
 }
@@ -160,6 +163,10 @@ struct Filter {
     owner: EnvId,
     name: String,
     pred: Pred,
+    /// Equalities every packet this filter accepts satisfies (the atoms on its `and` spine):
+    /// two filters pinning one field to different values cannot overlap, which settles most
+    /// checks without the full query.
+    pins: Vec<(dpf::ir::Load, u32, u32)>,
     /// How many of the owner's own filters contain this one: deeper (more specific) wins.
     depth: u32,
 }
@@ -178,7 +185,8 @@ pub struct Shim {
     mem: Vec<u64>,
     filters: Vec<Filter>,
     next_filter: u64,
-    demux: Box<dyn Demux + Send>,
+    demux: Box<dyn Demux>,
+    backend: bridge::Backend,
     /// Demux rule index -> owning slot and filter, in priority order.
     rule_owner: Vec<(u32, FilterId)>,
     dirty: bool,
@@ -187,6 +195,10 @@ pub struct Shim {
     start: Instant,
     rx: Vec<Frame>,
     pred_cache: HashMap<(WPred, u32), Compiled>,
+    /// Waiting environments whose window or wait changed since their last evaluation.
+    to_check: Vec<u32>,
+    /// Waiting environments whose predicate reads the clock (evaluated every time).
+    timed: Vec<u32>,
     stats: ShimStats,
 }
 
@@ -206,7 +218,8 @@ impl Shim {
             mem: Vec::new(),
             filters: Vec::new(),
             next_filter: 0,
-            demux: bridge::demux(vec![]),
+            demux: bridge::demux(limits.demux, vec![]),
+            backend: limits.demux,
             rule_owner: vec![],
             dirty: false,
             nics: Vec::new(),
@@ -214,6 +227,8 @@ impl Shim {
             start: Instant::now(),
             rx: Vec::new(),
             pred_cache: HashMap::new(),
+            to_check: Vec::new(),
+            timed: Vec::new(),
             stats: ShimStats::default(),
             limits,
         })
@@ -266,6 +281,7 @@ impl Shim {
             counters: EnvCounters::default(),
             filters: 0,
             wait: None,
+            flagged: false,
         });
         self.stats.envs += 1;
         Ok(id)
@@ -328,6 +344,7 @@ impl Shim {
         }
         let at = self.window_range(id.slot).start + word as usize;
         self.mem[at] = value;
+        self.touch(id.slot);
         Ok(())
     }
 
@@ -366,6 +383,7 @@ impl Shim {
             id,
             owner: env,
             name: name.to_string(),
+            pins: pins(&pred),
             pred,
             depth,
         });
@@ -401,8 +419,9 @@ impl Shim {
                 rule: name.to_string(),
             });
         }
+        let mine = pins(pred);
         for f in self.filters.iter().filter(|f| f.owner != env) {
-            if bridge::may_overlap(&f.pred, pred) {
+            if !pinned_apart(&mine, &f.pins) && bridge::may_overlap(&f.pred, pred) {
                 let owner_name = self
                     .env(f.owner)
                     .map(|o| o.name.clone())
@@ -454,6 +473,7 @@ impl Shim {
             .map(|&i| (self.filters[i].owner.slot, self.filters[i].id))
             .collect();
         self.demux = bridge::demux(
+            self.backend,
             order
                 .iter()
                 .map(|&i| self.filters[i].pred.clone())
@@ -506,6 +526,7 @@ impl Shim {
         e.ring.push_back((filter, frame));
         e.counters.received += 1;
         self.mem[produced] += 1;
+        self.touch(id.slot);
         self.stats.delivered += 1;
         Ok(true)
     }
@@ -520,6 +541,7 @@ impl Shim {
         let consumed = self.window_range(id.slot).start + wake::word::RING_CONSUMED as usize;
         let f = self.env_mut(id).ok()?.ring.pop_front()?;
         self.mem[consumed] += 1;
+        self.touch(id.slot);
         Some(f)
     }
 
@@ -621,36 +643,96 @@ impl Shim {
         pred: &Compiled,
         params: [u64; MAX_PARAMS],
     ) -> Result<(), Refusal> {
-        let e = self.env_mut(env)?;
+        let e = match self.envs.get_mut(env.slot as usize) {
+            Some(Some(e)) if e.id == env => e,
+            _ => return Err(Refusal::NoSuchEnv(env)),
+        };
         match &mut e.wait {
             // Re-arming the same code only rewrites the parameters.
-            Some(w) if w.pred.same_code(pred) => w.params = params,
+            Some(w) if w.pred.same_code(pred) => {
+                w.params = params;
+                w.armed = true;
+            }
             w => {
                 *w = Some(Wait {
                     pred: pred.clone(),
                     params,
+                    armed: true,
                 })
             }
+        }
+        if !e.flagged {
+            e.flagged = true;
+            self.to_check.push(env.slot);
+        }
+        if pred.uses_now() && !self.timed.contains(&env.slot) {
+            self.timed.push(env.slot);
         }
         Ok(())
     }
 
     /// Environments whose predicate holds now; each is disarmed and reported once.
+    ///
+    /// A predicate reads only its owner's window, its parameters and (maybe) the clock, so only
+    /// owners whose window changed or who were re-armed since the last look are evaluated, plus
+    /// those whose predicate reads the clock.
     pub fn collect_ready(&mut self, out: &mut Vec<EnvId>) {
-        let now = self.now_ns();
-        let n = self.limits.window_words as usize;
-        for (slot, e) in self.envs.iter_mut().enumerate() {
-            let Some(e) = e else { continue };
-            let Some(w) = &e.wait else { continue };
+        if self.to_check.is_empty() && self.timed.is_empty() {
+            return;
+        }
+        let Shim {
+            to_check,
+            timed,
+            envs,
+            mem,
+            start,
+            limits,
+            ..
+        } = self;
+        let n = limits.window_words as usize;
+        // Reading the clock costs as much as evaluating a predicate: only when one needs it.
+        let mut now = None;
+        for &slot in to_check.iter().chain(timed.iter()) {
+            let Some(Some(e)) = envs.get_mut(slot as usize) else {
+                continue;
+            };
+            e.flagged = false;
+            let Some(w) = &mut e.wait else { continue };
+            if !w.armed {
+                continue;
+            }
+            let now = if w.pred.uses_now() {
+                *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
+            } else {
+                0
+            };
+            let s = slot as usize;
             let ctx = Ctx {
-                window: &self.mem[slot * n..(slot + 1) * n],
+                window: &mem[s * n..(s + 1) * n],
                 params: &w.params,
                 now,
             };
             if w.pred.eval(&ctx) {
-                e.wait = None;
+                w.armed = false;
                 e.counters.wakeups += 1;
                 out.push(e.id);
+            }
+        }
+        to_check.clear();
+        if !timed.is_empty() {
+            timed.retain(|&s| {
+                matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.armed && w.pred.uses_now())
+            });
+        }
+    }
+
+    /// Puts a waiting environment on the list to evaluate (its window or wait changed).
+    #[inline]
+    fn touch(&mut self, slot: u32) {
+        if let Some(Some(e)) = self.envs.get_mut(slot as usize) {
+            if Wait::armed(&e.wait).is_some() && !e.flagged {
+                e.flagged = true;
+                self.to_check.push(slot);
             }
         }
     }
@@ -668,7 +750,7 @@ impl Shim {
         let now = self.now_ns();
         let n = self.limits.window_words as usize;
         for (slot, e) in self.envs.iter().enumerate() {
-            if let Some(Some(_)) = e.as_ref().map(|e| &e.wait) {
+            if e.as_ref().and_then(|e| Wait::armed(&e.wait)).is_some() {
                 let d = self.mem[slot * n + wake::word::DEADLINE as usize];
                 if d != u64::MAX {
                     sleep = min_dur(sleep, Duration::from_nanos(d.saturating_sub(now)));
@@ -702,6 +784,31 @@ impl Shim {
     }
 }
 
+/// The equality atoms on a filter's `and` spine: necessary conditions of a match.
+fn pins(p: &Pred) -> Vec<(dpf::ir::Load, u32, u32)> {
+    fn walk(p: &Pred, out: &mut Vec<(dpf::ir::Load, u32, u32)>) {
+        match p {
+            Pred::And(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Pred::Atom(a) if a.rel == dpf::ir::Rel::Eq => out.push((a.load, a.mask, a.k)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(p, &mut out);
+    out
+}
+
+/// Do two filters pin the same masked load to different values (so cannot both match)?
+fn pinned_apart(a: &[(dpf::ir::Load, u32, u32)], b: &[(dpf::ir::Load, u32, u32)]) -> bool {
+    a.iter().any(|(la, ma, ka)| {
+        b.iter()
+            .any(|(lb, mb, kb)| la == lb && ma == mb && ka != kb)
+    })
+}
+
 fn min_dur(a: Option<Duration>, b: Duration) -> Option<Duration> {
     Some(a.map_or(b, |a| a.min(b)))
 }
@@ -725,8 +832,9 @@ fn measure(p: &Pred) -> (usize, u32) {
                 let (n, o) = val(a);
                 (n + 1, o)
             }
-            // A bounded walk over extension headers: its fixed part reads the IP header.
-            Val::ProtoChain { nl, .. } => (1, nl.saturating_add(10)),
+            // A loop over IPv6 extension headers, bounded by dpf (PROTOCHAIN_MAX_HEADERS); its
+            // first load is the network header's protocol field.
+            Val::ProtoChain { v6, nl, .. } => (1, nl.saturating_add(if *v6 { 7 } else { 10 })),
         }
     }
     match p {

@@ -171,6 +171,7 @@ type EvalOp = Box<dyn Fn(&Ctx) -> u64 + Send + Sync>;
 pub struct Compiled {
     f: Arc<dyn Fn(&Ctx) -> bool + Send + Sync>,
     window: u32,
+    uses_now: bool,
 }
 
 impl fmt::Debug for Compiled {
@@ -180,6 +181,11 @@ impl fmt::Debug for Compiled {
 }
 
 impl Compiled {
+    /// Does the predicate read the clock? (If not, the run loop need not read it either.)
+    pub fn uses_now(&self) -> bool {
+        self.uses_now
+    }
+
     /// Is this the same compiled code (re-arming it needs no new closure)?
     pub fn same_code(&self, other: &Compiled) -> bool {
         Arc::ptr_eq(&self.f, &other.f)
@@ -196,9 +202,12 @@ impl Compiled {
 /// Verifies and compiles a predicate for a caller whose window has `window` words.
 pub fn compile(p: &WPred, window: u32) -> Result<Compiled, WakeError> {
     verify(p, window)?;
+    let mut ops = Vec::new();
+    p.operands(&mut ops);
     Ok(Compiled {
         f: Arc::from(pred(p)),
         window,
+        uses_now: ops.contains(&Operand::Now),
     })
 }
 

@@ -129,3 +129,56 @@ fn oversized_and_out_of_frame_filters_are_refused() {
         Err(Refusal::LoadBeyondFrame { .. })
     ));
 }
+
+/// The same owners and frames through every demux backend: the same owner and filter each time.
+#[test]
+fn every_demux_backend_delivers_alike() {
+    use kernel_shim::bridge::Backend;
+    let frames: Vec<Vec<u8>> = (0..400u32)
+        .map(|i| {
+            let dst = [203, 0, 113, (i % 5) as u8];
+            udp(
+                [198, 51, 100, 1],
+                1000 + (i % 7) as u16,
+                dst,
+                5000 + (i % 40) as u16 * 3,
+            )
+        })
+        .collect();
+    let run = |backend| {
+        let mut shim = Shim::new(Limits {
+            demux: backend,
+            ..Limits::default()
+        })
+        .unwrap();
+        let mut owners = Vec::new();
+        for h in 0..4u8 {
+            let addr = Ipv4Addr::new(203, 0, 113, h);
+            for r in 0..5u16 {
+                let (lo, hi) = (5000 + r * 20, 5000 + r * 20 + 19);
+                let g = Grant::ports(17, addr, lo, hi);
+                let e = shim
+                    .create_env(&format!("{h}/{r}"), vec![g.clone()])
+                    .unwrap();
+                shim.install(e, "range", g.to_pred()).unwrap();
+                // A nested connection filter inside some ranges.
+                if r % 2 == 0 {
+                    shim.install(e, "conn", Pred::and(g.to_pred(), src_port_is(1003)))
+                        .unwrap();
+                }
+                owners.push(e);
+            }
+        }
+        frames
+            .iter()
+            .map(|f| {
+                let f = shim.pool().alloc_copy(f, 0).unwrap();
+                shim.deliver(f).map(|e| (e, shim.recv_tagged(e).unwrap().0))
+            })
+            .collect::<Vec<_>>()
+    };
+    let linear = run(Backend::Linear);
+    assert!(linear.iter().filter(|d| d.is_some()).count() > 100);
+    assert_eq!(run(Backend::Graph), linear);
+    assert_eq!(run(Backend::Jit), linear);
+}

@@ -1,7 +1,11 @@
-//! The one place the shim touches dpf's evolving parts: filter overlap and containment queries
-//! and the demultiplexer backend. Switching to dpf's merged graph (`dpf::query`,
-//! `dpf::jit::JitGraph`) when they land changes this file only.
+//! The one place the shim touches dpf's filter machinery: overlap and containment queries and
+//! the demultiplexer backend. Swapping a backend changes this file only.
+//!
+//! `interval` is the shim's own conservative stand-in for `dpf::query`, written before dpf's
+//! queries landed; it stays as a cross-check (a property test compares both against brute
+//! force) and is not used on the install path.
 
+#[cfg(test)]
 mod interval;
 
 use dpf::ir::Pred;
@@ -9,18 +13,45 @@ use dpf::Demux;
 
 /// Can some packet be accepted by both filters? `true` when unsure (a refusal errs safe).
 pub fn may_overlap(a: &Pred, b: &Pred) -> bool {
-    interval::may_overlap(a, b)
+    dpf::query::may_overlap(a, b)
 }
 
 /// Is every packet `inner` accepts also accepted by `outer`? `false` when unsure.
 pub fn contains(outer: &Pred, inner: &Pred) -> bool {
-    interval::contains(outer, inner)
+    dpf::query::contains(outer, inner)
+}
+
+/// Which demultiplexer the shim builds over its filters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// dpf's merged decision graph, compiled by Cranelift (falls back to the graph's
+    /// interpreter if compilation fails).
+    #[default]
+    Jit,
+    /// dpf's merged graph, interpreted.
+    Graph,
+    /// Every filter tried in order: the reference, as N separate BPF programs would be.
+    Linear,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Jit => "dpf::JitGraph (merged graph, Cranelift)",
+            Backend::Graph => "dpf::Graph (merged graph, interpreted)",
+            Backend::Linear => "dpf::Linear (rules tried in order)",
+        }
+    }
 }
 
 /// A demultiplexer over `rules`, numbered in priority order (index 0 wins).
-pub fn demux(rules: Vec<Pred>) -> Box<dyn Demux + Send> {
-    Box::new(dpf::Linear::new(rules))
+pub fn demux(backend: Backend, rules: Vec<Pred>) -> Box<dyn Demux> {
+    match backend {
+        Backend::Jit => match dpf::JitGraph::new(&rules) {
+            Ok(j) => Box::new(j),
+            Err(_) => Box::new(dpf::Graph::new(&rules)),
+        },
+        Backend::Graph => Box::new(dpf::Graph::new(&rules)),
+        Backend::Linear => Box::new(dpf::Linear::new(rules)),
+    }
 }
-
-/// Which demux backend [`demux`] builds, for benchmark reports.
-pub const DEMUX_BACKEND: &str = "dpf::Linear (rules tried in order)";
