@@ -20,6 +20,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Outcome {
+    // Several arguments may be one expression in words (`dpf check tcp port 80`, tcpdump's
+    // habit) or several expressions (`dpf check 'tcp' 'udp port 53'`): valid either way.
+    if !a.each && a.expr.len() > 1 && a.expr.iter().all(|e| compile(e, a.link).is_ok()) {
+        return Ok(ExitCode::SUCCESS);
+    }
     let exprs = if a.each {
         a.expr.clone()
     } else {
