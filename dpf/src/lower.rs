@@ -1688,9 +1688,8 @@ pub fn lower(e: &Expr, link: LinkType) -> Result<Pred, FilterError> {
     }
     match crate::optimize::optimize(p) {
         crate::optimize::Optimized::Pred(p) => Ok(p),
-        crate::optimize::Optimized::RejectsAll => Err(FilterError::new(
-            "expression rejects all packets",
-            0..usize::MAX,
-        )),
+        crate::optimize::Optimized::RejectsAll => {
+            Err(FilterError::new(crate::lang::REJECTS_ALL, 0..usize::MAX))
+        }
     }
 }

@@ -8,9 +8,6 @@ use crate::ir::Pred;
 use crate::rules::{parse_rule_file, RuleSource};
 use crate::{compile, Demux, FilterError, Graph, JitGraph, Linear, LinkType};
 
-/// The lowering's message for an expression that no packet of the link type can satisfy.
-const REJECTS_ALL: &str = "expression rejects all packets";
-
 /// The best demultiplexer available for these rules (priority = order): the merged graph
 /// compiled by the JIT; the graph's interpreter if the JIT cannot take it; the linear
 /// reference only for an empty rule set.
@@ -148,7 +145,7 @@ fn compile_range(
         .iter()
         .map(|r| match compile(&r.expr, link) {
             Ok(p) => Ok(p),
-            Err(e) if e.msg == REJECTS_ALL => {
+            Err(e) if e.rejects_all_packets() => {
                 eprintln!(
                     "dpf: warning: {}:{}: rule `{}` matches no packet of link type {}, {}",
                     path.display(),

@@ -10,7 +10,16 @@ pub struct FilterError {
     pub span: Range<usize>,
 }
 
+/// The message of a filter that no packet can match (libpcap refuses it with these words).
+pub const REJECTS_ALL: &str = "expression rejects all packets";
+
 impl FilterError {
+    /// Is this libpcap's "expression rejects all packets" (a valid expression that can never
+    /// match on this link type) rather than a malformed one?
+    pub fn rejects_all_packets(&self) -> bool {
+        self.msg == REJECTS_ALL
+    }
+
     pub fn new(msg: impl Into<String>, span: Range<usize>) -> Self {
         FilterError {
             msg: msg.into(),
