@@ -1,0 +1,2 @@
+-module(x).
+f() -> "unterminated
