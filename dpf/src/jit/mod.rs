@@ -68,6 +68,8 @@ struct Compiled {
     clif: String,
     disasm: Option<String>,
     shapes: usize,
+    /// Per shape, the entries compiled into the code (see [`codegen::inline_entries`]).
+    inlined: Vec<Option<codegen::InlineEntries>>,
 }
 
 impl Drop for Compiled {
@@ -86,6 +88,8 @@ pub struct JitGraph {
     ctx: Vec<ShapeCtx>,
     code: Compiled,
     recompiles: usize,
+    /// The code could not be regenerated after a removal: answer with the graph interpreter.
+    fallback: bool,
 }
 
 /// Most shapes a call keeps its scratch on the stack for.
@@ -110,6 +114,7 @@ impl JitGraph {
             ctx: Vec::new(),
             code,
             recompiles: 0,
+            fallback: false,
         };
         j.refresh();
         Ok(j)
@@ -150,12 +155,25 @@ impl JitGraph {
     /// [`JitGraph::insert`], taking ownership of the predicate.
     pub fn insert_owned(&mut self, id: usize, p: Pred) -> Result<InsertOutcome, JitError> {
         let o = self.graph.insert_owned(id, p)?;
-        if self.graph.shapes().len() != self.code.shapes {
+        let touched = self.graph.rule_shapes(id);
+        self.update(&touched)?;
+        Ok(o)
+    }
+
+    /// Brings the code in step with the graph after a change to the tables of `touched`
+    /// shapes: regenerated when a shape is new or a table compiled into the code changed.
+    fn update(&mut self, touched: &[usize]) -> Result<(), JitError> {
+        let shapes = self.graph.shapes();
+        let stale = shapes.len() != self.code.shapes
+            || touched
+                .iter()
+                .any(|&s| codegen::inline_entries(&shapes[s]) != self.code.inlined[s]);
+        if stale {
             self.code = compile(&self.graph)?;
             self.recompiles += 1;
         }
         self.refresh();
-        Ok(o)
+        Ok(())
     }
 
     /// Appends a rule with the lowest priority; returns its number.
@@ -165,11 +183,21 @@ impl JitGraph {
         Ok(id)
     }
 
-    /// Removes rule `id`; never recompiles.
+    /// Removes rule `id`. Recompiles only when the rule was in a table of at most
+    /// [`codegen::INLINE_KEYS`] keys, which the code holds as immediates. If code generation
+    /// then fails, the graph is interpreted (see [`JitGraph::is_interpreted`]).
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
-        let p = self.graph.remove(id);
-        self.refresh();
-        p
+        let touched = self.graph.rule_shapes(id);
+        let p = self.graph.remove(id)?;
+        if self.update(&touched).is_err() {
+            self.fallback = true;
+        }
+        Some(p)
+    }
+
+    /// Does this graph run on the interpreter because regenerating its code failed?
+    pub fn is_interpreted(&self) -> bool {
+        self.fallback
     }
 
     #[inline]
@@ -209,6 +237,9 @@ impl JitGraph {
 impl Demux for JitGraph {
     #[inline]
     fn first_match(&self, p: &Packet) -> Option<usize> {
+        if self.fallback {
+            return self.graph.first_match(p);
+        }
         self.with_scratch(|out| {
             let r = self.run(p, out);
             let mut best = r as u32;
@@ -224,6 +255,9 @@ impl Demux for JitGraph {
     }
 
     fn all_matches(&self, p: &Packet, res: &mut Vec<usize>) {
+        if self.fallback {
+            return self.graph.all_matches(p, res);
+        }
         res.clear();
         self.with_scratch(|out| {
             self.run(p, out);
@@ -283,5 +317,58 @@ fn compile(graph: &Graph) -> Result<Compiled, JitError> {
         clif,
         disasm,
         shapes: graph.shapes().len(),
+        inlined: graph.shapes().iter().map(codegen::inline_entries).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{self, Rng};
+
+    /// Small tables live in the code: changing one regenerates it; past
+    /// [`codegen::INLINE_KEYS`] keys the table is probed and same-shape inserts and removals
+    /// stop recompiling. Answers equal the interpreter's throughout.
+    #[test]
+    fn inlined_tables_recompile_on_change_and_hashed_ones_do_not() {
+        let mut rng = Rng::new(5);
+        let flows = gen::flows(12, &mut rng);
+        let packets = gen::packets(&flows, 400, &mut rng);
+        let preds: Vec<Pred> = flows.iter().map(gen::flow_pred).collect();
+        let mut jit = JitGraph::new(&preds[..1]).unwrap();
+        let agree = |j: &JitGraph| {
+            for p in &packets {
+                let pk = Packet::new(p, p.len() as u32);
+                assert_eq!(j.first_match(&pk), j.graph().first_match(&pk));
+            }
+        };
+        agree(&jit);
+        for (i, p) in preds.iter().enumerate().skip(1) {
+            let before = jit.recompiles();
+            jit.insert(i, p).unwrap();
+            let inlined = i < codegen::INLINE_KEYS;
+            assert_eq!(
+                jit.recompiles() - before,
+                usize::from(inlined) + usize::from(i == codegen::INLINE_KEYS),
+                "insert {i}"
+            );
+            agree(&jit);
+        }
+        let before = jit.recompiles();
+        jit.remove(11).unwrap();
+        jit.insert(11, &preds[11]).unwrap();
+        assert_eq!(
+            jit.recompiles(),
+            before,
+            "hashed table changed without recompiling"
+        );
+        agree(&jit);
+        for i in (1..12).rev() {
+            jit.remove(i).unwrap();
+            agree(&jit);
+        }
+        assert!(!jit.is_interpreted());
+        // A one-rule graph's code has no table probe: it compares with immediates.
+        assert!(!jit.clif_text().contains("imul"), "{}", jit.clif_text());
+    }
 }
