@@ -345,6 +345,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
 
         // 3b. Hash and probe.
         let mut h = b.ins().iconst(types::I64, 0);
+        let mut lanes: Vec<(Value, bool)> = Vec::with_capacity(words.len().div_ceil(2));
         for pair in words.chunks(2) {
             let lane = match pair {
                 [lo, hi] => {
@@ -353,6 +354,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
                 }
                 _ => pair[0],
             };
+            lanes.push((lane, pair.len() == 2));
             let x = b.ins().bxor(h, lane);
             h = b.ins().imul_imm_u(x, HASH_MUL as i64);
         }
@@ -376,12 +378,19 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         b.ins().brif(value, compare, &[], miss, &[]);
         b.switch_to_block(compare);
         b.seal_block(compare);
-        let mut all_eq = b.ins().iconst(types::I8, 1);
-        for (i, &w) in words.iter().enumerate() {
-            let k = b.ins().uload32(flags, slot, 4 * i as i32);
-            let e = b.ins().icmp(IntCC::Equal, k, w);
-            all_eq = b.ins().band(all_eq, e);
+        // The slot's key words, read as the same 64-bit lanes the hash used (two adjacent
+        // little-endian u32s are `lo | hi << 32`): one compare per lane, differences or'ed.
+        let mut diff = b.ins().iconst(types::I64, 0);
+        for (i, &(lane, pair)) in lanes.iter().enumerate() {
+            let k = if pair {
+                b.ins().load(types::I64, flags, slot, 8 * i as i32)
+            } else {
+                b.ins().uload32(flags, slot, 8 * i as i32)
+            };
+            let d = b.ins().bxor(k, lane);
+            diff = b.ins().bor(diff, d);
         }
+        let all_eq = b.ins().icmp_imm_u(IntCC::Equal, diff, 0);
         let hit = b.create_block();
         let step = b.create_block();
         b.ins().brif(all_eq, hit, &[], step, &[]);
