@@ -424,6 +424,14 @@ impl Graph {
         keys
     }
 
+    /// Where rule `id`'s terms are filed: (switch node, key) pairs (empty if no such rule).
+    pub fn rule_keys(&self, id: usize) -> &[(usize, Vec<u32>)] {
+        match self.rules.get(id) {
+            Some(Some(r)) => &r.keys,
+            _ => &[],
+        }
+    }
+
     /// The switch nodes holding rule `id`'s terms (empty if there is no such rule).
     pub fn rule_shapes(&self, id: usize) -> Vec<usize> {
         let mut s: Vec<usize> = match self.rules.get(id) {

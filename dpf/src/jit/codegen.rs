@@ -174,6 +174,29 @@ fn group_tests(groups: &[Group], fields: &[Field], key: &[u32]) -> Option<Vec<(u
     )
 }
 
+/// Per key word of a hashed shape: the value every key in its table has, if they all agree
+/// (and the table is not empty). The code compares such words with immediates before hashing;
+/// a key that disagrees makes the code stale (see `JitGraph`).
+pub fn fixed_words(shape: &Shape) -> Vec<Option<u32>> {
+    let n = shape.loads.len();
+    let mut it = shape.table.iter();
+    let Some((first, _)) = it.next() else {
+        return vec![None; n];
+    };
+    let mut fixed: Vec<Option<u32>> = first.iter().map(|&k| Some(k)).collect();
+    for (key, _) in it {
+        for (f, &k) in fixed.iter_mut().zip(key) {
+            if *f != Some(k) {
+                *f = None;
+            }
+        }
+        if fixed.iter().all(Option::is_none) {
+            break;
+        }
+    }
+    fixed
+}
+
 /// The native signature of a graph function.
 pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
@@ -343,7 +366,23 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
             })
             .collect();
 
-        // 3b. Hash and probe.
+        // 3b. Words every key of the table shares (the protocol tests and the server address
+        // of a flow table) are compared here as immediates, so unrelated packets leave before
+        // any hashing, and enter the hash as constants, which Cranelift folds.
+        let fixed = fixed_words(shape);
+        let mut words = words;
+        for (i, f) in fixed.iter().enumerate() {
+            if let Some(k) = *f {
+                let eq = b.ins().icmp_imm_u(IntCC::Equal, words[i], i64::from(k));
+                let cont = b.create_block();
+                b.ins().brif(eq, cont, &[], miss, &[]);
+                b.switch_to_block(cont);
+                b.seal_block(cont);
+                words[i] = b.ins().iconst(types::I64, i64::from(k));
+            }
+        }
+
+        // 3c. Hash and probe.
         let mut h = b.ins().iconst(types::I64, 0);
         let mut lanes: Vec<(Value, bool)> = Vec::with_capacity(words.len().div_ceil(2));
         for pair in words.chunks(2) {
@@ -382,6 +421,11 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         // little-endian u32s are `lo | hi << 32`): one compare per lane, differences or'ed.
         let mut diff = b.ins().iconst(types::I64, 0);
         for (i, &(lane, pair)) in lanes.iter().enumerate() {
+            let known = fixed[2 * i].is_some() && (!pair || fixed[2 * i + 1].is_some());
+            if known {
+                // Every key holds these words, and the packet was checked against them.
+                continue;
+            }
             let k = if pair {
                 b.ins().load(types::I64, flags, slot, 8 * i as i32)
             } else {

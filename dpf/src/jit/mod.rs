@@ -70,6 +70,8 @@ struct Compiled {
     shapes: usize,
     /// Per shape, the entries compiled into the code (see [`codegen::inline_entries`]).
     inlined: Vec<Option<codegen::InlineEntries>>,
+    /// Per shape, the key words its hashed code takes as shared constants.
+    fixed: Vec<Vec<Option<u32>>>,
 }
 
 impl Drop for Compiled {
@@ -156,15 +158,26 @@ impl JitGraph {
     pub fn insert_owned(&mut self, id: usize, p: Pred) -> Result<InsertOutcome, JitError> {
         let o = self.graph.insert_owned(id, p)?;
         let touched = self.graph.rule_shapes(id);
-        self.update(&touched)?;
+        // A new key that differs from a word the hashed code takes as shared: regenerate.
+        let shapes = self.graph.shapes().len();
+        let breaks_fixed = shapes == self.code.shapes
+            && self.graph.rule_keys(id).iter().any(|(s, key)| {
+                self.code.inlined[*s].is_none()
+                    && self.code.fixed[*s]
+                        .iter()
+                        .zip(key)
+                        .any(|(f, k)| f.is_some_and(|f| f != *k))
+            });
+        self.update(&touched, breaks_fixed)?;
         Ok(o)
     }
 
     /// Brings the code in step with the graph after a change to the tables of `touched`
     /// shapes: regenerated when a shape is new or a table compiled into the code changed.
-    fn update(&mut self, touched: &[usize]) -> Result<(), JitError> {
+    fn update(&mut self, touched: &[usize], stale: bool) -> Result<(), JitError> {
         let shapes = self.graph.shapes();
-        let stale = shapes.len() != self.code.shapes
+        let stale = stale
+            || shapes.len() != self.code.shapes
             || touched
                 .iter()
                 .any(|&s| codegen::inline_entries(&shapes[s]) != self.code.inlined[s]);
@@ -189,7 +202,8 @@ impl JitGraph {
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
         let touched = self.graph.rule_shapes(id);
         let p = self.graph.remove(id)?;
-        if self.update(&touched).is_err() {
+        // Removing keys never breaks a shared word: the remaining keys still share it.
+        if self.update(&touched, false).is_err() {
             self.fallback = true;
         }
         Some(p)
@@ -318,6 +332,7 @@ fn compile(graph: &Graph) -> Result<Compiled, JitError> {
         disasm,
         shapes: graph.shapes().len(),
         inlined: graph.shapes().iter().map(codegen::inline_entries).collect(),
+        fixed: graph.shapes().iter().map(codegen::fixed_words).collect(),
     })
 }
 
@@ -334,7 +349,11 @@ mod tests {
         let mut rng = Rng::new(5);
         let flows = gen::flows(12, &mut rng);
         let packets = gen::packets(&flows, 400, &mut rng);
-        let preds: Vec<Pred> = flows.iter().map(gen::flow_pred).collect();
+        let preds: Vec<Pred> = gen::rules_text(&flows)
+            .lines()
+            .map(|l| crate::compile(l.split_once(": ").unwrap().1, crate::LinkType::ETHERNET))
+            .collect::<Result<_, _>>()
+            .unwrap();
         let mut jit = JitGraph::new(&preds[..1]).unwrap();
         let agree = |j: &JitGraph| {
             for p in &packets {
@@ -363,6 +382,30 @@ mod tests {
             "hashed table changed without recompiling"
         );
         agree(&jit);
+        // Every flow rule so far shares its server address, which the hashed code takes as a
+        // constant; a rule for another server makes it regenerate.
+        let before = jit.recompiles();
+        let other = crate::compile(
+            "tcp and src host 198.51.100.7 and src port 999 and dst host 203.0.113.9 and dst port 80",
+            crate::LinkType::ETHERNET,
+        )
+        .unwrap();
+        jit.insert(12, &other).unwrap();
+        assert_eq!(jit.recompiles(), before + 1, "a shared word changed");
+        let mut frame = packets
+            .iter()
+            .find(|p| jit.first_match(&Packet::new(p, p.len() as u32)) == Some(3))
+            .expect("a packet of flow 3")
+            .clone();
+        agree(&jit);
+        frame[26..30].copy_from_slice(&[198, 51, 100, 7]);
+        frame[30..34].copy_from_slice(&[203, 0, 113, 9]);
+        let l4 = 14 + 4 * usize::from(frame[14] & 0x0f);
+        frame[l4..l4 + 4].copy_from_slice(&[0x03, 0xe7, 0, 80]);
+        let pk = Packet::new(&frame, frame.len() as u32);
+        assert_eq!(jit.first_match(&pk), Some(12));
+        assert_eq!(jit.graph().first_match(&pk), Some(12));
+        jit.remove(12).unwrap();
         for i in (1..12).rev() {
             jit.remove(i).unwrap();
             agree(&jit);
