@@ -42,6 +42,7 @@ enum Kind {
 }
 
 /// A rule's text split into its shape key and its abstracted literals.
+#[derive(Default)]
 struct Scan {
     key: Vec<u8>,
     vals: Vec<u32>,
@@ -84,6 +85,8 @@ pub struct RuleCompiler {
     link: LinkType,
     cache: FxHashMap<Vec<u8>, Slot>,
     hits: usize,
+    /// Reused for every rule's scan (no allocation per rule on a template hit).
+    scratch: Scan,
 }
 
 impl RuleCompiler {
@@ -92,6 +95,7 @@ impl RuleCompiler {
             link,
             cache: FxHashMap::default(),
             hits: 0,
+            scratch: Scan::default(),
         }
     }
 
@@ -102,9 +106,16 @@ impl RuleCompiler {
 
     /// Parses and lowers `expr`; the result is [`crate::compile`]'s.
     pub fn compile(&mut self, expr: &str) -> Result<Pred, FilterError> {
-        let Some(s) = scan(expr) else {
+        let mut s = std::mem::take(&mut self.scratch);
+        let r = self.compile_with(expr, &mut s);
+        self.scratch = s;
+        r
+    }
+
+    fn compile_with(&mut self, expr: &str, s: &mut Scan) -> Result<Pred, FilterError> {
+        if !scan_into(expr, s) {
             return crate::compile(expr, self.link);
-        };
+        }
         let attempts = match self.cache.get(&s.key) {
             Some(Slot::Template(t)) => {
                 if let Some(p) = t.instantiate(&s.vals) {
@@ -117,13 +128,13 @@ impl RuleCompiler {
             Some(Slot::Pending(n)) => *n,
             None => 0,
         };
-        let (result, slot) = self.build(expr, &s);
+        let (result, slot) = self.build(expr, s);
         let slot = match slot {
             Some(slot) => slot,
             None if attempts + 1 >= MAX_ATTEMPTS => Slot::Uncacheable,
             None => Slot::Pending(attempts + 1),
         };
-        self.cache.insert(s.key, slot);
+        self.cache.insert(s.key.clone(), slot);
         result
     }
 
@@ -381,16 +392,20 @@ fn dotted_quad(s: &[u8]) -> Option<u32> {
 }
 
 fn scan(expr: &str) -> Option<Scan> {
+    let mut s = Scan::default();
+    scan_into(expr, &mut s).then_some(s)
+}
+
+/// [`scan`] into reused buffers; false when the rule is not templated.
+fn scan_into(expr: &str, s: &mut Scan) -> bool {
     let b = expr.as_bytes();
+    s.key.clear();
+    s.vals.clear();
+    s.kinds.clear();
+    s.spans.clear();
     if b.iter().any(|&c| c < 3) {
-        return None;
+        return false;
     }
-    let mut s = Scan {
-        key: Vec::with_capacity(b.len() + 16),
-        vals: Vec::new(),
-        kinds: Vec::new(),
-        spans: Vec::new(),
-    };
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -425,7 +440,7 @@ fn scan(expr: &str) -> Option<Scan> {
         }
     }
     if s.vals.is_empty() || s.vals.len() > MAX_LITERALS {
-        return None;
+        return false;
     }
     // Which literals are equal to which (first equal literal's index), and which are zero.
     s.key.push(2);
@@ -434,7 +449,7 @@ fn scan(expr: &str) -> Option<Scan> {
         s.key.extend_from_slice(&class.to_le_bytes());
         s.key.push(u8::from(*v == 0));
     }
-    Some(s)
+    true
 }
 
 #[cfg(test)]
