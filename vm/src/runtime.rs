@@ -294,7 +294,7 @@ impl Runtime {
             let reason = match r {
                 Ok(_) => Term::Atom(atom::NORMAL),
                 Err(crate::interp::Ctl::Exc(e)) => rt.report_crash(&mut p, *e),
-                Err(crate::interp::Ctl::Tail(_)) => Term::Atom(atom::NORMAL),
+                Err(_) => Term::Atom(atom::NORMAL),
             };
             rt.exit_process(pid, reason);
         });
