@@ -551,6 +551,9 @@ impl Proc {
                 Ok(Term::list(out))
             }
             E::BinComp(body, quals) => {
+                if let Some(bad) = self.bin_comp_lists_check(body, quals, bp, m)? {
+                    return Err(bad);
+                }
                 let mut bb = BitBuilder::default();
                 self.comp(quals, 0, body, bp, m, &mut |_, v| match v {
                     Term::Bin(b) => {
@@ -817,6 +820,60 @@ impl Proc {
                 return Err(raise(atom::EXIT, r));
             }
         }
+    }
+
+    /// OTP computes the size of a binary comprehension up front when it can: the body is a
+    /// binary of fixed-size segments, every qualifier is a list generator over a plain
+    /// variable, with no filters. It takes `length/1` of each generator list first, so an
+    /// improper list fails as `{bad_generator, WholeList}` before any element is produced
+    /// (elsewhere the error names the bad tail). Only pure generator expressions are checked
+    /// here, so evaluating them twice is unobservable.
+    fn bin_comp_lists_check(
+        &mut self,
+        body: &E,
+        quals: &[CQual],
+        bp: usize,
+        m: &Arc<Module>,
+    ) -> Result<Option<Ctl>, Ctl> {
+        let E::Bin(segs) = body else {
+            return Ok(None);
+        };
+        let fixed = segs.iter().all(|s| {
+            matches!(s.ty, SegType::Integer | SegType::Float)
+                && matches!(s.size, None | Some(E::Lit(Term::Int(_))))
+        });
+        if !fixed {
+            return Ok(None);
+        }
+        let mut bound: Vec<u32> = Vec::new();
+        for q in quals {
+            match q {
+                CQual::Gen(p, g) => {
+                    if !pure_without(g, &bound) {
+                        return Ok(None);
+                    }
+                    match p {
+                        Pat::Bind(s) => bound.push(*s),
+                        Pat::Any => {}
+                        _ => return Ok(None),
+                    }
+                }
+                _ => return Ok(None),
+            }
+        }
+        for q in quals {
+            if let CQual::Gen(_, g) = q {
+                let v = self.eval(g, bp, m)?;
+                let mut t = &v;
+                while let Term::Cons(c) = t {
+                    t = &c.tail;
+                }
+                if !matches!(t, Term::Nil) {
+                    return Ok(Some(err2(Atom::intern("bad_generator"), v)));
+                }
+            }
+        }
+        Ok(None)
     }
 
     fn comp(
@@ -1354,6 +1411,17 @@ fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
         Op2::Bxor => Term::Int(x ^ y),
         _ => return None,
     })
+}
+
+/// Whether `e` is free of side effects and reads none of the `slots` (generator variables).
+fn pure_without(e: &E, slots: &[u32]) -> bool {
+    match e {
+        E::Lit(_) => true,
+        E::Var(s) => !slots.contains(s),
+        E::Cons(h, t) => pure_without(h, slots) && pure_without(t, slots),
+        E::Tuple(es) => es.iter().all(|x| pure_without(x, slots)),
+        _ => false,
+    }
 }
 
 fn as_bool(t: &Term) -> Option<bool> {
