@@ -69,6 +69,23 @@ fn otp(src: &str, name: &str) -> Option<(f64, f64)> {
 }
 
 fn main() {
+    // `vm_bench once NAME [ARG]`: one run of ours only, with a smaller workload, for
+    // instruction counting under valgrind (timings here are too noisy to compare small wins).
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("once") {
+        let name = argv.get(2).map(String::as_str).unwrap_or("bfib");
+        let src = match name {
+            "bfib" => FIB.replace("fib(30)", "fib(22)"),
+            _ => PING.replace("1000000", "20000"),
+        };
+        let dir = std::env::temp_dir().join("vm_bench_once");
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join(format!("{name}.erl"));
+        std::fs::write(&f, src).unwrap();
+        let out = vm::run_files(std::slice::from_ref(&f), name, "main", true);
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        return;
+    }
     let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
     for (name, src) in [("bfib", FIB), ("bping", PING)] {
         if only.as_deref().is_some_and(|o| o != name) {

@@ -282,10 +282,11 @@ impl Proc {
         }))
     }
 
+    #[inline(always)]
     fn match_args(&mut self, pats: &[Pat], bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
         for (i, p) in pats.iter().enumerate() {
             // The common argument patterns without cloning the argument first.
-            let a = match p {
+            match p {
                 Pat::Any => continue,
                 Pat::Bind(s) => {
                     let s = bp + *s as usize;
@@ -307,27 +308,46 @@ impl Proc {
                     }
                     return Ok(false);
                 }
-                _ => self.regs[bp + i].clone(),
-            };
-            if !self.pmatch(p, &a, bp, m)? {
-                return Ok(false);
+                _ => {
+                    if !self.match_arg_slow(p, bp, i, m)? {
+                        return Ok(false);
+                    }
+                }
             }
         }
         Ok(true)
     }
 
+    #[inline(never)]
+    fn match_arg_slow(
+        &mut self,
+        p: &Pat,
+        bp: usize,
+        i: usize,
+        m: &Arc<Module>,
+    ) -> Result<bool, Ctl> {
+        let a = self.regs[bp + i].clone();
+        self.pmatch(p, &a, bp, m)
+    }
+
+    #[inline]
     pub fn body(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Res {
         let n = es.len();
         for e in &es[..n - 1] {
             self.eval(e, bp, m)?;
         }
-        self.eval(&es[n - 1], bp, m)
+        self.eval_leaf(&es[n - 1], bp, m)
     }
 
+    #[inline]
     fn guard(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
         if g.is_empty() {
             return true;
         }
+        self.guard_slow(g, bp, m)
+    }
+
+    fn guard_slow(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
         'alt: for conj in g {
             for e in conj {
                 match self.eval(e, bp, m) {
@@ -348,6 +368,48 @@ impl Proc {
         Ok(v)
     }
 
+    /// `eval` with the leaf expressions (variables, constants, `Var op Int`) done in place:
+    /// no call, and the result stays in registers instead of coming back through memory.
+    #[inline(always)]
+    fn eval_leaf(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+        match e {
+            E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
+            E::Lit(t) => Ok(t.clone()),
+            E::OpVarInt(op, s, k) => {
+                if let Term::Int(x) = self.regs[bp + *s as usize] {
+                    if let Some(r) = int_op(*op, x, *k) {
+                        return Ok(r);
+                    }
+                }
+                self.eval(e, bp, m)
+            }
+            // Skips `eval`'s large frame on the way into a call.
+            E::CallLocal(i, es, tail) => self.call_local(*i, es, *tail, bp, m),
+            _ => self.eval(e, bp, m),
+        }
+    }
+
+    /// A call to function `i` of this module. Arguments go straight onto the register file,
+    /// where they become the first slots of the callee's frame; a tail call leaves them there
+    /// for the caller's trampoline.
+    fn call_local(&mut self, i: usize, es: &[E], tail: bool, bp: usize, m: &Arc<Module>) -> Res {
+        let base = self.regs.len();
+        for e in es {
+            match self.eval_leaf(e, bp, m) {
+                Ok(v) => self.regs.push(v),
+                Err(c) => {
+                    self.regs.truncate(base);
+                    return Err(c);
+                }
+            }
+        }
+        if tail {
+            self.pending_tail = PendingTail::Local(i as u32, es.len() as u32);
+            return Err(Ctl::Tail);
+        }
+        self.invoke_at(m, i, base, None)
+    }
+
     pub fn eval(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
         match e {
             E::Lit(t) => Ok(t.clone()),
@@ -360,8 +422,8 @@ impl Proc {
                 Ok(Term::cons(h, t))
             }
             E::Op2(op, a, b) => {
-                let a = self.eval(a, bp, m)?;
-                let b = self.eval(b, bp, m)?;
+                let a = self.eval_leaf(a, bp, m)?;
+                let b = self.eval_leaf(b, bp, m)?;
                 // Small-integer fast paths; everything else goes through `op2`.
                 if let (Term::Int(x), Term::Int(y)) = (&a, &b) {
                     if let Some(r) = int_op(*op, *x, *y) {
@@ -427,25 +489,7 @@ impl Proc {
                     Err(err2(atom::BADMATCH, v))
                 }
             }
-            E::CallLocal(i, es, tail) => {
-                // Arguments go straight onto the register file, where they become the first
-                // slots of the callee's frame.
-                let base = self.regs.len();
-                for e in es {
-                    match self.eval(e, bp, m) {
-                        Ok(v) => self.regs.push(v),
-                        Err(c) => {
-                            self.regs.truncate(base);
-                            return Err(c);
-                        }
-                    }
-                }
-                if *tail {
-                    self.pending_tail = PendingTail::Local(*i as u32, es.len() as u32);
-                    return Err(Ctl::Tail);
-                }
-                self.invoke_at(m, *i, base, None)
-            }
+            E::CallLocal(i, es, tail) => self.call_local(*i, es, *tail, bp, m),
             E::CallBif(f, _, _, es) => match es.len() {
                 // Small argument lists live on the Rust stack: no allocation per BIF call.
                 0 => f(self, &[]),
