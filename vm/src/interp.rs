@@ -101,7 +101,7 @@ impl Proc {
             rt,
             yielder: std::ptr::null(),
             pid,
-            regs: Vec::with_capacity(1024),
+            regs: Vec::with_capacity(32),
             stack_base: 0,
             stack_limit: MAX_STACK_USE,
             mailbox: VecDeque::new(),
