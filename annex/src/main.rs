@@ -27,6 +27,9 @@ enum Cmd {
         #[arg(long)]
         print: bool,
     },
+    /// Benchmarks (`exo bench estone`).
+    #[command(subcommand)]
+    Bench(annex::estone::BenchCmd),
 }
 
 /// The module name a file declares: its `-module(...)` attribute, else the file stem.
@@ -69,5 +72,6 @@ fn main() {
             let _ = std::io::stdout().flush();
             std::process::exit(out.exit_code);
         }
+        Cmd::Bench(b) => std::process::exit(annex::estone::main(b)),
     }
 }
