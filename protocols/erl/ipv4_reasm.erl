@@ -8,8 +8,9 @@
 %%                         the header; a fragment reaching past it is refused)
 %%   reasm_total_bytes     payload bytes held over all datagrams (default 1 MiB)
 %%   reasm_max_datagrams   datagrams in flight (default 64)
-%% When a limit is reached new datagrams are refused, and the ones in progress keep their
-%% chance to complete (a flood cannot evict a datagram already half received).
+%% When the datagram count or the byte total would pass its limit, the oldest datagrams are
+%% evicted to make room (Linux's inet_frag evictor does the same): a flood costs the datagrams
+%% in progress during it, but never locks reassembly out once it stops.
 %% Overlapping fragments drop their whole datagram, as Linux has done since 2018 (overlaps
 %% are the stuff of evasion attacks); an exact duplicate is ignored.
 -module(ipv4_reasm).
@@ -22,8 +23,9 @@ new(Opts) ->
       max_bytes => maps:get(reasm_max_bytes, Opts, 65515),
       total_bytes => maps:get(reasm_total_bytes, Opts, 1048576),
       max_dgrams => maps:get(reasm_max_datagrams, Opts, 64),
-      stats => #{reassembled => 0, timeouts => 0, overlaps => 0, refused_limit => 0,
-                 malformed => 0, duplicates => 0}}.
+      next_seq => 0,      % arrival order, to evict the oldest first among equal deadlines
+      stats => #{reassembled => 0, timeouts => 0, overlaps => 0, evicted => 0,
+                 refused_limit => 0, malformed => 0, duplicates => 0}}.
 
 %% Pkt is a parsed fragment (ipv4:parse/1). Returns
 %%   {complete, Pkt2, R2}   Pkt2 is the whole datagram (offset 0, mf false, joined payload)
@@ -45,18 +47,35 @@ add(R = #{dgrams := Ds}, Pkt = #{src := S, dst := D, proto := P, id := Id, offse
             end
     end.
 
-start(R = #{dgrams := Ds, bytes := B, total_bytes := TB, max_dgrams := MD}, Key, Pkt, Off,
-      Len, End, Mf, Now) ->
-    if map_size(Ds) >= MD -> drop(refused_limit, too_many_datagrams, R);
-       B + Len > TB -> drop(refused_limit, memory_limit, R);
+start(R0 = #{total_bytes := TB, max_dgrams := MD}, Key, Pkt, Off, Len, End, Mf, Now) ->
+    if Len > TB -> drop(refused_limit, memory_limit, R0);
        true ->
+            R = #{dgrams := Ds, next_seq := Seq} = evict_count(R0, MD - 1),
             Dg = #{frags => [], bytes => 0, total => undefined, first => undefined,
-                   deadline => Now + maps:get(timeout, R)},
-            add_to(R#{dgrams := maps:put(Key, Dg, Ds)}, Key, Dg, Pkt, Off, Len, End, Mf)
+                   deadline => Now + maps:get(timeout, R), seq => Seq},
+            add_to(R#{dgrams := maps:put(Key, Dg, Ds), next_seq := Seq + 1}, Key, Dg, Pkt, Off,
+                   Len, End, Mf)
     end.
 
-add_to(R, Key, Dg = #{frags := Fs, bytes := DB, total := Total}, Pkt, Off, Len, End, Mf) ->
-    #{bytes := B, total_bytes := TB} = R,
+%% Evicts the oldest datagrams until at most Max remain.
+evict_count(R = #{dgrams := Ds}, Max) when map_size(Ds) =< Max -> R;
+evict_count(R, Max) -> evict_count(evict_oldest(R, none), Max).
+
+%% Evicts the oldest datagrams other than Keep until Need more bytes fit; false if they cannot.
+evict_bytes(R = #{bytes := B, total_bytes := TB}, Need, _Keep) when B + Need =< TB -> R;
+evict_bytes(R = #{dgrams := Ds}, Need, Keep) ->
+    case map_size(maps:remove(Keep, Ds)) of
+        0 -> false;
+        _ -> evict_bytes(evict_oldest(R, Keep), Need, Keep)
+    end.
+
+evict_oldest(R = #{dgrams := Ds, bytes := B}, Keep) ->
+    Ages = [{T, S, K} || {K, #{deadline := T, seq := S}} <- maps:to_list(Ds), K =/= Keep],
+    {_, _, Victim} = lists:min(Ages),
+    #{bytes := DB} = maps:get(Victim, Ds),
+    bump(evicted, R#{dgrams := maps:remove(Victim, Ds), bytes := B - DB}).
+
+add_to(R, Key, Dg = #{frags := Fs, total := Total}, Pkt, Off, Len, End, Mf) ->
     case lists:keyfind(Off, 1, Fs) of
         {Off, Len} when Len > 0 ->
             {incomplete, bump(duplicates, R)};
@@ -69,17 +88,24 @@ add_to(R, Key, Dg = #{frags := Fs, bytes := DB, total := Total}, Pkt, Off, Len, 
                         lists:any(fun({O, L}) -> O + L > NewTotal end, [{Off, Len} | Fs])),
             if Overlap -> drop_dgram(overlaps, overlap, Key, R);
                Inconsistent -> drop_dgram(malformed, inconsistent_length, Key, R);
-               B + Len > TB -> drop(refused_limit, memory_limit, R);
                true ->
-                    First = case Off of 0 -> Pkt; _ -> maps:get(first, Dg) end,
-                    Dg2 = Dg#{frags := [{Off, Len} | Fs], bytes := DB + Len, total := NewTotal,
-                              first := First, {data, Off} => maps:get(payload, Pkt)},
-                    R2 = R#{bytes := B + Len},
-                    case NewTotal =:= DB + Len of
-                        true -> complete(R2, Key, Dg2);
-                        false -> {incomplete, R2#{dgrams := maps:put(Key, Dg2, maps:get(dgrams, R2))}}
+                    case evict_bytes(R, Len, Key) of
+                        %% This datagram alone would pass the byte total.
+                        false -> drop_dgram(refused_limit, memory_limit, Key, R);
+                        R2 -> store(R2, Key, Dg, Pkt, Off, Len, NewTotal)
                     end
             end
+    end.
+
+store(R = #{bytes := B, dgrams := Ds}, Key, Dg = #{frags := Fs, bytes := DB, first := First0},
+      Pkt, Off, Len, NewTotal) ->
+    First = case Off of 0 -> Pkt; _ -> First0 end,
+    Dg2 = Dg#{frags := [{Off, Len} | Fs], bytes := DB + Len, total := NewTotal,
+              first := First, {data, Off} => maps:get(payload, Pkt)},
+    R2 = R#{bytes := B + Len},
+    case NewTotal =:= DB + Len of
+        true -> complete(R2, Key, Dg2);
+        false -> {incomplete, R2#{dgrams := maps:put(Key, Dg2, Ds)}}
     end.
 
 %% No overlaps and byte count equal to the total length: the fragments tile the datagram.

@@ -214,30 +214,27 @@ reassembly_limits() ->
                      ttl => 64, tos => 0, df => false, header_len => 20,
                      total_len => 20 + Len, payload => binary:copy(<<(Id band 255)>>, Len)}
            end,
-    %% Max datagrams in flight: 100 first fragments of distinct datagrams, limit 64.
+    %% Max datagrams in flight: 100 first fragments of distinct datagrams, limit 64: the
+    %% oldest 36 are evicted.
     R0 = ipv4_reasm:new(#{reasm_max_datagrams => 64}),
-    {R1, Outcomes} = lists:foldl(
-                       fun(Id, {R, Acc}) ->
-                               case ipv4_reasm:add(R, Frag(Id, 0, 8, true), 0) of
-                                   {incomplete, R2} -> {R2, [ok | Acc]};
-                                   {dropped, Why, R2} -> {R2, [Why | Acc]}
-                               end
-                       end, {R0, []}, lists:seq(1, 100)),
-    show("flood_max_datagrams", {ipv4_reasm:in_flight(R1), length([x || ok <- Outcomes]),
-                                 lists:usort([W || W <- Outcomes, W =/= ok])}),
-    %% The datagrams already held still complete.
-    {complete, W1, _} = ipv4_reasm:add(R1, Frag(1, 8, 8, false), 0),
-    show("flood_held_datagram_completes", byte_size(maps:get(payload, W1))),
-    %% Total byte cap: 10,000 bytes, fragments of 1,480 bytes: 6 fit, the 7th is refused.
+    R1 = lists:foldl(fun(Id, R) -> element(2, ipv4_reasm:add(R, Frag(Id, 0, 8, true), 0)) end,
+                     R0, lists:seq(1, 100)),
+    show("flood_max_datagrams", {ipv4_reasm:in_flight(R1), maps:get(evicted, ipv4_reasm:stats(R1))}),
+    %% The newest datagram completes; the evicted first one starts over.
+    {complete, W1, _} = ipv4_reasm:add(R1, Frag(100, 8, 8, false), 0),
+    show("flood_newest_completes", byte_size(maps:get(payload, W1))),
+    show("flood_oldest_evicted", element(1, ipv4_reasm:add(R1, Frag(1, 8, 8, false), 0))),
+    %% Total byte cap: 10,000 bytes, 8 fragments of 1,480 bytes: the 2 oldest are evicted.
     Rb0 = ipv4_reasm:new(#{reasm_total_bytes => 10000}),
-    {Rb1, Ob} = lists:foldl(
-                  fun(Id, {R, Acc}) ->
-                          case ipv4_reasm:add(R, Frag(Id, 0, 1480, true), 0) of
-                              {incomplete, R2} -> {R2, [ok | Acc]};
-                              {dropped, Why, R2} -> {R2, [Why | Acc]}
-                          end
-                  end, {Rb0, []}, lists:seq(1, 8)),
-    show("flood_total_bytes", {lists:reverse(Ob), maps:get(held_bytes, ipv4_reasm:stats(Rb1))}),
+    Rb1 = lists:foldl(fun(Id, R) -> element(2, ipv4_reasm:add(R, Frag(Id, 0, 1480, true), 0)) end,
+                      Rb0, lists:seq(1, 8)),
+    Sb = ipv4_reasm:stats(Rb1),
+    show("flood_total_bytes", {maps:get(held_bytes, Sb), maps:get(in_flight, Sb), maps:get(evicted, Sb)}),
+    %% A datagram that alone passes the byte total is dropped, whatever else is held.
+    Rs0 = ipv4_reasm:new(#{reasm_total_bytes => 2000}),
+    {incomplete, Rs1} = ipv4_reasm:add(Rs0, Frag(3, 0, 1480, true), 0),
+    show("flood_datagram_over_total", element(2, ipv4_reasm:add(Rs1, Frag(3, 1480, 1480, true), 0))),
+    show("flood_fragment_over_total", element(2, ipv4_reasm:add(Rs0, Frag(4, 0, 2008, true), 0))),
     %% Per-datagram cap: a fragment reaching past reasm_max_bytes is refused.
     Rc0 = ipv4_reasm:new(#{reasm_max_bytes => 4000}),
     {incomplete, Rc1} = ipv4_reasm:add(Rc0, Frag(5, 0, 2000, true), 0),
