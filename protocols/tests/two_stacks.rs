@@ -136,6 +136,19 @@ fn bad_configs_are_refused_with_reasons() {
 }
 
 #[test]
+fn serve_entry_points_start_echo_and_ping() {
+    for o in both() {
+        assert!(o.contains("serve: ready ip=192.0.2.10 mac=02:00:00:00:00:0a udp_echo=7\n"));
+        assert!(o.contains("serve: ping 3/3\n"));
+        assert_eq!(
+            field(o, "serve_echo"),
+            "{ok,{{192,0,2,10},7,<<115,101,114,118,101,100>>}}"
+        );
+        assert_eq!(field(o, "serve_no_gw"), "{error,no_gw}");
+    }
+}
+
+#[test]
 fn every_frame_on_the_wire_parses_with_etherparse() {
     for o in both() {
         let fs = frames(o);

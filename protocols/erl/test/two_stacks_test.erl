@@ -29,7 +29,20 @@ main() ->
     lossy(),
     reordering_big_datagram(),
     config_errors(),
+    serve_entry_points(),
     ok.
+
+%% serve's start/1 and ping/2, as exo run would call them, over fake_link.
+serve_entry_points() ->
+    {ok, Wire} = fake_link:start(#{}),
+    {ok, A} = serve:start(#{link => fake_link, filter => {Wire, a}, mac => ?MAC_A, ip => ?IP_A}),
+    {ok, B} = serve:ping(#{link => fake_link, filter => {Wire, b}, mac => ?MAC_B, ip => ?IP_B,
+                           gw => ?IP_A}, 3),
+    {ok, Sock} = udp:open(B, 0),
+    ok = udp:send(Sock, ?IP_A, 7, <<"served">>),
+    show("serve_echo", udp:recv(Sock, 5000)),
+    show("serve_no_gw", serve:ping(#{mac => ?MAC_B, ip => ?IP_B}, 1)),
+    stop({Wire, A, B}).
 
 lossless() ->
     {Wire, A, B} = Net = stacks(#{capture => true}, #{}),
