@@ -1,6 +1,8 @@
 //! `exo`: the toolkit's runtime command. `exo run FILE.erl... [--call MOD:FUN] [--print]`
 //! compiles the files with the bundled Erlang library, calls `MOD:FUN()` (default: the first
 //! module's `main/0`) and exits 0, or 1 on a compile error or an uncaught exception.
+//! Network options (`--nic`, `--ip`, `--gw`, `--mac`, the simulated wire's faults) are checked
+//! first; a bad one exits 2 with a message naming it.
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -26,6 +28,8 @@ enum Cmd {
         /// Print the returned value as io:format("~p~n", [V]) would.
         #[arg(long)]
         print: bool,
+        #[command(flatten)]
+        net: annex::config::NetArgs,
     },
 }
 
@@ -50,7 +54,19 @@ fn module_of(path: &std::path::Path) -> String {
 fn main() {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Run { files, call, print } => {
+        Cmd::Run {
+            files,
+            call,
+            print,
+            net,
+        } => {
+            let setup = match net.resolve() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("exo: {e}");
+                    std::process::exit(2);
+                }
+            };
             let (m, f) = match &call {
                 Some(c) => match c.split_once(':') {
                     Some((m, f)) if !m.is_empty() && !f.is_empty() => {
@@ -63,6 +79,15 @@ fn main() {
                 },
                 None => (module_of(&files[0]), "main".to_string()),
             };
+            if setup.nic.is_some() {
+                // Open the NIC now so a bad device is reported before any Erlang runs.
+                if let Err(e) = annex::setup::open_host::<u64>(&setup) {
+                    eprintln!("exo: {e}");
+                    std::process::exit(2);
+                }
+                eprintln!("exo: --nic needs the VM embedding API (pdu natives), not merged yet");
+                std::process::exit(2);
+            }
             let out = vm::run_files(&files, &m, &f, print);
             let _ = std::io::stdout().write_all(&out.stdout);
             let _ = std::io::stderr().write_all(&out.stderr);
