@@ -11,6 +11,7 @@ use crate::runtime::Runtime;
 use crate::term::{self, Fun, FunKind, MapKey, Term};
 use num_traits::ToPrimitive;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 
 pub struct Exc {
@@ -58,7 +59,9 @@ fn err2(a: Atom, v: Term) -> Ctl {
 }
 
 pub struct Proc {
-    pub rt: Arc<Runtime>,
+    pub rt: Rc<Runtime>,
+    /// This process's coroutine handle, to give the thread back to the scheduler.
+    pub yielder: *const corosensei::Yielder<bool, ()>,
     pub pid: u64,
     pub regs: Vec<Term>,
     /// Address of a local near the bottom of this process's Rust stack.
@@ -79,9 +82,10 @@ pub struct Proc {
 const MAX_STACK_USE: usize = 3 << 30;
 
 impl Proc {
-    pub fn new(rt: Arc<Runtime>, pid: u64) -> Proc {
+    pub fn new(rt: Rc<Runtime>, pid: u64) -> Proc {
         Proc {
             rt,
+            yielder: std::ptr::null(),
             pid,
             regs: Vec::with_capacity(1024),
             stack_base: 0,
@@ -94,6 +98,17 @@ impl Proc {
             dying: false,
             cur: None,
         }
+    }
+
+    /// Gives the thread back to the scheduler until it resumes this process; false when it
+    /// resumes it to report a deadlock.
+    pub fn suspend(&mut self) -> bool {
+        if self.yielder.is_null() {
+            return false;
+        }
+        // SAFETY: set by the coroutine that runs this process, whose stack frame (and so the
+        // Yielder) outlives every use of the Proc inside it.
+        unsafe { (*self.yielder).suspend(()) }
     }
 
     fn check_stack(&self) -> Result<(), Ctl> {
@@ -831,6 +846,11 @@ impl Proc {
 
     /// Calls `module:function(args)`: native BIFs first, then loaded Erlang modules.
     pub fn call_mfa(&mut self, md: Atom, f: Atom, args: Vec<Term>, tail: bool) -> Res {
+        if self.rt.has_natives.get() {
+            if let Some(r) = crate::embed::call_native(self, md, f, &args) {
+                return r;
+            }
+        }
         if let Some(b) = crate::bifs::lookup(md.name(), f.name(), args.len()) {
             return b(self, &args);
         }
