@@ -279,11 +279,28 @@ impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
     /// `pdu:send(Handle, IoData)`, the iodata already flattened into `pieces`: gathered once
     /// into a pool frame and transmitted. Any process holding the handle may send on it.
     pub fn send(&mut self, h: Handle, pieces: &[&[u8]]) -> Result<(), PduError> {
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
+        self.send_gather(h, len, |buf| {
+            let mut at = 0;
+            for p in pieces {
+                buf[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+        })
+    }
+
+    /// Sends a frame of `len` bytes that `fill` writes straight into a pool buffer (the one
+    /// copy of the send path, counted in `tx_copied_bytes`).
+    pub fn send_gather(
+        &mut self,
+        h: Handle,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), PduError> {
         if !self.opens.contains_key(&h) {
             return Err(PduError::NoSuchHandle(h));
         }
         let nic = self.nic.ok_or(PduError::NoNic)?;
-        let len: usize = pieces.iter().map(|p| p.len()).sum();
         let max = self.config.max_frame().min(self.shim.pool().buf_size());
         if len > max {
             return Err(PduError::TooBig { len, max });
@@ -292,12 +309,7 @@ impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
         let Some(mut m) = self.shim.pool().alloc() else {
             return Err(PduError::NoBuffer);
         };
-        let buf = m.buf_mut();
-        let mut at = 0;
-        for p in pieces {
-            buf[at..at + p.len()].copy_from_slice(p);
-            at += p.len();
-        }
+        fill(&mut m.buf_mut()[..len]);
         m.set_len(len);
         m.set_wire_len(len as u32);
         m.set_timestamp_ns(self.shim.now_ns());

@@ -20,5 +20,7 @@
 
 pub mod config;
 pub mod host;
+pub mod natives;
 pub mod peer;
+pub mod run;
 pub mod setup;

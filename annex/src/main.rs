@@ -79,16 +79,13 @@ fn main() {
                 },
                 None => (module_of(&files[0]), "main".to_string()),
             };
-            if setup.nic.is_some() {
-                // Open the NIC now so a bad device is reported before any Erlang runs.
-                if let Err(e) = annex::setup::open_host::<u64>(&setup) {
+            let out = match annex::run::run_files(&files, &m, &f, print, &setup, true) {
+                Ok(o) => o,
+                Err(e) => {
                     eprintln!("exo: {e}");
                     std::process::exit(2);
                 }
-                eprintln!("exo: --nic needs the VM embedding API (pdu natives), not merged yet");
-                std::process::exit(2);
-            }
-            let out = vm::run_files(&files, &m, &f, print);
+            };
             let _ = std::io::stdout().write_all(&out.stdout);
             let _ = std::io::stderr().write_all(&out.stderr);
             let _ = std::io::stdout().flush();
