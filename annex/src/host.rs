@@ -99,6 +99,26 @@ pub trait Peer {
     fn poll(&mut self);
     /// How long until the peer has something to do without new input. `None`: nothing.
     fn wake_after(&mut self) -> Option<Duration>;
+    /// Has the peer finished its work (a pinger that sent and heard everything)? A server
+    /// never is.
+    fn done(&self) -> bool {
+        false
+    }
+}
+
+/// A peer shared with the code that set it up, which reads its results afterwards.
+pub struct SharedPeer<P>(pub std::rc::Rc<std::cell::RefCell<P>>);
+
+impl<P: Peer> Peer for SharedPeer<P> {
+    fn poll(&mut self) {
+        self.0.borrow_mut().poll()
+    }
+    fn wake_after(&mut self) -> Option<Duration> {
+        self.0.borrow_mut().wake_after()
+    }
+    fn done(&self) -> bool {
+        self.0.borrow().done()
+    }
 }
 
 struct Owner {
@@ -155,6 +175,11 @@ impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
     /// Gives `peer` a turn on every poll (the far end of a simulated wire).
     pub fn add_peer(&mut self, peer: Box<dyn Peer>) {
         self.peers.push(peer);
+    }
+
+    /// Have all peers finished (and is there at least one)?
+    pub fn peers_done(&self) -> bool {
+        !self.peers.is_empty() && self.peers.iter().all(|p| p.done())
     }
 
     pub fn config(&self) -> &NetConfig {
@@ -367,6 +392,11 @@ impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
                     sleep = Some(sleep.map_or(w, |s| s.min(w)));
                 }
             }
+            // Finished peers send nothing more: whoever waits for them must hear it now,
+            // not after a sleep no frame will end.
+            if self.peers_done() {
+                sleep = Some(Duration::ZERO);
+            }
             self.ready.clear();
             self.shim.poll(sleep, &mut self.ready)?;
             let ready = std::mem::take(&mut self.ready);
@@ -374,7 +404,7 @@ impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
                 self.drain(env, out);
             }
             self.ready = ready;
-            let expired = deadline.is_some_and(|d| Instant::now() >= d);
+            let expired = deadline.is_some_and(|d| Instant::now() >= d) || self.peers_done();
             if !out.is_empty() || expired {
                 return Ok(());
             }

@@ -29,7 +29,31 @@ enum Cmd {
         #[arg(long)]
         print: bool,
         #[command(flatten)]
-        net: annex::config::NetArgs,
+        net: Box<annex::config::NetArgs>,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        which: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// ICMP echo rate and CPU per ping over the simulated wire: Erlang on the VM vs smoltcp.
+    Ping {
+        /// Pings per run.
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
+        /// Requests outstanding at once.
+        #[arg(long, default_value_t = 1)]
+        window: u64,
+        /// ICMP payload bytes.
+        #[arg(long, default_value_t = 56)]
+        payload: usize,
+        /// Interleaved rounds; each responder's fastest is kept.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
     },
 }
 
@@ -90,6 +114,29 @@ fn main() {
             let _ = std::io::stderr().write_all(&out.stderr);
             let _ = std::io::stdout().flush();
             std::process::exit(out.exit_code);
+        }
+        Cmd::Bench {
+            which:
+                BenchCmd::Ping {
+                    count,
+                    window,
+                    payload,
+                    rounds,
+                },
+        } => {
+            if count == 0 || window == 0 || payload > 1400 {
+                eprintln!(
+                    "exo bench ping: --count and --window must be > 0, --payload at most 1400"
+                );
+                std::process::exit(2);
+            }
+            match annex::bench::compare(count, window, payload, rounds) {
+                Ok(runs) => print!("{}", annex::bench::report(&runs, window, payload)),
+                Err(e) => {
+                    eprintln!("exo bench ping: {e}");
+                    std::process::exit(1);
+                }
+            }
         }
     }
 }

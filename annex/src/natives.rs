@@ -9,6 +9,8 @@
 //!   into a pool frame.
 //! - `pdu:close(Handle) -> ok | {error, Reason}` (closing a closed handle is `ok`).
 //! - `pdu:stats() -> #{...}`, `pdu:config() -> #{mac, ip, prefix_len, gw, mtu}`.
+//! - The main process receives `peers_done` once every in-process peer of the simulated wire
+//!   (a benchmark's pinger) has finished, so a benchmark program knows when to return.
 
 use crate::host::{Delivery, PduError, PduHost, PduStats};
 use kernel_shim::Frame;
@@ -219,6 +221,7 @@ pub fn install(vm: &mut Vm, host: SharedHost) {
     vm.set_driver(Box::new(PduDriver {
         host,
         out: Vec::new(),
+        told_done: false,
     }));
 }
 
@@ -227,7 +230,12 @@ pub fn install(vm: &mut Vm, host: SharedHost) {
 pub struct PduDriver {
     host: SharedHost,
     out: Vec<Delivery<u64>>,
+    told_done: bool,
 }
+
+/// The main process's pid: it hears `peers_done` when every in-process peer (a benchmark's
+/// pinger) has finished.
+const MAIN_PID: u64 = 1;
 
 impl Driver for PduDriver {
     fn poll(&mut self, ctx: &mut DriverCtx, timeout: Option<Duration>) {
@@ -247,6 +255,10 @@ impl Driver for PduDriver {
                 frame_binary(d.frame),
             ]);
             ctx.send(d.owner, msg);
+        }
+        if !self.told_done && self.host.borrow().peers_done() {
+            self.told_done = true;
+            ctx.send(MAIN_PID, Term::atom("peers_done"));
         }
     }
     fn process_exited(&mut self, pid: u64) {

@@ -12,8 +12,9 @@ use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::phy::{self, ChecksumCapabilities, DeviceCapabilities, Medium};
 use smoltcp::socket::udp;
 use smoltcp::wire::{
-    EthernetAddress, EthernetFrame, EthernetProtocol, EthernetRepr, HardwareAddress, Icmpv4Packet,
-    Icmpv4Repr, IpAddress, IpCidr, IpProtocol, Ipv4Packet, Ipv4Repr,
+    ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol,
+    EthernetRepr, HardwareAddress, Icmpv4Packet, Icmpv4Repr, IpAddress, IpCidr, IpProtocol,
+    Ipv4Packet, Ipv4Repr,
 };
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -204,8 +205,9 @@ impl Peer for SmolPeer {
     }
 }
 
-/// Sends ICMP echo requests to a host whose MAC it is told (no ARP, so the measurement is the
-/// responder's), one outstanding at a time or `window` at once, and counts matching replies.
+/// Sends ICMP echo requests to a host whose MAC it is told (it does not resolve it, so the
+/// measurement is the responder's; it does answer ARP for its own address, as smoltcp asks),
+/// one outstanding at a time or `window` at once, and counts matching replies.
 pub struct Pinger {
     dev: SimDevice,
     clock: Clock,
@@ -229,6 +231,12 @@ pub struct Pinger {
     pub bad_replies: u64,
     /// Replies to a sequence number already answered (duplicates).
     pub dup_replies: u64,
+    /// ARP requests for our address answered.
+    pub arp_answered: u64,
+    /// (wall, this thread's CPU) at the first and the latest reply: a benchmark measures
+    /// between them, leaving out the start (ARP resolution, a retried first request).
+    pub first_reply: Option<(std::time::Instant, Duration)>,
+    pub last_reply: Option<(std::time::Instant, Duration)>,
     answered: std::collections::HashSet<u16>,
 }
 
@@ -263,13 +271,11 @@ impl Pinger {
             replies: 0,
             bad_replies: 0,
             dup_replies: 0,
+            arp_answered: 0,
+            first_reply: None,
+            last_reply: None,
             answered: Default::default(),
         }
-    }
-
-    /// Every request answered (and none left to send)?
-    pub fn done(&self) -> bool {
-        self.remaining == 0 && self.outstanding.is_empty()
     }
 
     fn send_request(&mut self, seq: u16) {
@@ -302,11 +308,54 @@ impl Pinger {
         self.sent += 1;
     }
 
+    /// Answers an ARP request for our address (a responder that must resolve us first).
+    fn answer_arp(&mut self, f: &EthernetFrame<&[u8]>) {
+        let Ok(p) = ArpPacket::new_checked(f.payload()) else {
+            return;
+        };
+        let Ok(ArpRepr::EthernetIpv4 {
+            operation: ArpOperation::Request,
+            source_hardware_addr,
+            source_protocol_addr,
+            target_protocol_addr,
+            ..
+        }) = ArpRepr::parse(&p)
+        else {
+            return;
+        };
+        if target_protocol_addr != self.ip {
+            return;
+        }
+        let arp = ArpRepr::EthernetIpv4 {
+            operation: ArpOperation::Reply,
+            source_hardware_addr: EthernetAddress(self.mac),
+            source_protocol_addr: self.ip,
+            target_hardware_addr: source_hardware_addr,
+            target_protocol_addr: source_protocol_addr,
+        };
+        let eth = EthernetRepr {
+            src_addr: EthernetAddress(self.mac),
+            dst_addr: source_hardware_addr,
+            ethertype: EthernetProtocol::Arp,
+        };
+        self.dev
+            .send_with(eth.buffer_len() + arp.buffer_len(), |b| {
+                let mut f = EthernetFrame::new_unchecked(b);
+                eth.emit(&mut f);
+                arp.emit(&mut ArpPacket::new_unchecked(f.payload_mut()));
+            });
+        self.arp_answered += 1;
+    }
+
     fn check_reply(&mut self, data: &[u8]) {
         let caps = ChecksumCapabilities::default();
         let Ok(f) = EthernetFrame::new_checked(data) else {
             return;
         };
+        if f.ethertype() == EthernetProtocol::Arp {
+            self.answer_arp(&f);
+            return;
+        }
         if f.ethertype() != EthernetProtocol::Ipv4 {
             return;
         }
@@ -344,6 +393,9 @@ impl Pinger {
                 }
                 self.replies += 1;
                 self.outstanding.retain(|&(s, _)| s != seq_no);
+                let at = (std::time::Instant::now(), crate::bench::thread_cpu());
+                self.first_reply.get_or_insert(at);
+                self.last_reply = Some(at);
             }
             Ok(_) => {}
             Err(_) => self.bad_replies += 1,
@@ -352,6 +404,10 @@ impl Pinger {
 }
 
 impl Peer for Pinger {
+    /// Every request answered (and none left to send)?
+    fn done(&self) -> bool {
+        self.remaining == 0 && self.outstanding.is_empty()
+    }
     fn poll(&mut self) {
         while let Some(f) = self.dev.recv() {
             self.check_reply(f.data());
@@ -381,5 +437,53 @@ impl Peer for Pinger {
             w = Some(w.map_or(due, |x| x.min(due)));
         }
         w
+    }
+}
+
+/// The cheapest possible responder, in Rust: turns an ICMP echo request (IPv4 without options)
+/// around in a new frame. What the pinger costs on its own is measured against it.
+pub struct Reflector {
+    dev: SimDevice,
+    pub answered: u64,
+}
+
+impl Reflector {
+    pub fn new(end: SimEnd) -> Reflector {
+        Reflector {
+            dev: SimDevice::new(end),
+            answered: 0,
+        }
+    }
+}
+
+impl Peer for Reflector {
+    fn poll(&mut self) {
+        while let Some(f) = self.dev.recv() {
+            let d = f.data();
+            // Ethernet + IPv4 (IHL 5) + ICMP echo request.
+            if d.len() < 42
+                || d[12..14] != [0x08, 0x00]
+                || d[14] != 0x45
+                || d[23] != 1
+                || d[34] != 8
+            {
+                continue;
+            }
+            self.dev.send_with(d.len(), |b| {
+                b.copy_from_slice(d);
+                b[0..6].copy_from_slice(&d[6..12]);
+                b[6..12].copy_from_slice(&d[0..6]);
+                b[26..30].copy_from_slice(&d[30..34]);
+                b[30..34].copy_from_slice(&d[26..30]);
+                b[34] = 0;
+                let c = u16::from_be_bytes([d[36], d[37]]) as u32 + 0x0800;
+                let c = (c & 0xffff) + (c >> 16);
+                b[36..38].copy_from_slice(&(c as u16).to_be_bytes());
+            });
+            self.answered += 1;
+        }
+    }
+    fn wake_after(&mut self) -> Option<Duration> {
+        self.dev.wake_after()
     }
 }
