@@ -42,6 +42,10 @@ pub struct EnvCounters {
     pub refused: u64,
     /// Times its wake-up predicate held and it was reported runnable.
     pub wakeups: u64,
+    /// Frames it sent through [`crate::Shim::send_as`].
+    pub sent: u64,
+    /// Frames it tried to send whose source (address, port, protocol) its grants do not cover.
+    pub send_refused: u64,
 }
 
 pub(crate) struct Wait {
@@ -62,6 +66,8 @@ pub(crate) struct Env {
     pub id: EnvId,
     pub name: String,
     pub grants: Vec<Grant>,
+    /// What its grants let it send.
+    pub send_check: crate::caps::SendCheck,
     /// Frames with the filter that claimed each.
     pub ring: VecDeque<(crate::shim::FilterId, Frame)>,
     pub ring_cap: usize,
