@@ -1,4 +1,23 @@
-//! Prints the shim benchmark report (`cargo run --release -p kernel-shim --example shim_bench`).
+//! Prints the shim benchmark report (`cargo run --release -p kernel-shim --example shim_bench`);
+//! an argument (`select`, `churn`, `throughput`) runs that part only. `mode a|b|c` runs one
+//! select() mode alone for 2 M round trips (for profiling).
 fn main() {
-    print!("{}", kernel_shim::bench::run_all());
+    use kernel_shim::bench::{self, WaitMode};
+    let mut args = std::env::args().skip(1);
+    let report = match args.next().as_deref() {
+        Some("select") => bench::run_select(),
+        Some("churn") => bench::run_churn(),
+        Some("throughput") => bench::run_throughput(),
+        Some("mode") => {
+            let m = match args.next().as_deref() {
+                Some("a") => WaitMode::Polling,
+                Some("b") => WaitMode::CompileEachWait,
+                _ => WaitMode::RearmCached,
+            };
+            let t = bench::select_round_trip(m, 2_000_000, 0);
+            format!("{m:?}: {} ns per round trip\n", t.as_nanos())
+        }
+        _ => bench::run_all(),
+    };
+    print!("{report}");
 }
