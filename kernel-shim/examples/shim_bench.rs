@@ -1,6 +1,7 @@
 //! Prints the shim benchmark report (`cargo run --release -p kernel-shim --example shim_bench`);
 //! an argument (`select`, `churn`, `throughput`) runs that part only. `mode a|b|c` runs one
-//! select() mode alone for 2 M round trips (for profiling).
+//! select() mode alone for 2 M round trips, `wire N` the JIT throughput case with N
+//! environments for 3 s (both for profiling).
 fn main() {
     use kernel_shim::bench::{self, WaitMode};
     let mut args = std::env::args().skip(1);
@@ -16,6 +17,18 @@ fn main() {
             };
             let t = bench::select_round_trip(m, 2_000_000, 0);
             format!("{m:?}: {} ns per round trip\n", t.as_nanos())
+        }
+        Some("wire") => {
+            let envs = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
+            let t = bench::wire_to_rings(
+                kernel_shim::bridge::Backend::Jit,
+                envs,
+                std::time::Duration::from_secs(3),
+            );
+            format!(
+                "JIT, {envs} environments: {:.2} M frames/s per core\n",
+                t.per_cpu_second() / 1e6
+            )
         }
         _ => bench::run_all(),
     };

@@ -407,8 +407,12 @@ impl Shim {
         }
         let mut depth = 0;
         let mut deeper = Vec::new();
+        let new_pins = pins(&pred);
         for (j, f) in self.filters.iter_mut().enumerate() {
-            if f.owner != env {
+            // Filters pinned apart share no packet, so neither contains the other (unless one
+            // accepts nothing, whose rank cannot matter): skip the query, which dominates an
+            // install among many connections of one owner.
+            if f.owner != env || pinned_apart(&f.pins, &new_pins) {
                 continue;
             }
             if bridge::contains(&f.pred, &pred) {
@@ -424,7 +428,7 @@ impl Shim {
             id,
             owner: env,
             name: name.to_string(),
-            pins: pins(&pred),
+            pins: new_pins,
             pred,
             depth,
             num: UNPLACED,
@@ -494,7 +498,11 @@ impl Shim {
         let gone = self.filters.remove(i);
         let mut shallower = Vec::new();
         for (j, f) in self.filters.iter_mut().enumerate() {
-            if f.owner == env && f.depth > 0 && bridge::contains(&gone.pred, &f.pred) {
+            if f.owner == env
+                && f.depth > 0
+                && !pinned_apart(&f.pins, &gone.pins)
+                && bridge::contains(&gone.pred, &f.pred)
+            {
                 f.depth -= 1;
                 shallower.push(j);
             }
