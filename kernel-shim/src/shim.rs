@@ -960,6 +960,7 @@ impl Shim {
     /// A predicate reads only its owner's window, its parameters and (maybe) the clock, so only
     /// owners whose window changed or who were re-armed since the last look are evaluated, plus
     /// those whose predicate reads the clock.
+    #[inline]
     pub fn collect_ready(&mut self, out: &mut Vec<EnvId>) {
         if self.to_check.is_empty() && self.timed.is_empty() {
             return;
@@ -976,34 +977,14 @@ impl Shim {
         let n = limits.window_words as usize;
         // Reading the clock costs as much as evaluating a predicate: only when one needs it.
         let mut now = None;
-        for &slot in to_check.iter().chain(timed.iter()) {
-            let Some(Some(e)) = envs.get_mut(slot as usize) else {
-                continue;
-            };
-            e.flagged = false;
-            let Some(w) = &mut e.wait else { continue };
-            if !w.armed {
-                continue;
-            }
-            let now = if w.pred.uses_now() {
-                *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
-            } else {
-                0
-            };
-            let s = slot as usize;
-            let ctx = Ctx {
-                window: &mem[s * n..(s + 1) * n],
-                params: &w.params,
-                now,
-            };
-            if w.pred.eval(&ctx) {
-                w.armed = false;
-                e.counters.wakeups += 1;
-                out.push(e.id);
-            }
+        for &slot in to_check.iter() {
+            check_wait(envs, mem, n, slot, start, &mut now, out);
         }
         to_check.clear();
         if !timed.is_empty() {
+            for &slot in timed.iter() {
+                check_wait(envs, mem, n, slot, start, &mut now, out);
+            }
             timed.retain(|&s| {
                 matches!(&envs[s as usize], Some(Env { wait: Some(w), .. }) if w.armed && w.pred.uses_now())
             });
@@ -1065,6 +1046,44 @@ impl Shim {
         self.pump()?;
         self.collect_ready(ready);
         Ok(())
+    }
+}
+
+/// Evaluates the wait of the environment in `slot` (if armed); reports and disarms it when
+/// the predicate holds. `now` is read from `start` once, by the first predicate that needs it.
+#[inline(always)]
+fn check_wait(
+    envs: &mut [Option<Env>],
+    mem: &[u64],
+    n: usize,
+    slot: u32,
+    start: &Instant,
+    now: &mut Option<u64>,
+    out: &mut Vec<EnvId>,
+) {
+    let Some(Some(e)) = envs.get_mut(slot as usize) else {
+        return;
+    };
+    e.flagged = false;
+    let Some(w) = &mut e.wait else { return };
+    if !w.armed {
+        return;
+    }
+    let now = if w.pred.uses_now() {
+        *now.get_or_insert_with(|| start.elapsed().as_nanos() as u64)
+    } else {
+        0
+    };
+    let s = slot as usize;
+    let ctx = Ctx {
+        window: &mem[s * n..(s + 1) * n],
+        params: &w.params,
+        now,
+    };
+    if w.pred.eval(&ctx) {
+        w.armed = false;
+        e.counters.wakeups += 1;
+        out.push(e.id);
     }
 }
 
