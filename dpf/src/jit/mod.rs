@@ -230,6 +230,33 @@ impl JitGraph {
         }
     }
 
+    /// The smallest accepting rule among `best` and the lists the code reported in `out`.
+    #[cold]
+    #[inline(never)]
+    fn resolve_lists(&self, p: &Packet, out: &[u32], mut best: u32) -> Option<usize> {
+        for &v in out {
+            if v != 0 && v & DIRECT == 0 {
+                best = self.graph.resolve_first(v, p, best);
+            }
+        }
+        (best != u32::MAX).then_some(best as usize)
+    }
+
+    #[inline(never)]
+    fn first_match_slow(&self, p: &Packet) -> Option<usize> {
+        if self.fallback {
+            return self.graph.first_match(p);
+        }
+        self.with_scratch(|out| {
+            let r = self.run(p, out);
+            if r >> 32 == 0 {
+                let best = r as u32;
+                return (best != u32::MAX).then_some(best as usize);
+            }
+            self.resolve_lists(p, out, r as u32)
+        })
+    }
+
     /// Runs `f` with an `out` array of one word per shape. The code writes every word before
     /// it returns, so small stack arrays need no more than their (cheap) initialisation.
     #[inline]
@@ -251,21 +278,19 @@ impl JitGraph {
 impl Demux for JitGraph {
     #[inline]
     fn first_match(&self, p: &Packet) -> Option<usize> {
-        if self.fallback {
-            return self.graph.first_match(p);
-        }
-        self.with_scratch(|out| {
-            let r = self.run(p, out);
-            let mut best = r as u32;
-            if r >> 32 != 0 {
-                for &v in out.iter() {
-                    if v != 0 && v & DIRECT == 0 {
-                        best = self.graph.resolve_first(v, p, best);
-                    }
-                }
+        // The common case in a lean frame: few switch nodes, scratch in four words, and no
+        // list to resolve; everything else out of line.
+        let n = self.ctx.len();
+        if n <= 4 && !self.fallback {
+            let mut buf = [0u32; 4];
+            let r = self.run(p, &mut buf[..n]);
+            if r >> 32 == 0 {
+                let best = r as u32;
+                return (best != u32::MAX).then_some(best as usize);
             }
-            (best != u32::MAX).then_some(best as usize)
-        })
+            return self.resolve_lists(p, &buf[..n], r as u32);
+        }
+        self.first_match_slow(p)
     }
 
     fn all_matches(&self, p: &Packet, res: &mut Vec<usize>) {
