@@ -215,7 +215,7 @@ impl Proc {
             self.cur = saved;
             match r {
                 Ok(v) => {
-                    self.regs.truncate(bp);
+                    self.pop_frame(bp);
                     return Ok(v);
                 }
                 Err(Ctl::Tail) => {
@@ -251,6 +251,18 @@ impl Proc {
                     return Err(Ctl::Exc(e));
                 }
             }
+        }
+    }
+
+    /// Drops the frame above `bp`. Frames of small values (integers, atoms, pids) need no
+    /// destructor calls, only a length change.
+    #[inline(always)]
+    fn pop_frame(&mut self, bp: usize) {
+        if self.regs[bp..].iter().all(Term::is_immediate) {
+            // SAFETY: shrinking the length; the values dropped own no memory.
+            unsafe { self.regs.set_len(bp) }
+        } else {
+            self.regs.truncate(bp);
         }
     }
 
