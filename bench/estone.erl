@@ -391,10 +391,7 @@ binary_h(I) ->
 bin_loop(0, P, _) -> exit(P, kill);
 bin_loop(I, P, B) ->
     echo_rounds(20, P, B),
-    %% The suite's term holds self(); our VM's binary_to_term cannot decode a pid yet
-    %% (conformance-pending/term_to_binary_pid_roundtrip.erl), so an atom stands in, on
-    %% both VMs.
-    split_rounds(B, {abc, 1, 2222, a_pid_stand_in, "ancnd"}, 100),
+    split_rounds(B, {abc, 1, 2222, self(), "ancnd"}, 100),
     bin_loop(I - 1, P, B).
 
 split_rounds(_, _, 0) -> ok;
@@ -506,17 +503,13 @@ links(I) ->
     Ps = [spawn_link(?MODULE, lproc, [self()]) || _ <- lists:seq(1, 100)],
     [P ! {procs, Ps, I} || P <- Ps],
     [receive {P, _} -> ok end || P <- Ps],
-    [P ! stop || P <- Ps],
     0.
 
-%% In the suite a process exits as soon as it is done, while slower ones may still link to
-%% it (OTP then delivers {'EXIT', P, noproc} to the trapping linker). Our VM raises noproc
-%% there instead (conformance-pending/conc_link_to_dead_process.erl), so the processes stay
-%% until all are done; the link/unlink work is the same.
+%% A process exits as soon as it is done while slower ones may still link to it: they trap
+%% exits, so that link gives them an {'EXIT', P, noproc} message, not an error.
 lproc(Top) ->
     process_flag(trap_exit, true),
-    receive {procs, Ps, I} -> Top ! {self(), lproc(Ps, Ps, link, I)} end,
-    receive stop -> ok end.
+    receive {procs, Ps, I} -> Top ! {self(), lproc(Ps, Ps, link, I)} end.
 
 lproc(_, _, _, 0) -> done;
 lproc([], Ps, link, I) -> lproc(Ps, Ps, unlink, I - 1);
