@@ -1,6 +1,8 @@
 //! `exo`: the toolkit's runtime command. `exo run FILE.erl... [--call MOD:FUN] [--print]`
 //! compiles the files with the bundled Erlang library, calls `MOD:FUN()` (default: the first
 //! module's `main/0`) and exits 0, or 1 on a compile error or an uncaught exception.
+//! Network options (`--nic`, `--ip`, `--gw`, `--mac`, the simulated wire's faults) are checked
+//! first; a bad one exits 2 with a message naming it.
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -26,7 +28,36 @@ enum Cmd {
         /// Print the returned value as io:format("~p~n", [V]) would.
         #[arg(long)]
         print: bool,
+        #[command(flatten)]
+        net: Box<annex::config::NetArgs>,
     },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        which: BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCmd {
+    /// ICMP echo rate and CPU per ping over the simulated wire: Erlang on the VM vs smoltcp.
+    Ping {
+        /// Pings per run.
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
+        /// Requests outstanding at once.
+        #[arg(long, default_value_t = 1)]
+        window: u64,
+        /// ICMP payload bytes.
+        #[arg(long, default_value_t = 56)]
+        payload: usize,
+        /// Interleaved rounds; each responder's fastest is kept.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+    },
+    /// Estone (`exo bench estone`).
+    #[command(flatten)]
+    Estone(annex::estone::BenchCmd),
 }
 
 /// The module name a file declares: its `-module(...)` attribute, else the file stem.
@@ -50,7 +81,19 @@ fn module_of(path: &std::path::Path) -> String {
 fn main() {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Run { files, call, print } => {
+        Cmd::Run {
+            files,
+            call,
+            print,
+            net,
+        } => {
+            let setup = match net.resolve() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("exo: {e}");
+                    std::process::exit(2);
+                }
+            };
             let (m, f) = match &call {
                 Some(c) => match c.split_once(':') {
                     Some((m, f)) if !m.is_empty() && !f.is_empty() => {
@@ -63,11 +106,43 @@ fn main() {
                 },
                 None => (module_of(&files[0]), "main".to_string()),
             };
-            let out = vm::run_files(&files, &m, &f, print);
+            let out = match annex::run::run_files(&files, &m, &f, print, &setup, true) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("exo: {e}");
+                    std::process::exit(2);
+                }
+            };
             let _ = std::io::stdout().write_all(&out.stdout);
             let _ = std::io::stderr().write_all(&out.stderr);
             let _ = std::io::stdout().flush();
             std::process::exit(out.exit_code);
+        }
+        Cmd::Bench {
+            which: BenchCmd::Estone(b),
+        } => std::process::exit(annex::estone::main(b)),
+        Cmd::Bench {
+            which:
+                BenchCmd::Ping {
+                    count,
+                    window,
+                    payload,
+                    rounds,
+                },
+        } => {
+            if count == 0 || window == 0 || payload > 1400 {
+                eprintln!(
+                    "exo bench ping: --count and --window must be > 0, --payload at most 1400"
+                );
+                std::process::exit(2);
+            }
+            match annex::bench::compare(count, window, payload, rounds) {
+                Ok(runs) => print!("{}", annex::bench::report(&runs, window, payload)),
+                Err(e) => {
+                    eprintln!("exo bench ping: {e}");
+                    std::process::exit(1);
+                }
+            }
         }
     }
 }

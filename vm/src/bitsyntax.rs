@@ -38,6 +38,7 @@ impl BitBuilder {
     }
 
     pub fn push_bits(&mut self, src: &Bits) {
+        crate::term::count_copy(src.byte_len());
         if let Some(s) = src.aligned() {
             self.push_bytes(s);
             return;

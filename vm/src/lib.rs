@@ -21,6 +21,7 @@ pub mod bitsyntax;
 pub mod code;
 pub mod compile;
 pub mod dispatch;
+pub mod embed;
 pub mod error;
 pub mod fmt;
 pub mod interp;
@@ -28,6 +29,7 @@ pub mod lexer;
 pub mod parser;
 pub mod preproc;
 pub mod runtime;
+pub mod stack;
 pub mod term;
 
 mod stdlib {
@@ -35,10 +37,11 @@ mod stdlib {
 }
 
 use error::{CompileError, SourceMap};
-use runtime::Runtime;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use term::Term;
+
+pub use embed::{Driver, DriverCtx, Exception, NativeCtx, NativeFn, Vm};
 
 pub struct RunOutput {
     pub stdout: Vec<u8>,
@@ -77,7 +80,7 @@ pub fn fuzz_compile(data: &[u8]) -> bool {
     compile_source(Path::new("fuzz.erl"), &src).is_ok()
 }
 
-fn stdlib_modules() -> &'static (Vec<Arc<code::Module>>, String) {
+pub(crate) fn stdlib_modules() -> &'static (Vec<Arc<code::Module>>, String) {
     static S: OnceLock<(Vec<Arc<code::Module>>, String)> = OnceLock::new();
     S.get_or_init(|| {
         let mut mods = Vec::new();
@@ -97,7 +100,7 @@ fn stdlib_modules() -> &'static (Vec<Arc<code::Module>>, String) {
 
 /// Formats a value as `io:format("~p~n", [V])` does, using the bundled `io_lib` when it is
 /// present, otherwise the native single-line printer.
-fn format_result(p: &mut interp::Proc, v: &Term) -> Vec<u8> {
+pub(crate) fn format_result(p: &mut interp::Proc, v: &Term) -> Vec<u8> {
     let io_lib = atom::Atom::intern("io_lib");
     if p.rt.module(io_lib).is_some() {
         let args = vec![Term::string("~p~n"), Term::list(vec![v.clone()])];
@@ -151,79 +154,5 @@ pub fn format_exception(p: &interp::Proc, e: &interp::Exc) -> String {
 /// formatted as `io:format("~p~n", [V])` would. exit_code 0 on return; 1 on a compile error
 /// or an uncaught exception (reported on stderr the way OTP reports it).
 pub fn run_files(files: &[PathBuf], module: &str, function: &str, print_result: bool) -> RunOutput {
-    let rt = Runtime::new();
-    let mut stderr = Vec::new();
-    let (std_mods, std_errs) = stdlib_modules();
-    stderr.extend_from_slice(std_errs.as_bytes());
-    for m in std_mods {
-        rt.add_module_arc(m.clone());
-    }
-    for f in files {
-        let src = match std::fs::read_to_string(f) {
-            Ok(s) => s,
-            Err(e) => {
-                stderr
-                    .extend_from_slice(format!("{}: cannot read: {}\n", f.display(), e).as_bytes());
-                return RunOutput {
-                    stdout: Vec::new(),
-                    stderr,
-                    exit_code: 1,
-                };
-            }
-        };
-        match compile_source(f, &src) {
-            Ok(m) => rt.add_module(m),
-            Err(e) => {
-                stderr.extend_from_slice(e.as_bytes());
-                return RunOutput {
-                    stdout: Vec::new(),
-                    stderr,
-                    exit_code: 1,
-                };
-            }
-        }
-    }
-    let result: Arc<Mutex<Option<Result<(), String>>>> = Arc::new(Mutex::new(None));
-    let slot = result.clone();
-    let (m, f) = (atom::Atom::intern(module), atom::Atom::intern(function));
-    let pid = rt.new_pid();
-    rt.start_process(
-        pid,
-        Box::new(move |p: &mut interp::Proc| {
-            let r = p.call_mfa_sync(m, f, vec![]);
-            let outcome = match &r {
-                Ok(v) => {
-                    if print_result {
-                        let b = format_result(p, v);
-                        p.rt.write_out(&b);
-                    }
-                    Ok(())
-                }
-                Err(interp::Ctl::Exc(e)) => Err(format_exception(p, e)),
-                Err(interp::Ctl::Tail(_)) => Ok(()),
-            };
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
-            r
-        }),
-    );
-    rt.wait_all();
-    let stdout = std::mem::take(&mut *rt.out.lock().unwrap_or_else(|e| e.into_inner()));
-    stderr.extend_from_slice(&rt.err.lock().unwrap_or_else(|e| e.into_inner()));
-    let outcome = result.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let exit_code = match outcome {
-        Some(Ok(())) => 0,
-        Some(Err(msg)) => {
-            stderr.extend_from_slice(msg.as_bytes());
-            1
-        }
-        None => {
-            stderr.extend_from_slice(b"** the main process never finished (deadlock)\n");
-            1
-        }
-    };
-    RunOutput {
-        stdout,
-        stderr,
-        exit_code,
-    }
+    embed::Vm::new().run_files(files, module, function, print_result)
 }

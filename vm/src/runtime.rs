@@ -1,20 +1,29 @@
-//! The runtime shared by all processes: loaded modules, the output sink, and the scheduler.
+//! The runtime shared by all processes of one VM: loaded modules, embedder natives and
+//! driver, the output sink, and the scheduler.
 //!
-//! Each Erlang process runs on its own OS thread (with a large stack, so deep non-tail
-//! recursion works), but only the process holding the baton runs: the scheduler hands the
-//! baton round-robin, every 2000 reductions or when a process waits in `receive`. Execution
-//! is thus deterministic and single-threaded in effect, as on a one-scheduler BEAM.
+//! Every Erlang process is a green thread: a stackful coroutine (`corosensei`) on its own
+//! lazily committed stack (`stack.rs`), all on the caller's one OS thread. The scheduler
+//! (`run_scheduler`) resumes processes from a run queue; a process gives the thread back when
+//! it waits in `receive` or has used its reduction budget. When nothing is runnable the
+//! scheduler fires due timers, then sleeps: inside the embedder's driver when there is one
+//! (so the VM waits on the NIC and the next timer at once), otherwise until the next timer.
+//! Being single-threaded, the shared state sits in `RefCell`s: no locks, no atomics.
 
 use crate::atom::{self, Atom};
 use crate::code::Module;
+use crate::embed::{Driver, DriverCtx, NativeFn};
 use crate::interp::Proc;
+use crate::stack::{ProcStack, PROC_STACK};
 use crate::term::Term;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::io::Write;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
-enum State {
+pub enum State {
     Runnable,
     Waiting,
     Done,
@@ -33,86 +42,166 @@ pub struct Entry {
     pub exit_reason: Option<Term>,
 }
 
+/// Process entries indexed by pid (pids are handed out densely from 1).
+#[derive(Default)]
+pub struct ProcTable {
+    slots: Vec<Option<Entry>>,
+}
+
+impl ProcTable {
+    pub fn get(&self, pid: &u64) -> Option<&Entry> {
+        self.slots.get(*pid as usize).and_then(|e| e.as_ref())
+    }
+    pub fn get_mut(&mut self, pid: &u64) -> Option<&mut Entry> {
+        self.slots.get_mut(*pid as usize).and_then(|e| e.as_mut())
+    }
+    fn insert(&mut self, pid: u64, e: Entry) {
+        let i = pid as usize;
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        self.slots[i] = Some(e);
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Entry> {
+        self.slots.iter().flatten()
+    }
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+        self.slots.iter_mut().flatten()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as u64, e)))
+    }
+}
+
 #[derive(Default)]
 pub struct Sched {
     running: u64,
-    pub procs: HashMap<u64, Entry>,
+    pub procs: ProcTable,
     runq: VecDeque<u64>,
     pub registered: HashMap<Atom, u64>,
     /// (deadline ms, timer ref) -> (destination, message)
     pub timers: BTreeMap<(u64, u64), (Term, Term)>,
+    /// (deadline ms, pid) of processes waiting in `receive ... after`: kept in step with
+    /// `Entry::deadline`, so finding the next wake-up never scans the process table.
+    deadlines: std::collections::BTreeSet<(u64, u64)>,
     next_pid: u64,
     live: usize,
 }
 
-pub struct Runtime {
-    modules: RwLock<HashMap<Atom, Arc<Module>>>,
-    pub out: Mutex<Vec<u8>>,
-    pub err: Mutex<Vec<u8>>,
-    pub sched: Mutex<Sched>,
-    cv: Condvar,
-    start: Instant,
-    next_ref: std::sync::atomic::AtomicU64,
-}
+/// A process's coroutine: resumed with `true` normally, `false` when the scheduler found a
+/// deadlock (the process waits and nothing can ever wake it).
+type Coro = Coroutine<bool, (), (), ProcStack>;
 
 /// What a new process runs once it is scheduled.
-pub type ProcBody = Box<dyn FnOnce(&mut Proc) -> Result<Term, crate::interp::Ctl> + Send>;
+pub type ProcBody = Box<dyn FnOnce(&mut Proc) -> Result<Term, crate::interp::Ctl>>;
 
-/// Stack reserved for each process thread; pages are only touched as recursion deepens.
-pub const PROC_STACK: usize = 4 << 30;
+/// Streaming output: where `io` writes go as the program prints (instead of a buffer).
+pub struct Sink {
+    pub out: Box<dyn Write>,
+    pub err: Box<dyn Write>,
+}
+
+/// A registered native, shared so a call can run it without holding the table borrowed.
+pub(crate) type SharedNative = Rc<RefCell<NativeFn>>;
+
+pub struct Runtime {
+    modules: RefCell<HashMap<Atom, Arc<Module>>>,
+    out: RefCell<Vec<u8>>,
+    err: RefCell<Vec<u8>>,
+    sink: RefCell<Option<Sink>>,
+    pub sched: RefCell<Sched>,
+    coros: RefCell<Vec<Option<Coro>>>,
+    /// Stacks of finished processes, reused by the next spawns (mapping a 4 GiB reservation
+    /// and faulting its first pages in costs more than the rest of a spawn).
+    stack_pool: RefCell<Vec<ProcStack>>,
+    start: Instant,
+    next_ref: Cell<u64>,
+    pub(crate) natives: RefCell<HashMap<(Atom, Atom, usize), SharedNative>>,
+    /// Mirrors `natives.is_empty()` so the call path skips the lookup when there are none.
+    pub(crate) has_natives: Cell<bool>,
+    driver: RefCell<Option<Box<dyn Driver>>>,
+    has_driver: Cell<bool>,
+}
+
+use std::sync::Arc;
+
+/// Finished processes' stacks kept for reuse, and the bytes of each kept committed.
+const STACK_POOL: usize = 64;
+const STACK_KEEP: usize = 256 << 10;
+
+/// Scheduler slices between two zero-timeout driver polls / timer checks while processes run.
+const POLL_EVERY: u32 = 64;
 
 impl Runtime {
-    pub fn new() -> Arc<Runtime> {
-        Arc::new(Runtime {
-            modules: RwLock::new(HashMap::new()),
-            out: Mutex::new(Vec::new()),
-            err: Mutex::new(Vec::new()),
-            sched: Mutex::new(Sched {
+    pub fn new() -> Rc<Runtime> {
+        Rc::new(Runtime {
+            modules: RefCell::new(HashMap::new()),
+            out: RefCell::new(Vec::new()),
+            err: RefCell::new(Vec::new()),
+            sink: RefCell::new(None),
+            sched: RefCell::new(Sched {
                 next_pid: 1,
                 ..Default::default()
             }),
-            cv: Condvar::new(),
+            coros: RefCell::new(Vec::new()),
+            stack_pool: RefCell::new(Vec::new()),
             start: Instant::now(),
-            next_ref: std::sync::atomic::AtomicU64::new(1),
+            next_ref: Cell::new(1),
+            natives: RefCell::new(HashMap::new()),
+            has_natives: Cell::new(false),
+            driver: RefCell::new(None),
+            has_driver: Cell::new(false),
         })
     }
 
     pub fn add_module(&self, m: Module) {
-        self.modules
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(m.name, Arc::new(m));
+        self.modules.borrow_mut().insert(m.name, Arc::new(m));
     }
 
     pub fn add_module_arc(&self, m: Arc<Module>) {
-        self.modules
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(m.name, m);
+        self.modules.borrow_mut().insert(m.name, m);
     }
 
     pub fn module(&self, name: Atom) -> Option<Arc<Module>> {
-        self.modules
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&name)
-            .cloned()
+        self.modules.borrow().get(&name).cloned()
     }
 
     pub fn module_names(&self) -> Vec<Atom> {
-        self.modules
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .copied()
-            .collect()
+        self.modules.borrow().keys().copied().collect()
+    }
+
+    pub fn set_sink(&self, sink: Option<Sink>) {
+        *self.sink.borrow_mut() = sink;
     }
 
     pub fn write_out(&self, b: &[u8]) {
-        self.out
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(b);
+        if let Some(s) = self.sink.borrow_mut().as_mut() {
+            // A closed stdout must not kill the VM; the program goes on as OTP's would.
+            let _ = s.out.write_all(b);
+            let _ = s.out.flush();
+            return;
+        }
+        self.out.borrow_mut().extend_from_slice(b);
+    }
+
+    pub fn write_err(&self, b: &[u8]) {
+        if let Some(s) = self.sink.borrow_mut().as_mut() {
+            let _ = s.err.write_all(b);
+            let _ = s.err.flush();
+            return;
+        }
+        self.err.borrow_mut().extend_from_slice(b);
+    }
+
+    /// Takes what was printed so far (empty when output streams to a sink).
+    pub fn take_output(&self) -> (Vec<u8>, Vec<u8>) {
+        (
+            std::mem::take(&mut *self.out.borrow_mut()),
+            std::mem::take(&mut *self.err.borrow_mut()),
+        )
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -123,21 +212,41 @@ impl Runtime {
         self.start.elapsed().as_micros() as u64
     }
 
-    pub fn make_ref(&self) -> u64 {
-        self.next_ref
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Sched> {
-        self.sched.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn make_ref(&self) -> u64 {
+        let r = self.next_ref.get();
+        self.next_ref.set(r + 1);
+        r
+    }
+
+    pub fn set_driver(&self, d: Option<Box<dyn Driver>>) {
+        self.has_driver.set(d.is_some());
+        *self.driver.borrow_mut() = d;
+    }
+
+    pub fn take_driver(&self) -> Option<Box<dyn Driver>> {
+        self.has_driver.set(false);
+        self.driver.borrow_mut().take()
+    }
+
+    pub fn take_sink(&self) -> Option<Sink> {
+        self.sink.borrow_mut().take()
+    }
+
+    pub fn has_sink(&self) -> bool {
+        self.sink.borrow().is_some()
     }
 
     pub fn whereis(&self, a: Atom) -> Option<u64> {
-        self.lock().registered.get(&a).copied()
+        self.sched.borrow().registered.get(&a).copied()
     }
 
     pub fn is_alive(&self, pid: u64) -> bool {
-        self.lock()
+        self.sched
+            .borrow()
             .procs
             .get(&pid)
             .map(|e| e.state != State::Done)
@@ -146,7 +255,7 @@ impl Runtime {
 
     /// Creates a process entry (runnable) and returns its pid.
     pub fn new_pid(&self) -> u64 {
-        let mut s = self.lock();
+        let mut s = self.sched.borrow_mut();
         let pid = s.next_pid;
         s.next_pid += 1;
         s.procs.insert(
@@ -167,41 +276,49 @@ impl Runtime {
     }
 
     pub fn with_sched<R>(&self, f: impl FnOnce(&mut Sched) -> R) -> R {
-        let mut s = self.lock();
-        f(&mut s)
+        f(&mut self.sched.borrow_mut())
     }
 
     pub fn deliver(&self, pid: u64, msg: Term) {
-        let mut s = self.lock();
-        deliver_locked(&mut s, pid, msg);
+        deliver_locked(&mut self.sched.borrow_mut(), pid, msg);
     }
 
-    /// Starts process `pid` on its own thread; it runs `body` once it holds the baton.
-    pub fn start_process(self: &Arc<Self>, pid: u64, body: ProcBody) {
-        {
-            let mut s = self.lock();
-            s.runq.push_back(pid);
-        }
+    /// Creates process `pid` as a coroutine on its own stack; it runs `body` once the
+    /// scheduler picks it from the run queue.
+    pub fn start_process(self: &Rc<Self>, pid: u64, body: ProcBody) {
+        let pooled = self.stack_pool.borrow_mut().pop();
+        let stack = match pooled.map(Ok).unwrap_or_else(|| ProcStack::new(PROC_STACK)) {
+            Ok(s) => s,
+            Err(_) => {
+                self.exit_process(pid, Term::Atom(atom::SYSTEM_LIMIT));
+                return;
+            }
+        };
+        let usable = stack.usable();
         let rt = self.clone();
-        let spawned = std::thread::Builder::new()
-            .stack_size(PROC_STACK)
-            .spawn(move || {
-                let mut p = Proc::new(rt.clone(), pid);
-                let base = 0u8;
-                p.stack_base = &base as *const u8 as usize;
-                p.stack_limit = PROC_STACK - (64 << 20);
-                rt.wait_turn(pid);
-                let r = body(&mut p);
-                let reason = match r {
-                    Ok(_) => Term::Atom(atom::NORMAL),
-                    Err(crate::interp::Ctl::Exc(e)) => rt.report_crash(&mut p, *e),
-                    Err(crate::interp::Ctl::Tail(_)) => Term::Atom(atom::NORMAL),
-                };
-                rt.exit_process(pid, reason);
-            });
-        if spawned.is_err() {
-            self.exit_process(pid, Term::Atom(atom::SYSTEM_LIMIT));
+        let co: Coro = Coroutine::with_stack(stack, move |y: &Yielder<bool, ()>, _go: bool| {
+            let mut p = Proc::new(rt.clone(), pid);
+            let base = 0u8;
+            p.stack_base = &base as *const u8 as usize;
+            p.stack_limit = usable;
+            p.yielder = y as *const Yielder<bool, ()>;
+            let r = body(&mut p);
+            let reason = match r {
+                Ok(_) => Term::Atom(atom::NORMAL),
+                Err(crate::interp::Ctl::Exc(e)) => rt.report_crash(&mut p, *e),
+                Err(_) => Term::Atom(atom::NORMAL),
+            };
+            rt.exit_process(pid, reason);
+        });
+        {
+            let mut c = self.coros.borrow_mut();
+            let i = pid as usize;
+            if c.len() <= i {
+                c.resize_with(i + 1, || None);
+            }
+            c[i] = Some(co);
         }
+        self.sched.borrow_mut().runq.push_back(pid);
     }
 
     /// Turns an uncaught exception into an exit reason, printing OTP's crash report for errors.
@@ -221,10 +338,7 @@ impl Runtime {
                         p.pid + 80,
                         crate::fmt::print_term(&reason)
                     );
-                    self.err
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend_from_slice(text.as_bytes());
+                    self.write_err(text.as_bytes());
                 }
                 reason
             }
@@ -232,195 +346,284 @@ impl Runtime {
     }
 
     fn exit_process(&self, pid: u64, reason: Term) {
-        let mut s = self.lock();
-        let (links, mons) = match s.procs.get_mut(&pid) {
-            Some(e) => {
-                e.state = State::Done;
-                e.exit_reason = Some(reason.clone());
-                e.inbox.clear();
-                (
-                    std::mem::take(&mut e.links),
-                    std::mem::take(&mut e.monitored_by),
-                )
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        s.registered.retain(|_, p| *p != pid);
-        for l in links {
-            exit_signal_locked(&mut s, pid, l, reason.clone(), true);
-        }
-        for (r, watcher) in mons {
-            let msg = Term::tuple(vec![
-                Term::atom("DOWN"),
-                Term::Ref(r),
-                Term::atom("process"),
-                Term::Pid(pid),
-                reason.clone(),
-            ]);
-            deliver_locked(&mut s, watcher, msg);
-        }
-        s.live -= 1;
-        self.switch_locked(&mut s, pid);
-        drop(s);
-        self.cv.notify_all();
-    }
-
-    /// Picks the next runnable process and hands it the baton. Called with the lock held.
-    fn switch_locked(&self, s: &mut Sched, me: u64) {
-        loop {
-            if let Some(next) = s.runq.pop_front() {
-                s.running = next;
-                self.cv.notify_all();
-                return;
-            }
-            // Nobody runnable. Once the first (main) process has finished, stop here, as
-            // `erl -eval '..., halt()'` would: waiting on timers of leftover servers could
-            // last forever.
-            if s.procs.get(&1).is_none_or(|e| e.state == State::Done) {
-                s.running = 0;
-                self.cv.notify_all();
-                return;
-            }
-            // Fire due timers or wake processes whose receive timed out.
-            let now = self.now_ms();
-            let next_timer = s.timers.keys().next().map(|k| k.0);
-            let next_deadline = s
-                .procs
-                .values()
-                .filter(|e| e.state == State::Waiting)
-                .filter_map(|e| e.deadline)
-                .min();
-            let wake = match (next_timer, next_deadline) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+        {
+            let mut s = self.sched.borrow_mut();
+            let (links, mons) = match s.procs.get_mut(&pid) {
+                Some(e) => {
+                    e.state = State::Done;
+                    e.exit_reason = Some(reason.clone());
+                    e.inbox.clear();
+                    (
+                        std::mem::take(&mut e.links),
+                        std::mem::take(&mut e.monitored_by),
+                    )
+                }
+                None => (Vec::new(), Vec::new()),
             };
-            let Some(w) = wake else {
-                // Deadlock or everyone done: nothing can run again.
-                s.running = 0;
-                self.cv.notify_all();
-                return;
-            };
-            if w > now {
-                std::thread::sleep(Duration::from_millis(w - now));
+            s.registered.retain(|_, p| *p != pid);
+            for l in links {
+                exit_signal_locked(&mut s, pid, l, reason.clone(), true);
             }
-            let now = self.now_ms();
-            let due: Vec<(u64, u64)> = s.timers.keys().filter(|k| k.0 <= now).copied().collect();
-            for k in due {
-                if let Some((to, msg)) = s.timers.remove(&k) {
-                    let pid = match to {
-                        Term::Pid(p) => Some(p),
-                        Term::Atom(a) => s.registered.get(&a).copied(),
-                        _ => None,
-                    };
-                    if let Some(p) = pid {
-                        deliver_locked(s, p, msg);
-                    }
+            for (r, watcher) in mons {
+                let msg = Term::tuple(vec![
+                    Term::atom("DOWN"),
+                    Term::Ref(r),
+                    Term::atom("process"),
+                    Term::Pid(pid),
+                    reason.clone(),
+                ]);
+                deliver_locked(&mut s, watcher, msg);
+            }
+            s.live -= 1;
+        }
+        if self.has_driver.get() {
+            // The driver may be polling right now (a process cannot exit then), so this
+            // borrow does not conflict.
+            if let Ok(mut d) = self.driver.try_borrow_mut() {
+                if let Some(d) = d.as_mut() {
+                    d.process_exited(pid);
                 }
             }
-            let timed_out: Vec<u64> = s
-                .procs
-                .iter()
-                .filter(|(_, e)| {
-                    e.state == State::Waiting && e.deadline.map(|d| d <= now).unwrap_or(false)
-                })
-                .map(|(p, _)| *p)
-                .collect();
-            for p in timed_out {
-                if let Some(e) = s.procs.get_mut(&p) {
+        }
+    }
+
+    fn resume(&self, pid: u64, go: bool) {
+        let co = self
+            .coros
+            .borrow_mut()
+            .get_mut(pid as usize)
+            .and_then(|c| c.take());
+        let Some(mut co) = co else { return };
+        self.sched.borrow_mut().running = pid;
+        match co.resume(go) {
+            CoroutineResult::Yield(()) => {
+                self.coros.borrow_mut()[pid as usize] = Some(co);
+            }
+            CoroutineResult::Return(()) => {
+                let mut pool = self.stack_pool.borrow_mut();
+                if pool.len() < STACK_POOL {
+                    let mut st = co.into_stack();
+                    st.recycle(STACK_KEEP);
+                    pool.push(st);
+                }
+            }
+        }
+        self.sched.borrow_mut().running = 0;
+    }
+
+    /// The pid of the process running now (0 in the scheduler itself).
+    pub fn running(&self) -> u64 {
+        self.sched.borrow().running
+    }
+
+    /// Delivers due timer messages and wakes processes whose `receive ... after` expired.
+    fn fire_due(&self) {
+        let now = self.now_ms();
+        let mut s = self.sched.borrow_mut();
+        while let Some((&k, _)) = s.timers.iter().next() {
+            if k.0 > now {
+                break;
+            }
+            if let Some((to, msg)) = s.timers.remove(&k) {
+                let pid = match to {
+                    Term::Pid(p) => Some(p),
+                    Term::Atom(a) => s.registered.get(&a).copied(),
+                    _ => None,
+                };
+                if let Some(p) = pid {
+                    deliver_locked(&mut s, p, msg);
+                }
+            }
+        }
+        while let Some(&(d, p)) = s.deadlines.iter().next() {
+            if d > now {
+                break;
+            }
+            s.deadlines.remove(&(d, p));
+            if let Some(e) = s.procs.get_mut(&p) {
+                if e.state == State::Waiting && e.deadline == Some(d) {
                     e.state = State::Runnable;
                     e.deadline = None;
+                    s.runq.push_back(p);
                 }
-                s.runq.push_back(p);
             }
-            let _ = me;
         }
     }
 
-    fn wait_turn(&self, pid: u64) {
-        let mut s = self.lock();
-        if s.running == 0 && s.runq.front() == Some(&pid) {
-            s.runq.pop_front();
-            s.running = pid;
+    /// The earliest timer or receive deadline (ms since start), if any.
+    fn next_wake(&self) -> Option<u64> {
+        let s = self.sched.borrow();
+        let next_timer = s.timers.keys().next().map(|k| k.0);
+        let next_deadline = s.deadlines.iter().next().map(|k| k.0);
+        match (next_timer, next_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
-        while s.running != pid {
-            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
+    }
+
+    /// Calls the driver's poll (if any). Returns whether a driver was polled.
+    fn poll_driver(&self, timeout: Option<Duration>) -> bool {
+        if !self.has_driver.get() {
+            return false;
         }
+        let Some(mut d) = self.driver.borrow_mut().take() else {
+            return false;
+        };
+        let mut ctx = DriverCtx { rt: self };
+        d.poll(&mut ctx, timeout);
+        let mut slot = self.driver.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(d);
+        }
+        true
+    }
+
+    fn driver_active(&self) -> bool {
+        self.has_driver.get()
+            && self
+                .driver
+                .borrow()
+                .as_ref()
+                .map(|d| d.active())
+                .unwrap_or(false)
+    }
+
+    /// Runs processes until the main process (pid 1) has finished and nothing else is
+    /// runnable, or until everything waits forever (the main process then gets `deadlock`).
+    /// Processes left waiting at the end are abandoned (their stacks unwound and freed), as
+    /// `erl -eval '..., halt()'` would abandon them.
+    pub fn run_scheduler(&self) {
+        let mut slices: u32 = 0;
+        loop {
+            let next = self.sched.borrow_mut().runq.pop_front();
+            if let Some(pid) = next {
+                self.resume(pid, true);
+                slices = slices.wrapping_add(1);
+                if slices.is_multiple_of(POLL_EVERY) {
+                    self.fire_due();
+                    self.poll_driver(Some(Duration::ZERO));
+                }
+                continue;
+            }
+            let main_done = self
+                .sched
+                .borrow()
+                .procs
+                .get(&1)
+                .is_none_or(|e| e.state == State::Done);
+            if main_done {
+                break;
+            }
+            self.fire_due();
+            if !self.sched.borrow().runq.is_empty() {
+                continue;
+            }
+            let wake = self.next_wake();
+            let now = self.now_ms();
+            let timeout = wake.map(|w| Duration::from_millis(w.saturating_sub(now)));
+            if self.driver_active() || (wake.is_some() && self.has_driver.get()) {
+                // Sleep inside the driver: it returns when it delivered something or the
+                // next timer is due.
+                self.poll_driver(timeout);
+                continue;
+            }
+            match timeout {
+                Some(t) => {
+                    if !t.is_zero() {
+                        std::thread::sleep(t);
+                    }
+                }
+                None => {
+                    // Deadlock: nothing can ever wake anyone. The main process learns it.
+                    let waiting = {
+                        let mut s = self.sched.borrow_mut();
+                        match s.procs.get_mut(&1) {
+                            Some(e) if e.state == State::Waiting => {
+                                e.state = State::Runnable;
+                                true
+                            }
+                            _ => false,
+                        }
+                    };
+                    if !waiting {
+                        break;
+                    }
+                    self.resume(1, false);
+                }
+            }
+        }
+        self.abandon_all();
+    }
+
+    /// Drops every unfinished process (unwinding its stack), breaking the reference cycle
+    /// between the runtime and the coroutines that hold it.
+    pub fn abandon_all(&self) {
+        let all = std::mem::take(&mut *self.coros.borrow_mut());
+        drop(all);
     }
 
     /// Gives other processes a turn (reduction budget used up).
-    pub fn maybe_yield(self: Arc<Self>, p: &mut Proc) {
-        let mut s = self.lock();
-        if s.runq.is_empty() && s.timers.is_empty() {
-            return;
+    pub fn maybe_yield(self: Rc<Self>, p: &mut Proc) {
+        {
+            let mut s = self.sched.borrow_mut();
+            if s.runq.is_empty() && s.timers.is_empty() && !self.has_driver.get() {
+                return;
+            }
+            s.runq.push_back(p.pid);
         }
-        s.runq.push_back(p.pid);
-        self.switch_locked(&mut s, p.pid);
-        while s.running != p.pid {
-            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
+        if !self.sched.borrow().timers.is_empty() {
+            self.fire_due();
         }
+        p.suspend();
     }
 
     /// Moves messages that arrived in the shared inbox into the process's own mailbox.
-    pub fn drain_inbox(self: Arc<Self>, p: &mut Proc) {
-        let mut s = self.lock();
+    pub fn drain_inbox(self: Rc<Self>, p: &mut Proc) {
+        let mut s = self.sched.borrow_mut();
         if let Some(e) = s.procs.get_mut(&p.pid) {
-            p.mailbox.extend(e.inbox.drain(..));
+            if !e.inbox.is_empty() {
+                p.mailbox.extend(e.inbox.drain(..));
+            }
         }
     }
 
     /// Blocks until a message arrives or `deadline` passes. Returns false if nothing can
     /// ever wake this process (every process waits and no timer is pending).
-    pub fn wait_for_message(self: Arc<Self>, p: &mut Proc, deadline: Option<u64>) -> bool {
-        let mut s = self.lock();
-        let me = p.pid;
-        match s.procs.get_mut(&me) {
-            Some(e) if !e.inbox.is_empty() => return true,
-            Some(e) => {
-                e.state = State::Waiting;
-                e.deadline = deadline;
-            }
-            None => return false,
-        }
-        self.switch_locked(&mut s, me);
-        while s.running != me {
-            if s.running == 0 {
-                // Nothing will ever run again.
-                if let Some(e) = s.procs.get_mut(&me) {
-                    e.state = State::Runnable;
+    pub fn wait_for_message(self: Rc<Self>, p: &mut Proc, deadline: Option<u64>) -> bool {
+        {
+            let mut guard = self.sched.borrow_mut();
+            let s = &mut *guard;
+            match s.procs.get_mut(&p.pid) {
+                Some(e) if !e.inbox.is_empty() => return true,
+                Some(e) => {
+                    e.state = State::Waiting;
+                    e.deadline = deadline;
+                    if let Some(d) = deadline {
+                        s.deadlines.insert((d, p.pid));
+                    }
                 }
-                s.running = me;
-                return false;
+                None => return false,
             }
-            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        true
-    }
-
-    /// Waits until every process has finished (or all are blocked forever).
-    pub fn wait_all(&self) {
-        let mut s = self.lock();
-        loop {
-            if s.live == 0 || (s.running == 0 && s.runq.is_empty()) {
-                return;
-            }
-            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
-        }
+        p.suspend()
     }
 
     pub fn send_exit(&self, from: u64, to: u64, reason: Term) {
-        let mut s = self.lock();
-        exit_signal_locked(&mut s, from, to, reason, false);
+        exit_signal_locked(&mut self.sched.borrow_mut(), from, to, reason, false);
     }
 
     /// A pending kill for this process (an exit signal it does not trap), if any.
     pub fn take_kill(&self, pid: u64) -> Option<Term> {
-        let mut s = self.lock();
-        s.procs.get_mut(&pid).and_then(|e| e.kill.take())
+        self.sched
+            .borrow_mut()
+            .procs
+            .get_mut(&pid)
+            .and_then(|e| e.kill.take())
     }
 }
 
-fn deliver_locked(s: &mut Sched, pid: u64, msg: Term) {
-    let mut wake = false;
+pub(crate) fn deliver_locked(s: &mut Sched, pid: u64, msg: Term) {
+    let mut wake: Option<(u64, u64)> = None;
     if let Some(e) = s.procs.get_mut(&pid) {
         if e.state == State::Done {
             return;
@@ -428,11 +631,16 @@ fn deliver_locked(s: &mut Sched, pid: u64, msg: Term) {
         e.inbox.push_back(msg);
         if e.state == State::Waiting {
             e.state = State::Runnable;
-            e.deadline = None;
-            wake = true;
+            wake = e.deadline.take().map(|d| (d, pid));
+            if wake.is_none() {
+                wake = Some((u64::MAX, pid));
+            }
         }
     }
-    if wake {
+    if let Some((d, p)) = wake {
+        if d != u64::MAX {
+            s.deadlines.remove(&(d, p));
+        }
         s.runq.push_back(pid);
     }
 }
@@ -465,13 +673,9 @@ fn exit_signal_locked(s: &mut Sched, from: u64, to: u64, reason: Term, via_link:
     e.kill = Some(r);
     if e.state == State::Waiting {
         e.state = State::Runnable;
-        e.deadline = None;
+        if let Some(d) = e.deadline.take() {
+            s.deadlines.remove(&(d, to));
+        }
         s.runq.push_back(to);
-    }
-}
-
-impl Default for Runtime {
-    fn default() -> Self {
-        Arc::try_unwrap(Runtime::new()).unwrap_or_else(|_| unreachable!("fresh Arc"))
     }
 }

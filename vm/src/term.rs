@@ -44,11 +44,88 @@ impl Drop for Cons {
     }
 }
 
+/// Bytes owned by someone outside the VM (an embedder's buffer, e.g. a NIC frame), kept
+/// alive by reference counting while any binary refers to them. The bytes must not move or
+/// change while the value lives.
+pub type ForeignBuf = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+// The owner is only held, never read: it keeps the bytes alive.
+#[derive(Clone)]
+#[allow(dead_code)]
+enum Owner {
+    Heap(Arc<Vec<u8>>),
+    Foreign(ForeignBuf),
+}
+
+/// The shared bytes under a bitstring: the VM's own buffer or a foreign one. Holds a pointer
+/// to the bytes so reading them costs no indirection through the owner.
+#[derive(Clone)]
+pub struct BinData {
+    ptr: *const u8,
+    len: usize,
+    owner: Owner,
+}
+
+// SAFETY: the pointer refers into `owner`, which is Send + Sync and immutable while shared.
+unsafe impl Send for BinData {}
+unsafe impl Sync for BinData {}
+
+impl BinData {
+    pub fn heap(v: Vec<u8>) -> BinData {
+        let a = Arc::new(v);
+        BinData {
+            ptr: a.as_ptr(),
+            len: a.len(),
+            owner: Owner::Heap(a),
+        }
+    }
+    pub fn foreign(buf: ForeignBuf) -> BinData {
+        let s = (*buf).as_ref();
+        BinData {
+            ptr: s.as_ptr(),
+            len: s.len(),
+            owner: Owner::Foreign(buf),
+        }
+    }
+    pub fn is_foreign(&self) -> bool {
+        matches!(self.owner, Owner::Foreign(_))
+    }
+}
+
+impl std::ops::Deref for BinData {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        // SAFETY: ptr/len were taken from the owner, which this value keeps alive.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl std::fmt::Debug for BinData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BinData({} bytes)", self.len)
+    }
+}
+
+thread_local! {
+    static COPIED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Binary bytes copied so far on this thread (a VM runs on its caller's thread): building a
+/// binary out of another, flattening to a byte vector. Sending, matching and sub-binaries
+/// copy nothing and do not count.
+pub fn bytes_copied() -> u64 {
+    COPIED.with(|c| c.get())
+}
+
+pub(crate) fn count_copy(n: usize) {
+    COPIED.with(|c| c.set(c.get() + n as u64));
+}
+
 /// A bitstring: a window (in bits) on shared bytes. Sub-binaries share `data`; binaries over
 /// 64 bytes are thus off-heap and reference-counted.
 #[derive(Debug)]
 pub struct Bits {
-    pub data: Arc<Vec<u8>>,
+    pub data: BinData,
     pub off: usize,
     pub len: usize,
 }
@@ -75,6 +152,7 @@ impl Bits {
     }
     /// The window's bytes (last byte padded with zero bits if the length is not a multiple of 8).
     pub fn to_bytes(&self) -> Vec<u8> {
+        count_copy(self.byte_len());
         if let Some(s) = self.aligned() {
             return s.to_vec();
         }
@@ -163,17 +241,24 @@ impl Term {
     pub fn binary(bytes: Vec<u8>) -> Term {
         let len = bytes.len() * 8;
         Term::Bin(Arc::new(Bits {
-            data: Arc::new(bytes),
+            data: BinData::heap(bytes),
             off: 0,
             len,
         }))
     }
     pub fn bitstring(bytes: Vec<u8>, len_bits: usize) -> Term {
         Term::Bin(Arc::new(Bits {
-            data: Arc::new(bytes),
+            data: BinData::heap(bytes),
             off: 0,
             len: len_bits,
         }))
+    }
+    /// A binary over an embedder's buffer: no byte is copied, and the buffer stays alive
+    /// while this binary or any sub-binary of it does.
+    pub fn foreign_binary(buf: ForeignBuf) -> Term {
+        let data = BinData::foreign(buf);
+        let len = data.len * 8;
+        Term::Bin(Arc::new(Bits { data, off: 0, len }))
     }
     pub fn big(b: BigInt) -> Term {
         match b.to_i64() {
@@ -391,8 +476,6 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
             }
         }
         (Bin(x), Bin(y)) => {
-            let bx = x.to_bytes();
-            let by = y.to_bytes();
             // Compare bit by bit over the common length, then by length.
             let common = x.len.min(y.len);
             for i in 0..common {
@@ -401,7 +484,6 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
                     return u.cmp(&v);
                 }
             }
-            let _ = (bx, by);
             x.len.cmp(&y.len)
         }
         (Fun(x), Fun(y)) => cmp_funs(x, y, exact),

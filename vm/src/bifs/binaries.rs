@@ -15,8 +15,13 @@ fn bin(t: &Term) -> Result<&Arc<Bits>, Ctl> {
     }
 }
 
-fn bytes(t: &Term) -> Result<Vec<u8>, Ctl> {
-    Ok(bin(t)?.to_bytes())
+/// The bytes of a binary argument, borrowed when byte-aligned (reading copies nothing).
+fn bytes(t: &Term) -> Result<std::borrow::Cow<'_, [u8]>, Ctl> {
+    let b = bin(t)?;
+    Ok(match b.aligned() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(b.to_bytes()),
+    })
 }
 
 /// A shared slice of `b`, in bytes.
@@ -37,10 +42,10 @@ fn part_args(b: &Arc<Bits>, pos: &Term, len: &Term) -> Result<(usize, usize), Ct
 /// Patterns for split/match: one binary or a list of binaries.
 fn patterns(t: &Term) -> Result<Vec<Vec<u8>>, Ctl> {
     let v = match t {
-        Term::Bin(_) => vec![bytes(t)?],
+        Term::Bin(_) => vec![bytes(t)?.into_owned()],
         Term::Cons(_) => list_arg(t)?
             .iter()
-            .map(bytes)
+            .map(|x| bytes(x).map(|b| b.into_owned()))
             .collect::<Result<Vec<_>, _>>()?,
         _ => return Err(badarg()),
     };
@@ -248,7 +253,9 @@ pub fn register(t: &mut Table) {
     t.insert(("binary", "replace", 3), |_, a| replace(a));
     t.insert(("binary", "replace", 4), |_, a| replace(a));
     t.insert(("binary", "copy", 1), |_, a| {
-        Ok(Term::binary(bytes(&a[0])?))
+        let b = bytes(&a[0])?;
+        crate::term::count_copy(b.len());
+        Ok(Term::binary(b.into_owned()))
     });
     t.insert(("binary", "copy", 2), |_, a| {
         let b = bytes(&a[0])?;
@@ -349,7 +356,7 @@ pub fn register(t: &mut Table) {
     t.insert(("binary", "longest_common_prefix", 1), |_, a| {
         let bs = list_arg(&a[0])?
             .iter()
-            .map(bytes)
+            .map(|x| bytes(x).map(|b| b.into_owned()))
             .collect::<Result<Vec<_>, _>>()?;
         if bs.is_empty() {
             return Err(badarg());

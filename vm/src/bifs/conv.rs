@@ -834,7 +834,7 @@ fn decode(b: &[u8], i: &mut usize, depth: usize) -> Option<Term> {
             }
             let data = take(i, n)?.to_vec();
             Term::Bin(Arc::new(Bits {
-                data: Arc::new(data),
+                data: crate::term::BinData::heap(data),
                 off: 0,
                 len: (n - 1) * 8 + bits,
             }))
