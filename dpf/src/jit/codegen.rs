@@ -210,7 +210,7 @@ pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) 
 
 /// Emits the body of the graph function for `shapes` into `b` (whose signature is
 /// [`signature`]).
-pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
+pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], table_driven: bool) {
     let flags = MemFlagsData::new().with_notrap();
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -284,7 +284,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         // with the key's fields folded into a byte-swapped immediate; no table, no hash, no
         // byte swapping. Branches rather than selects: most packets leave at the first
         // differing load (an all-select version measured 1.3x slower on the benchmark's mix).
-        if let Some(entries) = inline_entries(shape) {
+        if let Some(entries) = inline_entries(shape).filter(|_| !table_driven) {
             for (key, value) in entries {
                 let Some(tests) = group_tests(&groups, &fields, &key) else {
                     // A key no packet can have (a constant outside its mask).
@@ -369,7 +369,11 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         // 3b. Words every key of the table shares (the protocol tests and the server address
         // of a flow table) are compared here as immediates, so unrelated packets leave before
         // any hashing, and enter the hash as constants, which Cranelift folds.
-        let fixed = fixed_words(shape);
+        let fixed = if table_driven {
+            vec![None; shape.loads.len()]
+        } else {
+            fixed_words(shape)
+        };
         let mut words = words;
         for (i, f) in fixed.iter().enumerate() {
             if let Some(k) = *f {

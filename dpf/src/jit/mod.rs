@@ -92,6 +92,8 @@ pub struct JitGraph {
     recompiles: usize,
     /// The code could not be regenerated after a removal: answer with the graph interpreter.
     fallback: bool,
+    /// Every table is probed from data, none compiled in (see [`JitGraph::table_driven`]).
+    table_driven: bool,
 }
 
 /// Most shapes a call keeps its scratch on the stack for.
@@ -110,13 +112,25 @@ impl JitGraph {
 
     /// Compiles an already merged graph.
     pub fn from_graph(graph: Graph) -> Result<JitGraph, JitError> {
-        let code = compile(&graph)?;
+        Self::build(graph, false)
+    }
+
+    /// Like [`JitGraph::from_rules`], but no table is compiled into the code (no inline small
+    /// tables, no shared words): inserting or removing a rule of an existing shape never
+    /// recompiles, whatever the table's size. For callers that churn rules (kernel-shim).
+    pub fn table_driven(rules: Vec<Pred>) -> Result<JitGraph, JitError> {
+        Self::build(Graph::from_rules(rules), true)
+    }
+
+    fn build(graph: Graph, table_driven: bool) -> Result<JitGraph, JitError> {
+        let code = compile(&graph, table_driven)?;
         let mut j = JitGraph {
             graph,
             ctx: Vec::new(),
             code,
             recompiles: 0,
             fallback: false,
+            table_driven,
         };
         j.refresh();
         Ok(j)
@@ -178,11 +192,12 @@ impl JitGraph {
         let shapes = self.graph.shapes();
         let stale = stale
             || shapes.len() != self.code.shapes
-            || touched
-                .iter()
-                .any(|&s| codegen::inline_entries(&shapes[s]) != self.code.inlined[s]);
+            || touched.iter().any(|&s| {
+                let now = codegen::inline_entries(&shapes[s]).filter(|_| !self.table_driven);
+                now != self.code.inlined[s]
+            });
         if stale {
-            self.code = compile(&self.graph)?;
+            self.code = compile(&self.graph, self.table_driven)?;
             self.recompiles += 1;
         }
         self.refresh();
@@ -286,7 +301,7 @@ impl Demux for JitGraph {
     }
 }
 
-fn compile(graph: &Graph) -> Result<Compiled, JitError> {
+fn compile(graph: &Graph, table_driven: bool) -> Result<Compiled, JitError> {
     let err = |e: &dyn fmt::Display| JitError(e.to_string());
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").map_err(|e| err(&e))?;
@@ -313,7 +328,7 @@ fn compile(graph: &Graph) -> Result<Compiled, JitError> {
     let mut fctx = FunctionBuilderContext::new();
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        codegen::translate(&mut b, graph.shapes());
+        codegen::translate(&mut b, graph.shapes(), table_driven);
         b.finalize(module.target_config());
     }
     let clif = ctx.func.display().to_string();
@@ -331,8 +346,19 @@ fn compile(graph: &Graph) -> Result<Compiled, JitError> {
         clif,
         disasm,
         shapes: graph.shapes().len(),
-        inlined: graph.shapes().iter().map(codegen::inline_entries).collect(),
-        fixed: graph.shapes().iter().map(codegen::fixed_words).collect(),
+        inlined: graph
+            .shapes()
+            .iter()
+            .map(|s| codegen::inline_entries(s).filter(|_| !table_driven))
+            .collect(),
+        fixed: graph
+            .shapes()
+            .iter()
+            .map(|s| match table_driven {
+                true => vec![None; s.loads.len()],
+                false => codegen::fixed_words(s),
+            })
+            .collect(),
     })
 }
 
