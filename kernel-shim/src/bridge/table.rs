@@ -34,7 +34,9 @@ impl DemuxTable {
     /// A table holding `rules` at numbers 0.. (index 0 wins): what a full rebuild produces.
     pub fn from_rules(backend: Backend, rules: Vec<Pred>) -> DemuxTable {
         let inner = match backend {
-            Backend::Jit => match JitGraph::from_rules(rules.clone()) {
+            // Table-driven: dpf otherwise compiles tables of a few keys into the code, and
+            // every change to such a table would recompile.
+            Backend::Jit => match JitGraph::table_driven(rules.clone()) {
                 Ok(j) => Inner::Jit(j),
                 Err(_) => Inner::Graph(Graph::from_rules(rules)),
             },
