@@ -725,12 +725,12 @@ impl Shim {
 
     /// Queues a frame into an environment's ring directly (loopback, messages between
     /// environments). `Ok(false)`: dropped and counted (ring full or frame quota spent).
-    #[inline]
+    #[inline(always)]
     pub fn post(&mut self, id: EnvId, frame: Frame) -> Result<bool, Refusal> {
         self.enqueue(id, FilterId::NONE, frame)
     }
 
-    #[inline]
+    #[inline(always)]
     fn enqueue(&mut self, id: EnvId, filter: FilterId, mut frame: Frame) -> Result<bool, Refusal> {
         let produced = self.window_range(id.slot).start + wake::word::RING_PRODUCED as usize;
         let e = match self.envs.get_mut(id.slot as usize) {
