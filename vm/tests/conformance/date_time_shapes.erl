@@ -1,11 +1,9 @@
 -module(date_time_shapes).
 -export([main/0]).
 
-%% PENDING (VM differs): erlang:date/0 and time/0 (auto-imported) return {Y, M, D} and
-%% {H, Mi, S} of local time, and localtime/0 and universaltime/0 {Date, Time}; our VM has
-%% none of them ("function date/0 undefined"). Estone's BIF-dispatch micro calls date()
-%% and time(). Only the shapes and ranges are printed, so the output does not depend on
-%% the clock.
+%% erlang:date/0 and time/0 (auto-imported) return {Y, M, D} and {H, Mi, S} of local time,
+%% localtime/0 and universaltime/0 {Date, Time}. Only the shapes and ranges are printed, so
+%% the output does not depend on the clock.
 main() ->
     {Y, M, D} = date(),
     {H, Mi, S} = time(),
