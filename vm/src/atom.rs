@@ -126,7 +126,24 @@ impl Atom {
     }
 
     pub fn name(self) -> &'static str {
-        table().read().unwrap_or_else(|e| e.into_inner()).names[self.0 as usize]
+        // Names are leaked and atoms never removed, so a thread's copy of the name list stays
+        // valid; it is refreshed from the shared table only for atoms created since. Term order
+        // compares atoms by name (every atom-keyed map lookup does), and taking the table's
+        // lock for each comparison showed at ~6% of the protocol stack's profile.
+        thread_local! {
+            static NAMES: std::cell::RefCell<Vec<&'static str>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let i = self.0 as usize;
+        NAMES.with(|n| {
+            let mut n = n.borrow_mut();
+            if i >= n.len() {
+                let t = table().read().unwrap_or_else(|e| e.into_inner());
+                let have = n.len();
+                n.extend_from_slice(&t.names[have..]);
+            }
+            n[i]
+        })
     }
 
     pub fn from_bool(b: bool) -> Atom {
