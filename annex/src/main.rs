@@ -58,6 +58,9 @@ enum BenchCmd {
         #[arg(long, default_value = "protocols/erl")]
         stack_dir: PathBuf,
     },
+    /// Estone (`exo bench estone`).
+    #[command(flatten)]
+    Estone(annex::estone::BenchCmd),
 }
 
 /// The module name a file declares: its `-module(...)` attribute, else the file stem.
@@ -118,6 +121,9 @@ fn main() {
             let _ = std::io::stdout().flush();
             std::process::exit(out.exit_code);
         }
+        Cmd::Bench {
+            which: BenchCmd::Estone(b),
+        } => std::process::exit(annex::estone::main(b)),
         Cmd::Bench {
             which:
                 BenchCmd::Ping {

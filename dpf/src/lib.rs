@@ -22,6 +22,7 @@ pub mod lang;
 pub mod linktype;
 pub mod lower;
 pub mod optimize;
+pub mod rulecache;
 pub mod rules;
 
 pub use demux::{Demux, Linear};

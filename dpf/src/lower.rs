@@ -1681,9 +1681,21 @@ fn fold(v: Val) -> Val {
 
 /// Lowers a parsed expression for captures of link type `link`.
 pub fn lower(e: &Expr, link: LinkType) -> Result<Pred, FilterError> {
+    let (p, optimise) = lower_unoptimised(e, link)?;
+    apply_optimiser(p, optimise)
+}
+
+/// The first half of [`lower`]: the predicate as generated, before the libpcap-optimiser
+/// model, and whether that model applies to it (`protochain` turns it off, as in libpcap).
+pub(crate) fn lower_unoptimised(e: &Expr, link: LinkType) -> Result<(Pred, bool), FilterError> {
     let mut l = Lowerer::new(link, &(0..0))?;
     let p = l.lower(e)?;
-    if l.no_optimize {
+    Ok((p, !l.no_optimize))
+}
+
+/// The second half of [`lower`].
+pub(crate) fn apply_optimiser(p: Pred, optimise: bool) -> Result<Pred, FilterError> {
+    if !optimise {
         return Ok(p);
     }
     match crate::optimize::optimize(p) {

@@ -218,8 +218,103 @@ pub fn wire_to_rings(backend: Backend, envs: usize, min_time: Duration) -> Throu
     }
 }
 
+/// Result of [`install_churn`].
+#[derive(Clone, Copy, Debug)]
+pub struct Churn {
+    pub cycles: u64,
+    /// Thread CPU time per install + remove of one connection filter.
+    pub per_cycle: Duration,
+    /// Demux code generations during the timed cycles (same shape: expected 0).
+    pub compiles: u64,
+    /// Filters moved to make room during the timed cycles.
+    pub moves: u64,
+}
+
+/// Install/remove churn beside `envs` single-port owners: a listener environment installs a
+/// connection filter (nested in its listener, so it must outrank it) and removes its oldest
+/// once 200 are live, `cycles` times. Every install is checked against the other owners.
+pub fn install_churn(envs: usize, cycles: u64) -> Churn {
+    let mut shim = Shim::new(Limits {
+        filters_per_env: 256,
+        max_envs: envs + 2,
+        ..Limits::default()
+    })
+    .expect("epoll");
+    let host = Ipv4Addr::from(BENCH_HOST);
+    for i in 0..envs {
+        let g = Grant::ports(17, host, bench_port(i), bench_port(i));
+        let e = shim
+            .create_env(&format!("e{i}"), vec![g.clone()])
+            .expect("env");
+        shim.install(e, "port", g.to_pred()).expect("install");
+    }
+    let g = Grant::ports(17, host, 80, 80);
+    let web = shim.create_env("web", vec![g.clone()]).expect("env");
+    shim.install(web, "listen", g.to_pred()).expect("install");
+    let conn = |sport: u64| {
+        dpf::ir::Pred::and(
+            g.to_pred(),
+            dpf::ir::Pred::Atom(dpf::ir::Atom {
+                load: dpf::ir::Load {
+                    base: dpf::ir::Base::IpHdrLen { at: 14 },
+                    off: 14,
+                    size: 2,
+                },
+                mask: u32::MAX,
+                rel: Rel::Eq,
+                k: (sport % 60_000) as u32 + 1024,
+            }),
+        )
+    };
+    // The first connection brings its shape (one compilation), outside the timed part.
+    let mut live = std::collections::VecDeque::new();
+    live.push_back(shim.install(web, "conn", conn(0)).expect("install"));
+    let before = shim.stats();
+    let t = thread_cpu();
+    for k in 1..=cycles {
+        live.push_back(shim.install(web, "conn", conn(k)).expect("install"));
+        if live.len() > 200 {
+            let id = live.pop_front().expect("live");
+            shim.remove(web, id).expect("remove");
+        }
+    }
+    let cpu = thread_cpu() - t;
+    let after = shim.stats();
+    Churn {
+        cycles,
+        per_cycle: cpu / cycles.max(1) as u32,
+        compiles: after.demux_compiles - before.demux_compiles,
+        moves: after.demux_moves - before.demux_moves,
+    }
+}
+
 /// Every shim benchmark, as a plain-text report.
 pub fn run_all() -> String {
+    let mut out = run_select();
+    out.push_str(&run_churn());
+    out.push_str(&run_throughput());
+    out
+}
+
+/// The install/remove churn part of the report.
+pub fn run_churn() -> String {
+    let mut out = String::new();
+    for envs in [10, 1000] {
+        let c = install_churn(envs, 20_000);
+        let _ = writeln!(
+            out,
+            "install + remove of a nested connection filter beside {envs:>4} owners: {:>7.2} us per pair (thread CPU), {} recompilations, {} moves in {} cycles",
+            c.per_cycle.as_nanos() as f64 / 1000.0,
+            c.compiles,
+            c.moves,
+            c.cycles
+        );
+    }
+    out
+}
+
+/// The select() part of the report.
+pub fn run_select() -> String {
     let mut out = String::new();
     let rounds = 200_000;
     let _ = writeln!(out, "kernel-shim benchmarks");
@@ -261,6 +356,12 @@ pub fn run_all() -> String {
             ns(best[2]) / ns(best[0])
         );
     }
+    out
+}
+
+/// The frames-per-second part of the report.
+pub fn run_throughput() -> String {
+    let mut out = String::new();
     for (backend, envs) in [
         (Backend::Linear, 10),
         (Backend::Linear, 1000),
@@ -298,6 +399,13 @@ mod tests {
             assert!(select_round_trip(m, 100, 0) > Duration::ZERO);
             assert!(select_round_trip(m, 100, 5) > Duration::ZERO);
         }
+    }
+
+    #[test]
+    fn churn_of_one_shape_never_recompiles() {
+        let c = install_churn(20, 300);
+        assert_eq!(c.compiles, 0);
+        assert!(c.per_cycle > Duration::ZERO);
     }
 
     #[test]

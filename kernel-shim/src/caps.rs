@@ -16,6 +16,12 @@ mod field {
     /// Destination port, measured from the IPv4 header's start plus its length.
     pub const L4_DST_PORT: u32 = 14 + 2;
     pub const ARP_TPA: u32 = 38;
+    /// The sender's side, for checking what an environment transmits.
+    pub const IP_SRC: u32 = 26;
+    pub const L4_SRC_PORT: u32 = 14;
+    pub const IP_FRAG: u32 = 20;
+    pub const IP_FRAG_OFFSET_MASK: u32 = 0x1fff;
+    pub const ARP_SPA: u32 = 28;
 }
 
 pub const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -124,6 +130,84 @@ impl Grant {
     }
 }
 
+impl Grant {
+    /// The frames an environment holding this grant may *send*: the mirror of [`Grant::to_pred`]
+    /// with source for destination (IPv4 source address, TCP/UDP source port; for ARP the
+    /// sender protocol address). With a port range, only frames that carry the ports (IPv4
+    /// first fragments or unfragmented) pass: a later fragment names no port, so it cannot be
+    /// shown to come from the granted ones.
+    pub fn to_send_pred(&self) -> Pred {
+        let abs = |off, size, mask, rel, k| Pred::atom(off, size, mask, rel, k);
+        let mut atoms = Vec::new();
+        let addr_at = match self.proto {
+            Proto::Any => None,
+            Proto::Ether(t) => {
+                atoms.push(abs(field::ETHERTYPE, 2, u32::MAX, Rel::Eq, t as u32));
+                (t == ETHERTYPE_ARP).then_some(field::ARP_SPA)
+            }
+            Proto::Ip(p) => {
+                atoms.push(abs(
+                    field::ETHERTYPE,
+                    2,
+                    u32::MAX,
+                    Rel::Eq,
+                    ETHERTYPE_IPV4 as u32,
+                ));
+                atoms.push(abs(field::IP_PROTO, 1, u32::MAX, Rel::Eq, p as u32));
+                Some(field::IP_SRC)
+            }
+        };
+        if let (Some((addr, len)), Some(at)) = (self.local, addr_at) {
+            let mask = prefix_mask(len);
+            atoms.push(abs(at, 4, mask, Rel::Eq, u32::from(addr) & mask));
+        }
+        if let (Some((lo, hi)), Proto::Ip(_)) = (self.ports, self.proto) {
+            atoms.push(abs(
+                field::IP_FRAG,
+                2,
+                field::IP_FRAG_OFFSET_MASK,
+                Rel::Eq,
+                0,
+            ));
+            let port = |rel, k| {
+                Pred::Atom(dpf::ir::Atom {
+                    load: Load {
+                        base: Base::IpHdrLen { at: field::IP_HDR },
+                        off: field::L4_SRC_PORT,
+                        size: 2,
+                    },
+                    mask: u32::MAX,
+                    rel,
+                    k,
+                })
+            };
+            atoms.push(port(Rel::Ge, lo as u32));
+            atoms.push(port(Rel::Le, hi as u32));
+        }
+        atoms.into_iter().reduce(Pred::and).unwrap_or(Pred::True)
+    }
+}
+
+/// What an environment with these grants may send: one filter per grant, evaluated with BPF
+/// semantics (a frame too short for a field is refused).
+#[derive(Clone, Debug, Default)]
+pub struct SendCheck {
+    preds: Vec<Pred>,
+}
+
+impl SendCheck {
+    pub fn new(grants: &[Grant]) -> SendCheck {
+        SendCheck {
+            preds: grants.iter().map(Grant::to_send_pred).collect(),
+        }
+    }
+
+    /// May this frame leave on behalf of the grants' holder?
+    pub fn allows(&self, frame: &dpf::ir::Packet) -> bool {
+        self.preds.iter().any(|p| p.matches(frame))
+    }
+}
+
 /// Host-order mask of a prefix length (`/0` is no constraint).
 fn prefix_mask(len: u8) -> u32 {
     match len {
@@ -209,6 +293,42 @@ mod tests {
         assert!(within(std::slice::from_ref(&g), &host));
         let other = Grant::ip(1, Ipv4Addr::new(198, 51, 101, 9)).to_pred();
         assert!(!within(&[g], &other));
+    }
+
+    /// A UDP frame from `src:sport`, with IPv4 fragment offset `frag` (8-byte units).
+    fn udp_from(src: [u8; 4], sport: u16, frag: u16) -> Vec<u8> {
+        let mut f = udp_to([198, 51, 100, 7], 9);
+        f[20..22].copy_from_slice(&frag.to_be_bytes());
+        f[26..30].copy_from_slice(&src);
+        f[34..36].copy_from_slice(&sport.to_be_bytes());
+        f
+    }
+
+    #[test]
+    fn send_check_allows_granted_source_only() {
+        let me = [192, 0, 2, 1];
+        let c = SendCheck::new(&[
+            Grant::ports(17, Ipv4Addr::from(me), 5000, 5999),
+            Grant::arp(Ipv4Addr::from(me)),
+        ]);
+        let ok = |f: Vec<u8>| c.allows(&Packet::new(&f, f.len() as u32));
+        assert!(ok(udp_from(me, 5000, 0)));
+        assert!(ok(udp_from(me, 5999, 0)));
+        assert!(!ok(udp_from(me, 6000, 0)), "source port outside the range");
+        assert!(!ok(udp_from([192, 0, 2, 2], 5000, 0)), "spoofed address");
+        assert!(!ok(udp_from(me, 5000, 185)), "later fragment names no port");
+        let mut tcp = udp_from(me, 5000, 0);
+        tcp[23] = 6;
+        assert!(!ok(tcp), "protocol not granted");
+        let mut arp = vec![0u8; 42];
+        arp[12..14].copy_from_slice(&0x0806u16.to_be_bytes());
+        arp[28..32].copy_from_slice(&me);
+        assert!(ok(arp.clone()));
+        arp[28..32].copy_from_slice(&[192, 0, 2, 9]);
+        assert!(!ok(arp), "ARP claiming another address");
+        assert!(!ok(udp_from(me, 5000, 0)[..30].to_vec()), "truncated frame");
+        assert!(!SendCheck::new(&[]).allows(&Packet::new(&[0u8; 60], 60)));
+        assert!(SendCheck::new(&[Grant::any()]).allows(&Packet::new(&[0u8; 60], 60)));
     }
 
     #[test]

@@ -42,32 +42,35 @@ pub struct EnvCounters {
     pub refused: u64,
     /// Times its wake-up predicate held and it was reported runnable.
     pub wakeups: u64,
+    /// Frames it sent through [`crate::Shim::send_as`].
+    pub sent: u64,
+    /// Frames it tried to send whose source (address, port, protocol) its grants do not cover.
+    pub send_refused: u64,
 }
 
+/// The predicate an environment waits on. It stays when the predicate fires (`Env::armed` is
+/// cleared), so re-arming the same shape touches no reference count.
 pub(crate) struct Wait {
     pub pred: Compiled,
     pub params: [u64; MAX_PARAMS],
-    /// Cleared when the predicate fires; the compiled code stays, so re-arming the same shape
-    /// touches no reference count.
-    pub armed: bool,
 }
 
-impl Wait {
-    pub fn armed(w: &Option<Wait>) -> Option<&Wait> {
-        w.as_ref().filter(|w| w.armed)
-    }
-}
-
+/// An environment. `armed` sits beside `flagged` rather than inside the wait: every frame
+/// queued or taken reads both.
 pub(crate) struct Env {
-    pub id: EnvId,
-    pub name: String,
-    pub grants: Vec<Grant>,
     /// Frames with the filter that claimed each.
     pub ring: VecDeque<(crate::shim::FilterId, Frame)>,
-    pub ring_cap: usize,
-    pub counters: EnvCounters,
-    pub filters: usize,
-    pub wait: Option<Wait>,
+    pub id: EnvId,
+    pub ring_cap: u32,
+    /// Its wait is armed (the predicate has not fired since `arm`).
+    pub armed: bool,
     /// On the shim's list of environments whose predicate must be evaluated again.
     pub flagged: bool,
+    pub counters: EnvCounters,
+    pub wait: Option<Wait>,
+    pub filters: usize,
+    pub name: String,
+    pub grants: Vec<Grant>,
+    /// What its grants let it send.
+    pub send_check: crate::caps::SendCheck,
 }

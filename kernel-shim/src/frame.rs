@@ -11,8 +11,10 @@
 
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::ops::Deref;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// No account: the frame is not charged to anyone.
 const NO_ACCOUNT: u32 = u32::MAX;
@@ -43,7 +45,9 @@ struct PoolInner {
     mem: Backing,
     slots: Box<[Slot]>,
     free: Mutex<Vec<u32>>,
-    accounts: Box<[Account]>,
+    /// Shared with the pool of the shim a kernel ring's frames are delivered by (set on the
+    /// ring pool's first burst), so ring frames and pool frames count against one quota.
+    accounts: OnceLock<Arc<[Account]>>,
     allocs: AtomicU64,
     exhausted: AtomicU64,
 }
@@ -54,6 +58,10 @@ unsafe impl Sync for PoolInner {}
 unsafe impl Send for PoolInner {}
 
 impl PoolInner {
+    fn accounts(&self) -> &[Account] {
+        self.accounts.get().map_or(&[], |a| a)
+    }
+
     fn ptr(&self, idx: u32) -> *mut u8 {
         match &self.mem {
             Backing::Owned(m) => UnsafeCell::raw_get(m[idx as usize * self.buf_size..].as_ptr()),
@@ -61,16 +69,33 @@ impl PoolInner {
         }
     }
 
-    fn release(&self, idx: u32) {
+    /// Drops one handle on buffer `idx`; the last one frees the buffer and the buffer's count
+    /// on the pool (which may free the pool: nothing may touch `this` afterwards).
+    ///
+    /// # Safety
+    /// `this` is the pool of a live handle on `idx`, whose count this call consumes.
+    unsafe fn release(this: NonNull<PoolInner>, idx: u32) {
+        {
+            let me = unsafe { this.as_ref() };
+            if !me.release_buffer(idx) {
+                return;
+            }
+        }
+        // SAFETY: the buffer's count was taken by `PoolRef::for_buffer` from this Arc.
+        unsafe { Arc::decrement_strong_count(this.as_ptr()) };
+    }
+
+    /// Drops one handle's count on buffer `idx`; `true` when it was the last (buffer freed).
+    fn release_buffer(&self, idx: u32) -> bool {
         let slot = &self.slots[idx as usize];
         // Release: our reads of the buffer happen before whoever reuses it writes.
         if slot.refs.fetch_sub(1, Ordering::Release) != 1 {
-            return;
+            return false;
         }
         std::sync::atomic::fence(Ordering::Acquire);
         let acct = slot.account.swap(NO_ACCOUNT, Ordering::Relaxed);
         if acct != NO_ACCOUNT {
-            self.accounts[acct as usize]
+            self.accounts()[acct as usize]
                 .held
                 .fetch_sub(1, Ordering::Relaxed);
         }
@@ -82,6 +107,36 @@ impl PoolInner {
                 .push(idx),
             Backing::Ring(r) => r.return_block(idx as usize, self.buf_size),
         }
+        true
+    }
+}
+
+/// A frame's pointer to its pool. It holds no count of its own: the pool's `Arc` counts one
+/// per buffer in use (taken when the buffer is handed out, given back when its last handle
+/// drops), so cloning and dropping a frame touch one atomic (the buffer's), not two.
+#[derive(Clone, Copy)]
+struct PoolRef(NonNull<PoolInner>);
+
+// SAFETY: PoolInner is Send + Sync; the pointer stays valid while the buffer count it rides on
+// is held (see `PoolInner::release`).
+unsafe impl Send for PoolRef {}
+unsafe impl Sync for PoolRef {}
+
+impl PoolRef {
+    /// Takes the count of a buffer just handed out.
+    fn for_buffer(inner: &Arc<PoolInner>) -> PoolRef {
+        let p = Arc::into_raw(inner.clone()).cast_mut();
+        // SAFETY: Arc::into_raw never returns null.
+        PoolRef(unsafe { NonNull::new_unchecked(p) })
+    }
+}
+
+impl Deref for PoolRef {
+    type Target = PoolInner;
+    #[inline]
+    fn deref(&self) -> &PoolInner {
+        // SAFETY: valid while the frame holding it lives (it holds a buffer count).
+        unsafe { self.0.as_ref() }
     }
 }
 
@@ -148,19 +203,23 @@ impl FramePool {
                 account: AtomicU32::new(NO_ACCOUNT),
             })
             .collect();
-        let accounts = (0..accounts)
+        let accounts: Arc<[Account]> = (0..accounts)
             .map(|_| Account {
                 held: AtomicU32::new(0),
                 limit: AtomicU32::new(u32::MAX),
             })
             .collect();
+        let cell = OnceLock::new();
+        if !accounts.is_empty() {
+            let _ = cell.set(accounts);
+        }
         FramePool {
             inner: Arc::new(PoolInner {
                 buf_size,
                 mem,
                 slots,
                 free: Mutex::new(free),
-                accounts,
+                accounts: cell,
                 allocs: AtomicU64::new(0),
                 exhausted: AtomicU64::new(0),
             }),
@@ -190,12 +249,13 @@ impl FramePool {
         self.inner.allocs.fetch_add(1, Ordering::Relaxed);
         Some(FrameMut {
             frame: Frame {
-                pool: self.inner.clone(),
+                pool: PoolRef::for_buffer(&self.inner),
                 idx,
                 len: 0,
                 wire_len: 0,
                 ts_ns: 0,
                 off: 0,
+                ticket: None,
             },
         })
     }
@@ -217,12 +277,23 @@ impl FramePool {
             .refs
             .store(1, Ordering::Relaxed);
         Frame {
-            pool: self.inner.clone(),
+            pool: PoolRef::for_buffer(&self.inner),
             idx,
             len: 0,
             wire_len: 0,
             ts_ns: 0,
             off: 0,
+            ticket: None,
+        }
+    }
+
+    /// Charges this (kernel ring) pool's frames to `other`'s accounts from now on; a no-op if
+    /// it already charges some pool's accounts.
+    pub(crate) fn share_accounts(&self, other: &FramePool) {
+        if self.inner.accounts.get().is_none() {
+            if let Some(a) = other.inner.accounts.get() {
+                let _ = self.inner.accounts.set(a.clone());
+            }
         }
     }
 
@@ -255,19 +326,19 @@ impl FramePool {
 
     /// Number of accounts frames can be charged to.
     pub fn accounts(&self) -> usize {
-        self.inner.accounts.len()
+        self.inner.accounts().len()
     }
 
     /// At most `limit` frames may be charged to `account` at once.
     pub fn set_account_limit(&self, account: u32, limit: u32) {
-        self.inner.accounts[account as usize]
+        self.inner.accounts()[account as usize]
             .limit
             .store(limit, Ordering::Relaxed);
     }
 
     /// Frames currently charged to `account`.
     pub fn account_held(&self, account: u32) -> u32 {
-        self.inner.accounts[account as usize]
+        self.inner.accounts()[account as usize]
             .held
             .load(Ordering::Relaxed)
     }
@@ -306,13 +377,30 @@ impl FrameMut {
 
 /// A shared, read-only handle to a filled buffer. Dropping the last handle frees the buffer.
 pub struct Frame {
-    pool: Arc<PoolInner>,
+    pool: PoolRef,
     idx: u32,
     /// Start of the data within the buffer (non-zero for sub-frames).
     off: u32,
     len: u32,
     wire_len: u32,
     ts_ns: u64,
+    /// The charge of a frame inside a kernel ring block (many frames share the block, so the
+    /// block cannot carry their charges): shared by its clones, released with the last.
+    ticket: Option<Arc<Ticket>>,
+}
+
+/// One frame's charge to an account, released when dropped.
+struct Ticket {
+    accounts: Arc<[Account]>,
+    account: u32,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.accounts[self.account as usize]
+            .held
+            .fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Frame {
@@ -377,10 +465,14 @@ impl Frame {
     /// Charges the buffer to `account` until it is freed. Fails, leaving the frame uncharged,
     /// when the account is at its limit. A frame already charged keeps its first account.
     ///
-    /// A pool without that account (a NIC's own ring) does not charge: its frames are bounded by
-    /// the ring itself.
+    /// A pool without that account does not charge. Frames inside a kernel ring block are
+    /// charged per frame when the shim delivers them (`charge_owned`), not here.
     pub fn charge(&self, account: u32) -> bool {
-        let Some(acct) = self.pool.accounts.get(account as usize) else {
+        // A ring block holds many owners' frames: those are charged one by one on delivery.
+        if !matches!(self.pool.mem, Backing::Owned(_)) {
+            return true;
+        }
+        let Some(acct) = self.pool.accounts().get(account as usize) else {
             return true;
         };
         let slot = &self.pool.slots[self.idx as usize];
@@ -403,25 +495,57 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// Charges the frame to `account` like [`Frame::charge`], and also frames that point into
+    /// a kernel ring block (charged one by one, through a ticket their clones share). A ring
+    /// whose pool shares no accounts does not charge.
+    pub(crate) fn charge_owned(&mut self, account: u32) -> bool {
+        if matches!(self.pool.mem, Backing::Owned(_)) {
+            return self.charge(account);
+        }
+        if self.ticket.is_some() {
+            return true;
+        }
+        let Some(accounts) = self.pool.accounts.get() else {
+            return true;
+        };
+        let Some(acct) = accounts.get(account as usize) else {
+            return true;
+        };
+        let held = acct.held.fetch_add(1, Ordering::Relaxed);
+        if held >= acct.limit.load(Ordering::Relaxed) {
+            acct.held.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        self.ticket = Some(Arc::new(Ticket {
+            accounts: accounts.clone(),
+            account,
+        }));
+        true
+    }
+}
+
 impl Clone for Frame {
     fn clone(&self) -> Self {
         self.pool.slots[self.idx as usize]
             .refs
             .fetch_add(1, Ordering::Relaxed);
         Frame {
-            pool: self.pool.clone(),
+            pool: self.pool,
             idx: self.idx,
             len: self.len,
             wire_len: self.wire_len,
             ts_ns: self.ts_ns,
             off: self.off,
+            ticket: self.ticket.clone(),
         }
     }
 }
 
 impl Drop for Frame {
     fn drop(&mut self) {
-        self.pool.release(self.idx);
+        // SAFETY: this handle's count on the buffer is consumed here, once.
+        unsafe { PoolInner::release(self.pool.0, self.idx) };
     }
 }
 

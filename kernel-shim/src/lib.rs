@@ -33,4 +33,4 @@ pub mod wake;
 pub use env::{EnvCounters, EnvId};
 pub use frame::{Frame, FrameMut, FramePool};
 pub use nic::Nic;
-pub use shim::{FilterId, Limits, Refusal, Shim, ShimStats};
+pub use shim::{FilterId, Limits, Refusal, SendOutcome, Shim, ShimStats};

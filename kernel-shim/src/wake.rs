@@ -170,6 +170,8 @@ type EvalOp = Box<dyn Fn(&Ctx) -> u64 + Send + Sync>;
 #[derive(Clone)]
 pub struct Compiled {
     f: Arc<dyn Fn(&Ctx) -> bool + Send + Sync>,
+    /// The commonest shape, "word != param" (ring advanced), evaluated without a call.
+    word_ne_param: Option<(u32, u8)>,
     window: u32,
     uses_now: bool,
 }
@@ -195,7 +197,13 @@ impl Compiled {
     /// shim guarantees it; a shorter slice reads as false rather than panicking).
     #[inline]
     pub fn eval(&self, ctx: &Ctx) -> bool {
-        ctx.window.len() >= self.window as usize && (self.f)(ctx)
+        if ctx.window.len() < self.window as usize {
+            return false;
+        }
+        match self.word_ne_param {
+            Some((w, i)) => ctx.window[w as usize] != ctx.params[i as usize],
+            None => (self.f)(ctx),
+        }
     }
 }
 
@@ -204,8 +212,13 @@ pub fn compile(p: &WPred, window: u32) -> Result<Compiled, WakeError> {
     verify(p, window)?;
     let mut ops = Vec::new();
     p.operands(&mut ops);
+    let word_ne_param = match p {
+        WPred::Cmp(Operand::Word(w), Rel::Ne, Operand::Param(i)) => Some((*w, *i)),
+        _ => None,
+    };
     Ok(Compiled {
         f: Arc::from(pred(p)),
+        word_ne_param,
         window,
         uses_now: ops.contains(&Operand::Now),
     })

@@ -238,3 +238,53 @@ fn ring_full_drops_are_counted_per_owner() {
     assert_eq!((c.received, c.dropped_ring_full), (8, 12));
     good_neighbour_unaffected(&mut shim, good, 8);
 }
+
+/// Outgoing frames are checked against the sender's grants: a spoofed source address, a
+/// source port outside its range or a protocol it was not granted is refused and counted;
+/// its legitimate frames and the neighbour's go out in order.
+#[test]
+fn sending_outside_ones_grants_is_refused_and_counted() {
+    use kernel_shim::nic::sim::{Clock, SimWire, WireConfig};
+    use kernel_shim::Nic;
+    let (mut shim, good, bad) = setup(Limits::default());
+    let (tx, mut rx) = SimWire::pair(WireConfig::default(), Clock::manual());
+    let nic = shim.add_nic(Box::new(tx)).unwrap();
+    let frame = |src: [u8; 4], sport: u16| shim.pool().alloc_copy(&udp(src, sport, PEER, 53), 0);
+    let own = frame(HOST, 5001).unwrap();
+    let spoofed_addr = frame([192, 0, 2, 7], 5001).unwrap();
+    let neighbours_port_as_bad = frame(HOST, 5002).unwrap();
+    let mut tcp = udp(HOST, 5003, PEER, 53);
+    tcp[23] = 6;
+    let tcp = shim.pool().alloc_copy(&tcp, 0).unwrap();
+
+    // The good environment owns 5000-5999: its own port passes, a spoofed address and an
+    // ungranted protocol do not.
+    let out = shim
+        .send_as(good, nic, &[spoofed_addr.clone(), own.clone(), tcp.clone()])
+        .unwrap();
+    assert_eq!((out.sent, out.refused), (1, 2));
+    // The hostile one is granted every UDP port of the host (it may send from them), but no
+    // other address.
+    let out = shim
+        .send_as(bad, nic, &[neighbours_port_as_bad.clone(), spoofed_addr])
+        .unwrap();
+    assert_eq!((out.sent, out.refused), (1, 1));
+    let c = shim.counters(good).unwrap();
+    assert_eq!((c.sent, c.send_refused), (1, 2));
+    let c = shim.counters(bad).unwrap();
+    assert_eq!((c.sent, c.send_refused), (1, 1));
+
+    let mut got = Vec::new();
+    rx.recv_burst(shim.pool(), &mut got, 16).unwrap();
+    let sources: Vec<(Vec<u8>, u16)> = got
+        .iter()
+        .map(|f| {
+            let d = f.data();
+            (d[26..30].to_vec(), u16::from_be_bytes([d[34], d[35]]))
+        })
+        .collect();
+    assert_eq!(sources, vec![(HOST.to_vec(), 5001), (HOST.to_vec(), 5002)]);
+    // An environment that has exited cannot send at all.
+    shim.exit_env(bad).unwrap();
+    assert!(shim.send_as(bad, nic, &[own]).is_err());
+}

@@ -14,10 +14,38 @@ use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The UDP port the hoarding environment claims, and how many datagrams Linux sends it.
+const HOARD_PORT: u16 = 9;
+const HOARD_SENT: usize = 20;
+/// Every environment's frame quota in the hoarding test.
+const QUOTA: u32 = 4;
+
+/// What happened to the environment that keeps every frame it receives.
+struct Hoard {
+    counters: kernel_shim::EnvCounters,
+    held: u32,
+}
+
 /// Serves ARP and ping for `ip` on `nic` while `ping -c 5` runs in `ns`; returns ping's
-/// success and the number of replies the shim sent.
-fn serve_ping(nic: Box<dyn Nic>, ns: &NetNs, ip: [u8; 4], peer: &str) -> (bool, usize) {
-    let mut shim = Shim::new(Limits::default()).unwrap();
+/// success and the number of replies the shim sent. With `hoard`, a second environment owns
+/// UDP port [`HOARD_PORT`], receives the datagrams Linux sends it meanwhile and never releases
+/// them; every environment's quota is [`QUOTA`] frames.
+fn serve_ping(
+    nic: Box<dyn Nic>,
+    ns: &NetNs,
+    ip: [u8; 4],
+    peer: &str,
+    hoard: bool,
+) -> (bool, usize, Option<Hoard>) {
+    let limits = if hoard {
+        Limits {
+            frame_quota: QUOTA,
+            ..Limits::default()
+        }
+    } else {
+        Limits::default()
+    };
+    let mut shim = Shim::new(limits).unwrap();
     let nic_idx = shim.add_nic(nic).unwrap();
     let addr = Ipv4Addr::from(ip);
     let grants = vec![Grant::arp(addr), Grant::ip(1, addr)];
@@ -25,6 +53,24 @@ fn serve_ping(nic: Box<dyn Nic>, ns: &NetNs, ip: [u8; 4], peer: &str) -> (bool, 
     for (i, g) in grants.iter().enumerate() {
         shim.install(env, &format!("g{i}"), g.to_pred()).unwrap();
     }
+    let hoarder = hoard.then(|| {
+        let g = Grant::ports(17, addr, HOARD_PORT, HOARD_PORT);
+        let h = shim.create_env("hoarder", vec![g.clone()]).unwrap();
+        shim.install(h, "discard", g.to_pred()).unwrap();
+        h
+    });
+    let mut hoarded = Vec::new();
+    let mut blast = hoard.then(|| {
+        let script = format!(
+            "for i in $(seq {HOARD_SENT}); do echo x > /dev/udp/{peer}/{HOARD_PORT}; sleep 0.05; done"
+        );
+        Command::new("ip")
+            .args(["netns", "exec", &ns.name, "bash", "-c", &script])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    });
     let wake = shim.prepare(env, &WPred::ring_advanced(0)).unwrap();
     shim.arm(env, &wake, [0; 4]).unwrap();
 
@@ -52,6 +98,11 @@ fn serve_ping(nic: Box<dyn Nic>, ns: &NetNs, ip: [u8; 4], peer: &str) -> (bool, 
         ready.clear();
         shim.poll(Some(Duration::from_millis(100)), &mut ready)
             .unwrap();
+        if let Some(h) = hoarder {
+            while let Some(f) = shim.recv(h) {
+                hoarded.push(f);
+            }
+        }
         if ready.contains(&env) {
             let mut out = Vec::new();
             while let Some(f) = shim.recv(env) {
@@ -65,7 +116,28 @@ fn serve_ping(nic: Box<dyn Nic>, ns: &NetNs, ip: [u8; 4], peer: &str) -> (bool, 
             shim.arm(env, &wake, [seen, 0, 0, 0]).unwrap();
         }
     };
-    (status.is_some_and(|s| s.success()), replies)
+    if let Some(b) = blast.as_mut() {
+        let until = Instant::now() + Duration::from_secs(5);
+        while b.try_wait().unwrap().is_none() && Instant::now() < until {
+            ready.clear();
+            shim.poll(Some(Duration::from_millis(50)), &mut ready)
+                .unwrap();
+        }
+        let _ = b.kill();
+        let _ = b.wait();
+        shim.poll(Some(Duration::from_millis(50)), &mut ready)
+            .unwrap();
+    }
+    let hoard = hoarder.map(|h| {
+        while let Some(f) = shim.recv(h) {
+            hoarded.push(f);
+        }
+        Hoard {
+            counters: shim.counters(h).unwrap(),
+            held: shim.pool().account_held(h.slot()),
+        }
+    });
+    (status.is_some_and(|s| s.success()), replies, hoard)
 }
 
 #[test]
@@ -94,7 +166,7 @@ fn af_packet_ring_answers_linux_ping_through_a_veth() {
     ns.configure(&inside, "192.0.2.2/24");
 
     let sock = PacketSocket::open(&outside).unwrap();
-    let (ok, replies) = serve_ping(Box::new(sock), &ns, [192, 0, 2, 1], "192.0.2.1");
+    let (ok, replies, _) = serve_ping(Box::new(sock), &ns, [192, 0, 2, 1], "192.0.2.1", false);
     assert!(
         ok,
         "Linux's ping got no replies ({replies} sent by the shim)"
@@ -102,6 +174,59 @@ fn af_packet_ring_answers_linux_ping_through_a_veth() {
     assert!(
         replies >= 6,
         "1 ARP + 5 echo replies expected, sent {replies}"
+    );
+}
+
+/// Frames pointing into the AF_PACKET ring count against quotas like pool frames: an owner
+/// that keeps every frame is cut off at its quota, and the responder beside it keeps
+/// answering Linux's pings.
+#[test]
+fn af_packet_hoarder_is_cut_off_at_its_quota() {
+    if !privileged_or_skip("AF_PACKET quota") {
+        return;
+    }
+    let mut ns = NetNs::new("pq");
+    let (outside, inside) = (ifname("qa"), ifname("qb"));
+    run_quiet(&["ip", "link", "del", &outside]);
+    run(&[
+        "ip", "link", "add", &outside, "type", "veth", "peer", "name", &inside,
+    ]);
+    ns.links.push(outside.clone());
+    run(&["ip", "link", "set", &inside, "netns", &ns.name]);
+    run_quiet(&[
+        "sysctl",
+        "-qw",
+        &format!("net.ipv6.conf.{outside}.disable_ipv6=1"),
+    ]);
+    run_quiet(&[
+        "ethtool", "-K", &outside, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro",
+        "off",
+    ]);
+    run(&["ip", "link", "set", &outside, "up"]);
+    ns.configure(&inside, "203.0.113.2/24");
+
+    let sock = PacketSocket::open(&outside).unwrap();
+    let (ok, replies, hoard) =
+        serve_ping(Box::new(sock), &ns, [203, 0, 113, 1], "203.0.113.1", true);
+    let h = hoard.unwrap();
+    assert!(
+        ok,
+        "the neighbour of a hoarder stopped answering ({replies} replies sent)"
+    );
+    assert!(
+        replies >= 6,
+        "1 ARP + 5 echo replies expected, sent {replies}"
+    );
+    assert_eq!(
+        h.counters.received, QUOTA as u64,
+        "the hoarder gets exactly its quota of ring frames: {:?}",
+        h.counters
+    );
+    assert_eq!(h.held, QUOTA, "its held ring frames are charged to it");
+    assert!(
+        h.counters.dropped_no_frame as usize >= HOARD_SENT / 2,
+        "the rest of its {HOARD_SENT} datagrams are dropped and counted: {:?}",
+        h.counters
     );
 }
 
@@ -116,7 +241,7 @@ fn tap_device_answers_linux_ping() {
     // The device moves into the namespace; our descriptor stays attached to it.
     run(&["ip", "link", "set", &name, "netns", &ns.name]);
     ns.configure(&name, "198.51.100.2/24");
-    let (ok, replies) = serve_ping(Box::new(tap), &ns, [198, 51, 100, 1], "198.51.100.1");
+    let (ok, replies, _) = serve_ping(Box::new(tap), &ns, [198, 51, 100, 1], "198.51.100.1", false);
     assert!(
         ok,
         "Linux's ping got no replies ({replies} sent by the shim)"

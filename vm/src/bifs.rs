@@ -15,6 +15,7 @@ pub type BifFn = fn(&mut Proc, &[Term]) -> Res;
 
 mod binaries;
 mod conv;
+mod hash;
 mod lists_maps;
 mod procs;
 
@@ -577,14 +578,12 @@ fn register_core(t: &mut Table) {
         Ok(Term::Ref(p.rt.make_ref()))
     });
     t.insert(("erlang", "phash2", 1), |_, a| {
-        Ok(Term::Int(phash(&a[0]) as i64 % (1 << 27)))
+        Ok(Term::Int(hash::phash2(&a[0])))
     });
     t.insert(("erlang", "phash2", 2), |_, a| {
-        let r = int_arg(&a[1])?;
-        if r < 1 {
-            return Err(badarg());
-        }
-        Ok(Term::Int((phash(&a[0]) % r as u64) as i64))
+        hash::phash2_range(&a[0], &a[1])
+            .map(Term::Int)
+            .ok_or_else(badarg)
     });
     t.insert(("erlang", "display", 1), |p, a| {
         let s = fmt::write_term(&a[0]) + "\n";

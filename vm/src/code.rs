@@ -37,6 +37,43 @@ pub enum Op2 {
     Send,
 }
 
+impl Op2 {
+    /// Arithmetic and comparison operators: those with a small-integer fast path.
+    pub fn is_numeric(self) -> bool {
+        use Op2::*;
+        matches!(
+            self,
+            Add | Sub
+                | Mul
+                | IDiv
+                | Rem
+                | Band
+                | Bor
+                | Bxor
+                | Eq
+                | Ne
+                | ExactEq
+                | ExactNe
+                | Lt
+                | Le
+                | Gt
+                | Ge
+        )
+    }
+}
+
+/// Builds `a op b`, fusing the common shapes with a variable and a small integer.
+pub fn mk_op2(op: Op2, a: E, b: E) -> E {
+    if op.is_numeric() {
+        match (&a, &b) {
+            (E::Var(s), E::Lit(crate::term::Term::Int(k))) => return E::OpVarInt(op, *s, *k),
+            (E::Var(x), E::Var(y)) => return E::OpVarVar(op, *x, *y),
+            _ => {}
+        }
+    }
+    E::Op2(op, Box::new(a), Box::new(b))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op1 {
     Neg,
@@ -52,6 +89,11 @@ pub enum E {
     Cons(Box<E>, Box<E>),
     Bin(Vec<BinSeg<E>>),
     Op2(Op2, Box<E>, Box<E>),
+    /// `Var op Integer` for arithmetic and comparisons (`N - 1`, `N > 0`): one node instead
+    /// of three, with a small-integer fast path.
+    OpVarInt(Op2, u32, i64),
+    /// `Var op Var` for arithmetic and comparisons.
+    OpVarVar(Op2, u32, u32),
     Op1(Op1, Box<E>),
     AndAlso(Box<E>, Box<E>),
     OrElse(Box<E>, Box<E>),

@@ -698,7 +698,7 @@ impl Compiler {
                         ))
                     }
                 };
-                E::Op2(o, Box::new(ca), Box::new(cb))
+                crate::code::mk_op2(o, ca, cb)
             }
             Expr::Unary(pos, op, a) => {
                 let ca = self.expr(a, false)?;

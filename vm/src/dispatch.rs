@@ -18,8 +18,38 @@ pub enum Key {
     Map,
 }
 
+/// A multiplicative hasher: keys are a few words, and SipHash would cost more than trying a
+/// handful of clauses.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(x as u64);
+    }
+    fn write_i64(&mut self, x: i64) {
+        self.write_u64(x as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
 pub struct ClauseIndex {
-    table: HashMap<Key, Vec<u32>>,
+    table: FastMap<Key, Vec<u32>>,
     /// Clauses that can match a value whose key is not in the table (wildcards only).
     default: Vec<u32>,
 }
@@ -73,16 +103,17 @@ fn compatible(c: Option<Key>, k: Key) -> bool {
 }
 
 impl ClauseIndex {
-    /// Builds an index when it pays: at least three clauses, not all wildcards.
+    /// Builds an index when it pays: at least four clauses (trying three in turn is cheaper
+    /// than a lookup), not all wildcards.
     pub fn build(clauses: &[CClause]) -> Option<ClauseIndex> {
-        if clauses.len() < 3 || clauses.iter().any(|c| c.pats.is_empty()) {
+        if clauses.len() < 4 || clauses.iter().any(|c| c.pats.is_empty()) {
             return None;
         }
         let classes: Vec<Option<Key>> = clauses.iter().map(|c| pat_key(&c.pats[0])).collect();
         if classes.iter().filter(|c| c.is_some()).count() < 2 {
             return None;
         }
-        let mut table = HashMap::new();
+        let mut table = FastMap::default();
         for k in classes.iter().flatten() {
             let list: Vec<u32> = classes
                 .iter()

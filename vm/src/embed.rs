@@ -288,7 +288,7 @@ impl Vm {
                         Ok(())
                     }
                     Err(Ctl::Exc(e)) => Err(crate::format_exception(p, e)),
-                    Err(Ctl::Tail(_)) => Ok(()),
+                    Err(_) => Ok(()),
                 };
                 *slot.borrow_mut() = Some(outcome);
                 r

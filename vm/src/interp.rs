@@ -30,9 +30,21 @@ pub struct TailCall {
     pub fun: Option<Arc<Fun>>,
 }
 
+/// Why evaluation left the normal path: an exception, or a tail call for the caller's
+/// trampoline to run (its target is in `Proc::pending_tail`). One word, so `Res` is 16
+/// bytes and comes back in registers.
 pub enum Ctl {
     Exc(Box<Exc>),
-    Tail(Box<TailCall>),
+    Tail,
+}
+
+/// The tail call a `Ctl::Tail` stands for.
+pub enum PendingTail {
+    None,
+    /// Function `.0` of the current module; its `.1` arguments sit on top of the register
+    /// file (no allocation: the common loop case).
+    Local(u32, u32),
+    Call(Box<TailCall>),
 }
 
 pub type Res = Result<Term, Ctl>;
@@ -77,6 +89,8 @@ pub struct Proc {
     /// The function being evaluated (module, name, arity): the innermost frame of a stack
     /// trace built where an exception is caught.
     pub cur: Option<(Atom, Atom, usize, u32)>,
+    /// The target of the `Ctl::Tail` being returned.
+    pub pending_tail: PendingTail,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -87,7 +101,7 @@ impl Proc {
             rt,
             yielder: std::ptr::null(),
             pid,
-            regs: Vec::with_capacity(1024),
+            regs: Vec::with_capacity(32),
             stack_base: 0,
             stack_limit: MAX_STACK_USE,
             mailbox: VecDeque::new(),
@@ -97,6 +111,7 @@ impl Proc {
             group_leader: Term::Nil,
             dying: false,
             cur: None,
+            pending_tail: PendingTail::None,
         }
     }
 
@@ -170,7 +185,21 @@ impl Proc {
             }
             let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
             let f = &m.funs[idx];
-            self.regs.resize(bp + f.n_slots.max(f.arity), Term::Nil);
+            let need = bp + f.n_slots.max(f.arity);
+            let len = self.regs.len();
+            if len < need {
+                self.regs.reserve(need - len);
+                // SAFETY: capacity reserved above; each slot is initialised before set_len.
+                // (Writing in place avoids building each Nil on the stack and copying it, which
+                // stalls on store forwarding.)
+                unsafe {
+                    let p = self.regs.as_mut_ptr();
+                    for k in len..need {
+                        std::ptr::write(p.add(k), Term::Nil);
+                    }
+                    self.regs.set_len(need);
+                }
+            }
             if let Some(fun) = &fun {
                 if let FunKind::Local { env, .. } = &fun.kind {
                     for (s, v) in f.env_slots.iter().zip(env.iter()) {
@@ -184,19 +213,38 @@ impl Proc {
             let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
             let r = self.run_function(m, f, bp);
             self.cur = saved;
-            self.regs.truncate(bp);
             match r {
-                Ok(v) => return Ok(v),
-                Err(Ctl::Tail(tc)) => {
-                    let tc = *tc;
-                    if !Arc::ptr_eq(&tc.module, m) {
-                        owned = Some(tc.module);
+                Ok(v) => {
+                    self.regs.truncate(bp);
+                    return Ok(v);
+                }
+                Err(Ctl::Tail) => {
+                    match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
+                        PendingTail::Local(i, n) => {
+                            // Slide the arguments down over the finished frame.
+                            let top = self.regs.len() - n as usize;
+                            self.regs.drain(bp..top);
+                            idx = i as usize;
+                            fun = None;
+                        }
+                        PendingTail::Call(tc) => {
+                            self.regs.truncate(bp);
+                            let tc = *tc;
+                            if !Arc::ptr_eq(&tc.module, m) {
+                                owned = Some(tc.module);
+                            }
+                            idx = tc.idx;
+                            self.regs.extend(tc.args);
+                            fun = tc.fun;
+                        }
+                        PendingTail::None => {
+                            self.regs.truncate(bp);
+                            return Err(lost_tail());
+                        }
                     }
-                    idx = tc.idx;
-                    self.regs.extend(tc.args);
-                    fun = tc.fun;
                 }
                 Err(Ctl::Exc(mut e)) => {
+                    self.regs.truncate(bp);
                     if e.frames.len() < 20 {
                         e.frames.push((m.name, f.name, f.arity, f.line));
                     }
@@ -234,31 +282,72 @@ impl Proc {
         }))
     }
 
+    #[inline(always)]
     fn match_args(&mut self, pats: &[Pat], bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
         for (i, p) in pats.iter().enumerate() {
-            let a = match p {
+            // The common argument patterns without cloning the argument first.
+            match p {
                 Pat::Any => continue,
-                _ => self.regs[bp + i].clone(),
-            };
-            if !self.pmatch(p, &a, bp, m)? {
-                return Ok(false);
+                Pat::Bind(s) => {
+                    let s = bp + *s as usize;
+                    if s != bp + i {
+                        self.regs[s] = self.regs[bp + i].clone();
+                    }
+                    continue;
+                }
+                Pat::Lit(Term::Int(k)) => {
+                    // Bignums are never small, so only a small integer can be exactly k.
+                    if matches!(self.regs[bp + i], Term::Int(x) if x == *k) {
+                        continue;
+                    }
+                    return Ok(false);
+                }
+                Pat::Lit(Term::Atom(k)) => {
+                    if matches!(self.regs[bp + i], Term::Atom(x) if x == *k) {
+                        continue;
+                    }
+                    return Ok(false);
+                }
+                _ => {
+                    if !self.match_arg_slow(p, bp, i, m)? {
+                        return Ok(false);
+                    }
+                }
             }
         }
         Ok(true)
     }
 
+    #[inline(never)]
+    fn match_arg_slow(
+        &mut self,
+        p: &Pat,
+        bp: usize,
+        i: usize,
+        m: &Arc<Module>,
+    ) -> Result<bool, Ctl> {
+        let a = self.regs[bp + i].clone();
+        self.pmatch(p, &a, bp, m)
+    }
+
+    #[inline]
     pub fn body(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Res {
         let n = es.len();
         for e in &es[..n - 1] {
             self.eval(e, bp, m)?;
         }
-        self.eval(&es[n - 1], bp, m)
+        self.eval_leaf(&es[n - 1], bp, m)
     }
 
+    #[inline]
     fn guard(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
         if g.is_empty() {
             return true;
         }
+        self.guard_slow(g, bp, m)
+    }
+
+    fn guard_slow(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
         'alt: for conj in g {
             for e in conj {
                 match self.eval(e, bp, m) {
@@ -279,6 +368,48 @@ impl Proc {
         Ok(v)
     }
 
+    /// `eval` with the leaf expressions (variables, constants, `Var op Int`) done in place:
+    /// no call, and the result stays in registers instead of coming back through memory.
+    #[inline(always)]
+    fn eval_leaf(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+        match e {
+            E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
+            E::Lit(t) => Ok(t.clone()),
+            E::OpVarInt(op, s, k) => {
+                if let Term::Int(x) = self.regs[bp + *s as usize] {
+                    if let Some(r) = int_op(*op, x, *k) {
+                        return Ok(r);
+                    }
+                }
+                self.eval(e, bp, m)
+            }
+            // Skips `eval`'s large frame on the way into a call.
+            E::CallLocal(i, es, tail) => self.call_local(*i, es, *tail, bp, m),
+            _ => self.eval(e, bp, m),
+        }
+    }
+
+    /// A call to function `i` of this module. Arguments go straight onto the register file,
+    /// where they become the first slots of the callee's frame; a tail call leaves them there
+    /// for the caller's trampoline.
+    fn call_local(&mut self, i: usize, es: &[E], tail: bool, bp: usize, m: &Arc<Module>) -> Res {
+        let base = self.regs.len();
+        for e in es {
+            match self.eval_leaf(e, bp, m) {
+                Ok(v) => self.regs.push(v),
+                Err(c) => {
+                    self.regs.truncate(base);
+                    return Err(c);
+                }
+            }
+        }
+        if tail {
+            self.pending_tail = PendingTail::Local(i as u32, es.len() as u32);
+            return Err(Ctl::Tail);
+        }
+        self.invoke_at(m, i, base, None)
+    }
+
     pub fn eval(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
         match e {
             E::Lit(t) => Ok(t.clone()),
@@ -291,31 +422,34 @@ impl Proc {
                 Ok(Term::cons(h, t))
             }
             E::Op2(op, a, b) => {
-                let a = self.eval(a, bp, m)?;
-                let b = self.eval(b, bp, m)?;
+                let a = self.eval_leaf(a, bp, m)?;
+                let b = self.eval_leaf(b, bp, m)?;
                 // Small-integer fast paths; everything else goes through `op2`.
                 if let (Term::Int(x), Term::Int(y)) = (&a, &b) {
-                    let (x, y) = (*x, *y);
-                    match op {
-                        Op2::Add => {
-                            if let Some(r) = x.checked_add(y) {
-                                return Ok(Term::Int(r));
-                            }
-                        }
-                        Op2::Sub => {
-                            if let Some(r) = x.checked_sub(y) {
-                                return Ok(Term::Int(r));
-                            }
-                        }
-                        Op2::Lt => return Ok(Term::bool(x < y)),
-                        Op2::Le => return Ok(Term::bool(x <= y)),
-                        Op2::Gt => return Ok(Term::bool(x > y)),
-                        Op2::Ge => return Ok(Term::bool(x >= y)),
-                        Op2::Eq | Op2::ExactEq => return Ok(Term::bool(x == y)),
-                        Op2::Ne | Op2::ExactNe => return Ok(Term::bool(x != y)),
-                        _ => {}
+                    if let Some(r) = int_op(*op, *x, *y) {
+                        return Ok(r);
                     }
                 }
+                self.op2(*op, a, b)
+            }
+            E::OpVarInt(op, s, k) => {
+                let a = &self.regs[bp + *s as usize];
+                if let Term::Int(x) = a {
+                    if let Some(r) = int_op(*op, *x, *k) {
+                        return Ok(r);
+                    }
+                }
+                let a = a.clone();
+                self.op2(*op, a, Term::Int(*k))
+            }
+            E::OpVarVar(op, x, y) => {
+                let (a, b) = (&self.regs[bp + *x as usize], &self.regs[bp + *y as usize]);
+                if let (Term::Int(x), Term::Int(y)) = (a, b) {
+                    if let Some(r) = int_op(*op, *x, *y) {
+                        return Ok(r);
+                    }
+                }
+                let (a, b) = (a.clone(), b.clone());
                 self.op2(*op, a, b)
             }
             E::Op1(op, a) => {
@@ -355,22 +489,24 @@ impl Proc {
                     Err(err2(atom::BADMATCH, v))
                 }
             }
-            E::CallLocal(i, es, tail) => {
-                let args = self.args(es, bp, m)?;
-                if *tail {
-                    return Err(Ctl::Tail(Box::new(TailCall {
-                        module: m.clone(),
-                        idx: *i,
-                        args,
-                        fun: None,
-                    })));
+            E::CallLocal(i, es, tail) => self.call_local(*i, es, *tail, bp, m),
+            E::CallBif(f, _, _, es) => match es.len() {
+                // Small argument lists live on the Rust stack: no allocation per BIF call.
+                0 => f(self, &[]),
+                1 => {
+                    let a = [self.eval(&es[0], bp, m)?];
+                    f(self, &a)
                 }
-                self.invoke_ref(m, *i, args, None)
-            }
-            E::CallBif(f, _, _, es) => {
-                let args = self.args(es, bp, m)?;
-                f(self, &args)
-            }
+                2 => {
+                    let a0 = self.eval(&es[0], bp, m)?;
+                    let a = [a0, self.eval(&es[1], bp, m)?];
+                    f(self, &a)
+                }
+                _ => {
+                    let args = self.args(es, bp, m)?;
+                    f(self, &args)
+                }
+            },
             E::CallRemote(md, f, es, tail) => {
                 let args = self.args(es, bp, m)?;
                 self.call_mfa(*md, *f, args, *tail)
@@ -411,7 +547,7 @@ impl Proc {
                 Ok(v) => Ok(v),
                 Err(Ctl::Exc(e)) if !self.dying => Ok(self.catch_value(*e)),
                 Err(e @ Ctl::Exc(_)) => Err(e),
-                Err(t) => self.finish_tail(t).or_else(|c| match c {
+                Err(t) => self.finish_tail_in(t, m).or_else(|c| match c {
                     Ctl::Exc(e) if !self.dying => Ok(self.catch_value(*e)),
                     t => Err(t),
                 }),
@@ -459,6 +595,9 @@ impl Proc {
                 Ok(Term::list(out))
             }
             E::BinComp(body, quals) => {
+                if let Some(bad) = self.bin_comp_lists_check(body, quals, bp, m)? {
+                    return Err(bad);
+                }
                 let mut bb = BitBuilder::default();
                 self.comp(quals, 0, body, bp, m, &mut |_, v| match v {
                     Term::Bin(b) => {
@@ -520,12 +659,34 @@ impl Proc {
 
     /// Runs a pending tail call to completion (used where a tail position is not really one,
     /// e.g. inside `catch`).
+    fn finish_tail_in(&mut self, c: Ctl, m: &Arc<Module>) -> Res {
+        match c {
+            Ctl::Tail => match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
+                PendingTail::Local(i, n) => {
+                    let base = self.regs.len() - n as usize;
+                    self.invoke_at(m, i as usize, base, None)
+                }
+                PendingTail::Call(tc) => {
+                    let tc = *tc;
+                    self.invoke(tc.module, tc.idx, tc.args, tc.fun)
+                }
+                PendingTail::None => Err(lost_tail()),
+            },
+            e => Err(e),
+        }
+    }
+
+    /// Runs a pending tail call produced by a call made with `tail = false` (only remote or
+    /// fun calls can be pending there: local tail calls stay inside function bodies).
     fn finish_tail(&mut self, c: Ctl) -> Res {
         match c {
-            Ctl::Tail(tc) => {
-                let tc = *tc;
-                self.invoke(tc.module, tc.idx, tc.args, tc.fun)
-            }
+            Ctl::Tail => match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
+                PendingTail::Call(tc) => {
+                    let tc = *tc;
+                    self.invoke(tc.module, tc.idx, tc.args, tc.fun)
+                }
+                _ => Err(lost_tail()),
+            },
             e => Err(e),
         }
     }
@@ -590,7 +751,7 @@ impl Proc {
         m: &Arc<Module>,
     ) -> Res {
         let r = match self.body(body, bp, m) {
-            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            Err(t @ Ctl::Tail) => self.finish_tail_in(t, m),
             r => r,
         };
         let r = match r {
@@ -614,7 +775,7 @@ impl Proc {
                     }
                     let r = res.unwrap_or_else(|| Err(err2(atom::TRY_CLAUSE, v)));
                     match r {
-                        Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+                        Err(t @ Ctl::Tail) => self.finish_tail_in(t, m),
                         r => r,
                     }
                 }
@@ -635,7 +796,7 @@ impl Proc {
                     }
                 }
                 match res {
-                    Some(Err(t @ Ctl::Tail(_))) => self.finish_tail(t),
+                    Some(Err(t @ Ctl::Tail)) => self.finish_tail_in(t, m),
                     Some(r) => r,
                     None => Err(Ctl::Exc(e)),
                 }
@@ -645,8 +806,8 @@ impl Proc {
         if !after.is_empty() {
             match self.body(after, bp, m) {
                 Ok(_) => {}
-                Err(t @ Ctl::Tail(_)) => {
-                    self.finish_tail(t)?;
+                Err(t @ Ctl::Tail) => {
+                    self.finish_tail_in(t, m)?;
                 }
                 Err(e) => return Err(e),
             }
@@ -703,6 +864,60 @@ impl Proc {
                 return Err(raise(atom::EXIT, r));
             }
         }
+    }
+
+    /// OTP computes the size of a binary comprehension up front when it can: the body is a
+    /// binary of fixed-size segments, every qualifier is a list generator over a plain
+    /// variable, with no filters. It takes `length/1` of each generator list first, so an
+    /// improper list fails as `{bad_generator, WholeList}` before any element is produced
+    /// (elsewhere the error names the bad tail). Only pure generator expressions are checked
+    /// here, so evaluating them twice is unobservable.
+    fn bin_comp_lists_check(
+        &mut self,
+        body: &E,
+        quals: &[CQual],
+        bp: usize,
+        m: &Arc<Module>,
+    ) -> Result<Option<Ctl>, Ctl> {
+        let E::Bin(segs) = body else {
+            return Ok(None);
+        };
+        let fixed = segs.iter().all(|s| {
+            matches!(s.ty, SegType::Integer | SegType::Float)
+                && matches!(s.size, None | Some(E::Lit(Term::Int(_))))
+        });
+        if !fixed {
+            return Ok(None);
+        }
+        let mut bound: Vec<u32> = Vec::new();
+        for q in quals {
+            match q {
+                CQual::Gen(p, g) => {
+                    if !pure_without(g, &bound) {
+                        return Ok(None);
+                    }
+                    match p {
+                        Pat::Bind(s) => bound.push(*s),
+                        Pat::Any => {}
+                        _ => return Ok(None),
+                    }
+                }
+                _ => return Ok(None),
+            }
+        }
+        for q in quals {
+            if let CQual::Gen(_, g) = q {
+                let v = self.eval(g, bp, m)?;
+                let mut t = &v;
+                while let Term::Cons(c) = t {
+                    t = &c.tail;
+                }
+                if !matches!(t, Term::Nil) {
+                    return Ok(Some(err2(Atom::intern("bad_generator"), v)));
+                }
+            }
+        }
+        Ok(None)
     }
 
     fn comp(
@@ -861,12 +1076,13 @@ impl Proc {
             return Err(undef(md, f, args));
         };
         if tail {
-            return Err(Ctl::Tail(Box::new(TailCall {
+            self.pending_tail = PendingTail::Call(Box::new(TailCall {
                 module,
                 idx,
                 args,
                 fun: None,
-            })));
+            }));
+            return Err(Ctl::Tail);
         }
         self.invoke(module, idx, args, None)
     }
@@ -884,12 +1100,13 @@ impl Proc {
         match &fun.kind {
             FunKind::Local { module, index, .. } => {
                 if tail {
-                    return Err(Ctl::Tail(Box::new(TailCall {
+                    self.pending_tail = PendingTail::Call(Box::new(TailCall {
                         module: module.clone(),
                         idx: *index,
                         args,
                         fun: Some(fun.clone()),
-                    })));
+                    }));
+                    return Err(Ctl::Tail);
                 }
                 self.invoke(module.clone(), *index, args, Some(fun.clone()))
             }
@@ -900,14 +1117,14 @@ impl Proc {
     /// Calls a fun from Rust (BIFs that take funs), running any tail call to completion.
     pub fn call_fun(&mut self, f: &Term, args: Vec<Term>) -> Res {
         match self.apply_fun(f.clone(), args, false) {
-            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            Err(t @ Ctl::Tail) => self.finish_tail(t),
             r => r,
         }
     }
 
     pub fn call_mfa_sync(&mut self, md: Atom, f: Atom, args: Vec<Term>) -> Res {
         match self.call_mfa(md, f, args, false) {
-            Err(t @ Ctl::Tail(_)) => self.finish_tail(t),
+            Err(t @ Ctl::Tail) => self.finish_tail(t),
             r => r,
         }
     }
@@ -1201,6 +1418,15 @@ fn f64_to_half(f: f64) -> u16 {
     }
 }
 
+/// A `Ctl::Tail` whose target was lost: an interpreter bug, reported as an exception rather
+/// than a crash.
+fn lost_tail() -> Ctl {
+    error(Term::tuple(vec![
+        Term::atom("vm_internal"),
+        Term::atom("lost_tail_call"),
+    ]))
+}
+
 pub fn undef(m: Atom, f: Atom, args: Vec<Term>) -> Ctl {
     Ctl::Exc(Box::new(Exc {
         class: atom::ERROR,
@@ -1208,6 +1434,38 @@ pub fn undef(m: Atom, f: Atom, args: Vec<Term>) -> Ctl {
         frames: Vec::new(),
         args: Some((m, f, args)),
     }))
+}
+
+/// `x op y` on small integers when the result is a small integer (or a boolean); None sends
+/// the operation down the general path (overflow to bignums, division by zero, other ops).
+#[inline(always)]
+fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
+    Some(match op {
+        Op2::Add => Term::Int(x.checked_add(y)?),
+        Op2::Sub => Term::Int(x.checked_sub(y)?),
+        Op2::Mul => Term::Int(x.checked_mul(y)?),
+        Op2::Lt => Term::bool(x < y),
+        Op2::Le => Term::bool(x <= y),
+        Op2::Gt => Term::bool(x > y),
+        Op2::Ge => Term::bool(x >= y),
+        Op2::Eq | Op2::ExactEq => Term::bool(x == y),
+        Op2::Ne | Op2::ExactNe => Term::bool(x != y),
+        Op2::Band => Term::Int(x & y),
+        Op2::Bor => Term::Int(x | y),
+        Op2::Bxor => Term::Int(x ^ y),
+        _ => return None,
+    })
+}
+
+/// Whether `e` is free of side effects and reads none of the `slots` (generator variables).
+fn pure_without(e: &E, slots: &[u32]) -> bool {
+    match e {
+        E::Lit(_) => true,
+        E::Var(s) => !slots.contains(s),
+        E::Cons(h, t) => pure_without(h, slots) && pure_without(t, slots),
+        E::Tuple(es) => es.iter().all(|x| pure_without(x, slots)),
+        _ => false,
+    }
 }
 
 fn as_bool(t: &Term) -> Option<bool> {

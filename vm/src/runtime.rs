@@ -84,6 +84,9 @@ pub struct Sched {
     pub registered: HashMap<Atom, u64>,
     /// (deadline ms, timer ref) -> (destination, message)
     pub timers: BTreeMap<(u64, u64), (Term, Term)>,
+    /// (deadline ms, pid) of processes waiting in `receive ... after`: kept in step with
+    /// `Entry::deadline`, so finding the next wake-up never scans the process table.
+    deadlines: std::collections::BTreeSet<(u64, u64)>,
     next_pid: u64,
     live: usize,
 }
@@ -111,6 +114,9 @@ pub struct Runtime {
     sink: RefCell<Option<Sink>>,
     pub sched: RefCell<Sched>,
     coros: RefCell<Vec<Option<Coro>>>,
+    /// Stacks of finished processes, reused by the next spawns (mapping a 4 GiB reservation
+    /// and faulting its first pages in costs more than the rest of a spawn).
+    stack_pool: RefCell<Vec<ProcStack>>,
     start: Instant,
     next_ref: Cell<u64>,
     pub(crate) natives: RefCell<HashMap<(Atom, Atom, usize), SharedNative>>,
@@ -121,6 +127,10 @@ pub struct Runtime {
 }
 
 use std::sync::Arc;
+
+/// Finished processes' stacks kept for reuse, and the bytes of each kept committed.
+const STACK_POOL: usize = 64;
+const STACK_KEEP: usize = 256 << 10;
 
 /// Scheduler slices between two zero-timeout driver polls / timer checks while processes run.
 const POLL_EVERY: u32 = 64;
@@ -137,6 +147,7 @@ impl Runtime {
                 ..Default::default()
             }),
             coros: RefCell::new(Vec::new()),
+            stack_pool: RefCell::new(Vec::new()),
             start: Instant::now(),
             next_ref: Cell::new(1),
             natives: RefCell::new(HashMap::new()),
@@ -275,7 +286,8 @@ impl Runtime {
     /// Creates process `pid` as a coroutine on its own stack; it runs `body` once the
     /// scheduler picks it from the run queue.
     pub fn start_process(self: &Rc<Self>, pid: u64, body: ProcBody) {
-        let stack = match ProcStack::new(PROC_STACK) {
+        let pooled = self.stack_pool.borrow_mut().pop();
+        let stack = match pooled.map(Ok).unwrap_or_else(|| ProcStack::new(PROC_STACK)) {
             Ok(s) => s,
             Err(_) => {
                 self.exit_process(pid, Term::Atom(atom::SYSTEM_LIMIT));
@@ -294,7 +306,7 @@ impl Runtime {
             let reason = match r {
                 Ok(_) => Term::Atom(atom::NORMAL),
                 Err(crate::interp::Ctl::Exc(e)) => rt.report_crash(&mut p, *e),
-                Err(crate::interp::Ctl::Tail(_)) => Term::Atom(atom::NORMAL),
+                Err(_) => Term::Atom(atom::NORMAL),
             };
             rt.exit_process(pid, reason);
         });
@@ -387,7 +399,14 @@ impl Runtime {
             CoroutineResult::Yield(()) => {
                 self.coros.borrow_mut()[pid as usize] = Some(co);
             }
-            CoroutineResult::Return(()) => drop(co),
+            CoroutineResult::Return(()) => {
+                let mut pool = self.stack_pool.borrow_mut();
+                if pool.len() < STACK_POOL {
+                    let mut st = co.into_stack();
+                    st.recycle(STACK_KEEP);
+                    pool.push(st);
+                }
+            }
         }
         self.sched.borrow_mut().running = 0;
     }
@@ -416,20 +435,18 @@ impl Runtime {
                 }
             }
         }
-        let timed_out: Vec<u64> = s
-            .procs
-            .iter()
-            .filter(|(_, e)| {
-                e.state == State::Waiting && e.deadline.map(|d| d <= now).unwrap_or(false)
-            })
-            .map(|(p, _)| p)
-            .collect();
-        for p in timed_out {
-            if let Some(e) = s.procs.get_mut(&p) {
-                e.state = State::Runnable;
-                e.deadline = None;
+        while let Some(&(d, p)) = s.deadlines.iter().next() {
+            if d > now {
+                break;
             }
-            s.runq.push_back(p);
+            s.deadlines.remove(&(d, p));
+            if let Some(e) = s.procs.get_mut(&p) {
+                if e.state == State::Waiting && e.deadline == Some(d) {
+                    e.state = State::Runnable;
+                    e.deadline = None;
+                    s.runq.push_back(p);
+                }
+            }
         }
     }
 
@@ -437,12 +454,7 @@ impl Runtime {
     fn next_wake(&self) -> Option<u64> {
         let s = self.sched.borrow();
         let next_timer = s.timers.keys().next().map(|k| k.0);
-        let next_deadline = s
-            .procs
-            .values()
-            .filter(|e| e.state == State::Waiting)
-            .filter_map(|e| e.deadline)
-            .min();
+        let next_deadline = s.deadlines.iter().next().map(|k| k.0);
         match (next_timer, next_deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -579,12 +591,16 @@ impl Runtime {
     /// ever wake this process (every process waits and no timer is pending).
     pub fn wait_for_message(self: Rc<Self>, p: &mut Proc, deadline: Option<u64>) -> bool {
         {
-            let mut s = self.sched.borrow_mut();
+            let mut guard = self.sched.borrow_mut();
+            let s = &mut *guard;
             match s.procs.get_mut(&p.pid) {
                 Some(e) if !e.inbox.is_empty() => return true,
                 Some(e) => {
                     e.state = State::Waiting;
                     e.deadline = deadline;
+                    if let Some(d) = deadline {
+                        s.deadlines.insert((d, p.pid));
+                    }
                 }
                 None => return false,
             }
@@ -607,7 +623,7 @@ impl Runtime {
 }
 
 pub(crate) fn deliver_locked(s: &mut Sched, pid: u64, msg: Term) {
-    let mut wake = false;
+    let mut wake: Option<(u64, u64)> = None;
     if let Some(e) = s.procs.get_mut(&pid) {
         if e.state == State::Done {
             return;
@@ -615,11 +631,16 @@ pub(crate) fn deliver_locked(s: &mut Sched, pid: u64, msg: Term) {
         e.inbox.push_back(msg);
         if e.state == State::Waiting {
             e.state = State::Runnable;
-            e.deadline = None;
-            wake = true;
+            wake = e.deadline.take().map(|d| (d, pid));
+            if wake.is_none() {
+                wake = Some((u64::MAX, pid));
+            }
         }
     }
-    if wake {
+    if let Some((d, p)) = wake {
+        if d != u64::MAX {
+            s.deadlines.remove(&(d, p));
+        }
         s.runq.push_back(pid);
     }
 }
@@ -652,7 +673,9 @@ fn exit_signal_locked(s: &mut Sched, from: u64, to: u64, reason: Term, via_link:
     e.kill = Some(r);
     if e.state == State::Waiting {
         e.state = State::Runnable;
-        e.deadline = None;
+        if let Some(d) = e.deadline.take() {
+            s.deadlines.remove(&(d, to));
+        }
         s.runq.push_back(to);
     }
 }

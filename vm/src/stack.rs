@@ -44,6 +44,19 @@ impl ProcStack {
         }
     }
 
+    /// Prepares a finished process's stack for reuse: pages below the top `keep` bytes go back
+    /// to the kernel, so a pooled stack that once held a deep recursion holds no memory.
+    pub fn recycle(&mut self, keep: usize) {
+        let low = self.base - self.len + 4096;
+        let high = self.base.saturating_sub(keep);
+        if high > low {
+            // SAFETY: a range inside this stack's own mapping, whose contents are dead.
+            unsafe {
+                libc::madvise(low as *mut libc::c_void, high - low, libc::MADV_DONTNEED);
+            }
+        }
+    }
+
     /// Bytes the interpreter may use before it must raise `system_limit`.
     pub fn usable(&self) -> usize {
         self.len - (64 << 20)

@@ -324,3 +324,26 @@ fn output_streams_while_the_program_runs() {
         .collect();
     assert!(String::from_utf8_lossy(&err).contains("exception error: badarith"));
 }
+
+#[test]
+fn a_vm_runs_again_with_its_modules_and_natives() {
+    let mut vm = vm_with(
+        "-module(t).\n-export([main/0, again/0]).\n\
+         main() -> spawn(fun() -> receive never -> ok end end), host:tick().\n\
+         again() -> {self(), host:tick()}.\n",
+    );
+    let n = Rc::new(RefCell::new(0));
+    let n2 = n.clone();
+    vm.register_native(
+        "host",
+        "tick",
+        0,
+        Box::new(move |_, _| {
+            *n2.borrow_mut() += 1;
+            Ok(Term::Int(*n2.borrow()))
+        }),
+    );
+    assert_eq!(stdout(&vm.run("t", "main", true)), "1\n");
+    // A fresh process table (the main process is <0.81.0> again); the native kept its state.
+    assert_eq!(stdout(&vm.run("t", "again", true)), "{<0.81.0>,2}\n");
+}

@@ -245,6 +245,23 @@ main() -> [0.1, 1.0e-10, 123.456, 1.0e300 * 10, -0.0, 2.0 / 3, 1/3, 100.0, 1000.
   float_to_list(-1.5, [{scientific, 2}]), float_to_list(1.0e-200, [short]), float_to_list(123456789012.0, [short]),
   float_to_binary(0.1, [{decimals, 20}]), math:sqrt(2), math:pi(), math:pow(2, 0.5), math:log(10), math:exp(1), round(0.5), trunc(-0.5)]."#,
     ),
+    (
+        "c_bin_comp_bad_generator",
+        r#"
+t(F) -> try F() catch C:R -> {C, R} end.
+flush() -> receive M -> [M | flush()] after 0 -> [] end.
+main() ->
+    A = t(fun() -> << begin self() ! X, <<X>> end || X <- [1, 2 | tail] >> end),
+    FA = flush(),
+    {A, FA, t(fun() -> << <<X, Y>> || X <- [1, 2], Y <- [3 | t] >> end),
+     t(fun() -> << <<X, Y>> || X <- [1, 2 | u], Y <- [3] >> end),
+     t(fun() -> << <<X>> || X <- [1, 2 | tail], X > 5 >> end),
+     t(fun() -> << <<X>> || {X} <- [{1}, 2 | tail] >> end),
+     t(fun() -> << <<X:16>> || X <- [1 | tail] >> end),
+     t(fun() -> << <<X>> || X <- tail >> end),
+     t(fun() -> [X || X <- [1, 2 | tail], X > 5] end),
+     t(fun() -> [X || X <- [1, 2], X] end)}."#,
+    ),
 ];
 
 fn erl_available() -> bool {

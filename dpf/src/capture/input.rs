@@ -10,6 +10,9 @@ pub(crate) struct Input<R: Read> {
     inner: BufReader<R>,
     /// Bytes consumed so far: the file offset of the next byte.
     pub offset: u64,
+    /// Bytes handed out by [`Input::take_buffered`] and still to be consumed from the buffer
+    /// (the caller may be reading them until its next call).
+    pending: usize,
 }
 
 impl<R: Read> Input<R> {
@@ -17,7 +20,34 @@ impl<R: Read> Input<R> {
         Input {
             inner: BufReader::with_capacity(BUF_CAPACITY, r),
             offset: 0,
+            pending: 0,
         }
+    }
+
+    /// Consumes what [`Input::take_buffered`] handed out.
+    fn settle(&mut self) {
+        if self.pending > 0 {
+            self.inner.consume(self.pending);
+            self.pending = 0;
+        }
+    }
+
+    /// The bytes already in the buffer (no read), after those handed out before.
+    pub fn buffered(&mut self) -> &[u8] {
+        self.settle();
+        self.inner.buffer()
+    }
+
+    /// The next `n` bytes, borrowed from the buffer without copying, if they are all there
+    /// already (a record that straddles two buffer fills takes the copying path instead).
+    pub fn take_buffered(&mut self, n: usize) -> Option<&[u8]> {
+        self.settle();
+        if self.inner.buffer().len() < n {
+            return None;
+        }
+        self.pending = n;
+        self.offset += n as u64;
+        Some(&self.inner.buffer()[..n])
     }
 
     /// Fills `buf` completely. `Ok(false)` when the input ended exactly here (a clean end of
@@ -28,6 +58,7 @@ impl<R: Read> Input<R> {
         packet: u64,
         what: &str,
     ) -> Result<bool, CaptureError> {
+        self.settle();
         let start = self.offset;
         let mut got = 0;
         while got < buf.len() {
@@ -86,6 +117,7 @@ impl<R: Read> Input<R> {
 
     /// Skips `n` bytes.
     pub fn skip(&mut self, mut n: u64, packet: u64, what: &str) -> Result<(), CaptureError> {
+        self.settle();
         let start = self.offset;
         while n > 0 {
             let avail = match self.inner.fill_buf() {

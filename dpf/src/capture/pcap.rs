@@ -111,6 +111,51 @@ impl<R: Read> PcapReader<R> {
     }
 
     pub fn next_packet(&mut self) -> Result<Option<(Packet<'_>, &[Interface])>, CaptureError> {
+        // Fast path: a whole, well-formed record already in the input buffer is handed out
+        // where it lies, with no copy. Anything else (a record straddling two buffer fills,
+        // an oversized or corrupt one) takes the copying path below, which checks everything.
+        let (fixed, big_endian) = (16 + self.extra as usize, self.big_endian);
+        let snaplen = self.iface[0].snaplen;
+        let rd32 = move |b: &[u8]| {
+            let a = [b[0], b[1], b[2], b[3]];
+            if big_endian {
+                u32::from_be_bytes(a)
+            } else {
+                u32::from_le_bytes(a)
+            }
+        };
+        let ready = {
+            let b = self.input.buffered();
+            (b.len() >= fixed)
+                .then(|| rd32(&b[8..12]))
+                .filter(|&caplen| caplen <= snaplen && b.len() >= fixed + caplen as usize)
+        };
+        if let Some(caplen) = ready {
+            self.count += 1;
+            let nanos = self.nanos;
+            let link = self.iface[0].link;
+            let rec = self
+                .input
+                .take_buffered(fixed + caplen as usize)
+                .expect("the record is buffered");
+            let (sec, frac, orig_len) = (rd32(&rec[0..4]), rd32(&rec[4..8]), rd32(&rec[12..16]));
+            let nsec = if nanos {
+                frac as u64
+            } else {
+                frac as u64 * 1000
+            };
+            let p = Packet {
+                ts: Timestamp {
+                    sec: sec as u64,
+                    nsec,
+                },
+                data: &rec[fixed..],
+                orig_len,
+                interface: 0,
+                link,
+            };
+            return Ok(Some((p, &self.iface)));
+        }
         let n = self.count + 1;
         let at = self.input.offset;
         let mut h = [0u8; 16];

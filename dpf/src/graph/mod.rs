@@ -424,6 +424,25 @@ impl Graph {
         keys
     }
 
+    /// Where rule `id`'s terms are filed: (switch node, key) pairs (empty if no such rule).
+    pub fn rule_keys(&self, id: usize) -> &[(usize, Vec<u32>)] {
+        match self.rules.get(id) {
+            Some(Some(r)) => &r.keys,
+            _ => &[],
+        }
+    }
+
+    /// The switch nodes holding rule `id`'s terms (empty if there is no such rule).
+    pub fn rule_shapes(&self, id: usize) -> Vec<usize> {
+        let mut s: Vec<usize> = match self.rules.get(id) {
+            Some(Some(r)) => r.keys.iter().map(|(s, _)| *s).collect(),
+            _ => Vec::new(),
+        };
+        s.sort_unstable();
+        s.dedup();
+        s
+    }
+
     /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal
     /// never changes the graph's structure.
     pub fn remove(&mut self, id: usize) -> Option<Pred> {

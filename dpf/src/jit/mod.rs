@@ -68,6 +68,10 @@ struct Compiled {
     clif: String,
     disasm: Option<String>,
     shapes: usize,
+    /// Per shape, the entries compiled into the code (see [`codegen::inline_entries`]).
+    inlined: Vec<Option<codegen::InlineEntries>>,
+    /// Per shape, the key words its hashed code takes as shared constants.
+    fixed: Vec<Vec<Option<u32>>>,
 }
 
 impl Drop for Compiled {
@@ -86,6 +90,8 @@ pub struct JitGraph {
     ctx: Vec<ShapeCtx>,
     code: Compiled,
     recompiles: usize,
+    /// The code could not be regenerated after a removal: answer with the graph interpreter.
+    fallback: bool,
 }
 
 /// Most shapes a call keeps its scratch on the stack for.
@@ -110,6 +116,7 @@ impl JitGraph {
             ctx: Vec::new(),
             code,
             recompiles: 0,
+            fallback: false,
         };
         j.refresh();
         Ok(j)
@@ -150,12 +157,36 @@ impl JitGraph {
     /// [`JitGraph::insert`], taking ownership of the predicate.
     pub fn insert_owned(&mut self, id: usize, p: Pred) -> Result<InsertOutcome, JitError> {
         let o = self.graph.insert_owned(id, p)?;
-        if self.graph.shapes().len() != self.code.shapes {
+        let touched = self.graph.rule_shapes(id);
+        // A new key that differs from a word the hashed code takes as shared: regenerate.
+        let shapes = self.graph.shapes().len();
+        let breaks_fixed = shapes == self.code.shapes
+            && self.graph.rule_keys(id).iter().any(|(s, key)| {
+                self.code.inlined[*s].is_none()
+                    && self.code.fixed[*s]
+                        .iter()
+                        .zip(key)
+                        .any(|(f, k)| f.is_some_and(|f| f != *k))
+            });
+        self.update(&touched, breaks_fixed)?;
+        Ok(o)
+    }
+
+    /// Brings the code in step with the graph after a change to the tables of `touched`
+    /// shapes: regenerated when a shape is new or a table compiled into the code changed.
+    fn update(&mut self, touched: &[usize], stale: bool) -> Result<(), JitError> {
+        let shapes = self.graph.shapes();
+        let stale = stale
+            || shapes.len() != self.code.shapes
+            || touched
+                .iter()
+                .any(|&s| codegen::inline_entries(&shapes[s]) != self.code.inlined[s]);
+        if stale {
             self.code = compile(&self.graph)?;
             self.recompiles += 1;
         }
         self.refresh();
-        Ok(o)
+        Ok(())
     }
 
     /// Appends a rule with the lowest priority; returns its number.
@@ -165,11 +196,22 @@ impl JitGraph {
         Ok(id)
     }
 
-    /// Removes rule `id`; never recompiles.
+    /// Removes rule `id`. Recompiles only when the rule was in a table of at most
+    /// [`codegen::INLINE_KEYS`] keys, which the code holds as immediates. If code generation
+    /// then fails, the graph is interpreted (see [`JitGraph::is_interpreted`]).
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
-        let p = self.graph.remove(id);
-        self.refresh();
-        p
+        let touched = self.graph.rule_shapes(id);
+        let p = self.graph.remove(id)?;
+        // Removing keys never breaks a shared word: the remaining keys still share it.
+        if self.update(&touched, false).is_err() {
+            self.fallback = true;
+        }
+        Some(p)
+    }
+
+    /// Does this graph run on the interpreter because regenerating its code failed?
+    pub fn is_interpreted(&self) -> bool {
+        self.fallback
     }
 
     #[inline]
@@ -209,6 +251,9 @@ impl JitGraph {
 impl Demux for JitGraph {
     #[inline]
     fn first_match(&self, p: &Packet) -> Option<usize> {
+        if self.fallback {
+            return self.graph.first_match(p);
+        }
         self.with_scratch(|out| {
             let r = self.run(p, out);
             let mut best = r as u32;
@@ -224,6 +269,9 @@ impl Demux for JitGraph {
     }
 
     fn all_matches(&self, p: &Packet, res: &mut Vec<usize>) {
+        if self.fallback {
+            return self.graph.all_matches(p, res);
+        }
         res.clear();
         self.with_scratch(|out| {
             self.run(p, out);
@@ -283,5 +331,87 @@ fn compile(graph: &Graph) -> Result<Compiled, JitError> {
         clif,
         disasm,
         shapes: graph.shapes().len(),
+        inlined: graph.shapes().iter().map(codegen::inline_entries).collect(),
+        fixed: graph.shapes().iter().map(codegen::fixed_words).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gen::{self, Rng};
+
+    /// Small tables live in the code: changing one regenerates it; past
+    /// [`codegen::INLINE_KEYS`] keys the table is probed and same-shape inserts and removals
+    /// stop recompiling. Answers equal the interpreter's throughout.
+    #[test]
+    fn inlined_tables_recompile_on_change_and_hashed_ones_do_not() {
+        let mut rng = Rng::new(5);
+        let flows = gen::flows(12, &mut rng);
+        let packets = gen::packets(&flows, 400, &mut rng);
+        let preds: Vec<Pred> = gen::rules_text(&flows)
+            .lines()
+            .map(|l| crate::compile(l.split_once(": ").unwrap().1, crate::LinkType::ETHERNET))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut jit = JitGraph::new(&preds[..1]).unwrap();
+        let agree = |j: &JitGraph| {
+            for p in &packets {
+                let pk = Packet::new(p, p.len() as u32);
+                assert_eq!(j.first_match(&pk), j.graph().first_match(&pk));
+            }
+        };
+        agree(&jit);
+        for (i, p) in preds.iter().enumerate().skip(1) {
+            let before = jit.recompiles();
+            jit.insert(i, p).unwrap();
+            let inlined = i < codegen::INLINE_KEYS;
+            assert_eq!(
+                jit.recompiles() - before,
+                usize::from(inlined) + usize::from(i == codegen::INLINE_KEYS),
+                "insert {i}"
+            );
+            agree(&jit);
+        }
+        let before = jit.recompiles();
+        jit.remove(11).unwrap();
+        jit.insert(11, &preds[11]).unwrap();
+        assert_eq!(
+            jit.recompiles(),
+            before,
+            "hashed table changed without recompiling"
+        );
+        agree(&jit);
+        // Every flow rule so far shares its server address, which the hashed code takes as a
+        // constant; a rule for another server makes it regenerate.
+        let before = jit.recompiles();
+        let other = crate::compile(
+            "tcp and src host 198.51.100.7 and src port 999 and dst host 203.0.113.9 and dst port 80",
+            crate::LinkType::ETHERNET,
+        )
+        .unwrap();
+        jit.insert(12, &other).unwrap();
+        assert_eq!(jit.recompiles(), before + 1, "a shared word changed");
+        let mut frame = packets
+            .iter()
+            .find(|p| jit.first_match(&Packet::new(p, p.len() as u32)) == Some(3))
+            .expect("a packet of flow 3")
+            .clone();
+        agree(&jit);
+        frame[26..30].copy_from_slice(&[198, 51, 100, 7]);
+        frame[30..34].copy_from_slice(&[203, 0, 113, 9]);
+        let l4 = 14 + 4 * usize::from(frame[14] & 0x0f);
+        frame[l4..l4 + 4].copy_from_slice(&[0x03, 0xe7, 0, 80]);
+        let pk = Packet::new(&frame, frame.len() as u32);
+        assert_eq!(jit.first_match(&pk), Some(12));
+        assert_eq!(jit.graph().first_match(&pk), Some(12));
+        jit.remove(12).unwrap();
+        for i in (1..12).rev() {
+            jit.remove(i).unwrap();
+            agree(&jit);
+        }
+        assert!(!jit.is_interpreted());
+        // A one-rule graph's code has no table probe: it compares with immediates.
+        assert!(!jit.clif_text().contains("imul"), "{}", jit.clif_text());
+    }
 }

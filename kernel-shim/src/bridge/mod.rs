@@ -1,5 +1,6 @@
 //! The one place the shim touches dpf's filter machinery: overlap and containment queries and
-//! the demultiplexer backend. Swapping a backend changes this file only.
+//! the demultiplexer backend (`table.rs`, updated in place). Swapping a backend changes this
+//! folder only.
 //!
 //! `interval` is the shim's own conservative stand-in for `dpf::query`, written before dpf's
 //! queries landed; it stays as a cross-check (a property test compares both against brute
@@ -7,9 +8,11 @@
 
 #[cfg(test)]
 mod interval;
+mod table;
+
+pub use table::DemuxTable;
 
 use dpf::ir::Pred;
-use dpf::Demux;
 
 /// Can some packet be accepted by both filters? `true` when unsure (a refusal errs safe).
 pub fn may_overlap(a: &Pred, b: &Pred) -> bool {
@@ -41,17 +44,5 @@ impl Backend {
             Backend::Graph => "dpf::Graph (merged graph, interpreted)",
             Backend::Linear => "dpf::Linear (rules tried in order)",
         }
-    }
-}
-
-/// A demultiplexer over `rules`, numbered in priority order (index 0 wins).
-pub fn demux(backend: Backend, rules: Vec<Pred>) -> Box<dyn Demux> {
-    match backend {
-        Backend::Jit => match dpf::JitGraph::new(&rules) {
-            Ok(j) => Box::new(j),
-            Err(_) => Box::new(dpf::Graph::new(&rules)),
-        },
-        Backend::Graph => Box::new(dpf::Graph::new(&rules)),
-        Backend::Linear => Box::new(dpf::Linear::new(rules)),
     }
 }

@@ -2,7 +2,9 @@
 //! ring mapped into our memory, and the shim hands out frames that point *into those blocks*.
 //! Nothing is copied out of the kernel's ring; a block returns to the kernel when the last frame
 //! pointing into it drops (so an owner that hoards frames stalls the ring, not the heap: the
-//! kernel then drops and counts, as it would for a slow reader).
+//! kernel then drops and counts, as it would for a slow reader). Each frame is charged to its
+//! owner's quota like a pool frame (the ring pool shares the shim pool's accounts), so a
+//! hoarder is cut off at its quota and pins at most that many blocks.
 
 use super::{os_err, Nic};
 use crate::frame::{Frame, FramePool};
@@ -253,7 +255,14 @@ impl PacketSocket {
 }
 
 impl Nic for PacketSocket {
-    fn recv_burst(&mut self, _: &FramePool, out: &mut Vec<Frame>, max: usize) -> io::Result<usize> {
+    fn recv_burst(
+        &mut self,
+        pool: &FramePool,
+        out: &mut Vec<Frame>,
+        max: usize,
+    ) -> io::Result<usize> {
+        // Frames of the ring count against the same quotas as the shim's pool frames.
+        self.ring.share_accounts(pool);
         let mut n = 0;
         while n < max {
             let mut cur = match self.cur.take() {
