@@ -6,7 +6,13 @@
 
 mod common;
 
-use annex::config::NetArgs;
+use annex::config::{NetArgs, NetConfig};
+use annex::host::{PduHost, SharedPeer};
+use annex::peer::SmolPeer;
+use kernel_shim::nic::sim::{Clock, SimWire, WireConfig};
+use std::cell::RefCell;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 fn run(entry: &str, faults: &[(&str, &str)], seed: u64) -> String {
     let mut args = NetArgs {
@@ -49,4 +55,65 @@ fn lossy_reordering_wire_every_round_trip_with_retries() {
             "seed {seed}"
         );
     }
+}
+
+/// smoltcp is the client: 20 pings to the Erlang stack and 20 datagrams to its UDP echo
+/// server, through `loss` and `reorder`, resent every 300 ms until answered.
+fn smoltcp_asks(loss: f64, reorder: f64, seed: u64) -> (usize, usize, u64, String) {
+    let (ours, theirs) = SimWire::pair(
+        WireConfig {
+            seed,
+            loss,
+            reorder,
+            ..WireConfig::default()
+        },
+        Clock::real(),
+    );
+    let stack_ip = Ipv4Addr::new(192, 0, 2, 1);
+    let cfg = NetConfig {
+        ip: Some(stack_ip),
+        prefix_len: 24,
+        ..NetConfig::default()
+    };
+    let smol = Rc::new(RefCell::new(
+        SmolPeer::new(
+            theirs,
+            [0x02, 0, 0, 0, 0, 0x22],
+            Ipv4Addr::new(192, 0, 2, 2),
+            24,
+            7,
+        )
+        .with_client(stack_ip, 7, 20),
+    ));
+    let mut host: PduHost<u64> = PduHost::new(Some(Box::new(ours)), cfg).unwrap();
+    host.add_peer(Box::new(SharedPeer(smol.clone())));
+    let mut vm = vm::embed::Vm::new();
+    annex::natives::install(&mut vm, Rc::new(RefCell::new(host)));
+    for f in common::stack_files(&["sim_stack.erl"]) {
+        vm.load_file(&f).unwrap();
+    }
+    let out = vm.run("sim_stack", "serve_until_done", false);
+    assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let s = smol.borrow();
+    let c = s.client.as_ref().unwrap();
+    (
+        c.pinged.len(),
+        c.echoed.len(),
+        c.sent,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+#[test]
+fn smoltcp_pings_and_echoes_through_the_erlang_stack() {
+    let (pinged, echoed, sent, out) = smoltcp_asks(0.0, 0.0, 1);
+    assert_eq!((pinged, echoed), (20, 20));
+    assert_eq!(out, "served: rx_copied 0");
+    // On a clean wire only the first round may need resending (smoltcp resolves the stack's
+    // MAC by ARP and drops what it queued meanwhile).
+    assert!(sent <= 40, "{sent} rounds sent");
+    let (pinged, echoed, sent, out) = smoltcp_asks(0.1, 0.1, 7);
+    assert_eq!((pinged, echoed), (20, 20), "lossy wire");
+    assert_eq!(out, "served: rx_copied 0");
+    assert!(sent > 20, "the lossy wire forced resends ({sent} rounds)");
 }

@@ -2,7 +2,7 @@
 %% (each side must resolve the other), ping, and UDP echo through smoltcp's port 7. On a lossy
 %% wire each round trip is retried until it succeeds (bounded), so every one must complete.
 -module(sim_stack).
--export([clean/0, lossy/0]).
+-export([clean/0, lossy/0, serve_until_done/0]).
 
 -define(PEER, {192, 0, 2, 2}).
 
@@ -52,3 +52,12 @@ echo_big(Sock) ->
         {ok, {?PEER, 7, Msg}} -> ok;
         Other -> {unexpected, Other}
     end.
+
+%% The other direction: smoltcp pings this stack and has its UDP echo server (port 7) echo
+%% datagrams; the main process returns when the smoltcp side has every answer.
+serve_until_done() ->
+    {ok, Stack} = netstack:start(pdu:config()),
+    {ok, _} = udp_echo:start(Stack, 7),
+    receive peers_done -> ok end,
+    #{rx_copied_bytes := RxCopied} = pdu:stats(),
+    io:format("served: rx_copied ~b~n", [RxCopied]).
