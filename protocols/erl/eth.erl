@@ -56,11 +56,12 @@ parse_tags(<<Len:16, _/binary>>, _Tags, _Dst, _Src) ->
 parse_tags(_, _Tags, _Dst, _Src) ->
     {error, {eth, truncated_header}}.
 
-%% The header as a binary: Hdr is #{dst, src, type} with optional vlans (outermost first);
-%% a tag may give only vid (pcp, dei default to 0, tpid to 802.1Q).
+%% The header as an iolist: Hdr is #{dst, src, type} with optional vlans (outermost first);
+%% a tag may give only vid (pcp, dei default to 0, tpid to 802.1Q). The addresses go in as
+%% they are, not copied.
 header(#{dst := Dst, src := Src, type := Type} = Hdr) ->
     Tags = [tag(T) || T <- maps:get(vlans, Hdr, [])],
-    iolist_to_binary([Dst, Src, Tags, <<Type:16>>]).
+    [Dst, Src, Tags, <<Type:16>>].
 
 tag(#{vid := Vid} = T) ->
     Tpid = maps:get(tpid, T, ?TPID_8021Q),
@@ -71,9 +72,9 @@ tag(#{vid := Vid} = T) ->
 %% A whole frame as an iolist (the payload is not copied), padded to the 60-byte minimum.
 build(Hdr, Payload) ->
     H = header(Hdr),
-    Size = byte_size(H) + iolist_size(Payload),
+    Size = iolist_size(H) + iolist_size(Payload),
     case Size < ?MIN_FRAME of
-        true -> [H, Payload, binary:copy(<<0>>, ?MIN_FRAME - Size)];
+        true -> [H, Payload, <<0:((?MIN_FRAME - Size) * 8)>>];
         false -> [H, Payload]
     end.
 

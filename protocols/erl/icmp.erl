@@ -29,15 +29,15 @@ body(?DEST_UNREACHABLE, Code, <<_Unused:32, Orig/binary>>) ->
 body(Type, Code, Body) ->
     #{type => {other, Type}, code => Code, body => Body}.
 
-echo_request(Id, Seq, Data) -> message(?ECHO_REQUEST, 0, <<Id:16, Seq:16>>, Data).
-echo_reply(Id, Seq, Data) -> message(?ECHO_REPLY, 0, <<Id:16, Seq:16>>, Data).
+echo_request(Id, Seq, Data) -> message(?ECHO_REQUEST, 0, (Id bsl 16) bor Seq, Data).
+echo_reply(Id, Seq, Data) -> message(?ECHO_REPLY, 0, (Id bsl 16) bor Seq, Data).
 
 %% Code: net | host | protocol | port (or an integer). Original is the offending packet; RFC
 %% 792 quotes its IP header and the first 8 bytes of its payload.
 dest_unreachable(Code, Original) ->
     <<_:4, Ihl:4, _/binary>> = Original,
     Quote = binary:part(Original, 0, min(byte_size(Original), Ihl * 4 + 8)),
-    message(?DEST_UNREACHABLE, unreach_code(Code), <<0:32>>, Quote).
+    message(?DEST_UNREACHABLE, unreach_code(Code), 0, Quote).
 
 unreach_code(net) -> 0;
 unreach_code(host) -> 1;
@@ -45,6 +45,8 @@ unreach_code(protocol) -> 2;
 unreach_code(port) -> 3;
 unreach_code(N) when is_integer(N) -> N.
 
+%% Rest is the header's second word (echo: identifier and sequence number) as an integer, so
+%% the header is built from integers and Data is never copied.
 message(Type, Code, Rest, Data) ->
-    Csum = inet_csum:finish(inet_csum:sum(Data, inet_csum:sum(<<Type, Code, 0:16, Rest/binary>>, 0))),
-    [<<Type, Code, Csum:16, Rest/binary>>, Data].
+    Csum = inet_csum:finish(inet_csum:sum(Data, inet_csum:sum(<<Type, Code, 0:16, Rest:32>>, 0))),
+    [<<Type, Code, Csum:16, Rest:32>>, Data].

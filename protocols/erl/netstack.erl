@@ -189,7 +189,11 @@ now_ms() -> erlang:monotonic_time(millisecond).
 count(Key, S) -> count(Key, 1, S).
 count(_Key, 0, S) -> S;
 count(Key, N, S = #{stats := St}) ->
-    S#{stats := maps:update_with(Key, fun(X) -> X + N end, N, St)}.
+    %% Written out rather than maps:update_with/4: this runs several times per frame.
+    case St of
+        #{Key := X} -> S#{stats := St#{Key := X + N}};
+        _ -> S#{stats := St#{Key => N}}
+    end.
 
 %% ---- timers --------------------------------------------------------------------------------
 

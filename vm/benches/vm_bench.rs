@@ -74,8 +74,9 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     if argv.get(1).map(String::as_str) == Some("once") {
         let name = argv.get(2).map(String::as_str).unwrap_or("bfib");
+        let n = argv.get(3).map(String::as_str).unwrap_or("22");
         let src = match name {
-            "bfib" => FIB.replace("fib(30)", "fib(22)"),
+            "bfib" => FIB.replace("fib(30)", &format!("fib({n})")),
             _ => PING.replace("1000000", "20000"),
         };
         let dir = std::env::temp_dir().join("vm_bench_once");

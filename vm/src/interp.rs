@@ -176,11 +176,9 @@ impl Proc {
         loop {
             self.reductions += 1;
             if self.reductions.is_multiple_of(2000) {
-                self.rt.clone().maybe_yield(self);
-                if let Some(r) = self.rt.take_kill(self.pid) {
-                    self.dying = true;
+                if let Err(c) = self.yield_point() {
                     self.regs.truncate(bp);
-                    return Err(raise(atom::EXIT, r));
+                    return Err(c);
                 }
             }
             let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
@@ -201,21 +199,14 @@ impl Proc {
                 }
             }
             if let Some(fun) = &fun {
-                if let FunKind::Local { env, .. } = &fun.kind {
-                    for (s, v) in f.env_slots.iter().zip(env.iter()) {
-                        self.regs[bp + *s as usize] = v.clone();
-                    }
-                }
-                if let Some(s) = f.self_slot {
-                    self.regs[bp + s as usize] = Term::Fun(fun.clone());
-                }
+                self.bind_closure(f, fun, bp);
             }
             let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
             let r = self.run_function(m, f, bp);
             self.cur = saved;
             match r {
                 Ok(v) => {
-                    self.regs.truncate(bp);
+                    self.pop_frame(bp);
                     return Ok(v);
                 }
                 Err(Ctl::Tail) => {
@@ -243,14 +234,54 @@ impl Proc {
                         }
                     }
                 }
-                Err(Ctl::Exc(mut e)) => {
-                    self.regs.truncate(bp);
-                    if e.frames.len() < 20 {
-                        e.frames.push((m.name, f.name, f.arity, f.line));
-                    }
-                    return Err(Ctl::Exc(e));
-                }
+                Err(Ctl::Exc(e)) => return Err(self.unwind_frame(e, m, f, bp)),
             }
+        }
+    }
+
+    /// Every 2000 reductions: let others run, then take a pending kill.
+    #[inline(never)]
+    fn yield_point(&mut self) -> Result<(), Ctl> {
+        self.rt.clone().maybe_yield(self);
+        if let Some(r) = self.rt.take_kill(self.pid) {
+            self.dying = true;
+            return Err(raise(atom::EXIT, r));
+        }
+        Ok(())
+    }
+
+    /// Puts a closure's captured values (and itself, for a named fun) into its frame.
+    #[inline(never)]
+    fn bind_closure(&mut self, f: &FunDef, fun: &Arc<Fun>, bp: usize) {
+        if let FunKind::Local { env, .. } = &fun.kind {
+            for (s, v) in f.env_slots.iter().zip(env.iter()) {
+                self.regs[bp + *s as usize] = v.clone();
+            }
+        }
+        if let Some(s) = f.self_slot {
+            self.regs[bp + s as usize] = Term::Fun(fun.clone());
+        }
+    }
+
+    /// An exception leaves function `f`: drop its frame and record it for the stack trace.
+    #[inline(never)]
+    fn unwind_frame(&mut self, mut e: Box<Exc>, m: &Arc<Module>, f: &FunDef, bp: usize) -> Ctl {
+        self.regs.truncate(bp);
+        if e.frames.len() < 20 {
+            e.frames.push((m.name, f.name, f.arity, f.line));
+        }
+        Ctl::Exc(e)
+    }
+
+    /// Drops the frame above `bp`. Frames of small values (integers, atoms, pids) need no
+    /// destructor calls, only a length change.
+    #[inline(always)]
+    fn pop_frame(&mut self, bp: usize) {
+        if self.regs[bp..].iter().all(Term::is_immediate) {
+            // SAFETY: shrinking the length; the values dropped own no memory.
+            unsafe { self.regs.set_len(bp) }
+        } else {
+            self.regs.truncate(bp);
         }
     }
 
@@ -410,7 +441,32 @@ impl Proc {
         self.invoke_at(m, i, base, None)
     }
 
+    /// Evaluates an expression. The common node kinds are handled here, in a function with a
+    /// small stack frame (every Erlang call passes through it); the rest go to `eval_cold`,
+    /// whose frame is large.
     pub fn eval(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+        match e {
+            E::Lit(t) => Ok(t.clone()),
+            E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
+            E::Op2(op, a, b) => {
+                let a = self.eval_leaf(a, bp, m)?;
+                let b = self.eval_leaf(b, bp, m)?;
+                if let (Term::Int(x), Term::Int(y)) = (&a, &b) {
+                    if let Some(r) = int_op(*op, *x, *y) {
+                        return Ok(r);
+                    }
+                }
+                self.op2(*op, a, b)
+            }
+            E::OpVarInt(..) | E::OpVarVar(..) => self.eval_cold(e, bp, m),
+            E::CallLocal(i, es, tail) => self.call_local(*i, es, *tail, bp, m),
+            E::Block(es) => self.body(es, bp, m),
+            _ => self.eval_cold(e, bp, m),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_cold(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
         match e {
             E::Lit(t) => Ok(t.clone()),
             E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),

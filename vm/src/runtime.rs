@@ -87,6 +87,8 @@ pub struct Sched {
     /// (deadline ms, pid) of processes waiting in `receive ... after`: kept in step with
     /// `Entry::deadline`, so finding the next wake-up never scans the process table.
     deadlines: std::collections::BTreeSet<(u64, u64)>,
+    /// Monitors set up by registered name: their DOWN message names `{Name, Node}`.
+    pub monitor_names: HashMap<u64, Atom>,
     next_pid: u64,
     live: usize,
 }
@@ -365,11 +367,15 @@ impl Runtime {
                 exit_signal_locked(&mut s, pid, l, reason.clone(), true);
             }
             for (r, watcher) in mons {
+                let object = match s.monitor_names.remove(&r) {
+                    Some(n) => Term::tuple(vec![Term::Atom(n), Term::atom("nonode@nohost")]),
+                    None => Term::Pid(pid),
+                };
                 let msg = Term::tuple(vec![
                     Term::atom("DOWN"),
                     Term::Ref(r),
                     Term::atom("process"),
-                    Term::Pid(pid),
+                    object,
                     reason.clone(),
                 ]);
                 deliver_locked(&mut s, watcher, msg);

@@ -266,6 +266,14 @@ impl Term {
             None => Term::Big(Arc::new(b)),
         }
     }
+    /// Whether the value is held in place (no reference-counted part to release).
+    #[inline(always)]
+    pub fn is_immediate(&self) -> bool {
+        matches!(
+            self,
+            Term::Int(_) | Term::Float(_) | Term::Atom(_) | Term::Nil | Term::Pid(_) | Term::Ref(_)
+        )
+    }
     pub fn is_atom(&self, a: Atom) -> bool {
         matches!(self, Term::Atom(x) if *x == a)
     }

@@ -216,7 +216,14 @@ fn run_inner(a: Args) -> Result<ExitCode, String> {
             t_hand,
             t_pcap.map_or("-".into(), |t| format!("{t:.1}")),
             t_jit / t_hand,
-            t_pcap.map_or("-".into(), |t| format!("{:.0}x", t / t_jit)),
+            t_pcap.map_or("-".into(), |t| {
+                let r = t / t_jit;
+                if r < 10.0 {
+                    format!("{r:.2}x")
+                } else {
+                    format!("{r:.0}x")
+                }
+            }),
             t_jit / j1,
         );
     }

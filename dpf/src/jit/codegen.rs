@@ -114,13 +114,27 @@ fn plan(loads: &[(Load, u32)]) -> (Vec<Group>, Vec<Field>) {
 /// without recompiling.
 pub const INLINE_KEYS: usize = 4;
 
+/// How much of the graph's tables the code takes as constants.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Specialize {
+    /// Small tables as inline compares, words every key shares as immediates: fastest for a
+    /// rule set compiled once (the CLI, benchmarks); a same-shape insert or removal that
+    /// changes those constants regenerates the code.
+    Constants,
+    /// Every table read through the context array: same-shape inserts and removals are table
+    /// updates and never regenerate code (an owner installing filters one by one, as the
+    /// kernel shim does).
+    Tables,
+}
+
 /// Keys and table values compiled into the code for one shape.
 pub type InlineEntries = Vec<(Vec<u32>, u32)>;
 
 /// The (key, value) pairs a shape's code compares inline, in slot order; `None` when the
-/// shape's table is probed as a hash table instead.
-pub fn inline_entries(shape: &Shape) -> Option<InlineEntries> {
-    (shape.table.len() <= INLINE_KEYS)
+/// shape's table is probed as a hash table instead (always, for code built for updates: see
+/// [`Specialize`]).
+pub fn inline_entries(shape: &Shape, spec: Specialize) -> Option<InlineEntries> {
+    (spec == Specialize::Constants && shape.table.len() <= INLINE_KEYS)
         .then(|| shape.table.iter().map(|(k, v)| (k.to_vec(), v)).collect())
 }
 
@@ -176,9 +190,13 @@ fn group_tests(groups: &[Group], fields: &[Field], key: &[u32]) -> Option<Vec<(u
 
 /// Per key word of a hashed shape: the value every key in its table has, if they all agree
 /// (and the table is not empty). The code compares such words with immediates before hashing;
-/// a key that disagrees makes the code stale (see `JitGraph`).
-pub fn fixed_words(shape: &Shape) -> Vec<Option<u32>> {
+/// a key that disagrees makes the code stale (see `JitGraph`). None at all for code built for
+/// updates.
+pub fn fixed_words(shape: &Shape, spec: Specialize) -> Vec<Option<u32>> {
     let n = shape.loads.len();
+    if spec == Specialize::Tables {
+        return vec![None; n];
+    }
     let mut it = shape.table.iter();
     let Some((first, _)) = it.next() else {
         return vec![None; n];
@@ -210,7 +228,7 @@ pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) 
 
 /// Emits the body of the graph function for `shapes` into `b` (whose signature is
 /// [`signature`]).
-pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
+pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], spec: Specialize) {
     let flags = MemFlagsData::new().with_notrap();
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -284,7 +302,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         // with the key's fields folded into a byte-swapped immediate; no table, no hash, no
         // byte swapping. Branches rather than selects: most packets leave at the first
         // differing load (an all-select version measured 1.3x slower on the benchmark's mix).
-        if let Some(entries) = inline_entries(shape) {
+        if let Some(entries) = inline_entries(shape, spec) {
             for (key, value) in entries {
                 let Some(tests) = group_tests(&groups, &fields, &key) else {
                     // A key no packet can have (a constant outside its mask).
@@ -369,7 +387,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape]) {
         // 3b. Words every key of the table shares (the protocol tests and the server address
         // of a flow table) are compared here as immediates, so unrelated packets leave before
         // any hashing, and enter the hash as constants, which Cranelift folds.
-        let fixed = fixed_words(shape);
+        let fixed = fixed_words(shape, spec);
         let mut words = words;
         for (i, f) in fixed.iter().enumerate() {
             if let Some(k) = *f {

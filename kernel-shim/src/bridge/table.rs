@@ -34,7 +34,8 @@ impl DemuxTable {
     /// A table holding `rules` at numbers 0.. (index 0 wins): what a full rebuild produces.
     pub fn from_rules(backend: Backend, rules: Vec<Pred>) -> DemuxTable {
         let inner = match backend {
-            Backend::Jit => match JitGraph::from_rules(rules.clone()) {
+            // Built for updates: installs and removals of a known shape never regenerate code.
+            Backend::Jit => match JitGraph::for_updates(rules.clone()) {
                 Ok(j) => Inner::Jit(j),
                 Err(_) => Inner::Graph(Graph::from_rules(rules)),
             },

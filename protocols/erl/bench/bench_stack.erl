@@ -1,6 +1,6 @@
 %% Throughput of the stack on whatever VM runs it: two netstacks over a lossless fake_link.
-%% Prints "name: microseconds per operation" lines; scripts/compare by running it on OTP and
-%% on our VM in turn (docs/bench-protocols.md has the command and the figures).
+%% Prints "name: microseconds per operation" lines; run it on OTP and on our VM in turn
+%% (docs/protocols.md has the commands and the figures).
 -module(bench_stack).
 -export([main/0]).
 

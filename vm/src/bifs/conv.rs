@@ -760,6 +760,29 @@ fn decode(b: &[u8], i: &mut usize, depth: usize) -> Option<Term> {
             }
             Term::Float(f)
         }
+        88 => {
+            // NEW_PID_EXT as `encode` writes it: node atom, ID (pid + 80), serial, creation.
+            let _node = decode(b, i, depth + 1)?;
+            let id = u32_at(i)?;
+            let _serial = u32_at(i)?;
+            let _creation = u32_at(i)?;
+            Term::Pid((id as u64).checked_sub(80)?)
+        }
+        90 => {
+            // NEWER_REFERENCE_EXT: word count, node atom, creation, words (the first is ours).
+            let n = u16::from_be_bytes([*b.get(*i)?, *b.get(*i + 1)?]) as usize;
+            *i += 2;
+            let _node = decode(b, i, depth + 1)?;
+            let _creation = u32_at(i)?;
+            if n == 0 || n > 5 {
+                return None;
+            }
+            let first = u32_at(i)?;
+            for _ in 1..n {
+                u32_at(i)?;
+            }
+            Term::Ref(first as u64)
+        }
         100 | 118 | 115 | 119 => {
             let n = if tag == 100 || tag == 118 {
                 let s = take(i, 2)?;

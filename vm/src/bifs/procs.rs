@@ -210,6 +210,16 @@ pub fn register(t: &mut Table) {
             return Ok(Term::bool(true));
         }
         if !p.rt.is_alive(other) {
+            // A trapping caller gets the link's exit signal instead of an exception.
+            if p.trap_exit {
+                let msg = Term::tuple(vec![
+                    Term::Atom(atom::EXIT_TAG),
+                    Term::Pid(other),
+                    Term::atom("noproc"),
+                ]);
+                p.mailbox.push_back(msg);
+                return Ok(Term::bool(true));
+            }
             return Err(error(Term::atom("noproc")));
         }
         p.rt.with_sched(|s| {
@@ -243,9 +253,17 @@ pub fn register(t: &mut Table) {
         if !a[0].is_atom(Atom::intern("process")) {
             return Err(badarg());
         }
-        let target = match &a[1] {
-            Term::Pid(x) => Some(*x),
-            Term::Atom(n) => p.rt.whereis(*n),
+        // A monitor by name (`Name` or `{Name, Node}`) reports `{Name, Node}` as its object.
+        let node = Term::atom("nonode@nohost");
+        let (target, name) = match &a[1] {
+            Term::Pid(x) => (Some(*x), None),
+            Term::Atom(n) => (p.rt.whereis(*n), Some(*n)),
+            Term::Tuple(t) if t.len() == 2 && t[1].is_atom(Atom::intern("nonode@nohost")) => {
+                match &t[0] {
+                    Term::Atom(n) => (p.rt.whereis(*n), Some(*n)),
+                    _ => return Err(badarg()),
+                }
+            }
             _ => return Err(badarg()),
         };
         let r = p.rt.make_ref();
@@ -257,13 +275,20 @@ pub fn register(t: &mut Table) {
                 if let Some(e) = s.procs.get_mut(&t) {
                     e.monitored_by.push((r, me));
                 }
+                if let Some(n) = name {
+                    s.monitor_names.insert(r, n);
+                }
             });
         } else {
+            let object = match name {
+                Some(n) => Term::tuple(vec![Term::Atom(n), node]),
+                None => a[1].clone(),
+            };
             let msg = Term::tuple(vec![
                 Term::atom("DOWN"),
                 Term::Ref(r),
                 Term::atom("process"),
-                a[1].clone(),
+                object,
                 Term::atom("noproc"),
             ]);
             p.mailbox.push_back(msg);
@@ -274,21 +299,33 @@ pub fn register(t: &mut Table) {
         let Term::Ref(r) = &a[0] else {
             return Err(badarg());
         };
-        let flush = a
-            .get(1)
-            .and_then(|o| o.list_to_vec())
-            .map(|v| v.iter().any(|x| x.is_atom(Atom::intern("flush"))))
-            .unwrap_or(false);
-        p.rt.with_sched(|s| {
-            for e in s.procs.values_mut() {
-                e.monitored_by.retain(|(mr, _)| mr != r);
+        let (mut flush, mut info) = (false, false);
+        if let Some(o) = a.get(1) {
+            for x in o.list_to_vec().ok_or_else(badarg)? {
+                match &x {
+                    Term::Atom(f) if f.name() == "flush" => flush = true,
+                    Term::Atom(f) if f.name() == "info" => info = true,
+                    _ => return Err(badarg()),
+                }
             }
+        }
+        let me = p.pid;
+        let found = p.rt.with_sched(|s| {
+            let mut found = false;
+            for e in s.procs.values_mut() {
+                let before = e.monitored_by.len();
+                e.monitored_by.retain(|(mr, w)| !(mr == r && *w == me));
+                found |= e.monitored_by.len() != before;
+            }
+            s.monitor_names.remove(r);
+            found
         });
         if flush {
             p.rt.clone().drain_inbox(p);
             p.mailbox.retain(|m| !matches!(m, Term::Tuple(t) if t.len() == 5 && t[0].is_atom(Atom::intern("DOWN")) && matches!(&t[1], Term::Ref(x) if x == r)));
         }
-        Ok(Term::bool(true))
+        // With `info`: whether the monitor was still active (OTP's demonitor/2).
+        Ok(Term::bool(!info || found))
     }
     t.insert(("erlang", "demonitor", 1), demonitor);
     t.insert(("erlang", "demonitor", 2), demonitor);
@@ -497,67 +534,120 @@ pub fn register(t: &mut Table) {
     });
     t.insert(("erlang", "process_info", 2), |p, a| {
         let pid = pid_arg(&a[0])?;
-        if pid != p.pid {
-            if !p.rt.is_alive(pid) {
-                return Ok(Term::Atom(atom::UNDEFINED));
-            }
-            let item = atom_arg(&a[1])?;
-            let v = p.rt.with_sched(|s| {
-                let e = s.procs.get(&pid)?;
-                Some(match item.name() {
-                    "links" => Term::list(e.links.iter().map(|l| Term::Pid(*l)).collect()),
-                    "trap_exit" => Term::bool(e.trap_exit),
-                    "status" => Term::atom("waiting"),
-                    _ => Term::Atom(atom::UNDEFINED),
-                })
-            });
-            return Ok(match v {
-                Some(v) => Term::tuple(vec![a[1].clone(), v]),
-                None => Term::Atom(atom::UNDEFINED),
-            });
-        }
-        p.rt.clone().drain_inbox(p);
-        let item = atom_arg(&a[1])?;
-        let me = p.pid;
-        let v = match item.name() {
-            "message_queue_len" => Term::Int(p.mailbox.len() as i64),
-            "messages" => Term::list(p.mailbox.iter().cloned().collect()),
-            "dictionary" => Term::list(
-                p.dict
-                    .iter()
-                    .map(|(k, v)| Term::tuple(vec![k.clone(), v.clone()]))
-                    .collect(),
-            ),
-            "trap_exit" => Term::bool(p.trap_exit),
-            "status" => Term::atom("running"),
-            "reductions" => Term::Int(p.reductions as i64),
-            "links" => {
-                let l = p.rt.with_sched(|s| {
-                    s.procs
-                        .get(&me)
-                        .map(|e| e.links.clone())
-                        .unwrap_or_default()
-                });
-                Term::list(l.into_iter().map(Term::Pid).collect())
-            }
-            "registered_name" => {
-                let n = p.rt.with_sched(|s| {
-                    s.registered
-                        .iter()
-                        .find(|(_, v)| **v == me)
-                        .map(|(k, _)| *k)
-                });
-                match n {
-                    Some(n) => Term::Atom(n),
-                    None => return Ok(Term::Nil),
+        match &a[1] {
+            // The list form: every {Item, Value} pair, or undefined for a dead process.
+            Term::Nil | Term::Cons(_) => {
+                let items = a[1].list_to_vec().ok_or_else(badarg)?;
+                let mut out = Vec::with_capacity(items.len());
+                for it in &items {
+                    match process_info_item(p, pid, it)? {
+                        Some(v) => out.push(Term::tuple(vec![it.clone(), v])),
+                        None => return Ok(Term::Atom(atom::UNDEFINED)),
+                    }
                 }
+                if pid != p.pid && !p.rt.is_alive(pid) {
+                    return Ok(Term::Atom(atom::UNDEFINED));
+                }
+                Ok(Term::list(out))
             }
-            "heap_size" | "total_heap_size" | "stack_size" | "memory" => {
-                Term::Int(p.regs.len() as i64 + 233)
-            }
-            _ => return Err(badarg()),
-        };
-        Ok(Term::tuple(vec![a[1].clone(), v]))
+            item => match process_info_item(p, pid, item)? {
+                // A process without a registered name answers [] to that single item.
+                Some(Term::Nil) if item.is_atom(Atom::intern("registered_name")) => Ok(Term::Nil),
+                Some(v) => Ok(Term::tuple(vec![item.clone(), v])),
+                None => Ok(Term::Atom(atom::UNDEFINED)),
+            },
+        }
     });
     t.insert(("erlang", "group_leader", 0), |_, _| Ok(Term::Pid(0)));
+}
+
+/// Item names `process_info/2` knows (others are badarg, as in OTP).
+const PROCESS_INFO_ITEMS: &[&str] = &[
+    "message_queue_len",
+    "messages",
+    "dictionary",
+    "trap_exit",
+    "status",
+    "reductions",
+    "links",
+    "registered_name",
+    "heap_size",
+    "total_heap_size",
+    "stack_size",
+    "memory",
+    "current_function",
+    "initial_call",
+    "group_leader",
+    "priority",
+    "monitors",
+    "monitored_by",
+];
+
+/// One `process_info/2` item of process `pid`: `Ok(None)` when the process is dead, badarg for
+/// an unknown item.
+fn process_info_item(p: &mut Proc, pid: u64, item_t: &Term) -> Result<Option<Term>, Ctl> {
+    let item = atom_arg(item_t)?;
+    if !PROCESS_INFO_ITEMS.contains(&item.name()) {
+        return Err(badarg());
+    }
+    if pid != p.pid {
+        if !p.rt.is_alive(pid) {
+            return Ok(None);
+        }
+        let v = p.rt.with_sched(|s| {
+            let e = s.procs.get(&pid)?;
+            Some(match item.name() {
+                "links" => Term::list(e.links.iter().map(|l| Term::Pid(*l)).collect()),
+                "trap_exit" => Term::bool(e.trap_exit),
+                "status" => Term::atom("waiting"),
+                "registered_name" => match s.registered.iter().find(|(_, v)| **v == pid) {
+                    Some((k, _)) => Term::Atom(*k),
+                    None => Term::Nil,
+                },
+                _ => Term::Atom(atom::UNDEFINED),
+            })
+        });
+        return Ok(v);
+    }
+    p.rt.clone().drain_inbox(p);
+    let me = p.pid;
+    let v = match item.name() {
+        "message_queue_len" => Term::Int(p.mailbox.len() as i64),
+        "messages" => Term::list(p.mailbox.iter().cloned().collect()),
+        "dictionary" => Term::list(
+            p.dict
+                .iter()
+                .map(|(k, v)| Term::tuple(vec![k.clone(), v.clone()]))
+                .collect(),
+        ),
+        "trap_exit" => Term::bool(p.trap_exit),
+        "status" => Term::atom("running"),
+        "reductions" => Term::Int(p.reductions as i64),
+        "links" => {
+            let l = p.rt.with_sched(|s| {
+                s.procs
+                    .get(&me)
+                    .map(|e| e.links.clone())
+                    .unwrap_or_default()
+            });
+            Term::list(l.into_iter().map(Term::Pid).collect())
+        }
+        "registered_name" => {
+            let n = p.rt.with_sched(|s| {
+                s.registered
+                    .iter()
+                    .find(|(_, v)| **v == me)
+                    .map(|(k, _)| *k)
+            });
+            match n {
+                Some(n) => Term::Atom(n),
+                None => Term::Nil,
+            }
+        }
+        "heap_size" | "total_heap_size" | "stack_size" | "memory" => {
+            Term::Int(p.regs.len() as i64 + 233)
+        }
+        _ => Term::Atom(atom::UNDEFINED),
+    };
+    Ok(Some(v))
 }
