@@ -3,7 +3,11 @@
 use std::io::Write;
 
 fn main() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lib");
+    // Read at run time: `env!` would freeze the directory of whichever checkout first compiled
+    // this build script, and a target directory reused from another checkout would then embed
+    // that checkout's (or no) library.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = std::path::Path::new(&manifest).join("lib");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd

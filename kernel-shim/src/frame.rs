@@ -74,6 +74,7 @@ impl PoolInner {
     ///
     /// # Safety
     /// `this` is the pool of a live handle on `idx`, whose count this call consumes.
+    #[inline]
     unsafe fn release(this: NonNull<PoolInner>, idx: u32) {
         {
             let me = unsafe { this.as_ref() };
@@ -86,12 +87,19 @@ impl PoolInner {
     }
 
     /// Drops one handle's count on buffer `idx`; `true` when it was the last (buffer freed).
+    #[inline]
     fn release_buffer(&self, idx: u32) -> bool {
         let slot = &self.slots[idx as usize];
         // Release: our reads of the buffer happen before whoever reuses it writes.
         if slot.refs.fetch_sub(1, Ordering::Release) != 1 {
             return false;
         }
+        self.free_buffer(slot, idx);
+        true
+    }
+
+    /// The last handle on buffer `idx` is gone: uncharge it and give it back.
+    fn free_buffer(&self, slot: &Slot, idx: u32) {
         std::sync::atomic::fence(Ordering::Acquire);
         let acct = slot.account.swap(NO_ACCOUNT, Ordering::Relaxed);
         if acct != NO_ACCOUNT {
@@ -107,7 +115,6 @@ impl PoolInner {
                 .push(idx),
             Backing::Ring(r) => r.return_block(idx as usize, self.buf_size),
         }
-        true
     }
 }
 
@@ -467,6 +474,7 @@ impl Frame {
     ///
     /// A pool without that account does not charge. Frames inside a kernel ring block are
     /// charged per frame when the shim delivers them (`charge_owned`), not here.
+    #[inline]
     pub fn charge(&self, account: u32) -> bool {
         // A ring block holds many owners' frames: those are charged one by one on delivery.
         if !matches!(self.pool.mem, Backing::Owned(_)) {
@@ -499,6 +507,7 @@ impl Frame {
     /// Charges the frame to `account` like [`Frame::charge`], and also frames that point into
     /// a kernel ring block (charged one by one, through a ticket their clones share). A ring
     /// whose pool shares no accounts does not charge.
+    #[inline]
     pub(crate) fn charge_owned(&mut self, account: u32) -> bool {
         if matches!(self.pool.mem, Backing::Owned(_)) {
             return self.charge(account);
@@ -526,6 +535,7 @@ impl Frame {
 }
 
 impl Clone for Frame {
+    #[inline]
     fn clone(&self) -> Self {
         self.pool.slots[self.idx as usize]
             .refs
@@ -543,6 +553,7 @@ impl Clone for Frame {
 }
 
 impl Drop for Frame {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: this handle's count on the buffer is consumed here, once.
         unsafe { PoolInner::release(self.pool.0, self.idx) };

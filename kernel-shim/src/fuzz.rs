@@ -5,6 +5,8 @@
 //! returns to the pool, no environment holds more than its quota, refusals are errors.
 
 use crate::caps::Grant;
+use crate::nic::sim::{Clock, SimWire, WireConfig};
+use crate::nic::Nic;
 use crate::wake::{self, Operand, WPred, MAX_PARAMS};
 use crate::{Limits, Shim};
 use dpf::ir::{Pred, Rel};
@@ -15,7 +17,9 @@ fn rel(b: u8) -> Rel {
 }
 
 /// Interprets `data` as a script against a small shim: create environments with grants,
-/// install filters built from the bytes, deliver frames made of the bytes, receive, exit.
+/// install filters built from the bytes, remove them, deliver frames made of the bytes (each
+/// classified exactly as the reference, every filter tried in priority order, classifies it),
+/// receive, send on an environment's behalf, exit.
 pub fn shim_frames(data: &[u8]) {
     let limits = Limits {
         max_envs: 4,
@@ -29,13 +33,18 @@ pub fn shim_frames(data: &[u8]) {
     let Ok(mut shim) = Shim::new(limits) else {
         return;
     };
+    let (tx, mut rx) = SimWire::pair(WireConfig::default(), Clock::manual());
+    let Ok(nic) = shim.add_nic(Box::new(tx)) else {
+        return;
+    };
+    let mut filters = Vec::new();
     let host = Ipv4Addr::new(192, 0, 2, 1);
     let mut envs = Vec::new();
     let mut held = Vec::new();
     let mut it = data.iter().copied();
     while let Some(op) = it.next() {
         let mut arg = || it.next().unwrap_or(0);
-        match op % 6 {
+        match op % 8 {
             0 => {
                 let lo = u16::from_be_bytes([arg(), arg()]);
                 let g = Grant::ports(17, host, lo, lo.saturating_add(arg() as u16));
@@ -60,14 +69,33 @@ pub fn shim_frames(data: &[u8]) {
                         Pred::or(p, a)
                     };
                 }
-                let _ = shim.install(e, "f", p);
+                if let Ok(id) = shim.install(e, "f", p) {
+                    filters.push((e, id));
+                }
             }
             2 => {
                 let n = arg() as usize % 128;
                 let bytes: Vec<u8> = (0..n).map(|_| arg()).collect();
                 if let Some(f) = shim.pool().alloc_copy(&bytes, 0) {
+                    let got = shim.classify(&f);
+                    assert_eq!(got, shim.classify_reference(&f), "demux out of order");
                     shim.deliver(f);
                 }
+            }
+            5 if !filters.is_empty() => {
+                let (e, id) = filters.swap_remove(arg() as usize % filters.len());
+                // Gone already if its owner exited.
+                let _ = shim.remove(e, id);
+            }
+            6 if !envs.is_empty() => {
+                let e = envs[arg() as usize % envs.len()];
+                let n = arg() as usize % 128;
+                let bytes: Vec<u8> = (0..n).map(|_| arg()).collect();
+                if let Some(f) = shim.pool().alloc_copy(&bytes, 0) {
+                    let _ = shim.send_as(e, nic, &[f]);
+                }
+                let mut out = Vec::new();
+                let _ = rx.recv_burst(shim.pool(), &mut out, 64);
             }
             3 if !envs.is_empty() => {
                 let e = envs[arg() as usize % envs.len()];

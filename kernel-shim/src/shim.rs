@@ -725,12 +725,12 @@ impl Shim {
 
     /// Queues a frame into an environment's ring directly (loopback, messages between
     /// environments). `Ok(false)`: dropped and counted (ring full or frame quota spent).
-    #[inline]
+    #[inline(always)]
     pub fn post(&mut self, id: EnvId, frame: Frame) -> Result<bool, Refusal> {
         self.enqueue(id, FilterId::NONE, frame)
     }
 
-    #[inline]
+    #[inline(always)]
     fn enqueue(&mut self, id: EnvId, filter: FilterId, mut frame: Frame) -> Result<bool, Refusal> {
         let produced = self.window_range(id.slot).start + wake::word::RING_PRODUCED as usize;
         let e = match self.envs.get_mut(id.slot as usize) {
@@ -1114,15 +1114,29 @@ fn pins(p: &Pred) -> Vec<(dpf::ir::Load, u32, u32)> {
     }
     let mut out = Vec::new();
     walk(p, &mut out);
+    // Sorted, so that `pinned_apart` is one merge walk rather than every pair.
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-/// Do two filters pin the same masked load to different values (so cannot both match)?
+/// Do two filters pin the same masked load to different values (so cannot both match)? Both
+/// lists sorted (see [`pins`]). `false` only means "not shown apart": callers then ask the full
+/// query, so missing a case (a filter pinning one field to two values accepts nothing) is safe.
 fn pinned_apart(a: &[(dpf::ir::Load, u32, u32)], b: &[(dpf::ir::Load, u32, u32)]) -> bool {
-    a.iter().any(|(la, ma, ka)| {
-        b.iter()
-            .any(|(lb, mb, kb)| la == lb && ma == mb && ka != kb)
-    })
+    let (mut i, mut j) = (0, 0);
+    while let (Some((la, ma, ka)), Some((lb, mb, kb))) = (a.get(i), b.get(j)) {
+        match (la, ma).cmp(&(lb, mb)) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal if ka != kb => return true,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    false
 }
 
 fn min_dur(a: Option<Duration>, b: Duration) -> Option<Duration> {

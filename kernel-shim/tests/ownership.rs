@@ -292,15 +292,16 @@ impl Rng {
     }
 }
 
-/// Random installs and removals of nested and partly overlapping filters in a few owners
-/// (ranges inside ranges, connections inside ranges, equal filters): after every step, on
-/// every backend, each frame goes where a rebuilt demux sends it.
+/// Random installs, removals and owner exits with nested and partly overlapping filters in a
+/// few owners (ranges inside ranges, connections inside ranges, equal filters): after every
+/// step, on every backend, each frame goes where a rebuilt demux sends it.
 #[test]
 fn random_install_and_remove_keep_rebuilt_verdicts() {
     use kernel_shim::bridge::Backend;
     let host = Ipv4Addr::from(HOST);
     let frames: Vec<Vec<u8>> = probe_frames(1..41, 1..5).into_iter().collect();
     let mut moves = 0;
+    let mut exits = 0;
     for backend in [Backend::Jit, Backend::Graph, Backend::Linear] {
         for seed in 1..4u64 {
             let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
@@ -310,10 +311,13 @@ fn random_install_and_remove_keep_rebuilt_verdicts() {
             })
             .unwrap();
             // Owners split the port space so they never conflict with one another.
-            let owners: Vec<_> = (0..3u16)
+            let grant = |o: u16| Grant::ports(17, host, 1 + o * 14, 14 + o * 14);
+            let mut owners: Vec<_> = (0..3u16)
                 .map(|o| {
-                    let g = Grant::ports(17, host, 1 + o * 14, 14 + o * 14);
-                    (shim.create_env(&format!("o{o}"), vec![g]).unwrap(), o)
+                    (
+                        shim.create_env(&format!("o{o}"), vec![grant(o)]).unwrap(),
+                        o,
+                    )
                 })
                 .collect();
             let frames: Vec<_> = frames
@@ -322,7 +326,15 @@ fn random_install_and_remove_keep_rebuilt_verdicts() {
                 .collect();
             let mut live: Vec<(kernel_shim::EnvId, kernel_shim::FilterId)> = Vec::new();
             for step in 0..120 {
-                if live.len() > 6 && rng.below(3) == 0 {
+                if rng.below(25) == 0 {
+                    // An owner exits (its filters go at once) and comes back empty.
+                    let k = rng.below(3) as usize;
+                    let (e, o) = owners[k];
+                    shim.exit_env(e).unwrap();
+                    live.retain(|&(owner, _)| owner != e);
+                    owners[k] = (shim.create_env("again", vec![grant(o)]).unwrap(), o);
+                    exits += 1;
+                } else if live.len() > 6 && rng.below(3) == 0 {
                     let (e, id) = live.swap_remove(rng.below(live.len() as u64) as usize);
                     shim.remove(e, id).unwrap();
                 } else {
@@ -353,4 +365,5 @@ fn random_install_and_remove_keep_rebuilt_verdicts() {
         moves > 0,
         "the runs never had to move a filter to make room"
     );
+    assert!(exits > 0, "no owner ever exited");
 }

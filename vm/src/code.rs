@@ -86,7 +86,9 @@ pub enum E {
     Lit(Term),
     Var(u32),
     Tuple(Vec<E>),
-    Cons(Box<E>, Box<E>),
+    /// `[H1, H2, ... | T]`: the heads in order and the tail, flat (a long list literal would
+    /// otherwise nest as deep as it is long, in evaluation and in drop).
+    Cons(Vec<E>, Box<E>),
     Bin(Vec<BinSeg<E>>),
     Op2(Op2, Box<E>, Box<E>),
     /// `Var op Integer` for arithmetic and comparisons (`N - 1`, `N > 0`): one node instead

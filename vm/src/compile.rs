@@ -13,6 +13,12 @@ use std::collections::{HashMap, HashSet};
 
 type R<T> = Result<T, CompileError>;
 
+/// Source nesting (a 5,000-element list literal is 5,000 nested conses) may be deeper than the
+/// caller's thread stack allows: the recursive passes grow their stack on the heap, in chunks,
+/// when less than `RED_ZONE` bytes remain.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_CHUNK: usize = 4 * 1024 * 1024;
+
 struct FnCtx {
     slots: HashMap<String, u32>,
     bound: HashSet<String>,
@@ -371,6 +377,10 @@ impl Compiler {
 
     /// Compiles a pattern. `fresh` makes every variable new (fun heads, generators).
     fn pattern(&mut self, p: &Expr, fresh: bool, seen: &mut HashSet<String>) -> R<Pat> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pattern_inner(p, fresh, seen))
+    }
+
+    fn pattern_inner(&mut self, p: &Expr, fresh: bool, seen: &mut HashSet<String>) -> R<Pat> {
         Ok(match p {
             Expr::Var(_, v) if v.starts_with('_') && v == "_" => Pat::Any,
             Expr::Var(vpos, v) => {
@@ -496,6 +506,10 @@ impl Compiler {
     }
 
     fn const_eval(&self, e: &Expr) -> Option<Term> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.const_eval_inner(e))
+    }
+
+    fn const_eval_inner(&self, e: &Expr) -> Option<Term> {
         match e {
             Expr::Lit(_, t) => Some(t.clone()),
             Expr::Unary(_, "-", x) => match self.const_eval(x)? {
@@ -618,6 +632,10 @@ impl Compiler {
     }
 
     pub fn expr(&mut self, e: &Expr, tail: bool) -> R<E> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.expr_inner(e, tail))
+    }
+
+    fn expr_inner(&mut self, e: &Expr, tail: bool) -> R<E> {
         Ok(match e {
             Expr::Var(pos, v) => {
                 if v == "_" {
@@ -634,10 +652,15 @@ impl Compiler {
                     .collect::<R<Vec<_>>>()?;
                 E::Tuple(v)
             }
-            Expr::Cons(_, h, t) => E::Cons(
-                Box::new(self.expr(h, false)?),
-                Box::new(self.expr(t, false)?),
-            ),
+            Expr::Cons(..) => {
+                let mut heads = Vec::new();
+                let mut cur = e;
+                while let Expr::Cons(_, h, t) = cur {
+                    heads.push(self.expr(h, false)?);
+                    cur = t;
+                }
+                E::Cons(heads, Box::new(self.expr(cur, false)?))
+            }
             Expr::Bin(_, elems) => {
                 let mut segs = Vec::new();
                 for el in expand_strings(elems) {

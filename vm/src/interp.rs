@@ -472,10 +472,22 @@ impl Proc {
             E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
             E::At(_, x) => self.eval(x, bp, m),
             E::Tuple(es) => Ok(Term::tuple(self.args(es, bp, m)?)),
-            E::Cons(h, t) => {
-                let h = self.eval(h, bp, m)?;
-                let t = self.eval(t, bp, m)?;
-                Ok(Term::cons(h, t))
+            E::Cons(hs, t) => {
+                if let [h] = hs.as_slice() {
+                    let h = self.eval(h, bp, m)?;
+                    let t = self.eval(t, bp, m)?;
+                    return Ok(Term::cons(h, t));
+                }
+                // Heads first, in order, then the tail (the order [H|T] always had).
+                let mut vals = Vec::with_capacity(hs.len());
+                for h in hs {
+                    vals.push(self.eval(h, bp, m)?);
+                }
+                let mut acc = self.eval(t, bp, m)?;
+                for v in vals.into_iter().rev() {
+                    acc = Term::cons(v, acc);
+                }
+                Ok(acc)
             }
             E::Op2(op, a, b) => {
                 let a = self.eval_leaf(a, bp, m)?;
@@ -1518,7 +1530,7 @@ fn pure_without(e: &E, slots: &[u32]) -> bool {
     match e {
         E::Lit(_) => true,
         E::Var(s) => !slots.contains(s),
-        E::Cons(h, t) => pure_without(h, slots) && pure_without(t, slots),
+        E::Cons(hs, t) => hs.iter().all(|h| pure_without(h, slots)) && pure_without(t, slots),
         E::Tuple(es) => es.iter().all(|x| pure_without(x, slots)),
         _ => false,
     }

@@ -52,9 +52,15 @@ pub struct RunOutput {
 /// Compiles one module's source text. Errors are rendered as `file:line:col: message`, the
 /// source line and a caret.
 pub fn compile_source(path: &Path, src: &str) -> Result<code::Module, String> {
-    let mut sources = SourceMap::default();
-    let r = compile_with(&mut sources, path, src);
-    r.map_err(|e| sources.render(&e))
+    // Nesting depth is bounded only by the source's length (a list literal is a chain of
+    // conses), and dropping the syntax tree recurses as deep as it nests: run the front end on
+    // a stack sized to the source, reserved up front and committed only as it is used.
+    let stack = (16 << 20) + src.len().saturating_mul(256);
+    stacker::grow(stack, || {
+        let mut sources = SourceMap::default();
+        let r = compile_with(&mut sources, path, src);
+        r.map_err(|e| sources.render(&e))
+    })
 }
 
 fn compile_with(

@@ -16,6 +16,12 @@ pub struct Parser<'a> {
 
 type R<T> = Result<T, CompileError>;
 
+/// Source nesting (a 5,000-element list literal is 5,000 nested conses) may be deeper than the
+/// caller's thread stack allows: the recursive passes grow their stack on the heap, in chunks,
+/// when less than `RED_ZONE` bytes remain.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_CHUNK: usize = 4 * 1024 * 1024;
+
 fn tok_text(t: &Tok) -> String {
     match t {
         Tok::Atom(a) => format!("'{a}'"),
@@ -315,6 +321,10 @@ impl<'a> Parser<'a> {
     }
 
     pub fn expr(&mut self) -> R<Expr> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.expr_inner())
+    }
+
+    fn expr_inner(&mut self) -> R<Expr> {
         if self.is_kw("catch") {
             let pos = self.pos();
             self.i += 1;

@@ -89,3 +89,33 @@ fn sending_a_megabyte_binary_copies_no_bytes() {
         "{{1048576,7,1048576},0}\n"
     );
 }
+
+/// A literal nested 100,000 levels deep (a list literal is a chain of conses) compiles and runs
+/// on the test harness's small thread stack: the compiler's recursive passes grow their stack.
+#[test]
+fn a_hundred_thousand_element_list_literal_compiles_and_runs() {
+    let n: u64 = 100_000;
+    let items: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+    let out = run(
+        "biglit",
+        &format!("main() -> lists:sum([{}]).", items.join(",")),
+    );
+    assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        (n * (n + 1) / 2).to_string()
+    );
+}
+
+/// The same with a variable in every element, so the list is built at run time.
+#[test]
+fn a_hundred_thousand_element_list_built_at_run_time() {
+    let n = 100_000;
+    let items = vec!["X"; n];
+    let out = run(
+        "bigvar",
+        &format!("main() -> X = 2, length([{}]).", items.join(",")),
+    );
+    assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), n.to_string());
+}

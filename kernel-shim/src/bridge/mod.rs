@@ -46,3 +46,17 @@ impl Backend {
         }
     }
 }
+
+/// A demultiplexer over `rules`, numbered in priority order (index 0 wins), built from scratch.
+/// The shim itself keeps a [`DemuxTable`] updated in place; this stays for callers that want a
+/// one-off demux of a backend.
+pub fn demux(backend: Backend, rules: Vec<dpf::ir::Pred>) -> Box<dyn dpf::Demux> {
+    match backend {
+        Backend::Jit => match dpf::JitGraph::new(&rules) {
+            Ok(j) => Box::new(j),
+            Err(_) => Box::new(dpf::Graph::new(&rules)),
+        },
+        Backend::Graph => Box::new(dpf::Graph::new(&rules)),
+        Backend::Linear => Box::new(dpf::Linear::new(rules)),
+    }
+}

@@ -485,6 +485,36 @@ pub fn register(t: &mut Table) {
             Term::Int((us % 1_000_000) as i64),
         ]))
     });
+    // Calendar time, as OTP's date/0, time/0, localtime/0 and universaltime/0 give it: broken
+    // down by the C library (the local zone from TZ / /etc/localtime, as the emulator does).
+    fn calendar(local: bool) -> (Term, Term) {
+        let secs = (sys_ns() / 1_000_000_000) as libc::time_t;
+        // SAFETY: `tm` is plain data that localtime_r/gmtime_r fill from `secs`; both are
+        // thread-safe and read nothing else we own.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        unsafe {
+            if local {
+                libc::localtime_r(&secs, &mut tm);
+            } else {
+                libc::gmtime_r(&secs, &mut tm);
+            }
+        }
+        let i = |v: libc::c_int| Term::Int(i64::from(v));
+        (
+            Term::tuple(vec![i(tm.tm_year + 1900), i(tm.tm_mon + 1), i(tm.tm_mday)]),
+            Term::tuple(vec![i(tm.tm_hour), i(tm.tm_min), i(tm.tm_sec)]),
+        )
+    }
+    t.insert(("erlang", "date", 0), |_, _| Ok(calendar(true).0));
+    t.insert(("erlang", "time", 0), |_, _| Ok(calendar(true).1));
+    t.insert(("erlang", "localtime", 0), |_, _| {
+        let (d, t) = calendar(true);
+        Ok(Term::tuple(vec![d, t]))
+    });
+    t.insert(("erlang", "universaltime", 0), |_, _| {
+        let (d, t) = calendar(false);
+        Ok(Term::tuple(vec![d, t]))
+    });
     t.insert(("erlang", "convert_time_unit", 3), |_, a| {
         let v = int_arg(&a[0])? as i128;
         let from = time_unit_per_sec(&a[1])? as i128;
