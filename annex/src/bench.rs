@@ -22,6 +22,26 @@ const PINGER_MAC: [u8; 6] = [0x02, 0x65, 0x78, 0x6f, 0x00, 0x02];
 
 /// The bundled minimal Erlang responder.
 pub const PING_RESPONDER: &str = include_str!("../erl/ping_responder.erl");
+/// Starts the protocol stack (loaded from `protocols/erl`) as the responder.
+pub const PING_STACK: &str = include_str!("../erl/ping_stack.erl");
+
+/// The protocol stack's modules in `dir` (`*.erl`, not its tests), as (path, source).
+pub fn stack_sources(dir: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "erl") {
+            let src = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            out.push((p.display().to_string(), src));
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("{}: no .erl files", dir.display()));
+    }
+    Ok(out)
+}
 
 /// One run's outcome. `wall` and `cpu` span the first reply to the last, so they cover
 /// `replies - 1` round trips and leave out the start (ARP, a request sent before the
@@ -160,40 +180,61 @@ pub fn ping_erlang(
     Ok(run)
 }
 
-/// Runs every responder `rounds` times, interleaved, and keeps each one's fastest run.
+/// Runs every responder `rounds` times, interleaved, and keeps each one's fastest run (by CPU
+/// per ping). With `stack`, the protocol stack's modules, the stack is one of them.
 pub fn compare(
     count: u64,
     window: u64,
     payload: usize,
     rounds: u32,
+    stack: Option<&[(String, String)]>,
 ) -> Result<Vec<PingRun>, String> {
-    let mut best: Vec<Option<PingRun>> = vec![None, None, None];
+    let mut best: Vec<Option<PingRun>> = vec![None, None, None, None];
+    let limit = Duration::from_secs(60);
     for _ in 0..rounds.max(1) {
+        let stack_run = match stack {
+            Some(mods) => {
+                let mut all: Vec<(&str, &str)> =
+                    mods.iter().map(|(p, s)| (p.as_str(), s.as_str())).collect();
+                all.push(("ping_stack.erl", PING_STACK));
+                Some(ping_erlang(
+                    "erlang netstack (protocols/)",
+                    &all,
+                    "ping_stack",
+                    count,
+                    window,
+                    payload,
+                )?)
+            }
+            None => None,
+        };
         let runs = [
-            ping_erlang(
+            stack_run,
+            Some(ping_erlang(
                 "erlang ping_responder (pdu)",
                 &[("ping_responder.erl", PING_RESPONDER)],
                 "ping_responder",
                 count,
                 window,
                 payload,
-            )?,
-            ping_rust(
+            )?),
+            Some(ping_rust(
                 RustResponder::Smoltcp,
                 count,
                 window,
                 payload,
-                Duration::from_secs(60),
-            ),
-            ping_rust(
+                limit,
+            )),
+            Some(ping_rust(
                 RustResponder::Reflector,
                 count,
                 window,
                 payload,
-                Duration::from_secs(60),
-            ),
+                limit,
+            )),
         ];
         for (slot, r) in best.iter_mut().zip(runs) {
+            let Some(r) = r else { continue };
             if slot
                 .as_ref()
                 .is_none_or(|b| r.cpu_per_ping() < b.cpu_per_ping())

@@ -153,7 +153,16 @@ pub struct PduHost<O> {
 impl<O: Copy + Eq + Hash + fmt::Debug> PduHost<O> {
     /// A host over `nic` (none: opens work, sends fail with [`PduError::NoNic`]).
     pub fn new(nic: Option<Box<dyn Nic>>, config: NetConfig) -> io::Result<Self> {
-        let mut shim = Shim::new(Limits::default())?;
+        Self::with_limits(nic, config, Limits::default())
+    }
+
+    /// A host whose shim has `limits` (pool size, rings, filters per owner).
+    pub fn with_limits(
+        nic: Option<Box<dyn Nic>>,
+        config: NetConfig,
+        limits: Limits,
+    ) -> io::Result<Self> {
+        let mut shim = Shim::new(limits)?;
         let nic = nic.map(|n| shim.add_nic(n)).transpose()?;
         Ok(PduHost {
             shim,

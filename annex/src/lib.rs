@@ -21,6 +21,7 @@
 pub mod bench;
 pub mod config;
 pub mod estone;
+pub mod fuzz;
 pub mod host;
 pub mod natives;
 pub mod peer;

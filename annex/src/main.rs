@@ -54,6 +54,9 @@ enum BenchCmd {
         /// Interleaved rounds; each responder's fastest is kept.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// The protocol stack's Erlang modules (its row is left out if the folder is absent).
+        #[arg(long, default_value = "protocols/erl")]
+        stack_dir: PathBuf,
     },
     /// Estone (`exo bench estone`).
     #[command(flatten)]
@@ -128,6 +131,7 @@ fn main() {
                     window,
                     payload,
                     rounds,
+                    stack_dir,
                 },
         } => {
             if count == 0 || window == 0 || payload > 1400 {
@@ -136,7 +140,14 @@ fn main() {
                 );
                 std::process::exit(2);
             }
-            match annex::bench::compare(count, window, payload, rounds) {
+            let stack = match annex::bench::stack_sources(&stack_dir) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    eprintln!("exo bench ping: no stack row ({e})");
+                    None
+                }
+            };
+            match annex::bench::compare(count, window, payload, rounds, stack.as_deref()) {
                 Ok(runs) => print!("{}", annex::bench::report(&runs, window, payload)),
                 Err(e) => {
                     eprintln!("exo bench ping: {e}");

@@ -10,7 +10,7 @@ use kernel_shim::nic::sim::{Clock, SimEnd};
 use kernel_shim::{Frame, FramePool, Nic};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::phy::{self, ChecksumCapabilities, DeviceCapabilities, Medium};
-use smoltcp::socket::udp;
+use smoltcp::socket::{icmp, udp};
 use smoltcp::wire::{
     ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol,
     EthernetRepr, HardwareAddress, Icmpv4Packet, Icmpv4Repr, IpAddress, IpCidr, IpProtocol,
@@ -129,7 +129,8 @@ fn smol_now(clock: &Clock) -> smoltcp::time::Instant {
 }
 
 /// A smoltcp host on the wire: answers ARP and ICMP echo (smoltcp's interface does both) and
-/// echoes UDP datagrams sent to `udp_echo_port`.
+/// echoes UDP datagrams sent to `udp_echo_port`. With [`SmolPeer::with_client`] it also pings
+/// a target and sends it UDP datagrams to echo, resending what is unanswered.
 pub struct SmolPeer {
     iface: Interface,
     dev: SimDevice,
@@ -138,7 +139,28 @@ pub struct SmolPeer {
     clock: Clock,
     /// UDP datagrams echoed.
     pub echoed: u64,
+    pub client: Option<SmolClient>,
 }
+
+/// What the smoltcp host asks of the other end: `count` pings and `count` UDP echoes (to port
+/// `port`), each resent every `retry` until answered.
+pub struct SmolClient {
+    target: Ipv4Addr,
+    port: u16,
+    count: u16,
+    retry: Duration,
+    icmp: SocketHandle,
+    udp: SocketHandle,
+    last_sent: Vec<Option<u64>>,
+    /// Sequence numbers answered, by ping and by UDP echo.
+    pub pinged: std::collections::BTreeSet<u16>,
+    pub echoed: std::collections::BTreeSet<u16>,
+    /// Rounds of requests sent (first tries and resends).
+    pub sent: u64,
+}
+
+const CLIENT_IDENT: u16 = 0x534d;
+const CLIENT_PORT: u16 = 5000;
 
 impl SmolPeer {
     pub fn new(end: SimEnd, mac: [u8; 6], ip: Ipv4Addr, prefix: u8, udp_echo_port: u16) -> Self {
@@ -164,6 +186,97 @@ impl SmolPeer {
             udp,
             clock,
             echoed: 0,
+            client: None,
+        }
+    }
+
+    /// Also pings `target` and has it echo UDP datagrams on `port`, `count` of each.
+    pub fn with_client(mut self, target: Ipv4Addr, port: u16, count: u16) -> Self {
+        let mut ic = icmp::Socket::new(
+            icmp::PacketBuffer::new(vec![icmp::PacketMetadata::EMPTY; 64], vec![0u8; 16384]),
+            icmp::PacketBuffer::new(vec![icmp::PacketMetadata::EMPTY; 64], vec![0u8; 16384]),
+        );
+        let _ = ic.bind(icmp::Endpoint::Ident(CLIENT_IDENT));
+        let buf = || udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 16384]);
+        let mut us = udp::Socket::new(buf(), buf());
+        let _ = us.bind(CLIENT_PORT);
+        self.client = Some(SmolClient {
+            target,
+            port,
+            count,
+            retry: Duration::from_millis(300),
+            icmp: self.sockets.add(ic),
+            udp: self.sockets.add(us),
+            last_sent: vec![None; count as usize],
+            pinged: Default::default(),
+            echoed: Default::default(),
+            sent: 0,
+        });
+        self
+    }
+
+    fn client_turn(&mut self) {
+        let Some(c) = &mut self.client else { return };
+        let caps = ChecksumCapabilities::default();
+        let ic = self.sockets.get_mut::<icmp::Socket>(c.icmp);
+        while let Ok((data, from)) = ic.recv() {
+            let Ok(p) = Icmpv4Packet::new_checked(data) else {
+                continue;
+            };
+            if let Ok(Icmpv4Repr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            }) = Icmpv4Repr::parse(&p, &caps)
+            {
+                if ident == CLIENT_IDENT
+                    && from == IpAddress::Ipv4(c.target)
+                    && data == format!("smol ping {seq_no}").as_bytes()
+                {
+                    c.pinged.insert(seq_no);
+                }
+            }
+        }
+        let us = self.sockets.get_mut::<udp::Socket>(c.udp);
+        while let Ok((data, meta)) = us.recv() {
+            let text = String::from_utf8_lossy(data);
+            if let Some(n) = text.strip_prefix("smol udp ").and_then(|n| n.parse().ok()) {
+                if meta.endpoint.addr == IpAddress::Ipv4(c.target) && meta.endpoint.port == c.port {
+                    c.echoed.insert(n);
+                }
+            }
+        }
+        let now = self.clock.now_ns();
+        for n in 0..c.count {
+            if c.pinged.contains(&n) && c.echoed.contains(&n) {
+                continue;
+            }
+            let due = c.last_sent[n as usize]
+                .is_none_or(|t| now.saturating_sub(t) >= c.retry.as_nanos() as u64);
+            if !due {
+                continue;
+            }
+            c.last_sent[n as usize] = Some(now);
+            c.sent += 1;
+            if !c.pinged.contains(&n) {
+                let payload = format!("smol ping {n}");
+                let repr = Icmpv4Repr::EchoRequest {
+                    ident: CLIENT_IDENT,
+                    seq_no: n,
+                    data: payload.as_bytes(),
+                };
+                let ic = self.sockets.get_mut::<icmp::Socket>(c.icmp);
+                if let Ok(buf) = ic.send(repr.buffer_len(), IpAddress::Ipv4(c.target)) {
+                    repr.emit(&mut Icmpv4Packet::new_unchecked(buf), &caps);
+                }
+            }
+            if !c.echoed.contains(&n) {
+                let us = self.sockets.get_mut::<udp::Socket>(c.udp);
+                let _ = us.send_slice(
+                    format!("smol udp {n}").as_bytes(),
+                    (IpAddress::Ipv4(c.target), c.port),
+                );
+            }
         }
     }
 
@@ -189,10 +302,16 @@ impl Peer for SmolPeer {
                 any = true;
             }
             if !any && self.dev.rx.is_empty() {
+                self.client_turn();
                 self.iface.poll(now, &mut self.dev, &mut self.sockets);
                 break;
             }
         }
+    }
+    fn done(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| {
+            c.pinged.len() == c.count as usize && c.echoed.len() == c.count as usize
+        })
     }
     fn wake_after(&mut self) -> Option<Duration> {
         let mut w = self.dev.wake_after();
@@ -200,6 +319,11 @@ impl Peer for SmolPeer {
         if let Some(d) = self.iface.poll_delay(now, &self.sockets) {
             let d = Duration::from_micros(d.total_micros());
             w = Some(w.map_or(d, |x| x.min(d)));
+        }
+        // An unfinished client resends on its own schedule.
+        if self.client.is_some() && !self.done() {
+            let r = Duration::from_millis(50);
+            w = Some(w.map_or(r, |x| x.min(r)));
         }
         w
     }

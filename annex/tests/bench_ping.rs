@@ -1,12 +1,22 @@
 //! The ping benchmark's responders answer correctly (the pinger checks every reply's
 //! addresses, payload and checksum with smoltcp's parser), so its figures measure real work.
 
-use annex::bench::{ping_erlang, ping_rust, RustResponder, PING_RESPONDER};
+use annex::bench::{
+    ping_erlang, ping_rust, stack_sources, RustResponder, PING_RESPONDER, PING_STACK,
+};
 use std::time::Duration;
 
 #[test]
 fn every_responder_answers_every_ping_correctly() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../protocols/erl");
+    let mut stack = stack_sources(&dir).unwrap();
+    stack.push(("ping_stack.erl".into(), PING_STACK.into()));
+    let stack: Vec<(&str, &str)> = stack
+        .iter()
+        .map(|(p, s)| (p.as_str(), s.as_str()))
+        .collect();
     for window in [1, 8] {
+        let s = ping_erlang("stack", &stack, "ping_stack", 200, window, 56).unwrap();
         let e = ping_erlang(
             "erlang",
             &[("ping_responder.erl", PING_RESPONDER)],
@@ -17,6 +27,7 @@ fn every_responder_answers_every_ping_correctly() {
         )
         .unwrap();
         for r in [
+            s,
             e,
             ping_rust(
                 RustResponder::Smoltcp,

@@ -91,3 +91,31 @@ fn bad_network_options_exit_2_naming_the_option() {
     }
     let _ = std::fs::remove_dir_all(f.parent().unwrap());
 }
+
+#[test]
+fn exo_run_on_the_simulated_wire_pings_the_smoltcp_peer() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../protocols/erl");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "erl"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    let mut args: Vec<&str> = vec!["run"];
+    args.extend(files.iter().map(|s| s.as_str()));
+    // The far end of --nic sim is smoltcp at the first other host of the network (.2).
+    args.extend([
+        "--call",
+        "serve:ping_gw",
+        "--nic",
+        "sim",
+        "--ip",
+        "192.0.2.1/24",
+        "--gw",
+        "192.0.2.2",
+    ]);
+    let (code, out, err) = exo(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.ends_with("serve: ping 20/20\n"), "{out}{err}");
+}

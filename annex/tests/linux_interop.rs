@@ -133,3 +133,77 @@ fn the_erlang_stack_resolves_and_pings_linux() {
         "Linux's neighbour table: {neigh:?}"
     );
 }
+
+#[test]
+fn linux_pings_the_erlang_stack_over_af_packet_on_a_veth() {
+    if !privileged_or_skip("Linux interop over AF_PACKET") {
+        return;
+    }
+    // The veth's outer end stays in the root namespace, whose kernel answers ARP for its own
+    // addresses on any interface (arp_ignore 0): this test uses a network no root-namespace
+    // interface holds (the TAP tests' 192.0.2.0/24 may be a real address here), and tells the
+    // root kernel to answer no ARP on that end at all.
+    let (linux_ip, stack_ip) = ("198.51.100.1", "198.51.100.2");
+    let ns = NetNs::new("veth");
+    let (outside, inside) = (ifname("o"), ifname("i"));
+    run_quiet(&["ip", "link", "del", &outside]);
+    run(&[
+        "ip", "link", "add", &outside, "type", "veth", "peer", "name", &inside,
+    ]);
+    // Deleted with the namespace (its peer goes too), or here if the test fails before.
+    let _guard = LinkGuard(outside.clone());
+    ns.adopt(&inside, &format!("{linux_ip}/24"));
+    run_quiet(&[
+        "sysctl",
+        "-qw",
+        &format!("net.ipv6.conf.{outside}.disable_ipv6=1"),
+    ]);
+    run(&[
+        "sysctl",
+        "-qw",
+        &format!("net.ipv4.conf.{outside}.arp_ignore=8"),
+    ]);
+    run_quiet(&[
+        "ethtool", "-K", &outside, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro",
+        "off",
+    ]);
+    run(&["ip", "link", "set", &outside, "up"]);
+    let files = stack_files(&[]);
+    let mut exo = Exo::start(
+        &files,
+        &[
+            "--call",
+            "serve:main",
+            "--nic",
+            &format!("packet:{outside}"),
+            "--ip",
+            &format!("{stack_ip}/24"),
+        ],
+    );
+    assert!(
+        exo.wait_line("serve: ready", Duration::from_secs(30))
+            .is_some(),
+        "{:?}",
+        exo.seen
+    );
+    let out = ns.output(&["ping", "-c", "5", "-i", "0.2", "-W", "2", stack_ip], 20);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("5 packets transmitted, 5 received"),
+        "ping: {text}"
+    );
+    let neigh = ns.exec(&["ip", "neigh", "show", stack_ip, "dev", &inside]);
+    assert!(
+        neigh.contains(&format!("lladdr {STACK_MAC}")),
+        "Linux's neighbour table: {neigh:?}"
+    );
+}
+
+/// Deletes a link on drop (a veth created in the root namespace).
+struct LinkGuard(String);
+
+impl Drop for LinkGuard {
+    fn drop(&mut self) {
+        run_quiet(&["ip", "link", "del", &self.0]);
+    }
+}
