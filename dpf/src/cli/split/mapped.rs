@@ -27,7 +27,7 @@ use super::files::FilePool;
 use crate::capture::{Mapping, Record};
 
 /// Input bytes demultiplexed per batch. Bigger windows mean fewer and larger writes per
-/// output (the kernel's cost is per write and per page cache folio: 32 MiB windows took ~10%
+/// output (the kernel's cost is per write and per page cache folio: 32 MiB windows took 4-8%
 /// less CPU than 16 MiB ones on the benchmark trace); each window in flight stays resident
 /// until written, at most about three of them, so a file over [`BIG`] gets smaller windows.
 const WINDOW: usize = 32 << 20;
