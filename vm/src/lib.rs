@@ -52,6 +52,39 @@ pub struct RunOutput {
     pub exit_code: i32,
 }
 
+/// The register bytecode of a module's functions, as text: for each function (or only those
+/// named `only`, as `name` or `name/arity`) a header `name/arity (N registers):`, then one
+/// instruction per line (`pc: name operands`; the instructions are documented in docs/vm.md).
+///
+/// ```
+/// let src = "-module(m).\n-export([f/1]).\nf(0) -> zero; f(N) -> N - 1.\n";
+/// let text = vm::bytecode_listing(std::path::Path::new("m.erl"), src, Some("f/1")).unwrap();
+/// assert!(text.starts_with("f/1 ("));
+/// assert!(text.contains("is_int r0, 0 else"));
+/// ```
+pub fn bytecode_listing(path: &Path, src: &str, only: Option<&str>) -> Result<String, String> {
+    let m = compile_source(path, src)?;
+    let mut out = String::new();
+    for f in &m.funs {
+        let full = format!("{}/{}", f.name.name(), f.arity);
+        if let Some(o) = only {
+            if o != full && o != f.name.name() {
+                continue;
+            }
+        }
+        out.push_str(&format!("{full} ({} registers):\n", f.code.frame));
+        out.push_str(&f.code.listing());
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "{}: no function {}",
+            path.display(),
+            only.unwrap_or("")
+        ));
+    }
+    Ok(out)
+}
+
 /// Compiles one module's source text. Errors are rendered as `file:line:col: message`, the
 /// source line and a caret.
 pub fn compile_source(path: &Path, src: &str) -> Result<code::Module, String> {

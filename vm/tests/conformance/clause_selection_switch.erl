@@ -1,0 +1,62 @@
+-module(clause_selection_switch).
+-export([main/0]).
+
+%% Keyed clauses interleaved with wildcards: a switch must still fall through in order.
+kind(X) when is_integer(X), X > 5 -> big;
+kind(a) -> a;
+kind(b) -> b;
+kind({tag, _}) -> tagged;
+kind({_, _}) -> pair;
+kind({tag, _, _}) -> triple;
+kind([]) -> nil;
+kind([_ | _]) -> cons;
+kind(1) -> one;
+kind(<<_:8>>) -> byte;
+kind(#{}) -> map;
+kind(_) -> other.
+
+%% The first column is a wildcard; selection happens on the second.
+second(_, 0) -> zero;
+second(X, 1) when X > 0 -> pos_one;
+second(_, 1) -> one;
+second(_, N) when N < 0 -> neg;
+second(_, _) -> many.
+
+%% Case with many constant clauses, some guarded, falling to a wildcard.
+cls(V) ->
+    case V of
+        red -> 1;
+        green -> 2;
+        blue -> 3;
+        {rgb, R, _, _} when R > 128 -> bright;
+        {rgb, _, _, _} -> dark;
+        N when is_integer(N) -> N;
+        _ -> unknown
+    end.
+
+%% Guards: exceptions make a test false; orelse/andalso; several alternatives.
+g(X) when X / 0 > 1; is_atom(X) -> atom_or_never;
+g(X) when (is_integer(X) andalso X > 10) orelse X =:= ten -> ten_ish;
+g(X) when element(1, X) == ok -> ok_tuple;
+g(X) when length(X) > 2 -> long_list;
+g(_) -> no.
+
+%% Bound variables in patterns compare; nested patterns bind.
+same(X, X) -> same;
+same([A | B], {A, B}) -> split;
+same(_, _) -> different.
+
+%% A function with no matching clause raises function_clause with its arguments.
+only(a) -> ok.
+
+main() ->
+    Ks = [kind(V) || V <- [7, 3, a, b, {tag, 1}, {x, 1}, {tag, 1, 2}, [], [1], 1, <<5>>,
+                           #{a => 1}, 2.5, c]],
+    Ss = [second(X, Y) || {X, Y} <- [{1, 0}, {1, 1}, {-1, 1}, {0, -3}, {0, 9}]],
+    Cs = [cls(V) || V <- [red, green, blue, {rgb, 200, 0, 0}, {rgb, 1, 2, 3}, 42, pink]],
+    Gs = [g(V) || V <- [x, 11, ten, 3, {ok, 1}, [1, 2, 3], [1], {error}]],
+    Ms = [same(1, 1), same([1 | 2], {1, 2}), same([1 | 2], {2, 2}), same(a, b)],
+    E = try only(b) catch error:function_clause:St -> [{M, F, A, _} | _] = St, {function_clause, M, F, A} end,
+    R = {Ks, Ss, Cs, Gs, Ms, E},
+    io:format("~p~n", [R]),
+    R.
