@@ -215,6 +215,56 @@ fn bif_name(f: BifFn) -> String {
     crate::bifs::name_of(f).unwrap_or_else(|| "?".to_string())
 }
 
+impl Instr {
+    /// The highest register the instruction reads or writes (0 if none): the frame is sized
+    /// to cover every one, which lets the interpreter index registers without bounds checks.
+    pub fn max_reg(&self) -> Reg {
+        let m = |rs: &[Reg]| rs.iter().copied().max().unwrap_or(0);
+        match self {
+            Instr::Move { dst, src } => (*dst).max(*src),
+            Instr::Lit { dst, .. } => *dst,
+            Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
+            Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
+            Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::Op { dst, a, b, .. } => m(&[*dst, *a, *b]),
+            Instr::OpInt { dst, a, .. } | Instr::Op1 { dst, a, .. } => (*dst).max(*a),
+            Instr::Bif { dst, args, .. } => (*dst).max(m(args)),
+            Instr::Call { base, dst, .. } => (*dst).max(*base),
+            Instr::TailCall { base, n, .. } => base + n.saturating_sub(1),
+            Instr::CallExt { base, n, dst, .. } => (*dst).max(base + n.saturating_sub(1)),
+            Instr::CallDyn {
+                m: a,
+                f,
+                base,
+                n,
+                dst,
+                ..
+            } => m(&[*a, *f, *dst, base + n.saturating_sub(1)]),
+            Instr::Apply {
+                fun, base, n, dst, ..
+            } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
+            Instr::Return { src } => *src,
+            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause => 0,
+            Instr::IsInt { a, .. }
+            | Instr::IsAtom { a, .. }
+            | Instr::IsLit { a, .. }
+            | Instr::IsNil { a, .. }
+            | Instr::IsTuple { a, .. }
+            | Instr::CmpInt { a, .. }
+            | Instr::Switch { a, .. }
+            | Instr::Badmatch { a }
+            | Instr::CaseClause { a }
+            | Instr::MatchEsc { a, .. } => *a,
+            Instr::IsEq { a, b, .. } | Instr::Cmp { a, b, .. } => (*a).max(*b),
+            Instr::GetList { a, head, tail, .. } => m(&[*a, *head, *tail]),
+            Instr::GetElem { a, dst, .. } => (*a).max(*dst),
+            Instr::BifTest { args, .. } => m(args),
+            Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
+            Instr::Esc { dst, .. } => *dst,
+        }
+    }
+}
+
 impl Code {
     /// One instruction per line, `pc: name operands`, as `exo compile --emit bytecode` prints.
     pub fn listing(&self) -> String {

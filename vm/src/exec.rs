@@ -172,7 +172,7 @@ impl Proc {
             return Err(e);
         }
         self.reductions += 1;
-        if self.reductions.is_multiple_of(2000) {
+        if self.reductions & 2047 == 0 {
             if let Err(c) = self.yield_point() {
                 self.regs.truncate(bp);
                 return Err(c);
@@ -210,10 +210,26 @@ impl Proc {
                 code = &f.code.instrs;
             }};
         }
+        // A register of the current frame. SAFETY: `lower.rs` sizes every frame to cover the
+        // registers its instructions name, and the register file is at least `bp + frame`
+        // long whenever an instruction runs (calls out of the loop restore its length).
         macro_rules! reg {
             ($r:expr) => {
-                self.regs[bp + $r as usize]
+                *unsafe { self.regs.get_unchecked(bp + $r as usize) }
             };
+        }
+        // Stores into a register; the old value is dropped only if it owns memory.
+        macro_rules! put {
+            ($r:expr, $v:expr) => {{
+                let v: Term = $v;
+                let slot = unsafe { self.regs.get_unchecked_mut(bp + $r as usize) };
+                if slot.is_immediate() {
+                    // SAFETY: the old value owns nothing, so overwriting without drop is fine.
+                    unsafe { std::ptr::write(slot, v) }
+                } else {
+                    *slot = v;
+                }
+            }};
         }
         macro_rules! here {
             () => {
@@ -226,7 +242,7 @@ impl Proc {
             macro_rules! reduce {
                 () => {{
                     self.reductions += 1;
-                    if self.reductions.is_multiple_of(2000) {
+                    if self.reductions & 2047 == 0 {
                         if let Err(c) = self.yield_point() {
                             break 'run Err(c);
                         }
@@ -258,7 +274,7 @@ impl Proc {
                     pc = fr.pc as usize;
                     bp = fr.bp;
                     self.set_frame(bp + f.code.frame as usize);
-                    reg!(fr.dst) = v;
+                    put!(fr.dst, v);
                 }};
             }
             // Enters function `$idx` of module `$md` with its arguments at `base` (a new frame
@@ -325,7 +341,7 @@ impl Proc {
                             if $tail {
                                 ret!(v);
                             } else {
-                                reg!($dst) = v;
+                                put!($dst, v);
                             }
                         }
                         Err(c) => break 'run Err(c),
@@ -337,61 +353,64 @@ impl Proc {
             match ins {
                 Instr::Move { dst, src } => {
                     let v = reg!(*src).clone();
-                    reg!(*dst) = v;
+                    put!(*dst, v);
                 }
-                Instr::Lit { dst, val } => reg!(*dst) = val.clone(),
+                Instr::Lit { dst, val } => put!(*dst, val.clone()),
                 Instr::Tuple { dst, start, n } => {
                     let s = bp + *start as usize;
                     let v: Vec<Term> = self.regs[s..s + *n as usize]
                         .iter_mut()
                         .map(|t| std::mem::replace(t, Term::Nil))
                         .collect();
-                    reg!(*dst) = Term::tuple(v);
+                    put!(*dst, Term::tuple(v));
                 }
                 Instr::Cons { dst, head, tail } => {
                     let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
-                    reg!(*dst) = c;
+                    put!(*dst, c);
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
                     let arity = m.funs[*fun as usize].arity;
-                    reg!(*dst) = Term::Fun(Arc::new(Fun {
-                        kind: FunKind::Local {
-                            module: m.clone(),
-                            index: *fun as usize,
-                            env,
-                        },
-                        arity,
-                    }));
+                    put!(
+                        *dst,
+                        Term::Fun(Arc::new(Fun {
+                            kind: FunKind::Local {
+                                module: m.clone(),
+                                index: *fun as usize,
+                                env,
+                            },
+                            arity,
+                        }))
+                    );
                 }
                 Instr::Op { op, dst, a, b } => {
                     if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
                         if let Some(r) = int_op(*op, *x, *y) {
-                            reg!(*dst) = r;
+                            put!(*dst, r);
                             continue;
                         }
                     }
                     let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                     match self.op2(*op, x, y) {
-                        Ok(v) => reg!(*dst) = v,
+                        Ok(v) => put!(*dst, v),
                         Err(c) => break 'run Err(c),
                     }
                 }
                 Instr::OpInt { op, dst, a, k } => {
                     if let Term::Int(x) = reg!(*a) {
                         if let Some(r) = int_op(*op, x, *k) {
-                            reg!(*dst) = r;
+                            put!(*dst, r);
                             continue;
                         }
                     }
                     let x = reg!(*a).clone();
                     match self.op2(*op, x, Term::Int(*k)) {
-                        Ok(v) => reg!(*dst) = v,
+                        Ok(v) => put!(*dst, v),
                         Err(c) => break 'run Err(c),
                     }
                 }
                 Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
-                    Ok(v) => reg!(*dst) = v,
+                    Ok(v) => put!(*dst, v),
                     Err(c) => break 'run Err(c),
                 },
                 Instr::Bif { f: bif, dst, args } => {
@@ -502,7 +521,10 @@ impl Proc {
                     }
                 }
                 Instr::Return { src } => {
-                    let v = std::mem::replace(&mut reg!(*src), Term::Nil);
+                    let v = std::mem::replace(
+                        unsafe { self.regs.get_unchecked_mut(bp + *src as usize) },
+                        Term::Nil,
+                    );
                     ret!(v);
                 }
                 Instr::Jump { to } => pc = *to as usize,
@@ -539,8 +561,8 @@ impl Proc {
                 } => {
                     if let Term::Cons(c) = &reg!(*a) {
                         let (h, t) = (c.head.clone(), c.tail.clone());
-                        reg!(*head) = h;
-                        reg!(*tail) = t;
+                        put!(*head, h);
+                        put!(*tail, t);
                     } else {
                         pc = *fail as usize;
                     }
@@ -556,7 +578,7 @@ impl Proc {
                         _ => None,
                     };
                     match v {
-                        Some(v) => reg!(*dst) = v,
+                        Some(v) => put!(*dst, v),
                         None => break 'run Err(error(Term::atom("vm_internal_get_elem"))),
                     }
                 }

@@ -175,7 +175,7 @@ impl Proc {
         self.run_bc(module, idx, bp, fun)
     }
 
-    /// Every 2000 reductions: let others run, then take a pending kill.
+    /// Every 2048 reductions: let others run, then take a pending kill.
     #[inline(never)]
     pub(crate) fn yield_point(&mut self) -> Result<(), Ctl> {
         self.rt.clone().maybe_yield(self);

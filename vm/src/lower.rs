@@ -46,6 +46,15 @@ pub fn lower_fun(f: &mut FunDef) {
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
     l.resolve();
+    // Cover every register an instruction names, so `exec.rs` may index without checks.
+    let top = l
+        .code
+        .instrs
+        .iter()
+        .map(|i| i.max_reg() + 1)
+        .max()
+        .unwrap_or(0);
+    l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
     f.code = l.code;
 }
 
