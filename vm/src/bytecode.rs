@@ -137,6 +137,16 @@ pub enum Instr {
         tail: Reg,
         fail: Label,
     },
+    GetHd {
+        a: Reg,
+        dst: Reg,
+        fail: Label,
+    },
+    GetTl {
+        a: Reg,
+        dst: Reg,
+        fail: Label,
+    },
     IsTuple {
         a: Reg,
         n: u32,
@@ -257,7 +267,9 @@ impl Instr {
             | Instr::MatchEsc { a, .. } => *a,
             Instr::IsEq { a, b, .. } | Instr::Cmp { a, b, .. } => (*a).max(*b),
             Instr::GetList { a, head, tail, .. } => m(&[*a, *head, *tail]),
-            Instr::GetElem { a, dst, .. } => (*a).max(*dst),
+            Instr::GetElem { a, dst, .. }
+            | Instr::GetHd { a, dst, .. }
+            | Instr::GetTl { a, dst, .. } => (*a).max(*dst),
             Instr::BifTest { args, .. } => m(args),
             Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
             Instr::Esc { dst, .. } => *dst,
@@ -348,6 +360,8 @@ impl Code {
                 } => {
                     writeln!(s, "get_list r{a} -> r{head}, r{tail} else {fail}")
                 }
+                Instr::GetHd { a, dst, fail } => writeln!(s, "get_hd r{a} -> r{dst} else {fail}"),
+                Instr::GetTl { a, dst, fail } => writeln!(s, "get_tl r{a} -> r{dst} else {fail}"),
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
                 Instr::GetElem { a, i, dst } => writeln!(s, "get_elem r{a}[{i}] -> r{dst}"),
                 Instr::Cmp { op, a, b, fail } => writeln!(s, "test {op:?} r{a}, r{b} else {fail}"),

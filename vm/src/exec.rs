@@ -567,6 +567,22 @@ impl Proc {
                         pc = *fail as usize;
                     }
                 }
+                Instr::GetHd { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let h = c.head.clone();
+                        put!(*dst, h);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetTl { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let t = c.tail.clone();
+                        put!(*dst, t);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
                 Instr::IsTuple { a, n, fail } => {
                     if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
                         pc = *fail as usize;

@@ -1359,6 +1359,13 @@ pub(crate) fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
         Op2::Band => Term::Int(x & y),
         Op2::Bor => Term::Int(x | y),
         Op2::Bxor => Term::Int(x ^ y),
+        // Division by zero and shifts out of range take the general path (`arith.rs`).
+        Op2::IDiv if y != 0 => Term::Int(x.checked_div(y)?),
+        Op2::Rem if y != 0 => Term::Int(x.checked_rem(y)?),
+        Op2::Bsl if (0..63).contains(&y) && (x.unsigned_abs() >> (62 - y)) == 0 => {
+            Term::Int(x << y)
+        }
+        Op2::Bsr if (0..64).contains(&y) => Term::Int(x >> y),
         _ => return None,
     })
 }

@@ -109,6 +109,8 @@ impl Lower {
                 | Instr::IsEq { fail, .. }
                 | Instr::IsNil { fail, .. }
                 | Instr::GetList { fail, .. }
+                | Instr::GetHd { fail, .. }
+                | Instr::GetTl { fail, .. }
                 | Instr::IsTuple { fail, .. }
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
@@ -399,6 +401,32 @@ impl Lower {
             Pat::Lit(Term::Atom(atom)) => self.emit(Instr::IsAtom { a: r, atom, fail }),
             Pat::Lit(Term::Nil) | Pat::Nil => self.emit(Instr::IsNil { a: r, fail }),
             Pat::Lit(val) => self.emit(Instr::IsLit { a: r, val, fail }),
+            // Only the half that is looked at is read (no reference-count traffic for a
+            // tail that `_` ignores).
+            Pat::Cons(h, t) if matches!(*t, Pat::Any) => {
+                let hr = match *h {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                self.emit(Instr::GetHd {
+                    a: r,
+                    dst: hr,
+                    fail,
+                });
+                self.pattern(*h, hr, fail);
+            }
+            Pat::Cons(h, t) if matches!(*h, Pat::Any) => {
+                let tr = match *t {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                self.emit(Instr::GetTl {
+                    a: r,
+                    dst: tr,
+                    fail,
+                });
+                self.pattern(*t, tr, fail);
+            }
             Pat::Cons(h, t) => {
                 let hr = match *h {
                     Pat::Bind(s) => s,

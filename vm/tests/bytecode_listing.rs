@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-const SRC: &str = "-module(m).\n-export([fib/1, kind/1, len/2]).\n\
+const SRC: &str = "-module(m).\n-export([fib/1, kind/1, len/2, sum/2]).\n\
 fib(0) -> 0; fib(1) -> 1; fib(N) -> fib(N - 1) + fib(N - 2).\n\
 kind(a) -> 1; kind(b) -> 2; kind({t, X}) -> X; kind([]) -> nil; kind(_) -> other.\n\
-len([], N) -> N; len([_ | T], N) -> len(T, N + 1).\n";
+len([], N) -> N; len([_ | T], N) -> len(T, N + 1).\n\
+sum([], A) -> A; sum([H | T], A) -> sum(T, A + H).\n";
 
 fn listing(f: &str) -> String {
     vm::bytecode_listing(Path::new("m.erl"), SRC, Some(f)).expect("compiles")
@@ -37,9 +38,12 @@ fn many_clauses_get_a_switch_and_tail_calls_stay_in_the_loop() {
     assert!(text.contains("switch r0 ["), "{text}");
     assert!(text.contains("is_tuple r0/2 else"), "{text}");
     let text = listing("len/2");
-    assert!(text.contains("get_list r0 ->"), "{text}");
+    // The head is ignored: only the tail is read.
+    assert!(text.contains("get_tl r0 ->"), "{text}");
     assert!(text.contains("tail_call #"), "{text}");
     assert!(!text.contains(": call #"), "{text}");
+    let text = listing("sum/2");
+    assert!(text.contains("get_list r0 ->"), "{text}");
 }
 
 #[test]
