@@ -84,6 +84,8 @@ pub enum Instr {
         n: u32,
         dst: Reg,
         tail: bool,
+        /// The BIF of that name, resolved when lowering (natives still come first).
+        bif: Option<BifFn>,
     },
     CallDyn {
         m: Reg,
@@ -308,6 +310,7 @@ impl Code {
                     n,
                     dst,
                     tail,
+                    ..
                 } => {
                     if *tail {
                         writeln!(s, "tail_call_ext {}:{}/{n} @r{base}", m.name(), f.name())

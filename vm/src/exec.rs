@@ -446,10 +446,19 @@ impl Proc {
                     n,
                     dst,
                     tail,
+                    bif,
                 } => {
                     reduce!();
                     here!();
-                    match self.resolve_ext(*md, *fname, bp + *base as usize, *n as usize) {
+                    let at = bp + *base as usize;
+                    let target = match bif {
+                        Some(b) if !self.rt.has_natives.get() => {
+                            let args = self.regs[at..at + *n as usize].to_vec();
+                            Target::Value(b(self, &args))
+                        }
+                        _ => self.resolve_ext(*md, *fname, at, *n as usize),
+                    };
+                    match target {
                         Target::Value(r) => value!(r, *dst, *tail),
                         Target::Enter(module, idx) => {
                             enter!(Some(module), idx, *base, *n, *dst, *tail, None)

@@ -288,6 +288,7 @@ impl Lower {
                     n,
                     dst: r,
                     tail,
+                    bif: crate::bifs::lookup(m.name(), f.name(), n as usize),
                 });
             }
             E::CallDyn(me, fe, args, _) => {
