@@ -104,24 +104,42 @@ fn fun_of<'a>(m: &Arc<Module>, idx: usize) -> &'a FunDef {
 }
 
 impl Proc {
-    /// Sets the register file's length to `need`: drops what lies above, fills new registers
-    /// with `[]`.
+    /// Makes the register file at least `need` long (new registers hold `[]`). It does not
+    /// shrink inside the loop: registers above the running frame hold values that own no
+    /// memory (`clear` runs when a frame ends), so they need no destructor and no refill.
     #[inline(always)]
-    fn set_frame(&mut self, need: usize) {
+    fn ensure(&mut self, need: usize) {
         let len = self.regs.len();
         if len < need {
-            self.regs.reserve(need - len);
-            // SAFETY: capacity reserved above; each new slot is initialised before set_len
-            // (writing in place avoids building each value on the stack and copying it).
-            unsafe {
-                let p = self.regs.as_mut_ptr();
-                for k in len..need {
-                    std::ptr::write(p.add(k), Term::Nil);
-                }
-                self.regs.set_len(need);
+            self.grow(need);
+        }
+    }
+
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let len = self.regs.len();
+        self.regs.reserve(need - len);
+        // SAFETY: capacity reserved above; each new slot is initialised before set_len
+        // (writing in place avoids building each value on the stack and copying it).
+        unsafe {
+            let p = self.regs.as_mut_ptr();
+            for k in len..need {
+                std::ptr::write(p.add(k), Term::Nil);
             }
-        } else {
-            self.truncate_regs(need);
+            self.regs.set_len(need);
+        }
+    }
+
+    /// Releases what registers `from..to` own (a frame that ended), leaving `[]` there.
+    #[inline(always)]
+    fn clear(&mut self, from: usize, to: usize) {
+        let to = to.min(self.regs.len());
+        for k in from..to {
+            // SAFETY: k < len.
+            let slot = unsafe { self.regs.get_unchecked_mut(k) };
+            if !slot.is_immediate() {
+                *slot = Term::Nil;
+            }
         }
     }
 
@@ -198,7 +216,7 @@ impl Proc {
         let mut code: &[Instr] = &f.code.instrs;
         let mut bp = bp;
         let mut pc = 0usize;
-        self.set_frame(bp + f.code.frame as usize);
+        self.ensure(bp + f.code.frame as usize);
         if let Some(fun) = &fun {
             self.bind_closure(f, fun, bp);
         }
@@ -265,7 +283,7 @@ impl Proc {
                         break 'run Ok(v);
                     }
                     let fr = self.calls.pop().expect("a caller frame above the entry");
-                    self.truncate_regs(bp);
+                    self.clear(bp, bp + f.code.frame as usize);
                     if let Some(mm) = fr.module {
                         m = mm;
                     }
@@ -273,7 +291,6 @@ impl Proc {
                     load!();
                     pc = fr.pc as usize;
                     bp = fr.bp;
-                    self.set_frame(bp + f.code.frame as usize);
                     put!(fr.dst, v);
                 }};
             }
@@ -289,7 +306,8 @@ impl Proc {
                         for i in 0..n {
                             self.regs.swap(bp + i, bp + base + i);
                         }
-                        self.truncate_regs(bp + n);
+                        // The old frame's values (swapped-out arguments included) are dead.
+                        self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
                         if let Some(md) = md {
                             if !Arc::ptr_eq(&md, &m) {
                                 let old = std::mem::replace(&mut m, md);
@@ -321,7 +339,7 @@ impl Proc {
                     fidx = $idx;
                     load!();
                     pc = 0;
-                    self.set_frame(bp + f.code.frame as usize);
+                    self.ensure(bp + f.code.frame as usize);
                     check_depth!();
                     if let Some(fun) = &clo {
                         self.bind_closure(f, fun, bp);
@@ -680,8 +698,13 @@ impl Proc {
                             reduce!();
                             match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
                                 PendingTail::Local(i, n) => {
-                                    let base = self.regs.len() - n as usize - bp;
-                                    enter!(None, i as usize, base, n, 0, true, None);
+                                    // The arguments are on top of the register file.
+                                    let at = self.regs.len() - n as usize;
+                                    for k in 0..n as usize {
+                                        self.regs.swap(bp + k, at + k);
+                                    }
+                                    self.regs.truncate(at);
+                                    enter!(None, i as usize, 0, n, 0, true, None);
                                 }
                                 PendingTail::Call(tc) => {
                                     let tc = *tc;
