@@ -149,6 +149,22 @@ pub enum Instr {
         dst: Reg,
         fail: Label,
     },
+    GetTlN {
+        a: Reg,
+        n: u32,
+        dst: Reg,
+        fail: Label,
+    },
+    HdIsInt {
+        a: Reg,
+        k: i64,
+        fail: Label,
+    },
+    HdIsAtom {
+        a: Reg,
+        atom: Atom,
+        fail: Label,
+    },
     IsTuple {
         a: Reg,
         n: u32,
@@ -271,7 +287,9 @@ impl Instr {
             Instr::GetList { a, head, tail, .. } => m(&[*a, *head, *tail]),
             Instr::GetElem { a, dst, .. }
             | Instr::GetHd { a, dst, .. }
-            | Instr::GetTl { a, dst, .. } => (*a).max(*dst),
+            | Instr::GetTl { a, dst, .. }
+            | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
+            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
             Instr::BifTest { args, .. } => m(args),
             Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
             Instr::Esc { dst, .. } => *dst,
@@ -365,6 +383,13 @@ impl Code {
                 }
                 Instr::GetHd { a, dst, fail } => writeln!(s, "get_hd r{a} -> r{dst} else {fail}"),
                 Instr::GetTl { a, dst, fail } => writeln!(s, "get_tl r{a} -> r{dst} else {fail}"),
+                Instr::GetTlN { a, n, dst, fail } => {
+                    writeln!(s, "get_tl_n r{a}, {n} -> r{dst} else {fail}")
+                }
+                Instr::HdIsInt { a, k, fail } => writeln!(s, "hd_is_int r{a}, {k} else {fail}"),
+                Instr::HdIsAtom { a, atom, fail } => {
+                    writeln!(s, "hd_is_atom r{a}, {} else {fail}", atom.name())
+                }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
                 Instr::GetElem { a, i, dst } => writeln!(s, "get_elem r{a}[{i}] -> r{dst}"),
                 Instr::Cmp { op, a, b, fail } => writeln!(s, "test {op:?} r{a}, r{b} else {fail}"),

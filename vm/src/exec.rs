@@ -610,6 +610,37 @@ impl Proc {
                         pc = *fail as usize;
                     }
                 }
+                Instr::GetTlN { a, n, dst, fail } => {
+                    let mut t = &reg!(*a);
+                    let mut ok = true;
+                    for _ in 0..*n {
+                        match t {
+                            Term::Cons(c) => t = &c.tail,
+                            _ => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if ok {
+                        let v = t.clone();
+                        put!(*dst, v);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::HdIsInt { a, k, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                    {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::HdIsAtom { a, atom, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                    {
+                        pc = *fail as usize;
+                    }
+                }
                 Instr::IsTuple { a, n, fail } => {
                     if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
                         pc = *fail as usize;

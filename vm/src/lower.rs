@@ -111,6 +111,9 @@ impl Lower {
                 | Instr::GetList { fail, .. }
                 | Instr::GetHd { fail, .. }
                 | Instr::GetTl { fail, .. }
+                | Instr::GetTlN { fail, .. }
+                | Instr::HdIsInt { fail, .. }
+                | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
@@ -404,6 +407,26 @@ impl Lower {
             Pat::Lit(val) => self.emit(Instr::IsLit { a: r, val, fail }),
             // Only the half that is looked at is read (no reference-count traffic for a
             // tail that `_` ignores).
+            // A constant head is tested where it lies, without reading it out.
+            Pat::Cons(h, t) if matches!(*h, Pat::Lit(Term::Int(_)) | Pat::Lit(Term::Atom(_))) => {
+                match *h {
+                    Pat::Lit(Term::Int(k)) => self.emit(Instr::HdIsInt { a: r, k, fail }),
+                    Pat::Lit(Term::Atom(atom)) => self.emit(Instr::HdIsAtom { a: r, atom, fail }),
+                    _ => unreachable!("guarded above"),
+                }
+                if !matches!(*t, Pat::Any) {
+                    let tr = match *t {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::GetTl {
+                        a: r,
+                        dst: tr,
+                        fail,
+                    });
+                    self.pattern(*t, tr, fail);
+                }
+            }
             Pat::Cons(h, t) if matches!(*t, Pat::Any) => {
                 let hr = match *h {
                     Pat::Bind(s) => s,
@@ -416,17 +439,38 @@ impl Lower {
                 });
                 self.pattern(*h, hr, fail);
             }
+            // `[_, _, ... | Rest]`: walk the ignored heads by reference, read one tail.
             Pat::Cons(h, t) if matches!(*h, Pat::Any) => {
-                let tr = match *t {
+                let mut n = 1;
+                let mut rest = *t;
+                while let Pat::Cons(h2, t2) = rest {
+                    if matches!(*h2, Pat::Any) && !matches!(*t2, Pat::Any) {
+                        n += 1;
+                        rest = *t2;
+                    } else {
+                        rest = Pat::Cons(h2, t2);
+                        break;
+                    }
+                }
+                let tr = match rest {
                     Pat::Bind(s) => s,
                     _ => self.temp(),
                 };
-                self.emit(Instr::GetTl {
-                    a: r,
-                    dst: tr,
-                    fail,
-                });
-                self.pattern(*t, tr, fail);
+                if n == 1 {
+                    self.emit(Instr::GetTl {
+                        a: r,
+                        dst: tr,
+                        fail,
+                    });
+                } else {
+                    self.emit(Instr::GetTlN {
+                        a: r,
+                        n,
+                        dst: tr,
+                        fail,
+                    });
+                }
+                self.pattern(rest, tr, fail);
             }
             Pat::Cons(h, t) => {
                 let hr = match *h {

@@ -46,6 +46,15 @@ same(X, X) -> same;
 same([A | B], {A, B}) -> split;
 same(_, _) -> different.
 
+%% List patterns that test heads in place and skip ignored heads.
+lp([_, _, _, 0 | _]) -> fourth_zero;
+lp([0, 20 | _]) -> zero_twenty;
+lp([a | T]) -> {a_then, T};
+lp([_, _]) -> two;
+lp([_, _ | T]) -> {skip2, T};
+lp([1.0 | _]) -> float_one;
+lp(_) -> other.
+
 %% A function with no matching clause raises function_clause with its arguments.
 only(a) -> ok.
 
@@ -56,7 +65,9 @@ main() ->
     Cs = [cls(V) || V <- [red, green, blue, {rgb, 200, 0, 0}, {rgb, 1, 2, 3}, 42, pink]],
     Gs = [g(V) || V <- [x, 11, ten, 3, {ok, 1}, [1, 2, 3], [1], {error}]],
     Ms = [same(1, 1), same([1 | 2], {1, 2}), same([1 | 2], {2, 2}), same(a, b)],
+    Ls = [lp(V) || V <- [[1, 2, 3, 0], [0, 20], [a, b], [x, y], [1, 2, 3, 4, 5], [1.0],
+                          [1 | 2], [1, 2 | 3], [], [0, 20 | x], [1, 2, 3, 0 | z]]],
     E = try only(b) catch error:function_clause:St -> [{M, F, A, _} | _] = St, {function_clause, M, F, A} end,
-    R = {Ks, Ss, Cs, Gs, Ms, E},
+    R = {Ks, Ss, Cs, Gs, Ms, Ls, E},
     io:format("~p~n", [R]),
     R.
