@@ -1,7 +1,9 @@
-//! An interpreter for a subset of Erlang: real Erlang source (lexer, preprocessor with
-//! macros, records and includes, parser) compiled to slot-resolved clauses and run by an
-//! interpreter with processes, selective receive, timers, links, the full bit syntax and
-//! off-heap shared binaries. Observable behaviour (printed output, exceptions) is OTP's.
+//! A virtual machine for a subset of Erlang: real Erlang source (lexer, preprocessor with
+//! macros, records and includes, parser) compiled to slot-resolved clauses, lowered to a
+//! register bytecode with compiled clause selection (`lower.rs`, `bytecode.rs`) and run by
+//! one interpreter loop per process (`exec.rs`), with processes, selective receive, timers,
+//! links, the full bit syntax and off-heap shared binaries. Observable behaviour (printed
+//! output, exceptions) is OTP's.
 //!
 //! ```
 //! let dir = std::env::temp_dir().join("vm_doc_example");
