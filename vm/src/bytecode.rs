@@ -200,6 +200,12 @@ pub enum Instr {
     Badmatch {
         a: Reg,
     },
+    Badrecord {
+        a: Reg,
+    },
+    BadBool {
+        a: Reg,
+    },
     CaseClause {
         a: Reg,
     },
@@ -281,6 +287,8 @@ impl Instr {
             | Instr::CmpInt { a, .. }
             | Instr::Switch { a, .. }
             | Instr::Badmatch { a }
+            | Instr::Badrecord { a }
+            | Instr::BadBool { a }
             | Instr::CaseClause { a }
             | Instr::MatchEsc { a, .. } => *a,
             Instr::IsEq { a, b, .. } | Instr::Cmp { a, b, .. } => (*a).max(*b),
@@ -409,6 +417,8 @@ impl Code {
                     writeln!(s, "switch r{a} [{}] else {}", ks.join(", "), table.default)
                 }
                 Instr::Badmatch { a } => writeln!(s, "badmatch r{a}"),
+                Instr::Badrecord { a } => writeln!(s, "badrecord r{a}"),
+                Instr::BadBool { a } => writeln!(s, "bad_bool r{a}"),
                 Instr::CaseClause { a } => writeln!(s, "case_clause r{a}"),
                 Instr::IfClause => writeln!(s, "if_clause"),
                 Instr::FunctionClause => writeln!(s, "function_clause"),

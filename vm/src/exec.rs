@@ -687,6 +687,8 @@ impl Proc {
                 }
                 Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
                 Instr::Badmatch { a } => break 'run Err(err2(atom::BADMATCH, reg!(*a).clone())),
+                Instr::Badrecord { a } => break 'run Err(err2(atom::BADRECORD, reg!(*a).clone())),
+                Instr::BadBool { a } => break 'run Err(err2(atom::BADARG, reg!(*a).clone())),
                 Instr::CaseClause { a } => {
                     break 'run Err(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
                 }

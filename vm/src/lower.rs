@@ -344,6 +344,44 @@ impl Lower {
                 self.finish(d, r);
             }
             E::Block(es) => self.body(es, d),
+            // `E#rec.field`: a tuple of the record's size tagged with its name, else
+            // `{badrecord, E}`.
+            E::RecField(base, name, size, idx) => {
+                let r = self.target(d);
+                let v = self.operand(*base);
+                let bad = self.label();
+                let ok = self.label();
+                let tag = self.temp();
+                self.emit(Instr::IsTuple {
+                    a: v,
+                    n: size as u32,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: v,
+                    i: 0,
+                    dst: tag,
+                });
+                self.emit(Instr::IsAtom {
+                    a: tag,
+                    atom: name,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: v,
+                    i: idx as u32,
+                    dst: r,
+                });
+                self.emit(Instr::Jump { to: ok });
+                self.place(bad);
+                self.emit(Instr::Badrecord { a: v });
+                self.place(ok);
+                self.finish(d, r);
+            }
+            // `A andalso B` / `A orelse B` outside guards: `B` is evaluated (in tail position
+            // if the whole is) only when `A` does not decide; `A` must be a boolean.
+            E::AndAlso(a, b) => self.short_circuit(*a, *b, d, atom::TRUE, atom::FALSE),
+            E::OrElse(a, b) => self.short_circuit(*a, *b, d, atom::FALSE, atom::TRUE),
             E::Case(v, clauses) => {
                 let v = self.operand(*v);
                 self.clauses(clauses, &[v], d, Instr::CaseClause { a: v });
@@ -352,6 +390,40 @@ impl Lower {
             e => self.escape(e, d),
         }
         self.top = mark;
+    }
+
+    /// `A andalso B` (`go` = true, `stop` = false) and `A orelse B` (the reverse).
+    fn short_circuit(&mut self, a: E, b: E, d: Dest, go: atom::Atom, stop: atom::Atom) {
+        let r = self.target(d);
+        self.expr(a, Dest::Reg(r));
+        let not_go = self.label();
+        let bad = self.label();
+        let end = self.label();
+        self.emit(Instr::IsAtom {
+            a: r,
+            atom: go,
+            fail: not_go,
+        });
+        match d {
+            Dest::Tail => self.expr(b, Dest::Tail),
+            Dest::Reg(_) => {
+                self.expr(b, Dest::Reg(r));
+                self.emit(Instr::Jump { to: end });
+            }
+        }
+        self.place(not_go);
+        self.emit(Instr::IsAtom {
+            a: r,
+            atom: stop,
+            fail: bad,
+        });
+        match d {
+            Dest::Tail => self.emit(Instr::Return { src: r }),
+            Dest::Reg(_) => self.emit(Instr::Jump { to: end }),
+        }
+        self.place(bad);
+        self.emit(Instr::BadBool { a: r });
+        self.place(end);
     }
 
     /// Clause selection over the values in `args` (one per pattern column).

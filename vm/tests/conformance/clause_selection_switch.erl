@@ -1,6 +1,8 @@
 -module(clause_selection_switch).
 -export([main/0]).
 
+-record(pt, {x = 0, y = 0}).
+
 %% Keyed clauses interleaved with wildcards: a switch must still fall through in order.
 kind(X) when is_integer(X), X > 5 -> big;
 kind(a) -> a;
@@ -55,6 +57,14 @@ lp([_, _ | T]) -> {skip2, T};
 lp([1.0 | _]) -> float_one;
 lp(_) -> other.
 
+%% Record field access and short-circuit operators outside guards.
+px(P) -> P#pt.x.
+both(A, B) -> A andalso B.
+either(A, B) -> A orelse B.
+tail_and(N) -> N > 0 andalso tail_and(N - 1) orelse N =:= 0.
+
+err(F) -> try F() catch C:R -> {C, R} end.
+
 %% A function with no matching clause raises function_clause with its arguments.
 only(a) -> ok.
 
@@ -67,7 +77,11 @@ main() ->
     Ms = [same(1, 1), same([1 | 2], {1, 2}), same([1 | 2], {2, 2}), same(a, b)],
     Ls = [lp(V) || V <- [[1, 2, 3, 0], [0, 20], [a, b], [x, y], [1, 2, 3, 4, 5], [1.0],
                           [1 | 2], [1, 2 | 3], [], [0, 20 | x], [1, 2, 3, 0 | z]]],
+    Rs = [px(#pt{x = 3}), err(fun() -> px({pt, 1}) end), err(fun() -> px({other, 1, 2}) end),
+          err(fun() -> px(atom) end)],
+    Bs = [both(true, 7), both(false, x), err(fun() -> both(x, true) end), either(false, 8),
+          either(true, x), err(fun() -> either(7, true) end), tail_and(100000)],
     E = try only(b) catch error:function_clause:St -> [{M, F, A, _} | _] = St, {function_clause, M, F, A} end,
-    R = {Ks, Ss, Cs, Gs, Ms, Ls, E},
+    R = {Ks, Ss, Cs, Gs, Ms, Ls, Rs, Bs, E},
     io:format("~p~n", [R]),
     R.
