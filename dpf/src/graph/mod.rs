@@ -141,7 +141,7 @@ struct Rule {
 pub enum GraphError {
     /// The rule number is already taken, or would leave a gap.
     BadId { id: usize, len: usize },
-    /// More than 2^31 rules.
+    /// 2^31 - 1 rules or more.
     TooManyRules,
 }
 
@@ -152,7 +152,7 @@ impl fmt::Display for GraphError {
                 f,
                 "rule number {id} is in use or beyond the end ({len} rule slots)"
             ),
-            GraphError::TooManyRules => write!(f, "too many rules (at most 2^31)"),
+            GraphError::TooManyRules => write!(f, "too many rules (at most 2^31 - 2)"),
         }
     }
 }
@@ -227,7 +227,9 @@ impl Graph {
     /// [`Graph::insert`], taking ownership of the predicate.
     pub fn insert_owned(&mut self, id: usize, pred: Pred) -> Result<InsertOutcome, GraphError> {
         let p = &pred;
-        if id >= DIRECT as usize {
+        // `DIRECT | rule` is then never `u32::MAX`, which the JIT's tables keep for "look
+        // further" (see `jit::flat`).
+        if id >= DIRECT as usize - 1 {
             return Err(GraphError::TooManyRules);
         }
         if id > self.rules.len() || self.rules.get(id).is_some_and(|r| r.is_some()) {
