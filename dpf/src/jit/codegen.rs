@@ -253,8 +253,13 @@ pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) 
 }
 
 /// Emits the body of the graph function for `shapes` into `b` (whose signature is
-/// [`signature`]).
-pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], spec: Specialize) {
+/// [`signature`]); `fixed` is [`fixed_words`] of each shape.
+pub fn translate(
+    b: &mut FunctionBuilder,
+    shapes: &[Shape],
+    spec: Specialize,
+    fixed: &[Vec<Option<u32>>],
+) {
     let flags = MemFlagsData::new().with_notrap();
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -377,8 +382,7 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], spec: Specialize) {
         // 3b. Fields every key of the table shares (the protocol tests and the server address
         // of a flow table) are compared here with immediates on the raw loads, so unrelated
         // packets leave before any hashing; they are not part of the probed key.
-        let fixed = fixed_words(shape, spec);
-        let kp = KeyPlan::new(&groups, &fields, &fixed);
+        let kp = KeyPlan::new(&groups, &fields, &fixed[si]);
         for (g, &(m, k)) in kp.fixed.iter().enumerate() {
             if m == 0 {
                 continue;

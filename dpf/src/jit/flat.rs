@@ -336,6 +336,14 @@ impl FlatTable {
         if let Some((b, i)) = self.find(key) {
             return self.put_value(b, i, value);
         }
+        self.insert_new(key, value);
+    }
+
+    /// Stores `value` (neither 0 nor [`LOOK_FURTHER`]) under `key`, which the caller knows is
+    /// absent (building a table from distinct keys skips the lookup).
+    pub fn insert_new(&mut self, key: &[u64], value: u32) {
+        debug_assert!(value != 0 && value != LOOK_FURTHER);
+        debug_assert!(self.find(key).is_none());
         if (self.len + 1) * 2 > BUCKET_SLOTS << self.bits {
             self.grow();
         }
@@ -364,7 +372,7 @@ impl FlatTable {
         for slot in old[base..].chunks_exact(sw) {
             let v = slot[lanes] as u32;
             if v != 0 && v != LOOK_FURTHER {
-                self.set(&slot[..lanes], v);
+                self.insert_new(&slot[..lanes], v);
             }
         }
     }

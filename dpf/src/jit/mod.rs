@@ -58,22 +58,27 @@ struct FlatShape {
 impl FlatShape {
     /// The flat table of `shape` as code specialised by `spec` probes it; `None` for a node
     /// compiled inline.
-    fn build(shape: &Shape, spec: Specialize) -> Option<FlatShape> {
+    fn build(shape: &Shape, spec: Specialize, fixed: &[Option<u32>]) -> Option<FlatShape> {
         if codegen::inline_entries(shape, spec).is_some() {
             return None;
         }
         let (groups, fields) = codegen::plan(&shape.loads);
-        let plan = flat::KeyPlan::new(&groups, &fields, &codegen::fixed_words(shape, spec));
-        let mut f = FlatShape {
-            table: flat::FlatTable::with_capacity(plan.lanes, shape.table.len()),
+        let plan = flat::KeyPlan::new(&groups, &fields, fixed);
+        let mut table = flat::FlatTable::with_capacity(plan.lanes, shape.table.len());
+        let mut lanes = [0u64; flat::MAX_LANES];
+        for (key, v) in shape.table.iter() {
+            // Distinct graph keys pack to distinct lanes (the packing keeps every bit a
+            // field compares), so each is new here.
+            if plan.pack(&groups, &fields, key, &mut lanes).is_some() {
+                table.insert_new(&lanes[..plan.lanes], v);
+            }
+        }
+        Some(FlatShape {
+            table,
             groups,
             fields,
             plan,
-        };
-        for (key, v) in shape.table.iter() {
-            f.set(key, v);
-        }
-        Some(f)
+        })
     }
 
     /// Mirrors the graph table's `value` under `key` (0: absent).
@@ -420,10 +425,15 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
     let mut ctx: Context = module.make_context();
     ctx.func.signature = sig;
     ctx.set_disasm(true);
+    let fixed: Vec<Vec<Option<u32>>> = graph
+        .shapes()
+        .iter()
+        .map(|s| codegen::fixed_words(s, spec))
+        .collect();
     let mut fctx = FunctionBuilderContext::new();
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        codegen::translate(&mut b, graph.shapes(), spec);
+        codegen::translate(&mut b, graph.shapes(), spec, &fixed);
         b.finalize(module.target_config());
     }
     let clif = ctx.func.display().to_string();
@@ -446,16 +456,13 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
             .iter()
             .map(|s| codegen::inline_entries(s, spec))
             .collect(),
-        fixed: graph
-            .shapes()
-            .iter()
-            .map(|s| codegen::fixed_words(s, spec))
-            .collect(),
         flats: graph
             .shapes()
             .iter()
-            .map(|s| FlatShape::build(s, spec))
+            .zip(&fixed)
+            .map(|(s, f)| FlatShape::build(s, spec, f))
             .collect(),
+        fixed,
     })
 }
 
