@@ -92,6 +92,9 @@ pub enum Confirm {
     Guarded,
 }
 
+/// Where a rule's terms are filed: (switch node, key) pairs.
+pub type RuleKeys = Vec<(usize, Vec<u32>)>;
+
 /// One term of one rule, filed under its key in its shape's table.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -448,6 +451,12 @@ impl Graph {
     /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal
     /// never changes the graph's structure.
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
+        self.remove_keyed(id).map(|(p, _)| p)
+    }
+
+    /// [`Graph::remove`], also handing back where the rule was filed (its [`Graph::rule_keys`]
+    /// before the removal), without copying them.
+    pub fn remove_keyed(&mut self, id: usize) -> Option<(Pred, RuleKeys)> {
         let rule = self.rules.get_mut(id)?.take()?;
         for (s, key) in &rule.keys {
             let table = &mut self.shapes[*s].table;
@@ -475,7 +484,7 @@ impl Graph {
         while matches!(self.rules.last(), Some(None)) {
             self.rules.pop();
         }
-        Some(rule.pred)
+        Some((rule.pred, rule.keys))
     }
 
     fn shape_for(&mut self, loads: Vec<(Load, u32)>) -> usize {

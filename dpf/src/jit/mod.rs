@@ -35,7 +35,7 @@ use cranelift_module::{Linkage, Module};
 pub use codegen::Specialize;
 
 use crate::demux::Demux;
-use crate::graph::{Graph, GraphError, InsertOutcome, Shape, DIRECT};
+use crate::graph::{Graph, GraphError, InsertOutcome, RuleKeys, Shape, DIRECT};
 use crate::ir::{Packet, Pred};
 
 /// What the generated code reads for each switch node: its flat table's slots and the right
@@ -45,6 +45,14 @@ use crate::ir::{Packet, Pred};
 pub struct ShapeCtx {
     pub table: *const u64,
     pub shift: u64,
+}
+
+/// Where a change to the graph touched its tables.
+enum Changed {
+    /// The keys of this (just inserted) rule.
+    Rule(usize),
+    /// The keys a removed rule was filed under.
+    Removed(RuleKeys),
 }
 
 /// A hashed switch node's probed table, with the key layout its code was generated for.
@@ -244,20 +252,14 @@ impl JitGraph {
                         .zip(key)
                         .any(|(f, k)| f.is_some_and(|f| f != *k))
             });
-        let keys = self.graph.rule_keys(id).to_vec();
-        self.update(&touched, breaks_fixed, &keys)?;
+        self.update(&touched, breaks_fixed, Changed::Rule(id))?;
         Ok(o)
     }
 
     /// Brings the code in step with the graph after a change to the tables of `touched`
     /// shapes at `keys`: regenerated when a shape is new or a table compiled into the code
     /// changed, otherwise the flat tables copy the graph's values at those keys.
-    fn update(
-        &mut self,
-        touched: &[usize],
-        stale: bool,
-        keys: &[(usize, Vec<u32>)],
-    ) -> Result<(), JitError> {
+    fn update(&mut self, touched: &[usize], stale: bool, keys: Changed) -> Result<(), JitError> {
         let shapes = self.graph.shapes();
         let stale = stale
             || shapes.len() != self.code.shapes
@@ -268,6 +270,10 @@ impl JitGraph {
             self.code = compile(&self.graph, self.spec)?;
             self.recompiles += 1;
         } else {
+            let keys = match &keys {
+                Changed::Rule(id) => self.graph.rule_keys(*id),
+                Changed::Removed(k) => k,
+            };
             for (s, key) in keys {
                 if let Some(f) = &mut self.code.flats[*s] {
                     f.set(key, shapes[*s].table.get(key));
@@ -290,10 +296,12 @@ impl JitGraph {
     /// then fails, the graph is interpreted (see [`JitGraph::is_interpreted`]).
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
         let touched = self.graph.rule_shapes(id);
-        let keys = self.graph.rule_keys(id).to_vec();
-        let p = self.graph.remove(id)?;
+        let (p, keys) = self.graph.remove_keyed(id)?;
         // Removing keys never breaks a shared word: the remaining keys still share it.
-        if self.update(&touched, false, &keys).is_err() {
+        if self
+            .update(&touched, false, Changed::Removed(keys))
+            .is_err()
+        {
             self.fallback = true;
         }
         Some(p)
