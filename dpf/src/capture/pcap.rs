@@ -106,6 +106,11 @@ impl<R: Read> PcapReader<R> {
         self.nanos
     }
 
+    /// How records are laid out: byte order and extra header bytes (for [`super::PcapSlice`]).
+    pub fn layout(&self) -> (bool, u64) {
+        (self.big_endian, self.extra)
+    }
+
     pub fn interfaces(&self) -> &[Interface] {
         &self.iface
     }

@@ -131,6 +131,14 @@ impl<R: Read> CaptureReader<R> {
         }
     }
 
+    /// A classic pcap file's record layout: (big-endian, extra record header bytes).
+    pub(crate) fn pcap_layout(&self) -> Option<(bool, u64)> {
+        match &self.kind {
+            Kind::Pcap(r) => Some(r.layout()),
+            Kind::PcapNg(_) => None,
+        }
+    }
+
     /// Bytes consumed so far.
     pub fn offset(&self) -> u64 {
         match &self.kind {

@@ -1,0 +1,103 @@
+//! The output files of a split: created (truncated) once, kept open while the descriptor
+//! budget allows, and reopened for appending after the pool had to close them (a rule file
+//! may name more outputs than the process may hold open).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+pub struct FilePool {
+    paths: Vec<PathBuf>,
+    files: Vec<Option<File>>,
+    created: Vec<bool>,
+    open: usize,
+    cap: usize,
+    /// Clock hand for choosing which file to close.
+    hand: usize,
+}
+
+impl FilePool {
+    pub fn new(paths: Vec<PathBuf>, cap: usize) -> Self {
+        let n = paths.len();
+        FilePool {
+            paths,
+            files: (0..n).map(|_| None).collect(),
+            created: vec![false; n],
+            open: 0,
+            cap: cap.max(1),
+            hand: 0,
+        }
+    }
+
+    /// Opens output `i`: created (truncated) the first time, appended to after the pool
+    /// closed it.
+    fn open(&mut self, i: usize) -> io::Result<()> {
+        while self.open >= self.cap {
+            self.hand = (self.hand + 1) % self.files.len();
+            if self.hand != i && self.files[self.hand].take().is_some() {
+                self.open -= 1;
+            }
+        }
+        let f = if self.created[i] {
+            OpenOptions::new().append(true).open(&self.paths[i])
+        } else {
+            File::create(&self.paths[i])
+        }
+        .map_err(|e| self.error(i, e))?;
+        self.created[i] = true;
+        self.files[i] = Some(f);
+        self.open += 1;
+        Ok(())
+    }
+
+    fn error(&self, i: usize, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.paths[i].display()))
+    }
+
+    /// Creates the outputs that fit in the descriptor budget, in order, so that the kernel's
+    /// cost of making them is paid before (and beside) the writing.
+    pub fn create_all(&mut self) -> io::Result<()> {
+        for i in 0..self.paths.len().min(self.cap) {
+            if !self.created[i] {
+                self.open(i)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, i: usize) -> io::Result<&mut File> {
+        if self.files[i].is_none() {
+            self.open(i)?;
+        }
+        Ok(self.files[i].as_mut().expect("opened just now"))
+    }
+
+    pub fn write(&mut self, i: usize, bytes: &[u8]) -> io::Result<()> {
+        let r = self.file(i)?.write_all(bytes);
+        r.map_err(|e| self.error(i, e))
+    }
+}
+
+/// Raises the soft descriptor limit to the hard one; returns the limit now in force.
+pub fn raise_fd_limit() -> usize {
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        let mut r = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
+            return 256;
+        }
+        if r.rlim_cur < r.rlim_max {
+            let want = libc::rlimit {
+                rlim_cur: r.rlim_max,
+                rlim_max: r.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
+                r.rlim_cur = r.rlim_max;
+            }
+        }
+        r.rlim_cur.min(1 << 20) as usize
+    }
+}

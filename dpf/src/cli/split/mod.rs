@@ -1,0 +1,224 @@
+//! `dpf split`: one pass over a capture, each rule's packets to its own file.
+//!
+//! Two paths, same outputs. A regular pcap file is mapped and its records written straight
+//! from the mapping ([`mapped`]); anything else (a pipe, pcapng, `--pcapng` output) streams
+//! through per-output buffers ([`stream`]). Either way writer threads own the files, create
+//! them all as the pass starts, and write whole records, so after an input error every output
+//! is a valid capture of the packets before it.
+
+mod files;
+mod mapped;
+mod stream;
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::progress::Progress;
+use super::ruleset::RuleSet;
+use super::scan::scan;
+use super::summary::Tally;
+use super::{capture_error, CliError, Outcome};
+use crate::capture::{
+    CaptureReader, Format, Interface, Mapping, OutputFormat, PacketWriter, PcapSlice,
+};
+use crate::ir;
+use files::raise_fd_limit;
+use mapped::MappedOutputs;
+use stream::Outputs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Capture to read (pcap or pcapng).
+    #[arg(short = 'r', value_name = "IN")]
+    pub read: PathBuf,
+    /// Rule file: `name: expression` per line; earlier rules win.
+    #[arg(long, value_name = "RULES")]
+    pub rules: PathBuf,
+    /// Directory for the outputs, one `NAME.pcap` (or `.pcapng`) per rule; created if missing.
+    #[arg(short = 'o', value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Write a packet to every rule it matches, not only to the first.
+    #[arg(long)]
+    pub all_matches: bool,
+    /// Also write the packets no rule matched, to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub unmatched: Option<PathBuf>,
+    /// Write pcapng (needed when the input mixes link types).
+    #[arg(long)]
+    pub pcapng: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after COUNT packets.
+    #[arg(short = 'c', value_name = "COUNT")]
+    pub count: Option<u64>,
+}
+
+pub fn run(a: Args) -> Outcome {
+    let rules = RuleSet::load(&a.rules)?;
+    // A regular file is mapped, unless pcapng output asks for re-encoding anyway; if it
+    // cannot be opened or mapped, the streaming reader reports why (or reads it).
+    let map = match a.pcapng {
+        false => File::open(&a.read)
+            .ok()
+            .and_then(|f| Mapping::of(&f).ok().flatten()),
+        true => None,
+    };
+    if let Some(map) = map {
+        let map = Arc::new(map);
+        let slice = PcapSlice::new(map.bytes()).map_err(|e| capture_error(&a.read, &e))?;
+        if let Some(slice) = slice {
+            return run_mapped(&a, rules, &map, slice);
+        }
+    }
+    let reader = super::open_capture(&a.read)?;
+    run_stream(&a, rules, reader)
+}
+
+/// Checks every rule for the input's link type, then makes the output directory and names
+/// the outputs: one per rule, then the unmatched one. A typo in a rule should not leave a
+/// half-made DIR, so nothing is created before the rules compile.
+fn prepare(
+    a: &Args,
+    rules: &mut RuleSet,
+    ifaces: &[Interface],
+    ext: &str,
+) -> Result<Vec<PathBuf>, CliError> {
+    rules.precheck(ifaces)?;
+    std::fs::create_dir_all(&a.out_dir)
+        .map_err(|e| CliError(format!("{}: cannot create: {e}", a.out_dir.display())))?;
+    let mut paths: Vec<PathBuf> = rules
+        .names()
+        .map(|n| a.out_dir.join(format!("{n}.{ext}")))
+        .collect();
+    paths.extend(a.unmatched.clone());
+    Ok(paths)
+}
+
+/// Descriptors the writers may hold: the limit, raised to its maximum, less room for
+/// stdin/out/err, the input and whatever the runtime holds.
+fn fd_cap() -> usize {
+    raise_fd_limit().saturating_sub(32).clamp(1, 4096)
+}
+
+fn write_err(e: io::Error) -> CliError {
+    CliError(format!("writing the outputs: {e}"))
+}
+
+/// The summary (table or JSON), then the pass's outcome.
+fn report(a: &Args, tally: &Tally, elapsed: Duration, result: Result<(), CliError>) -> Outcome {
+    let mut out = io::stdout().lock();
+    let io_err = |e: io::Error| CliError(format!("writing the summary: {e}"));
+    if a.json {
+        writeln!(out, "{}", tally.to_json(elapsed)).map_err(io_err)?;
+    } else {
+        tally.write_table(&mut out, elapsed).map_err(io_err)?;
+    }
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn run_mapped(a: &Args, mut rules: RuleSet, map: &Arc<Mapping>, mut slice: PcapSlice) -> Outcome {
+    let ifaces = slice.interfaces().to_vec();
+    let paths = prepare(a, &mut rules, &ifaces, "pcap")?;
+    let n_out = paths.len();
+    let unmatched = a.unmatched.is_some().then_some(n_out - 1);
+    // Outputs keep the input's timestamp unit; every one starts with the same header.
+    let nanos = slice.nanos();
+    let mut header = PacketWriter::new(Vec::new(), OutputFormat::Pcap { nanos });
+    header.finish(&ifaces).map_err(write_err)?;
+    let mut outs = MappedOutputs::new(
+        map.clone(),
+        paths,
+        header.into_inner(),
+        nanos,
+        fd_cap(),
+        slice.offset() as usize,
+    );
+    let names: Vec<String> = rules.names().map(String::from).collect();
+    let mut tally = Tally::new(names);
+    let demux = rules
+        .demux_for(ifaces[0].link)
+        .map_err(|e| CliError(format!("{}: {e}", a.read.display())))?;
+    let mut progress = Progress::new(map.bytes().len() as u64);
+    let mut matches: Vec<usize> = Vec::with_capacity(n_out);
+    let start = Instant::now();
+    let result = loop {
+        if a.count.is_some_and(|c| slice.packets() >= c) {
+            break Ok(());
+        }
+        let rec = match slice.next_record() {
+            Ok(Some(r)) => r,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(capture_error(&a.read, &e)),
+        };
+        let p = &rec.packet;
+        let pk = ir::Packet::new(p.data, p.orig_len);
+        if a.all_matches {
+            demux.all_matches(&pk, &mut matches);
+        } else {
+            matches.clear();
+            matches.extend(demux.first_match(&pk));
+        }
+        tally.add(&matches, p.orig_len);
+        for &r in &matches {
+            outs.add(r, &rec);
+        }
+        if let (true, Some(u)) = (matches.is_empty(), unmatched) {
+            outs.add(u, &rec);
+        }
+        if let Err(e) = outs.maybe_flush(slice.offset()) {
+            break Err(write_err(e));
+        }
+        if slice.packets() & 4095 == 0 {
+            progress.update(slice.offset(), slice.packets());
+        }
+    };
+    progress.finish();
+    let elapsed = start.elapsed();
+    outs.finish(slice.offset()).map_err(write_err)?;
+    report(a, &tally, elapsed, result)
+}
+
+fn run_stream(a: &Args, mut rules: RuleSet, probe: CaptureReader<File>) -> Outcome {
+    // Outputs keep the input's timestamp precision where pcap can carry it.
+    let (format, ext) = match (a.pcapng, probe.format()) {
+        (true, _) => (OutputFormat::PcapNg, "pcapng"),
+        (false, Format::Pcap { nanos }) => (OutputFormat::Pcap { nanos }, "pcap"),
+        (false, Format::PcapNg) => (OutputFormat::Pcap { nanos: false }, "pcap"),
+    };
+    let paths = prepare(a, &mut rules, probe.interfaces(), ext)?;
+    let n_out = paths.len();
+    let unmatched = a.unmatched.is_some().then_some(n_out - 1);
+    let mut outs = Outputs::new(paths, format, fd_cap());
+    let names: Vec<String> = rules.names().map(String::from).collect();
+    let mut tally = Tally::new(names);
+    let mut last_ifaces: Vec<Interface> = probe.interfaces().to_vec();
+    let start = Instant::now();
+    let result = scan(
+        probe,
+        &a.read,
+        &mut rules,
+        a.all_matches,
+        a.count,
+        |p, ifaces, matches| {
+            tally.add(matches, p.orig_len);
+            if last_ifaces.len() != ifaces.len() {
+                last_ifaces = ifaces.to_vec();
+            }
+            for &r in matches {
+                outs.write(r, p, ifaces).map_err(write_err)?;
+            }
+            if let (true, Some(u)) = (matches.is_empty(), unmatched) {
+                outs.write(u, p, ifaces).map_err(write_err)?;
+            }
+            Ok(())
+        },
+    );
+    let elapsed = start.elapsed();
+    outs.finish(&last_ifaces).map_err(write_err)?;
+    report(a, &tally, elapsed, result)
+}

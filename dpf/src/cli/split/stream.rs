@@ -1,0 +1,134 @@
+//! The split of a capture read as a stream (a pipe, pcapng, pcapng output): packets are
+//! encoded into one buffer per output; a full buffer goes to a writer thread, which owns the
+//! files: it creates every output as soon as the pass starts and then writes buffers as they
+//! come, so the kernel's work runs beside the reading and demultiplexing. Buffers return to
+//! the reader for reuse, so memory stays bounded whatever the input's size. Files are written
+//! whole records at a time, so after an input error every output is a valid capture of the
+//! packets before it.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+
+use super::files::FilePool;
+use crate::capture::{Interface, OutputFormat, Packet, PacketWriter};
+
+/// Total buffer memory for all outputs; each gets a share within [`MIN_BUF`, `MAX_BUF`].
+const BUF_BUDGET: usize = 32 << 20;
+const MIN_BUF: usize = 16 << 10;
+const MAX_BUF: usize = 1 << 20;
+/// Full buffers queued for the writer thread before the reader waits for it.
+const QUEUE: usize = 64;
+
+/// The writer thread: create the files, then write each buffer it is sent and hand the buffer
+/// back (empty) for reuse.
+fn write_files(
+    mut pool: FilePool,
+    full: Receiver<(usize, Vec<u8>)>,
+    spare: Sender<Vec<u8>>,
+) -> io::Result<()> {
+    pool.create_all()?;
+    for (i, mut buf) in full {
+        pool.write(i, &buf)?;
+        buf.clear();
+        // The reader may be gone already (it stops sending before it stops receiving).
+        let _ = spare.send(buf);
+    }
+    Ok(())
+}
+
+/// One output per rule (plus the unmatched one), each a packet writer over its own buffer;
+/// full buffers go to the writer thread.
+pub struct Outputs {
+    writers: Vec<PacketWriter<Vec<u8>>>,
+    buf_cap: usize,
+    full: Option<SyncSender<(usize, Vec<u8>)>>,
+    spare: Receiver<Vec<u8>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+    /// The files, when no writer thread could be started: buffers are then written here.
+    direct: Option<FilePool>,
+}
+
+impl Outputs {
+    pub fn new(paths: Vec<PathBuf>, format: OutputFormat, fd_cap: usize) -> Self {
+        let n = paths.len();
+        let buf_cap = (BUF_BUDGET / n.max(1)).clamp(MIN_BUF, MAX_BUF);
+        let (full_tx, full_rx) = mpsc::sync_channel(QUEUE);
+        let (spare_tx, spare_rx) = mpsc::channel();
+        let paths2 = paths.clone();
+        let thread = std::thread::Builder::new()
+            .name("dpf-split-writer".into())
+            .spawn(move || write_files(FilePool::new(paths2, fd_cap), full_rx, spare_tx));
+        // Without a thread (none could be started), the reader writes the files itself.
+        let (full, thread, direct) = match thread {
+            Ok(t) => (Some(full_tx), Some(t), None),
+            Err(_) => (None, None, Some(FilePool::new(paths, fd_cap))),
+        };
+        Outputs {
+            writers: (0..n)
+                .map(|_| PacketWriter::new(Vec::new(), format))
+                .collect(),
+            buf_cap,
+            full,
+            spare: spare_rx,
+            thread,
+            direct,
+        }
+    }
+
+    pub fn write(&mut self, i: usize, p: &Packet, ifaces: &[Interface]) -> io::Result<()> {
+        self.writers[i].write(p, ifaces)?;
+        if self.writers[i].get_mut().len() >= self.buf_cap {
+            self.drain(i)?;
+        }
+        Ok(())
+    }
+
+    /// Sends output `i`'s buffer to the writer thread, taking a spare one in its place.
+    fn drain(&mut self, i: usize) -> io::Result<()> {
+        if let Some(pool) = &mut self.direct {
+            let buf = self.writers[i].get_mut();
+            let r = pool.write(i, buf);
+            buf.clear();
+            return r;
+        }
+        let fresh = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(self.buf_cap));
+        let buf = std::mem::replace(self.writers[i].get_mut(), fresh);
+        let sent = self.full.as_ref().map(|tx| tx.send((i, buf)));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The writer thread stopped: its error says why.
+            _ => Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| io::Error::other("the output writer stopped without an error"))),
+        }
+    }
+
+    fn join(&mut self) -> io::Result<()> {
+        self.full = None;
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the output writer panicked"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Headers for outputs that got no packet, every buffer out to its file, and the writer
+    /// thread's outcome.
+    pub fn finish(&mut self, ifaces: &[Interface]) -> io::Result<()> {
+        for i in 0..self.writers.len() {
+            self.writers[i].finish(ifaces)?;
+            // Every output has bytes by now (at least its header), so every file is made.
+            if !self.writers[i].get_mut().is_empty() {
+                self.drain(i)?;
+            }
+        }
+        self.join()
+    }
+}
