@@ -1,6 +1,7 @@
 //! `exo`: the toolkit's runtime command. `exo run FILE.erl... [--call MOD:FUN] [--print]`
 //! compiles the files with the bundled Erlang library, calls `MOD:FUN()` (default: the first
 //! module's `main/0`) and exits 0, or 1 on a compile error or an uncaught exception.
+//! `exo compile FILE.erl --emit bytecode [--function NAME/ARITY]` prints the VM's bytecode.
 //! Network options (`--nic`, `--ip`, `--gw`, `--mac`, the simulated wire's faults) are checked
 //! first; a bad one exits 2 with a message naming it.
 
@@ -30,6 +31,17 @@ enum Cmd {
         print: bool,
         #[command(flatten)]
         net: Box<annex::config::NetArgs>,
+    },
+    /// Compile an Erlang file and print what the VM runs (`--emit bytecode`).
+    Compile {
+        /// Erlang source file.
+        file: PathBuf,
+        /// What to print: `bytecode` (the register bytecode of each function).
+        #[arg(long, default_value = "bytecode")]
+        emit: String,
+        /// Only this function (`name` or `name/arity`).
+        #[arg(long)]
+        function: Option<String>,
     },
     /// Benchmarks.
     Bench {
@@ -120,6 +132,30 @@ fn main() {
             let _ = std::io::stderr().write_all(&out.stderr);
             let _ = std::io::stdout().flush();
             std::process::exit(out.exit_code);
+        }
+        Cmd::Compile {
+            file,
+            emit,
+            function,
+        } => {
+            if emit != "bytecode" {
+                eprintln!("exo compile: --emit takes `bytecode`, got {emit:?}");
+                std::process::exit(2);
+            }
+            let src = match std::fs::read_to_string(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("exo compile: {}: {e}", file.display());
+                    std::process::exit(2);
+                }
+            };
+            match vm::bytecode_listing(&file, &src, function.as_deref()) {
+                Ok(text) => print!("{text}"),
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            }
         }
         Cmd::Bench {
             which: BenchCmd::Estone(b),

@@ -41,6 +41,15 @@ pub fn lookup(m: &str, f: &str, arity: usize) -> Option<BifFn> {
     table().get(&(m, f, arity)).copied()
 }
 
+/// `module:function/arity` of a native BIF, for bytecode listings.
+pub fn name_of(f: BifFn) -> Option<String> {
+    table()
+        .iter()
+        .filter(|(_, g)| **g as usize == f as usize)
+        .map(|((m, n, a), _)| format!("{m}:{n}/{a}"))
+        .min()
+}
+
 /// The functions OTP 25 auto-imports from `erlang` (`erl_internal:bif/2`).
 const AUTO_IMPORTS: &[(&str, usize)] = &[
     ("abs", 1),

@@ -1,6 +1,7 @@
 //! The compiled form of a module: functions whose clauses hold patterns and expressions with
 //! variables resolved to frame slots, calls resolved to local indices, BIFs or remote names.
-//! This is what the interpreter (`interp.rs`) executes.
+//! `lower.rs` turns each function into register bytecode (`bytecode.rs`), run by `exec.rs`;
+//! subtrees not lowered yet are run by the tree evaluator (`interp.rs`).
 
 use crate::atom::Atom;
 use crate::bifs::BifFn;
@@ -181,7 +182,9 @@ pub struct FunDef {
     /// For named funs: the slot that holds the fun itself.
     pub self_slot: Option<u32>,
     pub line: u32,
-    pub index: Option<crate::dispatch::ClauseIndex>,
+    /// The register bytecode the clauses were lowered to (`lower.rs`); the clauses are
+    /// empty once lowered.
+    pub code: crate::bytecode::Code,
 }
 
 pub struct Module {

@@ -140,7 +140,11 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
     let funs = c
         .funs
         .into_iter()
-        .map(|f| f.expect("every function slot filled"))
+        .map(|f| {
+            let mut f = f.expect("every function slot filled");
+            crate::lower::lower_fun(&mut f);
+            f
+        })
         .collect();
     Ok(Module {
         name: Atom::intern(&mname),
@@ -311,7 +315,7 @@ impl Compiler {
             n_slots: ctx.n_slots as usize,
             self_slot,
             line: pos.line,
-            index: crate::dispatch::ClauseIndex::build(&cl),
+            code: crate::bytecode::Code::default(),
             clauses: cl,
         })
     }
@@ -1080,7 +1084,7 @@ impl Compiler {
             n_slots: ctx.n_slots as usize,
             self_slot,
             line: pos.line,
-            index: crate::dispatch::ClauseIndex::build(&cl),
+            code: crate::bytecode::Code::default(),
             clauses: cl,
         };
         // The interpreter copies env values into the slots listed here, in order.

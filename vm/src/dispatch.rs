@@ -1,9 +1,12 @@
-//! Compiled clause selection: for functions with several clauses, the first argument's shape
-//! (atom, small integer, tuple size and tag, list, binary, map) selects the few clauses that can
-//! match, so dispatch costs one hash lookup instead of trying every clause in turn.
+//! Compiled clause selection, the switch part: when several clauses (of a function, `case` or
+//! `receive`) differ on the shape of one column (atom, small integer, tuple size and tag, nil,
+//! cons, binary, map), a `switch` instruction jumps straight to the first clause that can match
+//! the value's shape, and each clause's fail label skips the clauses that cannot match what it
+//! admitted (`lower.rs`). So a clause is never tried twice, and clauses of another shape are not
+//! tried at all.
 
 use crate::atom::Atom;
-use crate::code::{CClause, Pat};
+use crate::code::Pat;
 use crate::term::Term;
 use std::collections::HashMap;
 
@@ -46,16 +49,10 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
-
-pub struct ClauseIndex {
-    table: FastMap<Key, Vec<u32>>,
-    /// Clauses that can match a value whose key is not in the table (wildcards only).
-    default: Vec<u32>,
-}
+pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
 
 /// The key class of a first-argument pattern; `None` means it may match anything.
-fn pat_key(p: &Pat) -> Option<Key> {
+pub fn pat_key(p: &Pat) -> Option<Key> {
     match p {
         Pat::Lit(Term::Atom(a)) => Some(Key::Atom(*a)),
         Pat::Lit(Term::Int(i)) => Some(Key::Int(*i)),
@@ -94,7 +91,7 @@ pub fn term_key(t: &Term) -> Option<Key> {
 }
 
 /// Whether a clause of class `c` may match a value of key `k`.
-fn compatible(c: Option<Key>, k: Key) -> bool {
+pub fn compatible(c: Option<Key>, k: Key) -> bool {
     match (c, k) {
         (None, _) => true,
         (Some(Key::Tuple(n, None)), Key::Tuple(m, _)) => n == m,
@@ -102,51 +99,62 @@ fn compatible(c: Option<Key>, k: Key) -> bool {
     }
 }
 
-impl ClauseIndex {
-    /// Builds an index when it pays: at least four clauses (trying three in turn is cheaper
-    /// than a lookup), not all wildcards.
-    pub fn build(clauses: &[CClause]) -> Option<ClauseIndex> {
-        if clauses.len() < 4 || clauses.iter().any(|c| c.pats.is_empty()) {
-            return None;
+/// Whether some value could match both a clause of class `a` and one of class `b`: used to
+/// chain a failing clause to the next one that might still match.
+pub fn may_overlap(a: Option<Key>, b: Option<Key>) -> bool {
+    match (a, b) {
+        (None, _) | (_, None) => true,
+        (Some(Key::Tuple(n, x)), Some(Key::Tuple(m, y))) => {
+            n == m && (x.is_none() || y.is_none() || x == y)
         }
-        let classes: Vec<Option<Key>> = clauses.iter().map(|c| pat_key(&c.pats[0])).collect();
-        if classes.iter().filter(|c| c.is_some()).count() < 2 {
-            return None;
-        }
+        (Some(x), Some(y)) => x == y,
+    }
+}
+
+/// The jump table of a `switch`: a value's key to the label of the first clause that can match
+/// it; `default` for values whose key no clause names (the first wildcard clause, or the
+/// no-clause-matched error).
+pub struct SwitchTable {
+    pub table: FastMap<Key, u32>,
+    pub default: u32,
+}
+
+impl SwitchTable {
+    /// Builds the table for clauses of classes `classes` starting at labels `starts`;
+    /// `nomatch` is the label taken when no clause can match.
+    pub fn build(classes: &[Option<Key>], starts: &[u32], nomatch: u32) -> SwitchTable {
         let mut table = FastMap::default();
         for k in classes.iter().flatten() {
-            let list: Vec<u32> = classes
+            let first = classes
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| compatible(**c, *k))
-                .map(|(i, _)| i as u32)
-                .collect();
-            table.insert(*k, list);
+                .position(|c| compatible(*c, *k))
+                .expect("a keyed clause is compatible with its own key");
+            table.insert(*k, starts[first]);
         }
         let default = classes
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.is_none())
-            .map(|(i, _)| i as u32)
-            .collect();
-        Some(ClauseIndex { table, default })
+            .position(|c| c.is_none())
+            .map(|i| starts[i])
+            .unwrap_or(nomatch);
+        SwitchTable { table, default }
     }
 
-    /// The clauses to try, in order, for a first argument `t`.
-    pub fn candidates(&self, t: &Term) -> &[u32] {
+    /// Where to jump for value `t`.
+    #[inline]
+    pub fn target(&self, t: &Term) -> u32 {
         match term_key(t) {
             Some(k) => {
                 if let Some(l) = self.table.get(&k) {
-                    return l;
+                    return *l;
                 }
                 if let Key::Tuple(n, Some(_)) = k {
                     if let Some(l) = self.table.get(&Key::Tuple(n, None)) {
-                        return l;
+                        return *l;
                     }
                 }
-                &self.default
+                self.default
             }
-            None => &self.default,
+            None => self.default,
         }
     }
 }
@@ -154,35 +162,27 @@ impl ClauseIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::code::CClause;
-
-    fn clause(p: Pat) -> CClause {
-        CClause {
-            pats: vec![p],
-            guard: vec![],
-            body: vec![],
-        }
-    }
 
     #[test]
-    fn selects_by_atom_and_tuple_shape_keeping_wildcards_in_order() {
+    fn jumps_to_the_first_clause_that_can_match_keeping_wildcards_in_order() {
         let a = Atom::intern("ping");
-        let cl = vec![
-            clause(Pat::Lit(Term::Atom(a))),
-            clause(Pat::Tuple(vec![Pat::Lit(Term::Atom(a)), Pat::Any])),
-            clause(Pat::Tuple(vec![Pat::Any, Pat::Any])),
-            clause(Pat::Any),
+        let classes = vec![
+            Some(Key::Atom(a)),
+            Some(Key::Tuple(2, Some(a))),
+            Some(Key::Tuple(2, None)),
+            None,
         ];
-        let ix = ClauseIndex::build(&cl).expect("worth indexing");
-        assert_eq!(ix.candidates(&Term::Atom(a)), &[0, 3]);
+        let t = SwitchTable::build(&classes, &[10, 20, 30, 40], 99);
+        assert_eq!(t.target(&Term::Atom(a)), 10);
         assert_eq!(
-            ix.candidates(&Term::tuple(vec![Term::Atom(a), Term::Int(1)])),
-            &[1, 2, 3]
+            t.target(&Term::tuple(vec![Term::Atom(a), Term::Int(1)])),
+            20
         );
-        assert_eq!(
-            ix.candidates(&Term::tuple(vec![Term::Int(0), Term::Int(1)])),
-            &[2, 3]
-        );
-        assert_eq!(ix.candidates(&Term::Int(7)), &[3]);
+        assert_eq!(t.target(&Term::tuple(vec![Term::Int(0), Term::Int(1)])), 30);
+        assert_eq!(t.target(&Term::Int(7)), 40);
+        let t = SwitchTable::build(&classes[..3], &[10, 20, 30], 99);
+        assert_eq!(t.target(&Term::Int(7)), 99);
+        assert!(may_overlap(classes[1], classes[2]));
+        assert!(!may_overlap(classes[0], classes[2]));
     }
 }

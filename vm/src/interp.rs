@@ -1,7 +1,8 @@
-//! The interpreter: evaluates compiled clauses over a per-process register file (`regs`, one
-//! window of slots per active call). Calls in tail position return to the caller's trampoline
-//! instead of growing the Rust stack, so Erlang loops run in constant space; deep non-tail
-//! recursion runs on a large dedicated stack and is bounded with a clean exception.
+//! The process state (`Proc`) and the tree evaluator: evaluates the subtrees that the
+//! bytecode (`exec.rs`) escapes to (receive, try/catch, comprehensions, bit syntax, maps,
+//! records) over the same frame registers, plus patterns, exceptions and sends. Calls made
+//! from such a subtree re-enter the bytecode loop; in tail position they come back as a
+//! `Ctl::Tail` for the loop to run in constant space.
 
 use crate::arith;
 use crate::atom::{self, Atom};
@@ -91,6 +92,8 @@ pub struct Proc {
     pub cur: Option<(Atom, Atom, usize, u32)>,
     /// The target of the `Ctl::Tail` being returned.
     pub pending_tail: PendingTail,
+    /// The bytecode loop's suspended callers (`exec.rs`).
+    pub(crate) calls: Vec<crate::exec::Frame>,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -112,6 +115,7 @@ impl Proc {
             dying: false,
             cur: None,
             pending_tail: PendingTail::None,
+            calls: Vec::new(),
         }
     }
 
@@ -126,7 +130,7 @@ impl Proc {
         unsafe { (*self.yielder).suspend(()) }
     }
 
-    fn check_stack(&self) -> Result<(), Ctl> {
+    pub(crate) fn check_stack(&self) -> Result<(), Ctl> {
         let here = 0u8;
         let addr = &here as *const u8 as usize;
         if self.stack_base != 0 && self.stack_base.saturating_sub(addr) > self.stack_limit {
@@ -159,89 +163,21 @@ impl Proc {
     }
 
     /// Runs function `idx` whose arguments are already in `regs[bp..bp + arity]` (they become
-    /// the first slots of its frame), running tail calls in a loop. Borrowing the module
-    /// avoids reference-count traffic on every local call.
+    /// the first registers of its frame): the bytecode loop (`exec.rs`) runs it and every call
+    /// it makes, until it returns.
     fn invoke_at(
         &mut self,
         module: &Arc<Module>,
-        mut idx: usize,
+        idx: usize,
         bp: usize,
-        mut fun: Option<Arc<Fun>>,
+        fun: Option<Arc<Fun>>,
     ) -> Res {
-        if let Err(e) = self.check_stack() {
-            self.regs.truncate(bp);
-            return Err(e);
-        }
-        let mut owned: Option<Arc<Module>> = None;
-        loop {
-            self.reductions += 1;
-            if self.reductions.is_multiple_of(2000) {
-                if let Err(c) = self.yield_point() {
-                    self.regs.truncate(bp);
-                    return Err(c);
-                }
-            }
-            let m: &Arc<Module> = owned.as_ref().unwrap_or(module);
-            let f = &m.funs[idx];
-            let need = bp + f.n_slots.max(f.arity);
-            let len = self.regs.len();
-            if len < need {
-                self.regs.reserve(need - len);
-                // SAFETY: capacity reserved above; each slot is initialised before set_len.
-                // (Writing in place avoids building each Nil on the stack and copying it, which
-                // stalls on store forwarding.)
-                unsafe {
-                    let p = self.regs.as_mut_ptr();
-                    for k in len..need {
-                        std::ptr::write(p.add(k), Term::Nil);
-                    }
-                    self.regs.set_len(need);
-                }
-            }
-            if let Some(fun) = &fun {
-                self.bind_closure(f, fun, bp);
-            }
-            let saved = self.cur.replace((m.name, f.name, f.arity, f.line));
-            let r = self.run_function(m, f, bp);
-            self.cur = saved;
-            match r {
-                Ok(v) => {
-                    self.pop_frame(bp);
-                    return Ok(v);
-                }
-                Err(Ctl::Tail) => {
-                    match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
-                        PendingTail::Local(i, n) => {
-                            // Slide the arguments down over the finished frame.
-                            let top = self.regs.len() - n as usize;
-                            self.regs.drain(bp..top);
-                            idx = i as usize;
-                            fun = None;
-                        }
-                        PendingTail::Call(tc) => {
-                            self.regs.truncate(bp);
-                            let tc = *tc;
-                            if !Arc::ptr_eq(&tc.module, m) {
-                                owned = Some(tc.module);
-                            }
-                            idx = tc.idx;
-                            self.regs.extend(tc.args);
-                            fun = tc.fun;
-                        }
-                        PendingTail::None => {
-                            self.regs.truncate(bp);
-                            return Err(lost_tail());
-                        }
-                    }
-                }
-                Err(Ctl::Exc(e)) => return Err(self.unwind_frame(e, m, f, bp)),
-            }
-        }
+        self.run_bc(module, idx, bp, fun)
     }
 
-    /// Every 2000 reductions: let others run, then take a pending kill.
+    /// Every 2048 reductions: let others run, then take a pending kill.
     #[inline(never)]
-    fn yield_point(&mut self) -> Result<(), Ctl> {
+    pub(crate) fn yield_point(&mut self) -> Result<(), Ctl> {
         self.rt.clone().maybe_yield(self);
         if let Some(r) = self.rt.take_kill(self.pid) {
             self.dying = true;
@@ -252,7 +188,7 @@ impl Proc {
 
     /// Puts a closure's captured values (and itself, for a named fun) into its frame.
     #[inline(never)]
-    fn bind_closure(&mut self, f: &FunDef, fun: &Arc<Fun>, bp: usize) {
+    pub(crate) fn bind_closure(&mut self, f: &FunDef, fun: &Arc<Fun>, bp: usize) {
         if let FunKind::Local { env, .. } = &fun.kind {
             for (s, v) in f.env_slots.iter().zip(env.iter()) {
                 self.regs[bp + *s as usize] = v.clone();
@@ -261,104 +197,6 @@ impl Proc {
         if let Some(s) = f.self_slot {
             self.regs[bp + s as usize] = Term::Fun(fun.clone());
         }
-    }
-
-    /// An exception leaves function `f`: drop its frame and record it for the stack trace.
-    #[inline(never)]
-    fn unwind_frame(&mut self, mut e: Box<Exc>, m: &Arc<Module>, f: &FunDef, bp: usize) -> Ctl {
-        self.regs.truncate(bp);
-        if e.frames.len() < 20 {
-            e.frames.push((m.name, f.name, f.arity, f.line));
-        }
-        Ctl::Exc(e)
-    }
-
-    /// Drops the frame above `bp`. Frames of small values (integers, atoms, pids) need no
-    /// destructor calls, only a length change.
-    #[inline(always)]
-    fn pop_frame(&mut self, bp: usize) {
-        if self.regs[bp..].iter().all(Term::is_immediate) {
-            // SAFETY: shrinking the length; the values dropped own no memory.
-            unsafe { self.regs.set_len(bp) }
-        } else {
-            self.regs.truncate(bp);
-        }
-    }
-
-    fn run_function(&mut self, m: &Arc<Module>, f: &FunDef, bp: usize) -> Res {
-        if let Some(ix) = &f.index {
-            let first = self.regs[bp].clone();
-            for &i in ix.candidates(&first) {
-                let c = &f.clauses[i as usize];
-                if self.match_args(&c.pats, bp, m)? && self.guard(&c.guard, bp, m) {
-                    return self.body(&c.body, bp, m);
-                }
-            }
-            return Err(self.function_clause(m, f, bp));
-        }
-        for c in &f.clauses {
-            if self.match_args(&c.pats, bp, m)? && self.guard(&c.guard, bp, m) {
-                return self.body(&c.body, bp, m);
-            }
-        }
-        Err(self.function_clause(m, f, bp))
-    }
-
-    fn function_clause(&self, m: &Arc<Module>, f: &FunDef, bp: usize) -> Ctl {
-        Ctl::Exc(Box::new(Exc {
-            class: atom::ERROR,
-            reason: Term::Atom(atom::FUNCTION_CLAUSE),
-            frames: Vec::new(),
-            args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
-        }))
-    }
-
-    #[inline(always)]
-    fn match_args(&mut self, pats: &[Pat], bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
-        for (i, p) in pats.iter().enumerate() {
-            // The common argument patterns without cloning the argument first.
-            match p {
-                Pat::Any => continue,
-                Pat::Bind(s) => {
-                    let s = bp + *s as usize;
-                    if s != bp + i {
-                        self.regs[s] = self.regs[bp + i].clone();
-                    }
-                    continue;
-                }
-                Pat::Lit(Term::Int(k)) => {
-                    // Bignums are never small, so only a small integer can be exactly k.
-                    if matches!(self.regs[bp + i], Term::Int(x) if x == *k) {
-                        continue;
-                    }
-                    return Ok(false);
-                }
-                Pat::Lit(Term::Atom(k)) => {
-                    if matches!(self.regs[bp + i], Term::Atom(x) if x == *k) {
-                        continue;
-                    }
-                    return Ok(false);
-                }
-                _ => {
-                    if !self.match_arg_slow(p, bp, i, m)? {
-                        return Ok(false);
-                    }
-                }
-            }
-        }
-        Ok(true)
-    }
-
-    #[inline(never)]
-    fn match_arg_slow(
-        &mut self,
-        p: &Pat,
-        bp: usize,
-        i: usize,
-        m: &Arc<Module>,
-    ) -> Result<bool, Ctl> {
-        let a = self.regs[bp + i].clone();
-        self.pmatch(p, &a, bp, m)
     }
 
     #[inline]
@@ -727,7 +565,7 @@ impl Proc {
 
     /// Runs a pending tail call to completion (used where a tail position is not really one,
     /// e.g. inside `catch`).
-    fn finish_tail_in(&mut self, c: Ctl, m: &Arc<Module>) -> Res {
+    pub(crate) fn finish_tail_in(&mut self, c: Ctl, m: &Arc<Module>) -> Res {
         match c {
             Ctl::Tail => match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
                 PendingTail::Local(i, n) => {
@@ -1488,7 +1326,7 @@ fn f64_to_half(f: f64) -> u16 {
 
 /// A `Ctl::Tail` whose target was lost: an interpreter bug, reported as an exception rather
 /// than a crash.
-fn lost_tail() -> Ctl {
+pub(crate) fn lost_tail() -> Ctl {
     error(Term::tuple(vec![
         Term::atom("vm_internal"),
         Term::atom("lost_tail_call"),
@@ -1507,7 +1345,7 @@ pub fn undef(m: Atom, f: Atom, args: Vec<Term>) -> Ctl {
 /// `x op y` on small integers when the result is a small integer (or a boolean); None sends
 /// the operation down the general path (overflow to bignums, division by zero, other ops).
 #[inline(always)]
-fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
+pub(crate) fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
     Some(match op {
         Op2::Add => Term::Int(x.checked_add(y)?),
         Op2::Sub => Term::Int(x.checked_sub(y)?),
@@ -1521,6 +1359,13 @@ fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
         Op2::Band => Term::Int(x & y),
         Op2::Bor => Term::Int(x | y),
         Op2::Bxor => Term::Int(x ^ y),
+        // Division by zero and shifts out of range take the general path (`arith.rs`).
+        Op2::IDiv if y != 0 => Term::Int(x.checked_div(y)?),
+        Op2::Rem if y != 0 => Term::Int(x.checked_rem(y)?),
+        Op2::Bsl if (0..63).contains(&y) && (x.unsigned_abs() >> (62 - y)) == 0 => {
+            Term::Int(x << y)
+        }
+        Op2::Bsr if (0..64).contains(&y) => Term::Int(x >> y),
         _ => return None,
     })
 }

@@ -1,7 +1,9 @@
-//! An interpreter for a subset of Erlang: real Erlang source (lexer, preprocessor with
-//! macros, records and includes, parser) compiled to slot-resolved clauses and run by an
-//! interpreter with processes, selective receive, timers, links, the full bit syntax and
-//! off-heap shared binaries. Observable behaviour (printed output, exceptions) is OTP's.
+//! A virtual machine for a subset of Erlang: real Erlang source (lexer, preprocessor with
+//! macros, records and includes, parser) compiled to slot-resolved clauses, lowered to a
+//! register bytecode with compiled clause selection (`lower.rs`, `bytecode.rs`) and run by
+//! one interpreter loop per process (`exec.rs`), with processes, selective receive, timers,
+//! links, the full bit syntax and off-heap shared binaries. Observable behaviour (printed
+//! output, exceptions) is OTP's.
 //!
 //! ```
 //! let dir = std::env::temp_dir().join("vm_doc_example");
@@ -18,14 +20,17 @@ pub mod ast;
 pub mod atom;
 pub mod bifs;
 pub mod bitsyntax;
+pub mod bytecode;
 pub mod code;
 pub mod compile;
 pub mod dispatch;
 pub mod embed;
 pub mod error;
+mod exec;
 pub mod fmt;
 pub mod interp;
 pub mod lexer;
+pub mod lower;
 pub mod parser;
 pub mod preproc;
 pub mod runtime;
@@ -47,6 +52,39 @@ pub struct RunOutput {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub exit_code: i32,
+}
+
+/// The register bytecode of a module's functions, as text: for each function (or only those
+/// named `only`, as `name` or `name/arity`) a header `name/arity (N registers):`, then one
+/// instruction per line (`pc: name operands`; the instructions are documented in docs/vm.md).
+///
+/// ```
+/// let src = "-module(m).\n-export([f/1]).\nf(0) -> zero; f(N) -> N - 1.\n";
+/// let text = vm::bytecode_listing(std::path::Path::new("m.erl"), src, Some("f/1")).unwrap();
+/// assert!(text.starts_with("f/1 ("));
+/// assert!(text.contains("is_int r0, 0 else"));
+/// ```
+pub fn bytecode_listing(path: &Path, src: &str, only: Option<&str>) -> Result<String, String> {
+    let m = compile_source(path, src)?;
+    let mut out = String::new();
+    for f in &m.funs {
+        let full = format!("{}/{}", f.name.name(), f.arity);
+        if let Some(o) = only {
+            if o != full && o != f.name.name() {
+                continue;
+            }
+        }
+        out.push_str(&format!("{full} ({} registers):\n", f.code.frame));
+        out.push_str(&f.code.listing());
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "{}: no function {}",
+            path.display(),
+            only.unwrap_or("")
+        ));
+    }
+    Ok(out)
 }
 
 /// Compiles one module's source text. Errors are rendered as `file:line:col: message`, the

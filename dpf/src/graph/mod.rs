@@ -92,6 +92,9 @@ pub enum Confirm {
     Guarded,
 }
 
+/// Where a rule's terms are filed: (switch node, key) pairs.
+pub type RuleKeys = Vec<(usize, Vec<u32>)>;
+
 /// One term of one rule, filed under its key in its shape's table.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -141,7 +144,7 @@ struct Rule {
 pub enum GraphError {
     /// The rule number is already taken, or would leave a gap.
     BadId { id: usize, len: usize },
-    /// More than 2^31 rules.
+    /// 2^31 - 1 rules or more.
     TooManyRules,
 }
 
@@ -152,7 +155,7 @@ impl fmt::Display for GraphError {
                 f,
                 "rule number {id} is in use or beyond the end ({len} rule slots)"
             ),
-            GraphError::TooManyRules => write!(f, "too many rules (at most 2^31)"),
+            GraphError::TooManyRules => write!(f, "too many rules (at most 2^31 - 2)"),
         }
     }
 }
@@ -227,7 +230,9 @@ impl Graph {
     /// [`Graph::insert`], taking ownership of the predicate.
     pub fn insert_owned(&mut self, id: usize, pred: Pred) -> Result<InsertOutcome, GraphError> {
         let p = &pred;
-        if id >= DIRECT as usize {
+        // `DIRECT | rule` is then never `u32::MAX`, which the JIT's tables keep for "look
+        // further" (see `jit::flat`).
+        if id >= DIRECT as usize - 1 {
             return Err(GraphError::TooManyRules);
         }
         if id > self.rules.len() || self.rules.get(id).is_some_and(|r| r.is_some()) {
@@ -446,6 +451,12 @@ impl Graph {
     /// Removes rule `id`; returns its predicate. Switch nodes stay (possibly empty), so removal
     /// never changes the graph's structure.
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
+        self.remove_keyed(id).map(|(p, _)| p)
+    }
+
+    /// [`Graph::remove`], also handing back where the rule was filed (its [`Graph::rule_keys`]
+    /// before the removal), without copying them.
+    pub fn remove_keyed(&mut self, id: usize) -> Option<(Pred, RuleKeys)> {
         let rule = self.rules.get_mut(id)?.take()?;
         for (s, key) in &rule.keys {
             let table = &mut self.shapes[*s].table;
@@ -473,7 +484,7 @@ impl Graph {
         while matches!(self.rules.last(), Some(None)) {
             self.rules.pop();
         }
-        Some(rule.pred)
+        Some((rule.pred, rule.keys))
     }
 
     fn shape_for(&mut self, loads: Vec<(Load, u32)>) -> usize {

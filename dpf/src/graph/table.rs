@@ -1,7 +1,7 @@
 //! The switch table behind a shape: an open-addressing hash table from the tuple of a shape's
 //! masked load values to a 32-bit value, stored as one flat `u32` array so that JIT-compiled
-//! code can probe it directly (see `crate::jit`). Inserting or removing a key never moves the
-//! code, only (on growth) the array, whose address the code reads at every call.
+//! code could probe it directly. (The JIT keeps its own copy re-keyed by the packet's raw load
+//! bits, `crate::jit::flat`, which `JitGraph` updates from this table's values.)
 //!
 //! Layout: `capacity` slots of `nwords + 1` words: the key words, then the value. Value 0 marks
 //! an empty slot. Linear probing; removal shifts later entries back, so no tombstones pile up
@@ -12,7 +12,8 @@ pub const HASH_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The hash of a key: words paired into 64-bit lanes (`w[2i] | w[2i+1] << 32`, a lone last word
 /// alone), `h = (h ^ lane) * HASH_MUL` over the lanes, then `h ^ (h >> 32)`. Pairing halves the
-/// chain of dependent multiplies. The JIT emits exactly this sequence; keep the two in step.
+/// chain of dependent multiplies. (The JIT probes its own copy of the table, keyed by raw
+/// load bits: see `crate::jit::flat`.)
 #[inline]
 pub fn hash_words(words: &[u32]) -> u64 {
     let mut h: u64 = 0;

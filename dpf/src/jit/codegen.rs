@@ -7,10 +7,13 @@
 //!    [`crate::graph::dnf`]), so skipping the node *is* the exact per-load semantics;
 //! 2. performs the loads, adjacent ones coalesced into one 2-, 4- or 8-byte big-endian load whose
 //!    fields are cut out with shifts and masks folded into constants;
-//! 3. hashes the key words exactly as [`crate::graph::table::hash_words`] does and probes the
-//!    shape's table, whose address and size it reads from the context array at every call (so
-//!    table updates and growth need no recompilation);
-//! 4. stores the table value in `out[shape]` and folds direct hits into the minimum rule number.
+//! 3. compares the fields every key of the shape's table shares with immediates, packs the
+//!    varying bits of the raw loads into 64-bit lanes, hashes them with one multiply per lane
+//!    and probes the shape's [flat table](super::flat) (one bucket of two slots, both
+//!    compared without a branch), whose address and size it reads from the context array at
+//!    every call (so table updates and growth need no recompilation);
+//! 4. stores the table value in `out[shape]` and folds direct hits into the minimum rule
+//!    number, without branching on the result.
 //!
 //! A shape with at most [`INLINE_KEYS`] keys skips step 3: its words are compared with the keys
 //! as immediates, the values folded in as constants.
@@ -23,12 +26,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 
-use crate::graph::table::HASH_MUL;
+use super::flat::{lane_mul, KeyPlan, BUCKET_SLOTS, LOOK_FURTHER};
 use crate::graph::{Shape, DIRECT};
 use crate::ir::{Base, Load};
 
 /// One run of adjacent loads from the same base, read with a single machine load.
-struct Group {
+pub struct Group {
     base: Base,
     /// Offset (relative to the base) of the machine load, and its width in bytes.
     off: u32,
@@ -36,17 +39,40 @@ struct Group {
 }
 
 /// Where a shape's key word comes from: a group, a byte offset inside it, and the field size.
-struct Field {
-    group: usize,
+pub struct Field {
+    pub group: usize,
     rel: u32,
     size: u8,
     mask: u32,
 }
 
+impl Field {
+    /// The bits a key word of this field can have (its size and mask).
+    pub fn value_mask(&self) -> u64 {
+        size_mask(self.size) & u64::from(self.mask)
+    }
+
+    fn shift(&self, groups: &[Group]) -> u32 {
+        8 * (u32::from(groups[self.group].width) - self.rel - u32::from(self.size))
+    }
+
+    /// The field's bits in its group's raw (little-endian) machine load.
+    pub fn raw_mask(&self, groups: &[Group]) -> u64 {
+        let g = &groups[self.group];
+        swap_width(self.value_mask() << self.shift(groups), g.width)
+    }
+
+    /// Key word `k` of this field as it appears in the raw machine load.
+    pub fn raw_value(&self, groups: &[Group], k: u32) -> u64 {
+        let g = &groups[self.group];
+        swap_width(u64::from(k) << self.shift(groups), g.width)
+    }
+}
+
 /// Plans the machine loads of a shape: sorted by base and offset, runs spanning at most 8 bytes
 /// share one load. A load is never widened past the run's end (the bounds check covers exactly
 /// the shape's loads); it may start a little before the run when the offset allows.
-fn plan(loads: &[(Load, u32)]) -> (Vec<Group>, Vec<Field>) {
+pub fn plan(loads: &[(Load, u32)]) -> (Vec<Group>, Vec<Field>) {
     let mut order: Vec<usize> = (0..loads.len()).collect();
     order.sort_by_key(|&i| (loads[i].0.base, loads[i].0.off, loads[i].0.size));
     let mut groups: Vec<Group> = Vec::new();
@@ -227,8 +253,13 @@ pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) 
 }
 
 /// Emits the body of the graph function for `shapes` into `b` (whose signature is
-/// [`signature`]).
-pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], spec: Specialize) {
+/// [`signature`]); `fixed` is [`fixed_words`] of each shape.
+pub fn translate(
+    b: &mut FunctionBuilder,
+    shapes: &[Shape],
+    spec: Specialize,
+    fixed: &[Vec<Option<u32>>],
+) {
     let flags = MemFlagsData::new().with_notrap();
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -348,141 +379,162 @@ pub fn translate(b: &mut FunctionBuilder, shapes: &[Shape], spec: Specialize) {
             continue;
         }
 
-        // Big-endian values of the loads, and the key words cut out with folded shifts and
-        // masks.
-        let gvals: Vec<Value> = groups
-            .iter()
-            .zip(&raw)
-            .map(|(g, &v)| match g.width {
-                1 => v,
-                2 => {
-                    let v = b.ins().ireduce(types::I16, v);
-                    let s = b.ins().bswap(v);
-                    b.ins().uextend(types::I64, s)
-                }
-                4 => {
-                    let v = b.ins().ireduce(types::I32, v);
-                    let s = b.ins().bswap(v);
-                    b.ins().uextend(types::I64, s)
-                }
-                _ => b.ins().bswap(v),
-            })
-            .collect();
-        let words: Vec<Value> = fields
-            .iter()
-            .map(|f| {
-                let g = &groups[f.group];
-                let shift = 8 * (u32::from(g.width) - f.rel - u32::from(f.size));
-                let v = gvals[f.group];
-                let v = if shift > 0 {
-                    b.ins().ushr_imm_u(v, i64::from(shift))
-                } else {
-                    v
-                };
-                b.ins()
-                    .band_imm_u(v, (size_mask(f.size) & u64::from(f.mask)) as i64)
-            })
-            .collect();
-
-        // 3b. Words every key of the table shares (the protocol tests and the server address
-        // of a flow table) are compared here as immediates, so unrelated packets leave before
-        // any hashing, and enter the hash as constants, which Cranelift folds.
-        let fixed = fixed_words(shape, spec);
-        let mut words = words;
-        for (i, f) in fixed.iter().enumerate() {
-            if let Some(k) = *f {
-                let eq = b.ins().icmp_imm_u(IntCC::Equal, words[i], i64::from(k));
-                let cont = b.create_block();
-                b.ins().brif(eq, cont, &[], miss, &[]);
-                b.switch_to_block(cont);
-                b.seal_block(cont);
-                words[i] = b.ins().iconst(types::I64, i64::from(k));
+        // 3b. Fields every key of the table shares (the protocol tests and the server address
+        // of a flow table) are compared here with immediates on the raw loads, so unrelated
+        // packets leave before any hashing; they are not part of the probed key.
+        let kp = KeyPlan::new(&groups, &fields, &fixed[si]);
+        for (g, &(m, k)) in kp.fixed.iter().enumerate() {
+            if m == 0 {
+                continue;
             }
+            let v = if m == width_mask(groups[g].width) {
+                raw[g]
+            } else {
+                b.ins().band_imm_u(raw[g], m as i64)
+            };
+            let eq = b.ins().icmp_imm_u(IntCC::Equal, v, k as i64);
+            let cont = b.create_block();
+            b.ins().brif(eq, cont, &[], miss, &[]);
+            b.switch_to_block(cont);
+            b.seal_block(cont);
         }
 
-        // 3c. Hash and probe.
-        let mut h = b.ins().iconst(types::I64, 0);
-        let mut lanes: Vec<(Value, bool)> = Vec::with_capacity(words.len().div_ceil(2));
-        for pair in words.chunks(2) {
-            let lane = match pair {
-                [lo, hi] => {
-                    let hi = b.ins().ishl_imm_u(*hi, 32);
-                    b.ins().bor(*lo, hi)
-                }
-                _ => pair[0],
+        // 3c. The varying bits of the raw loads, packed into 64-bit lanes (see `flat.rs`):
+        // no byte swap, no field cut out on its own.
+        let mut lanes: Vec<Option<Value>> = vec![None; kp.lanes];
+        for p in &kp.parts {
+            let mut v = if p.mask == width_mask(groups[p.group].width) {
+                raw[p.group]
+            } else {
+                b.ins().band_imm_u(raw[p.group], p.mask as i64)
             };
-            lanes.push((lane, pair.len() == 2));
-            let x = b.ins().bxor(h, lane);
-            h = b.ins().imul_imm_u(x, HASH_MUL as i64);
+            if p.down > 0 {
+                v = b.ins().ushr_imm_u(v, i64::from(p.down));
+            }
+            if p.up > 0 {
+                v = b.ins().ishl_imm_u(v, i64::from(p.up));
+            }
+            lanes[p.lane] = Some(match lanes[p.lane] {
+                Some(x) => b.ins().bor(x, v),
+                None => v,
+            });
         }
-        let hi = b.ins().ushr_imm_u(h, 32);
-        let h = b.ins().bxor(h, hi);
+        let lanes: Vec<Value> = lanes
+            .into_iter()
+            .map(|l| l.expect("every lane has a part"))
+            .collect();
+
+        // 3d. Hash (independent multiplies, one per lane) and probe the flat table.
+        let mut h: Option<Value> = None;
+        for (i, &l) in lanes.iter().enumerate() {
+            let t = b.ins().imul_imm_u(l, lane_mul(i) as i64);
+            h = Some(match h {
+                Some(h) => b.ins().iadd(h, t),
+                None => t,
+            });
+        }
+        let h = match h {
+            Some(h) => h,
+            None => b.ins().iconst(types::I64, 0),
+        };
         let ctx_off = (si * 16) as i32;
         let table = b.ins().load(types::I64, flags, ctx, ctx_off);
-        let mask = b.ins().load(types::I64, flags, ctx, ctx_off + 8);
-        let idx0 = b.ins().band(h, mask);
+        let shift = b.ins().load(types::I64, flags, ctx, ctx_off + 8);
+        let idx0 = b.ins().ushr(h, shift);
         let probe = b.create_block();
         let idx = b.append_block_param(probe, types::I64);
         b.ins().jump(probe, &[idx0.into()]);
         b.switch_to_block(probe);
-        let stride = 4 * (shape.loads.len() as i64 + 1);
-        let off = b.ins().imul_imm_u(idx, stride);
-        let slot = b.ins().iadd(table, off);
-        let value = b
-            .ins()
-            .load(types::I32, flags, slot, 4 * shape.loads.len() as i32);
-        let compare = b.create_block();
-        b.ins().brif(value, compare, &[], miss, &[]);
-        b.switch_to_block(compare);
-        b.seal_block(compare);
-        // The slot's key words, read as the same 64-bit lanes the hash used (two adjacent
-        // little-endian u32s are `lo | hi << 32`): one compare per lane, differences or'ed.
-        let mut diff = b.ins().iconst(types::I64, 0);
-        for (i, &(lane, pair)) in lanes.iter().enumerate() {
-            let known = fixed[2 * i].is_some() && (!pair || fixed[2 * i + 1].is_some());
-            if known {
-                // Every key holds these words, and the packet was checked against them.
-                continue;
-            }
-            let k = if pair {
-                b.ins().load(types::I64, flags, slot, 8 * i as i32)
-            } else {
-                b.ins().uload32(flags, slot, 8 * i as i32)
-            };
-            let d = b.ins().bxor(k, lane);
-            diff = b.ins().bor(diff, d);
-        }
-        let all_eq = b.ins().icmp_imm_u(IntCC::Equal, diff, 0);
-        let hit = b.create_block();
+        // One bucket (a cache line for one lane), every slot compared without a branch: the
+        // matching slot's value, or 0.
+        let slot_bytes = 8 * (kp.lanes as i64 + 1);
+        let stride = slot_bytes * BUCKET_SLOTS as i64;
+        let off = if (stride as u64).is_power_of_two() {
+            b.ins().ishl_imm_u(idx, i64::from(stride.trailing_zeros()))
+        } else {
+            b.ins().imul_imm_u(idx, stride)
+        };
+        let bucket = b.ins().iadd(table, off);
         let step = b.create_block();
-        b.ins().brif(all_eq, hit, &[], step, &[]);
+        let done = b.create_block();
+        let found = b.append_block_param(done, types::I32);
+        let header = b
+            .ins()
+            .load(types::I32, flags, bucket, 8 * kp.lanes as i32 + 4);
+        let slot_eq = |b: &mut FunctionBuilder, i: i64| {
+            let at = (i * slot_bytes) as i32;
+            let v = b
+                .ins()
+                .load(types::I32, flags, bucket, at + 8 * kp.lanes as i32);
+            let eq = if let [lane] = lanes[..] {
+                // One lane: compare it directly.
+                let k = b.ins().load(types::I64, flags, bucket, at);
+                b.ins().icmp(IntCC::Equal, k, lane)
+            } else {
+                // Several: the differences or'ed together, one test (none: every key matches).
+                let mut diff = b.ins().iconst(types::I64, 0);
+                for (l, &lane) in lanes.iter().enumerate() {
+                    let k = b.ins().load(types::I64, flags, bucket, at + 8 * l as i32);
+                    let d = b.ins().bxor(k, lane);
+                    diff = b.ins().bor(diff, d);
+                }
+                b.ins().icmp_imm_u(IntCC::Equal, diff, 0)
+            };
+            (v, eq)
+        };
+        // Occupied slots come first in a bucket, so walking it backwards the real key, if
+        // present, is the last to match; an empty slot (matching only an all-zero key) holds
+        // the bucket's miss value, as its header does.
+        let mut value = header;
+        for i in (0..BUCKET_SLOTS as i64).rev() {
+            let (v, eq) = slot_eq(b, i);
+            value = b.ins().select(eq, v, value);
+        }
+        // Not here, and keys that started at or before this bucket were stored past it:
+        // look at the next bucket (rare at a load of at most 1/2).
+        let go_on = b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, value, i64::from(LOOK_FURTHER));
+        b.ins().brif(go_on, step, &[], done, &[value.into()]);
         b.switch_to_block(step);
         b.seal_block(step);
+        let all = b.ins().iconst(types::I64, -1);
+        let mask = b.ins().ushr(all, shift);
         let n = b.ins().iadd_imm_u(idx, 1);
         let n = b.ins().band(n, mask);
         b.ins().jump(probe, &[n.into()]);
         b.seal_block(probe);
 
-        // 4. Record the hit.
-        b.switch_to_block(hit);
-        b.seal_block(hit);
+        // 4. Record the result without branching on it: a direct hit lowers the best rule,
+        // a list sets the flag for Rust, a miss (0) does neither.
+        b.switch_to_block(done);
+        b.seal_block(done);
+        let value = found;
         b.ins().store(flags, value, out, out_at);
-        let direct = b.ins().band_imm_u(value, i64::from(DIRECT));
-        let is_direct = b.create_block();
-        let is_list = b.create_block();
-        b.ins().brif(direct, is_direct, &[], is_list, &[]);
-        b.switch_to_block(is_direct);
-        b.seal_block(is_direct);
-        let rule = b.ins().band_imm_u(value, i64::from(!DIRECT));
-        let rule = b.ins().uextend(types::I64, rule);
-        let cur = b.use_var(best);
-        let m = b.ins().umin(cur, rule);
-        b.def_var(best, m);
-        b.ins().jump(next, &[]);
-        b.switch_to_block(is_list);
-        b.seal_block(is_list);
-        let one = b.ins().iconst(types::I64, 1);
-        b.def_var(listed, one);
+        // Direct (top bit set): the rule, else u32::MAX: `(v ^ DIRECT) | !(v >>s 31)`.
+        let sign = b.ins().sshr_imm_u(value, 31);
+        let not_direct = b.ins().bnot(sign);
+        let rule = b.ins().bxor_imm_u(value, i64::from(DIRECT));
+        let cand = b.ins().bor(rule, not_direct);
+        let cand = b.ins().uextend(types::I64, cand);
+        // A list: 1 <= v < DIRECT.
+        let less = b.ins().iadd_imm_u(value, -1);
+        let list = b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, less, i64::from(DIRECT - 1));
+        let list = b.ins().uextend(types::I64, list);
+        if si == 0 {
+            // Nothing before this node: the variables still hold their initial values.
+            b.def_var(best, cand);
+            b.def_var(listed, list);
+        } else {
+            let cur = b.use_var(best);
+            let m = b.ins().umin(cur, cand);
+            b.def_var(best, m);
+            let cur = b.use_var(listed);
+            let l = b.ins().bor(cur, list);
+            b.def_var(listed, l);
+        }
         b.ins().jump(next, &[]);
 
         b.switch_to_block(miss);

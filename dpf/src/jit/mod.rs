@@ -1,8 +1,9 @@
 //! The Cranelift JIT: a [`Graph`] compiled to one native function.
 //!
-//! The code performs each switch node's loads and table probe (see [`codegen`]); the tables
-//! stay Rust data ([`crate::graph::table::KeyTable`]) that the code reads through a context
-//! array refreshed after every change. So a rule whose shapes already exist is inserted or
+//! The code performs each switch node's loads and table probe (see [`codegen`]); the tables it
+//! probes ([`flat::FlatTable`], the graph's tables re-keyed by the raw bits of the packet's
+//! machine loads) are Rust data that the code reads through a context array refreshed after
+//! every change. So a rule whose shapes already exist is inserted or
 //! removed without recompiling; a rule that brings a new shape recompiles the function (the old
 //! code memory is freed). Entries that need more than a table hit (residual literals, exact
 //! confirmation) are resolved by the graph's own Rust code, on the few packets that reach them.
@@ -21,6 +22,7 @@
 //! ```
 
 pub mod codegen;
+pub mod flat;
 
 use std::fmt;
 
@@ -33,15 +35,73 @@ use cranelift_module::{Linkage, Module};
 pub use codegen::Specialize;
 
 use crate::demux::Demux;
-use crate::graph::{Graph, GraphError, InsertOutcome, DIRECT};
+use crate::graph::{Graph, GraphError, InsertOutcome, RuleKeys, Shape, DIRECT};
 use crate::ir::{Packet, Pred};
 
-/// What the generated code reads for each switch node: its table's slots and index mask.
+/// What the generated code reads for each switch node: its flat table's slots and the right
+/// shift that turns a hash into a slot index (null and 0 for a node compiled inline).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ShapeCtx {
-    pub table: *const u32,
-    pub mask: u64,
+    pub table: *const u64,
+    pub shift: u64,
+}
+
+/// Where a change to the graph touched its tables.
+enum Changed {
+    /// The keys of this (just inserted) rule.
+    Rule(usize),
+    /// The keys a removed rule was filed under.
+    Removed(RuleKeys),
+}
+
+/// A hashed switch node's probed table, with the key layout its code was generated for.
+struct FlatShape {
+    groups: Vec<codegen::Group>,
+    fields: Vec<codegen::Field>,
+    plan: flat::KeyPlan,
+    table: flat::FlatTable,
+}
+
+impl FlatShape {
+    /// The flat table of `shape` as code specialised by `spec` probes it; `None` for a node
+    /// compiled inline.
+    fn build(shape: &Shape, spec: Specialize, fixed: &[Option<u32>]) -> Option<FlatShape> {
+        if codegen::inline_entries(shape, spec).is_some() {
+            return None;
+        }
+        let (groups, fields) = codegen::plan(&shape.loads);
+        let plan = flat::KeyPlan::new(&groups, &fields, fixed);
+        let mut table = flat::FlatTable::with_capacity(plan.lanes, shape.table.len());
+        let mut lanes = [0u64; flat::MAX_LANES];
+        for (key, v) in shape.table.iter() {
+            // Distinct graph keys pack to distinct lanes (the packing keeps every bit a
+            // field compares), so each is new here.
+            if plan.pack(&groups, &fields, key, &mut lanes).is_some() {
+                table.insert_new(&lanes[..plan.lanes], v);
+            }
+        }
+        Some(FlatShape {
+            table,
+            groups,
+            fields,
+            plan,
+        })
+    }
+
+    /// Mirrors the graph table's `value` under `key` (0: absent).
+    fn set(&mut self, key: &[u32], value: u32) {
+        let mut lanes = [0u64; flat::MAX_LANES];
+        // A key no packet can show this code (a constant outside its field) is not filed;
+        // one that breaks a shared word never gets here (the code is regenerated first).
+        if self
+            .plan
+            .pack(&self.groups, &self.fields, key, &mut lanes)
+            .is_some()
+        {
+            self.table.set(&lanes[..self.plan.lanes], value);
+        }
+    }
 }
 
 type GraphFn = unsafe extern "C" fn(*const ShapeCtx, *const u8, u64, *mut u32) -> u64;
@@ -74,6 +134,8 @@ struct Compiled {
     inlined: Vec<Option<codegen::InlineEntries>>,
     /// Per shape, the key words its hashed code takes as shared constants.
     fixed: Vec<Vec<Option<u32>>>,
+    /// Per shape, the table its hashed code probes (`None`: compiled inline).
+    flats: Vec<Option<FlatShape>>,
 }
 
 impl Drop for Compiled {
@@ -159,9 +221,15 @@ impl JitGraph {
 
     fn refresh(&mut self) {
         self.ctx.clear();
-        self.ctx.extend(self.graph.shapes().iter().map(|s| {
-            let (table, mask) = s.table.raw();
-            ShapeCtx { table, mask }
+        self.ctx.extend(self.code.flats.iter().map(|f| match f {
+            Some(f) => {
+                let (table, shift) = f.table.raw();
+                ShapeCtx { table, shift }
+            }
+            None => ShapeCtx {
+                table: std::ptr::null(),
+                shift: 0,
+            },
         }));
     }
 
@@ -184,13 +252,14 @@ impl JitGraph {
                         .zip(key)
                         .any(|(f, k)| f.is_some_and(|f| f != *k))
             });
-        self.update(&touched, breaks_fixed)?;
+        self.update(&touched, breaks_fixed, Changed::Rule(id))?;
         Ok(o)
     }
 
     /// Brings the code in step with the graph after a change to the tables of `touched`
-    /// shapes: regenerated when a shape is new or a table compiled into the code changed.
-    fn update(&mut self, touched: &[usize], stale: bool) -> Result<(), JitError> {
+    /// shapes at `keys`: regenerated when a shape is new or a table compiled into the code
+    /// changed, otherwise the flat tables copy the graph's values at those keys.
+    fn update(&mut self, touched: &[usize], stale: bool, keys: Changed) -> Result<(), JitError> {
         let shapes = self.graph.shapes();
         let stale = stale
             || shapes.len() != self.code.shapes
@@ -200,6 +269,16 @@ impl JitGraph {
         if stale {
             self.code = compile(&self.graph, self.spec)?;
             self.recompiles += 1;
+        } else {
+            let keys = match &keys {
+                Changed::Rule(id) => self.graph.rule_keys(*id),
+                Changed::Removed(k) => k,
+            };
+            for (s, key) in keys {
+                if let Some(f) = &mut self.code.flats[*s] {
+                    f.set(key, shapes[*s].table.get(key));
+                }
+            }
         }
         self.refresh();
         Ok(())
@@ -217,9 +296,12 @@ impl JitGraph {
     /// then fails, the graph is interpreted (see [`JitGraph::is_interpreted`]).
     pub fn remove(&mut self, id: usize) -> Option<Pred> {
         let touched = self.graph.rule_shapes(id);
-        let p = self.graph.remove(id)?;
+        let (p, keys) = self.graph.remove_keyed(id)?;
         // Removing keys never breaks a shared word: the remaining keys still share it.
-        if self.update(&touched, false).is_err() {
+        if self
+            .update(&touched, false, Changed::Removed(keys))
+            .is_err()
+        {
             self.fallback = true;
         }
         Some(p)
@@ -351,10 +433,15 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
     let mut ctx: Context = module.make_context();
     ctx.func.signature = sig;
     ctx.set_disasm(true);
+    let fixed: Vec<Vec<Option<u32>>> = graph
+        .shapes()
+        .iter()
+        .map(|s| codegen::fixed_words(s, spec))
+        .collect();
     let mut fctx = FunctionBuilderContext::new();
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        codegen::translate(&mut b, graph.shapes(), spec);
+        codegen::translate(&mut b, graph.shapes(), spec, &fixed);
         b.finalize(module.target_config());
     }
     let clif = ctx.func.display().to_string();
@@ -377,11 +464,13 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
             .iter()
             .map(|s| codegen::inline_entries(s, spec))
             .collect(),
-        fixed: graph
+        flats: graph
             .shapes()
             .iter()
-            .map(|s| codegen::fixed_words(s, spec))
+            .zip(&fixed)
+            .map(|(s, f)| FlatShape::build(s, spec, f))
             .collect(),
+        fixed,
     })
 }
 

@@ -1,0 +1,444 @@
+//! The register bytecode: what `lower.rs` makes of a function and what `exec.rs` runs.
+//!
+//! Registers are numbered from the base of the running function's frame: `0..arity` are the
+//! arguments, then the function's variable slots (as `compile.rs` numbered them), then
+//! temporaries, used as a stack while an expression is evaluated. A call puts its arguments in
+//! consecutive temporaries at the top of the frame and the callee's frame starts there (a
+//! register window, as in Lua), so passing arguments moves nothing. Tests jump to a fail label
+//! when they do not hold; clause selection is such tests plus `switch` (see `dispatch.rs`).
+//! Every instruction is listed, with its meaning, in `docs/vm.md`.
+
+use crate::atom::Atom;
+use crate::bifs::BifFn;
+use crate::code::{Op1, Op2, Pat, E};
+use crate::dispatch::SwitchTable;
+use crate::term::Term;
+use std::fmt::Write;
+
+pub type Reg = u32;
+pub type Label = u32;
+
+pub enum Instr {
+    // ---- moves and construction ----
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
+    Lit {
+        dst: Reg,
+        val: Term,
+    },
+    Tuple {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    Cons {
+        dst: Reg,
+        head: Reg,
+        tail: Reg,
+    },
+    MakeFun {
+        dst: Reg,
+        fun: u32,
+        caps: Box<[Reg]>,
+    },
+    // ---- arithmetic, comparison, BIFs (exceptions propagate) ----
+    Op {
+        op: Op2,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    OpInt {
+        op: Op2,
+        dst: Reg,
+        a: Reg,
+        k: i64,
+    },
+    Op1 {
+        op: Op1,
+        dst: Reg,
+        a: Reg,
+    },
+    Bif {
+        f: BifFn,
+        dst: Reg,
+        args: Box<[Reg]>,
+    },
+    // ---- calls ----
+    Call {
+        fun: u32,
+        base: Reg,
+        dst: Reg,
+    },
+    TailCall {
+        fun: u32,
+        base: Reg,
+        n: u32,
+    },
+    CallExt {
+        m: Atom,
+        f: Atom,
+        base: Reg,
+        n: u32,
+        dst: Reg,
+        tail: bool,
+        /// The BIF of that name, resolved when lowering (natives still come first).
+        bif: Option<BifFn>,
+    },
+    CallDyn {
+        m: Reg,
+        f: Reg,
+        base: Reg,
+        n: u32,
+        dst: Reg,
+        tail: bool,
+    },
+    Apply {
+        fun: Reg,
+        base: Reg,
+        n: u32,
+        dst: Reg,
+        tail: bool,
+    },
+    Return {
+        src: Reg,
+    },
+    // ---- control and tests ----
+    Jump {
+        to: Label,
+    },
+    IsInt {
+        a: Reg,
+        k: i64,
+        fail: Label,
+    },
+    IsAtom {
+        a: Reg,
+        atom: Atom,
+        fail: Label,
+    },
+    IsLit {
+        a: Reg,
+        val: Term,
+        fail: Label,
+    },
+    IsEq {
+        a: Reg,
+        b: Reg,
+        fail: Label,
+    },
+    IsNil {
+        a: Reg,
+        fail: Label,
+    },
+    GetList {
+        a: Reg,
+        head: Reg,
+        tail: Reg,
+        fail: Label,
+    },
+    GetHd {
+        a: Reg,
+        dst: Reg,
+        fail: Label,
+    },
+    GetTl {
+        a: Reg,
+        dst: Reg,
+        fail: Label,
+    },
+    GetTlN {
+        a: Reg,
+        n: u32,
+        dst: Reg,
+        fail: Label,
+    },
+    HdIsInt {
+        a: Reg,
+        k: i64,
+        fail: Label,
+    },
+    HdIsAtom {
+        a: Reg,
+        atom: Atom,
+        fail: Label,
+    },
+    IsTuple {
+        a: Reg,
+        n: u32,
+        fail: Label,
+    },
+    GetElem {
+        a: Reg,
+        i: u32,
+        dst: Reg,
+    },
+    Cmp {
+        op: Op2,
+        a: Reg,
+        b: Reg,
+        fail: Label,
+    },
+    CmpInt {
+        op: Op2,
+        a: Reg,
+        k: i64,
+        fail: Label,
+    },
+    BifTest {
+        f: BifFn,
+        args: Box<[Reg]>,
+        fail: Label,
+    },
+    Switch {
+        a: Reg,
+        table: Box<SwitchTable>,
+    },
+    // ---- errors ----
+    Badmatch {
+        a: Reg,
+    },
+    Badrecord {
+        a: Reg,
+    },
+    BadBool {
+        a: Reg,
+    },
+    CaseClause {
+        a: Reg,
+    },
+    IfClause,
+    FunctionClause,
+    // ---- escapes to the tree evaluator (`interp.rs`) on the same frame ----
+    MatchEsc {
+        pat: u32,
+        a: Reg,
+        fail: Label,
+    },
+    GuardEsc {
+        e: u32,
+        fail: Label,
+    },
+    Esc {
+        e: u32,
+        dst: Reg,
+    },
+    EscTail {
+        e: u32,
+    },
+}
+
+/// A function's bytecode, with the subtrees its escape instructions hand to the evaluator.
+#[derive(Default)]
+pub struct Code {
+    pub instrs: Vec<Instr>,
+    pub escapes: Vec<E>,
+    pub pats: Vec<Pat>,
+    /// Registers the frame needs: slots plus the deepest temporary.
+    pub frame: u32,
+}
+
+fn regs(rs: &[Reg]) -> String {
+    let v: Vec<String> = rs.iter().map(|r| format!("r{r}")).collect();
+    v.join(", ")
+}
+
+fn bif_name(f: BifFn) -> String {
+    crate::bifs::name_of(f).unwrap_or_else(|| "?".to_string())
+}
+
+impl Instr {
+    /// The highest register the instruction reads or writes (0 if none): the frame is sized
+    /// to cover every one, which lets the interpreter index registers without bounds checks.
+    pub fn max_reg(&self) -> Reg {
+        let m = |rs: &[Reg]| rs.iter().copied().max().unwrap_or(0);
+        match self {
+            Instr::Move { dst, src } => (*dst).max(*src),
+            Instr::Lit { dst, .. } => *dst,
+            Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
+            Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
+            Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::Op { dst, a, b, .. } => m(&[*dst, *a, *b]),
+            Instr::OpInt { dst, a, .. } | Instr::Op1 { dst, a, .. } => (*dst).max(*a),
+            Instr::Bif { dst, args, .. } => (*dst).max(m(args)),
+            Instr::Call { base, dst, .. } => (*dst).max(*base),
+            Instr::TailCall { base, n, .. } => base + n.saturating_sub(1),
+            Instr::CallExt { base, n, dst, .. } => (*dst).max(base + n.saturating_sub(1)),
+            Instr::CallDyn {
+                m: a,
+                f,
+                base,
+                n,
+                dst,
+                ..
+            } => m(&[*a, *f, *dst, base + n.saturating_sub(1)]),
+            Instr::Apply {
+                fun, base, n, dst, ..
+            } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
+            Instr::Return { src } => *src,
+            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause => 0,
+            Instr::IsInt { a, .. }
+            | Instr::IsAtom { a, .. }
+            | Instr::IsLit { a, .. }
+            | Instr::IsNil { a, .. }
+            | Instr::IsTuple { a, .. }
+            | Instr::CmpInt { a, .. }
+            | Instr::Switch { a, .. }
+            | Instr::Badmatch { a }
+            | Instr::Badrecord { a }
+            | Instr::BadBool { a }
+            | Instr::CaseClause { a }
+            | Instr::MatchEsc { a, .. } => *a,
+            Instr::IsEq { a, b, .. } | Instr::Cmp { a, b, .. } => (*a).max(*b),
+            Instr::GetList { a, head, tail, .. } => m(&[*a, *head, *tail]),
+            Instr::GetElem { a, dst, .. }
+            | Instr::GetHd { a, dst, .. }
+            | Instr::GetTl { a, dst, .. }
+            | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
+            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
+            Instr::BifTest { args, .. } => m(args),
+            Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
+            Instr::Esc { dst, .. } => *dst,
+        }
+    }
+}
+
+impl Code {
+    /// One instruction per line, `pc: name operands`, as `exo compile --emit bytecode` prints.
+    pub fn listing(&self) -> String {
+        let mut s = String::new();
+        for (pc, i) in self.instrs.iter().enumerate() {
+            let _ = write!(s, "{pc:4}: ");
+            let _ = match i {
+                Instr::Move { dst, src } => writeln!(s, "move r{src} -> r{dst}"),
+                Instr::Lit { dst, val } => writeln!(s, "lit {} -> r{dst}", short(val)),
+                Instr::Tuple { dst, start, n } => {
+                    writeln!(s, "tuple r{start}..+{n} -> r{dst}")
+                }
+                Instr::Cons { dst, head, tail } => writeln!(s, "cons r{head}, r{tail} -> r{dst}"),
+                Instr::MakeFun { dst, fun, caps } => {
+                    writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
+                }
+                Instr::Op { op, dst, a, b } => writeln!(s, "op {op:?} r{a}, r{b} -> r{dst}"),
+                Instr::OpInt { op, dst, a, k } => writeln!(s, "op {op:?} r{a}, {k} -> r{dst}"),
+                Instr::Op1 { op, dst, a } => writeln!(s, "op1 {op:?} r{a} -> r{dst}"),
+                Instr::Bif { f, dst, args } => {
+                    writeln!(s, "bif {} ({}) -> r{dst}", bif_name(*f), regs(args))
+                }
+                Instr::Call { fun, base, dst } => writeln!(s, "call #{fun} @r{base} -> r{dst}"),
+                Instr::TailCall { fun, base, n } => writeln!(s, "tail_call #{fun} @r{base}/{n}"),
+                Instr::CallExt {
+                    m,
+                    f,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                    ..
+                } => {
+                    if *tail {
+                        writeln!(s, "tail_call_ext {}:{}/{n} @r{base}", m.name(), f.name())
+                    } else {
+                        writeln!(
+                            s,
+                            "call_ext {}:{}/{n} @r{base} -> r{dst}",
+                            m.name(),
+                            f.name()
+                        )
+                    }
+                }
+                Instr::CallDyn {
+                    m,
+                    f,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                } => {
+                    let t = if *tail { "tail_" } else { "" };
+                    writeln!(s, "{t}call_dyn r{m}:r{f}/{n} @r{base} -> r{dst}")
+                }
+                Instr::Apply {
+                    fun,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                } => {
+                    let t = if *tail { "tail_" } else { "" };
+                    writeln!(s, "{t}apply r{fun}/{n} @r{base} -> r{dst}")
+                }
+                Instr::Return { src } => writeln!(s, "return r{src}"),
+                Instr::Jump { to } => writeln!(s, "jump {to}"),
+                Instr::IsInt { a, k, fail } => writeln!(s, "is_int r{a}, {k} else {fail}"),
+                Instr::IsAtom { a, atom, fail } => {
+                    writeln!(s, "is_atom r{a}, {} else {fail}", atom.name())
+                }
+                Instr::IsLit { a, val, fail } => {
+                    writeln!(s, "is_lit r{a}, {} else {fail}", short(val))
+                }
+                Instr::IsEq { a, b, fail } => writeln!(s, "is_eq_exact r{a}, r{b} else {fail}"),
+                Instr::IsNil { a, fail } => writeln!(s, "is_nil r{a} else {fail}"),
+                Instr::GetList {
+                    a,
+                    head,
+                    tail,
+                    fail,
+                } => {
+                    writeln!(s, "get_list r{a} -> r{head}, r{tail} else {fail}")
+                }
+                Instr::GetHd { a, dst, fail } => writeln!(s, "get_hd r{a} -> r{dst} else {fail}"),
+                Instr::GetTl { a, dst, fail } => writeln!(s, "get_tl r{a} -> r{dst} else {fail}"),
+                Instr::GetTlN { a, n, dst, fail } => {
+                    writeln!(s, "get_tl_n r{a}, {n} -> r{dst} else {fail}")
+                }
+                Instr::HdIsInt { a, k, fail } => writeln!(s, "hd_is_int r{a}, {k} else {fail}"),
+                Instr::HdIsAtom { a, atom, fail } => {
+                    writeln!(s, "hd_is_atom r{a}, {} else {fail}", atom.name())
+                }
+                Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
+                Instr::GetElem { a, i, dst } => writeln!(s, "get_elem r{a}[{i}] -> r{dst}"),
+                Instr::Cmp { op, a, b, fail } => writeln!(s, "test {op:?} r{a}, r{b} else {fail}"),
+                Instr::CmpInt { op, a, k, fail } => {
+                    writeln!(s, "test {op:?} r{a}, {k} else {fail}")
+                }
+                Instr::BifTest { f, args, fail } => {
+                    writeln!(s, "test_bif {} ({}) else {fail}", bif_name(*f), regs(args))
+                }
+                Instr::Switch { a, table } => {
+                    let mut ks: Vec<String> = table
+                        .table
+                        .iter()
+                        .map(|(k, l)| format!("{k:?}->{l}"))
+                        .collect();
+                    ks.sort();
+                    writeln!(s, "switch r{a} [{}] else {}", ks.join(", "), table.default)
+                }
+                Instr::Badmatch { a } => writeln!(s, "badmatch r{a}"),
+                Instr::Badrecord { a } => writeln!(s, "badrecord r{a}"),
+                Instr::BadBool { a } => writeln!(s, "bad_bool r{a}"),
+                Instr::CaseClause { a } => writeln!(s, "case_clause r{a}"),
+                Instr::IfClause => writeln!(s, "if_clause"),
+                Instr::FunctionClause => writeln!(s, "function_clause"),
+                Instr::MatchEsc { pat, a, fail } => {
+                    writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
+                }
+                Instr::GuardEsc { e, fail } => writeln!(s, "guard_esc expr#{e} else {fail}"),
+                Instr::Esc { e, dst } => writeln!(s, "esc expr#{e} -> r{dst}"),
+                Instr::EscTail { e } => writeln!(s, "esc_tail expr#{e}"),
+            };
+        }
+        s
+    }
+}
+
+fn short(t: &Term) -> String {
+    let mut s = crate::fmt::write_term(t);
+    if s.len() > 40 {
+        s.truncate(37);
+        s.push_str("...");
+    }
+    s
+}

@@ -1,0 +1,787 @@
+//! The bytecode interpreter: one loop runs a process's Erlang code, with an explicit call
+//! stack (`Proc::calls`) so Erlang calls, returns and tail calls never recurse in Rust. A
+//! frame's registers live in the process's register file (`Proc::regs`) from its base `bp`;
+//! a call's arguments sit in the caller's top temporaries, where the callee's frame begins.
+//! An exception unwinds the frames of this loop (recording them for the stack trace) and is
+//! returned to the Rust caller: handlers (`catch`, `try`) are still run by the tree
+//! evaluator, which re-enters this loop for the calls inside them.
+
+use crate::atom;
+use crate::bifs;
+use crate::bytecode::Instr;
+use crate::code::{FunDef, Module, Op1, Op2};
+use crate::interp::{
+    badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
+};
+use crate::term::{self, Fun, FunKind, Term};
+use std::sync::Arc;
+
+/// A suspended caller: where to resume and where the callee's result goes.
+pub struct Frame {
+    /// The caller's module, when the callee runs in another one (`None`: the same).
+    module: Option<Arc<Module>>,
+    fidx: u32,
+    pc: u32,
+    dst: u32,
+    bp: usize,
+}
+
+/// Register-file length beyond which a call raises `system_limit` (2 GiB of terms: deep
+/// recursion is bounded by memory, as in OTP, but fails cleanly).
+const MAX_REGS: usize = 1 << 27;
+
+fn err2(a: atom::Atom, v: Term) -> Ctl {
+    error(Term::tuple(vec![Term::Atom(a), v]))
+}
+
+/// Whether `a op b` holds, for the comparison operators (guards' tests).
+#[inline]
+fn holds(op: Op2, a: &Term, b: &Term) -> bool {
+    if let (Term::Int(x), Term::Int(y)) = (a, b) {
+        return int_holds(op, *x, *y);
+    }
+    use std::cmp::Ordering::*;
+    match op {
+        Op2::Eq => term::eq(a, b),
+        Op2::Ne => !term::eq(a, b),
+        Op2::ExactEq => term::exact_eq(a, b),
+        Op2::ExactNe => !term::exact_eq(a, b),
+        Op2::Lt => term::cmp_terms(a, b, false) == Less,
+        Op2::Le => term::cmp_terms(a, b, false) != Greater,
+        Op2::Gt => term::cmp_terms(a, b, false) == Greater,
+        Op2::Ge => term::cmp_terms(a, b, false) != Less,
+        _ => false,
+    }
+}
+
+#[inline(always)]
+fn int_holds(op: Op2, x: i64, y: i64) -> bool {
+    match op {
+        Op2::Eq | Op2::ExactEq => x == y,
+        Op2::Ne | Op2::ExactNe => x != y,
+        Op2::Lt => x < y,
+        Op2::Le => x <= y,
+        Op2::Gt => x > y,
+        Op2::Ge => x >= y,
+        _ => false,
+    }
+}
+
+fn op1(op: Op1, a: Term) -> Res {
+    match op {
+        Op1::Neg => crate::arith::neg(&a),
+        Op1::Plus => {
+            if a.is_number() {
+                Ok(a)
+            } else {
+                Err(badarith())
+            }
+        }
+        Op1::Bnot => crate::arith::bnot(&a),
+        Op1::Not => match a {
+            Term::Atom(atom::TRUE) => Ok(Term::Atom(atom::FALSE)),
+            Term::Atom(atom::FALSE) => Ok(Term::Atom(atom::TRUE)),
+            _ => Err(badarg()),
+        },
+    }
+}
+
+/// What a remote call resolved to.
+enum Target {
+    /// A native or BIF already ran.
+    Value(Res),
+    /// An Erlang function to enter.
+    Enter(Arc<Module>, usize),
+}
+
+/// A function definition with a lifetime not tied to the local that holds its module: the
+/// loop keeps the module alive (in `m` or in a frame) for as long as it uses the reference.
+#[inline(always)]
+fn fun_of<'a>(m: &Arc<Module>, idx: usize) -> &'a FunDef {
+    // SAFETY: modules are immutable once loaded; the Arc that owns this one outlives every use
+    // of the reference (it is only replaced after the reference is reloaded).
+    unsafe { &*(&m.funs[idx] as *const FunDef) }
+}
+
+impl Proc {
+    /// Makes the register file at least `need` long (new registers hold `[]`). It does not
+    /// shrink inside the loop: registers above the running frame hold values that own no
+    /// memory (`clear` runs when a frame ends), so they need no destructor and no refill.
+    #[inline(always)]
+    fn ensure(&mut self, need: usize) {
+        let len = self.regs.len();
+        if len < need {
+            self.grow(need);
+        }
+    }
+
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let len = self.regs.len();
+        self.regs.reserve(need - len);
+        // SAFETY: capacity reserved above; each new slot is initialised before set_len
+        // (writing in place avoids building each value on the stack and copying it).
+        unsafe {
+            let p = self.regs.as_mut_ptr();
+            for k in len..need {
+                std::ptr::write(p.add(k), Term::Nil);
+            }
+            self.regs.set_len(need);
+        }
+    }
+
+    /// Releases what registers `from..to` own (a frame that ended), leaving `[]` there.
+    #[inline(always)]
+    fn clear(&mut self, from: usize, to: usize) {
+        let to = to.min(self.regs.len());
+        for k in from..to {
+            // SAFETY: k < len.
+            let slot = unsafe { self.regs.get_unchecked_mut(k) };
+            if !slot.is_immediate() {
+                *slot = Term::Nil;
+            }
+        }
+    }
+
+    /// Drops the registers above `to`; registers holding only immediates need no destructor.
+    #[inline(always)]
+    fn truncate_regs(&mut self, to: usize) {
+        if self.regs[to..].iter().all(Term::is_immediate) {
+            // SAFETY: shrinking the length; the values dropped own no memory.
+            unsafe { self.regs.set_len(to) }
+        } else {
+            self.regs.truncate(to);
+        }
+    }
+
+    /// Resolves `md:f/n` (arguments in `regs[at..at + n]`): natives first, then BIFs, then
+    /// exported Erlang functions.
+    fn resolve_ext(&mut self, md: atom::Atom, f: atom::Atom, at: usize, n: usize) -> Target {
+        if self.rt.has_natives.get() {
+            let args = self.regs[at..at + n].to_vec();
+            if let Some(r) = crate::embed::call_native(self, md, f, &args) {
+                return Target::Value(r);
+            }
+        }
+        if let Some(b) = bifs::lookup(md.name(), f.name(), n) {
+            let args = self.regs[at..at + n].to_vec();
+            return Target::Value(b(self, &args));
+        }
+        let Some(module) = self.rt.module(md) else {
+            return Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec())));
+        };
+        match module.exports.get(&(f, n)) {
+            Some(&idx) => Target::Enter(module, idx),
+            None => Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec()))),
+        }
+    }
+
+    /// Runs function `idx` of `module` whose arguments are in `regs[bp..bp + arity]`, until it
+    /// returns; the register file is cut back to `bp`. `fun` is the closure being called.
+    pub(crate) fn run_bc(
+        &mut self,
+        module: &Arc<Module>,
+        idx: usize,
+        bp: usize,
+        fun: Option<Arc<Fun>>,
+    ) -> Res {
+        if let Err(e) = self.check_stack() {
+            self.regs.truncate(bp);
+            return Err(e);
+        }
+        self.reductions += 1;
+        if self.reductions & 2047 == 0 {
+            if let Err(c) = self.yield_point() {
+                self.regs.truncate(bp);
+                return Err(c);
+            }
+        }
+        let saved = self.cur;
+        let r = self.run_loop(module.clone(), idx, bp, fun);
+        self.cur = saved;
+        r
+    }
+
+    fn run_loop(
+        &mut self,
+        module: Arc<Module>,
+        idx: usize,
+        bp: usize,
+        fun: Option<Arc<Fun>>,
+    ) -> Res {
+        let entry = self.calls.len();
+        let mut m = module;
+        let mut fidx = idx;
+        let mut f: &FunDef = fun_of(&m, fidx);
+        let mut code: &[Instr] = &f.code.instrs;
+        let mut bp = bp;
+        let mut pc = 0usize;
+        self.ensure(bp + f.code.frame as usize);
+        if let Some(fun) = &fun {
+            self.bind_closure(f, fun, bp);
+        }
+
+        // Reloads the running function after `m`/`fidx` changed.
+        macro_rules! load {
+            () => {{
+                f = fun_of(&m, fidx);
+                code = &f.code.instrs;
+            }};
+        }
+        // A register of the current frame. SAFETY: `lower.rs` sizes every frame to cover the
+        // registers its instructions name, and the register file is at least `bp + frame`
+        // long whenever an instruction runs (calls out of the loop restore its length).
+        macro_rules! reg {
+            ($r:expr) => {
+                *unsafe { self.regs.get_unchecked(bp + $r as usize) }
+            };
+        }
+        // Stores into a register; the old value is dropped only if it owns memory.
+        macro_rules! put {
+            ($r:expr, $v:expr) => {{
+                let v: Term = $v;
+                let slot = unsafe { self.regs.get_unchecked_mut(bp + $r as usize) };
+                if slot.is_immediate() {
+                    // SAFETY: the old value owns nothing, so overwriting without drop is fine.
+                    unsafe { std::ptr::write(slot, v) }
+                } else {
+                    *slot = v;
+                }
+            }};
+        }
+        macro_rules! here {
+            () => {
+                self.cur = Some((m.name, f.name, f.arity, f.line))
+            };
+        }
+
+        let result: Res = 'run: loop {
+            // One reduction per call; every 2000, let other processes run.
+            macro_rules! reduce {
+                () => {{
+                    self.reductions += 1;
+                    if self.reductions & 2047 == 0 {
+                        if let Err(c) = self.yield_point() {
+                            break 'run Err(c);
+                        }
+                    }
+                }};
+            }
+            macro_rules! check_depth {
+                () => {{
+                    if self.regs.len() > MAX_REGS {
+                        break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+                    }
+                }};
+            }
+            // Returns `$v` to the caller's frame (or out of this loop at its entry frame).
+            macro_rules! ret {
+                ($v:expr) => {{
+                    let v: Term = $v;
+                    if self.calls.len() == entry {
+                        self.truncate_regs(bp);
+                        break 'run Ok(v);
+                    }
+                    let fr = self.calls.pop().expect("a caller frame above the entry");
+                    self.clear(bp, bp + f.code.frame as usize);
+                    if let Some(mm) = fr.module {
+                        m = mm;
+                    }
+                    fidx = fr.fidx as usize;
+                    load!();
+                    pc = fr.pc as usize;
+                    bp = fr.bp;
+                    put!(fr.dst, v);
+                }};
+            }
+            // Enters function `$idx` of module `$md` with its arguments at `base` (a new frame
+            // there, the caller suspended) or, for a tail call, moved down to `bp`.
+            macro_rules! enter {
+                ($md:expr, $idx:expr, $base:expr, $n:expr, $dst:expr, $tail:expr, $clo:expr) => {{
+                    let md: Option<Arc<Module>> = $md;
+                    let clo: Option<Arc<Fun>> = $clo;
+                    if $tail {
+                        let n = $n as usize;
+                        let base = $base as usize;
+                        for i in 0..n {
+                            self.regs.swap(bp + i, bp + base + i);
+                        }
+                        // The old frame's values (swapped-out arguments included) are dead.
+                        self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                        if let Some(md) = md {
+                            if !Arc::ptr_eq(&md, &m) {
+                                let old = std::mem::replace(&mut m, md);
+                                // The caller expected to return into the old module.
+                                if self.calls.len() > entry {
+                                    let top = self.calls.last_mut().expect("checked above");
+                                    if top.module.is_none() {
+                                        top.module = Some(old);
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        let module = match md {
+                            Some(md) if !Arc::ptr_eq(&md, &m) => {
+                                Some(std::mem::replace(&mut m, md))
+                            }
+                            _ => None,
+                        };
+                        self.calls.push(Frame {
+                            module,
+                            fidx: fidx as u32,
+                            pc: pc as u32,
+                            dst: $dst,
+                            bp,
+                        });
+                        bp += $base as usize;
+                    }
+                    fidx = $idx;
+                    load!();
+                    pc = 0;
+                    self.ensure(bp + f.code.frame as usize);
+                    check_depth!();
+                    if let Some(fun) = &clo {
+                        self.bind_closure(f, fun, bp);
+                    }
+                }};
+            }
+            // A value from a native, a BIF or an escape: store it, or return it in tail position.
+            macro_rules! value {
+                ($r:expr, $dst:expr, $tail:expr) => {{
+                    let r: Res = $r;
+                    let r = match r {
+                        Err(t @ Ctl::Tail) => self.finish_tail_in(t, &m),
+                        r => r,
+                    };
+                    match r {
+                        Ok(v) => {
+                            if $tail {
+                                ret!(v);
+                            } else {
+                                put!($dst, v);
+                            }
+                        }
+                        Err(c) => break 'run Err(c),
+                    }
+                }};
+            }
+            let ins = &code[pc];
+            pc += 1;
+            match ins {
+                Instr::Move { dst, src } => {
+                    let v = reg!(*src).clone();
+                    put!(*dst, v);
+                }
+                Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                Instr::Tuple { dst, start, n } => {
+                    let s = bp + *start as usize;
+                    let v: Vec<Term> = self.regs[s..s + *n as usize]
+                        .iter_mut()
+                        .map(|t| std::mem::replace(t, Term::Nil))
+                        .collect();
+                    put!(*dst, Term::tuple(v));
+                }
+                Instr::Cons { dst, head, tail } => {
+                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                    put!(*dst, c);
+                }
+                Instr::MakeFun { dst, fun, caps } => {
+                    let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
+                    let arity = m.funs[*fun as usize].arity;
+                    put!(
+                        *dst,
+                        Term::Fun(Arc::new(Fun {
+                            kind: FunKind::Local {
+                                module: m.clone(),
+                                index: *fun as usize,
+                                env,
+                            },
+                            arity,
+                        }))
+                    );
+                }
+                Instr::Op { op, dst, a, b } => {
+                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                        if let Some(r) = int_op(*op, *x, *y) {
+                            put!(*dst, r);
+                            continue;
+                        }
+                    }
+                    let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                    match self.op2(*op, x, y) {
+                        Ok(v) => put!(*dst, v),
+                        Err(c) => break 'run Err(c),
+                    }
+                }
+                Instr::OpInt { op, dst, a, k } => {
+                    if let Term::Int(x) = reg!(*a) {
+                        if let Some(r) = int_op(*op, x, *k) {
+                            put!(*dst, r);
+                            continue;
+                        }
+                    }
+                    let x = reg!(*a).clone();
+                    match self.op2(*op, x, Term::Int(*k)) {
+                        Ok(v) => put!(*dst, v),
+                        Err(c) => break 'run Err(c),
+                    }
+                }
+                Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
+                    Ok(v) => put!(*dst, v),
+                    Err(c) => break 'run Err(c),
+                },
+                Instr::Bif { f: bif, dst, args } => {
+                    let r = match args.len() {
+                        0 => bif(self, &[]),
+                        1 => {
+                            let a = [reg!(args[0]).clone()];
+                            bif(self, &a)
+                        }
+                        2 => {
+                            let a = [reg!(args[0]).clone(), reg!(args[1]).clone()];
+                            bif(self, &a)
+                        }
+                        _ => {
+                            let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                            bif(self, &a)
+                        }
+                    };
+                    value!(r, *dst, false);
+                }
+                Instr::Call { fun, base, dst } => {
+                    reduce!();
+                    enter!(None, *fun as usize, *base, 0, *dst, false, None);
+                }
+                Instr::TailCall { fun, base, n } => {
+                    reduce!();
+                    enter!(None, *fun as usize, *base, *n, 0, true, None);
+                }
+                Instr::CallExt {
+                    m: md,
+                    f: fname,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                    bif,
+                } => {
+                    reduce!();
+                    here!();
+                    let at = bp + *base as usize;
+                    let target = match bif {
+                        Some(b) if !self.rt.has_natives.get() => {
+                            let args = self.regs[at..at + *n as usize].to_vec();
+                            Target::Value(b(self, &args))
+                        }
+                        _ => self.resolve_ext(*md, *fname, at, *n as usize),
+                    };
+                    match target {
+                        Target::Value(r) => value!(r, *dst, *tail),
+                        Target::Enter(module, idx) => {
+                            enter!(Some(module), idx, *base, *n, *dst, *tail, None)
+                        }
+                    }
+                }
+                Instr::CallDyn {
+                    m: mr,
+                    f: fr,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                } => {
+                    reduce!();
+                    here!();
+                    let (Term::Atom(md), Term::Atom(fname)) = (&reg!(*mr), &reg!(*fr)) else {
+                        let t = Term::tuple(vec![reg!(*mr).clone(), reg!(*fr).clone()]);
+                        break 'run Err(err2(atom::BADFUN, t));
+                    };
+                    let (md, fname) = (*md, *fname);
+                    match self.resolve_ext(md, fname, bp + *base as usize, *n as usize) {
+                        Target::Value(r) => value!(r, *dst, *tail),
+                        Target::Enter(module, idx) => {
+                            enter!(Some(module), idx, *base, *n, *dst, *tail, None)
+                        }
+                    }
+                }
+                Instr::Apply {
+                    fun,
+                    base,
+                    n,
+                    dst,
+                    tail,
+                } => {
+                    reduce!();
+                    here!();
+                    let fv = reg!(*fun).clone();
+                    let Term::Fun(fo) = &fv else {
+                        break 'run Err(err2(atom::BADFUN, fv));
+                    };
+                    let at = bp + *base as usize;
+                    if fo.arity != *n as usize {
+                        let args = Term::list(self.regs[at..at + *n as usize].to_vec());
+                        break 'run Err(err2(atom::BADARITY, Term::tuple(vec![fv.clone(), args])));
+                    }
+                    match &fo.kind {
+                        FunKind::Local { module, index, .. } => {
+                            let (module, index) = (module.clone(), *index);
+                            enter!(
+                                Some(module),
+                                index,
+                                *base,
+                                *n,
+                                *dst,
+                                *tail,
+                                Some(fo.clone())
+                            )
+                        }
+                        FunKind::External {
+                            module: md,
+                            function,
+                        } => match self.resolve_ext(*md, *function, at, *n as usize) {
+                            Target::Value(r) => value!(r, *dst, *tail),
+                            Target::Enter(module, idx) => {
+                                enter!(Some(module), idx, *base, *n, *dst, *tail, None)
+                            }
+                        },
+                    }
+                }
+                Instr::Return { src } => {
+                    let v = std::mem::replace(
+                        unsafe { self.regs.get_unchecked_mut(bp + *src as usize) },
+                        Term::Nil,
+                    );
+                    ret!(v);
+                }
+                Instr::Jump { to } => pc = *to as usize,
+                Instr::IsInt { a, k, fail } => {
+                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::IsAtom { a, atom, fail } => {
+                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::IsLit { a, val, fail } => {
+                    if !term::exact_eq(&reg!(*a), val) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::IsEq { a, b, fail } => {
+                    if !term::exact_eq(&reg!(*a), &reg!(*b)) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::IsNil { a, fail } => {
+                    if !matches!(reg!(*a), Term::Nil) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetList {
+                    a,
+                    head,
+                    tail,
+                    fail,
+                } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let (h, t) = (c.head.clone(), c.tail.clone());
+                        put!(*head, h);
+                        put!(*tail, t);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetHd { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let h = c.head.clone();
+                        put!(*dst, h);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetTl { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let t = c.tail.clone();
+                        put!(*dst, t);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetTlN { a, n, dst, fail } => {
+                    let mut t = &reg!(*a);
+                    let mut ok = true;
+                    for _ in 0..*n {
+                        match t {
+                            Term::Cons(c) => t = &c.tail,
+                            _ => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if ok {
+                        let v = t.clone();
+                        put!(*dst, v);
+                    } else {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::HdIsInt { a, k, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                    {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::HdIsAtom { a, atom, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                    {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::IsTuple { a, n, fail } => {
+                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::GetElem { a, i, dst } => {
+                    let v = match &reg!(*a) {
+                        Term::Tuple(t) => t.get(*i as usize).cloned(),
+                        _ => None,
+                    };
+                    match v {
+                        Some(v) => put!(*dst, v),
+                        None => break 'run Err(error(Term::atom("vm_internal_get_elem"))),
+                    }
+                }
+                Instr::Cmp { op, a, b, fail } => {
+                    if !holds(*op, &reg!(*a), &reg!(*b)) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::CmpInt { op, a, k, fail } => {
+                    let ok = match reg!(*a) {
+                        Term::Int(x) => int_holds(*op, x, *k),
+                        ref t => holds(*op, t, &Term::Int(*k)),
+                    };
+                    if !ok {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::BifTest { f: bif, args, fail } => {
+                    let r = match args.len() {
+                        1 => {
+                            let a = [reg!(args[0]).clone()];
+                            bif(self, &a)
+                        }
+                        _ => {
+                            let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                            bif(self, &a)
+                        }
+                    };
+                    if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
+                Instr::Badmatch { a } => break 'run Err(err2(atom::BADMATCH, reg!(*a).clone())),
+                Instr::Badrecord { a } => break 'run Err(err2(atom::BADRECORD, reg!(*a).clone())),
+                Instr::BadBool { a } => break 'run Err(err2(atom::BADARG, reg!(*a).clone())),
+                Instr::CaseClause { a } => {
+                    break 'run Err(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
+                }
+                Instr::IfClause => break 'run Err(error(Term::Atom(atom::IF_CLAUSE))),
+                Instr::FunctionClause => {
+                    break 'run Err(Ctl::Exc(Box::new(Exc {
+                        class: atom::ERROR,
+                        reason: Term::Atom(atom::FUNCTION_CLAUSE),
+                        frames: Vec::new(),
+                        args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
+                    })))
+                }
+                Instr::MatchEsc { pat, a, fail } => {
+                    let v = reg!(*a).clone();
+                    match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
+                        Ok(true) => {}
+                        Ok(false) => pc = *fail as usize,
+                        Err(c) => break 'run Err(c),
+                    }
+                }
+                Instr::GuardEsc { e, fail } => {
+                    here!();
+                    if !matches!(
+                        self.eval(&f.code.escapes[*e as usize], bp, &m),
+                        Ok(Term::Atom(atom::TRUE))
+                    ) {
+                        pc = *fail as usize;
+                    }
+                }
+                Instr::Esc { e, dst } => {
+                    here!();
+                    let r = self.eval(&f.code.escapes[*e as usize], bp, &m);
+                    value!(r, *dst, false);
+                }
+                Instr::EscTail { e } => {
+                    here!();
+                    match self.eval(&f.code.escapes[*e as usize], bp, &m) {
+                        Ok(v) => ret!(v),
+                        Err(Ctl::Tail) => {
+                            reduce!();
+                            match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
+                                PendingTail::Local(i, n) => {
+                                    // The arguments are on top of the register file.
+                                    let at = self.regs.len() - n as usize;
+                                    for k in 0..n as usize {
+                                        self.regs.swap(bp + k, at + k);
+                                    }
+                                    self.regs.truncate(at);
+                                    enter!(None, i as usize, 0, n, 0, true, None);
+                                }
+                                PendingTail::Call(tc) => {
+                                    let tc = *tc;
+                                    let n = tc.args.len();
+                                    self.truncate_regs(bp);
+                                    self.regs.extend(tc.args);
+                                    enter!(Some(tc.module), tc.idx, 0, n, 0, true, tc.fun);
+                                }
+                                PendingTail::None => break 'run Err(lost_tail()),
+                            }
+                        }
+                        Err(c) => break 'run Err(c),
+                    }
+                }
+            }
+        };
+        match result {
+            Ok(v) => Ok(v),
+            Err(Ctl::Exc(mut e)) => {
+                // Unwind this loop's frames, innermost first, recording them as the tree
+                // evaluator did.
+                loop {
+                    if e.frames.len() < 20 {
+                        e.frames.push((m.name, f.name, f.arity, f.line));
+                    }
+                    self.regs.truncate(bp);
+                    if self.calls.len() == entry {
+                        break;
+                    }
+                    let fr = self.calls.pop().expect("a caller frame above the entry");
+                    if let Some(mm) = fr.module {
+                        m = mm;
+                    }
+                    fidx = fr.fidx as usize;
+                    load!();
+                    bp = fr.bp;
+                }
+                let _ = (code, pc, fidx);
+                Err(Ctl::Exc(e))
+            }
+            Err(Ctl::Tail) => {
+                self.calls.truncate(entry);
+                Err(lost_tail())
+            }
+        }
+    }
+}

@@ -1,0 +1,653 @@
+//! Lowers a function's slot-resolved clauses (`code.rs`) to register bytecode (`bytecode.rs`).
+//!
+//! Clause selection is compiled: the clauses of a function, `case` or `if` become a sequence of
+//! test instructions, each jumping to the next clause's label when it fails, preceded by a
+//! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
+//! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
+//! variables' registers); guards are tests with the same fail labels, never values. Constructs
+//! not lowered yet (receive, try, catch, comprehensions, bit syntax, maps, records, `andalso`
+//! outside guards) become one escape instruction that hands the subtree to the tree evaluator
+//! on the same frame registers.
+
+use crate::atom;
+use crate::bytecode::{Code, Instr, Label, Reg};
+use crate::code::{CClause, FunDef, Op2, Pat, E};
+use crate::dispatch::{self, SwitchTable};
+use crate::term::Term;
+
+/// Where an expression's value goes: a register, or back to the caller (tail position).
+#[derive(Clone, Copy)]
+enum Dest {
+    Reg(Reg),
+    Tail,
+}
+
+struct Lower {
+    code: Code,
+    /// Label id to pc, filled as labels are placed.
+    labels: Vec<Option<u32>>,
+    /// Next free temporary register.
+    top: Reg,
+}
+
+/// Lowers `f`'s clauses into `f.code` (the clauses are consumed: escaped subtrees move into
+/// the code's tables).
+pub fn lower_fun(f: &mut FunDef) {
+    let clauses = std::mem::take(&mut f.clauses);
+    let slots = f.n_slots.max(f.arity) as Reg;
+    let mut l = Lower {
+        code: Code {
+            frame: slots,
+            ..Code::default()
+        },
+        labels: Vec::new(),
+        top: slots,
+    };
+    let args: Vec<Reg> = (0..f.arity as Reg).collect();
+    l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
+    l.resolve();
+    // Cover every register an instruction names, so `exec.rs` may index without checks.
+    let top = l
+        .code
+        .instrs
+        .iter()
+        .map(|i| i.max_reg() + 1)
+        .max()
+        .unwrap_or(0);
+    l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
+    f.code = l.code;
+}
+
+fn is_cmp(op: Op2) -> bool {
+    use Op2::*;
+    matches!(op, Eq | Ne | ExactEq | ExactNe | Lt | Le | Gt | Ge)
+}
+
+fn is_simple(e: &E) -> bool {
+    matches!(e, E::Var(_) | E::Lit(_))
+}
+
+impl Lower {
+    fn emit(&mut self, i: Instr) {
+        self.code.instrs.push(i);
+    }
+    fn label(&mut self) -> Label {
+        self.labels.push(None);
+        (self.labels.len() - 1) as Label
+    }
+    fn place(&mut self, l: Label) {
+        self.labels[l as usize] = Some(self.code.instrs.len() as u32);
+    }
+    fn temp(&mut self) -> Reg {
+        let r = self.top;
+        self.top += 1;
+        self.code.frame = self.code.frame.max(self.top);
+        r
+    }
+    fn target(&mut self, d: Dest) -> Reg {
+        match d {
+            Dest::Reg(r) => r,
+            Dest::Tail => self.temp(),
+        }
+    }
+    fn finish(&mut self, d: Dest, r: Reg) {
+        if let Dest::Tail = d {
+            self.emit(Instr::Return { src: r });
+        }
+    }
+
+    /// Rewrites label ids into instruction indices.
+    fn resolve(&mut self) {
+        let labels = std::mem::take(&mut self.labels);
+        let at = |l: &mut Label| *l = labels[*l as usize].expect("every label is placed");
+        for i in self.code.instrs.iter_mut() {
+            match i {
+                Instr::Jump { to } => at(to),
+                Instr::IsInt { fail, .. }
+                | Instr::IsAtom { fail, .. }
+                | Instr::IsLit { fail, .. }
+                | Instr::IsEq { fail, .. }
+                | Instr::IsNil { fail, .. }
+                | Instr::GetList { fail, .. }
+                | Instr::GetHd { fail, .. }
+                | Instr::GetTl { fail, .. }
+                | Instr::GetTlN { fail, .. }
+                | Instr::HdIsInt { fail, .. }
+                | Instr::HdIsAtom { fail, .. }
+                | Instr::IsTuple { fail, .. }
+                | Instr::Cmp { fail, .. }
+                | Instr::CmpInt { fail, .. }
+                | Instr::BifTest { fail, .. }
+                | Instr::MatchEsc { fail, .. }
+                | Instr::GuardEsc { fail, .. } => at(fail),
+                Instr::Switch { table, .. } => {
+                    for l in table.table.values_mut() {
+                        at(l);
+                    }
+                    at(&mut table.default);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn escape(&mut self, e: E, d: Dest) {
+        let idx = self.code.escapes.len() as u32;
+        self.code.escapes.push(e);
+        match d {
+            Dest::Reg(r) => self.emit(Instr::Esc { e: idx, dst: r }),
+            Dest::Tail => self.emit(Instr::EscTail { e: idx }),
+        }
+    }
+
+    /// The register holding `e`'s value: a variable's own register, else a new temporary.
+    fn operand(&mut self, e: E) -> Reg {
+        match e {
+            E::Var(s) => s,
+            E::At(_, x) => self.operand(*x),
+            e => {
+                let t = self.temp();
+                self.expr(e, Dest::Reg(t));
+                t
+            }
+        }
+    }
+
+    /// Evaluates `es` into consecutive new temporaries; returns the first.
+    fn window(&mut self, es: Vec<E>) -> Reg {
+        let base = self.top;
+        let n = es.len() as Reg;
+        for _ in 0..n {
+            self.temp();
+        }
+        for (k, e) in es.into_iter().enumerate() {
+            let keep = self.top;
+            self.expr(e, Dest::Reg(base + k as Reg));
+            self.top = keep;
+        }
+        base
+    }
+
+    fn body(&mut self, es: Vec<E>, d: Dest) {
+        let n = es.len();
+        for (k, e) in es.into_iter().enumerate() {
+            if k + 1 == n {
+                self.expr(e, d);
+            } else {
+                let mark = self.top;
+                let t = self.temp();
+                self.expr(e, Dest::Reg(t));
+                self.top = mark;
+            }
+        }
+    }
+
+    fn expr(&mut self, e: E, d: Dest) {
+        let mark = self.top;
+        match e {
+            E::At(_, x) => return self.expr(*x, d),
+            E::Lit(val) => {
+                let r = self.target(d);
+                self.emit(Instr::Lit { dst: r, val });
+                self.finish(d, r);
+            }
+            E::Var(s) => match d {
+                Dest::Reg(r) => {
+                    if r != s {
+                        self.emit(Instr::Move { dst: r, src: s });
+                    }
+                }
+                Dest::Tail => self.emit(Instr::Return { src: s }),
+            },
+            E::Tuple(es) => {
+                let n = es.len() as u32;
+                let start = self.window(es);
+                self.top = start;
+                let r = self.target(d);
+                self.emit(Instr::Tuple { dst: r, start, n });
+                self.finish(d, r);
+            }
+            E::Cons(hs, t) => {
+                let heads: Vec<Reg> = hs.into_iter().map(|h| self.operand(h)).collect();
+                let mut acc = self.operand(*t);
+                let r = self.target(d);
+                for (k, h) in heads.into_iter().enumerate().rev() {
+                    let dst = if k == 0 { r } else { self.temp() };
+                    self.emit(Instr::Cons {
+                        dst,
+                        head: h,
+                        tail: acc,
+                    });
+                    acc = dst;
+                }
+                self.finish(d, r);
+            }
+            E::Op2(op, a, b) => {
+                let a = self.operand(*a);
+                let b = self.operand(*b);
+                let r = self.target(d);
+                self.emit(Instr::Op { op, dst: r, a, b });
+                self.finish(d, r);
+            }
+            E::OpVarInt(op, a, k) => {
+                let r = self.target(d);
+                self.emit(Instr::OpInt { op, dst: r, a, k });
+                self.finish(d, r);
+            }
+            E::OpVarVar(op, a, b) => {
+                let r = self.target(d);
+                self.emit(Instr::Op { op, dst: r, a, b });
+                self.finish(d, r);
+            }
+            E::Op1(op, a) => {
+                let a = self.operand(*a);
+                let r = self.target(d);
+                self.emit(Instr::Op1 { op, dst: r, a });
+                self.finish(d, r);
+            }
+            E::Match(p, v) => {
+                let p = *p;
+                if let Pat::Bind(s) = p {
+                    self.expr(*v, Dest::Reg(s));
+                    match d {
+                        Dest::Reg(r) if r != s => self.emit(Instr::Move { dst: r, src: s }),
+                        Dest::Reg(_) => {}
+                        Dest::Tail => self.emit(Instr::Return { src: s }),
+                    }
+                } else {
+                    let r = self.target(d);
+                    self.expr(*v, Dest::Reg(r));
+                    let bad = self.label();
+                    let ok = self.label();
+                    self.pattern(p, r, bad);
+                    self.emit(Instr::Jump { to: ok });
+                    self.place(bad);
+                    self.emit(Instr::Badmatch { a: r });
+                    self.place(ok);
+                    self.finish(d, r);
+                }
+            }
+            E::CallLocal(fun, args, _) => {
+                let fun = fun as u32;
+                if let Dest::Tail = d {
+                    let n = args.len() as u32;
+                    let base = self.window(args);
+                    self.emit(Instr::TailCall { fun, base, n });
+                } else {
+                    let r = self.target(d);
+                    let base = self.window(args);
+                    self.emit(Instr::Call { fun, base, dst: r });
+                }
+            }
+            E::CallRemote(m, f, args, _) => {
+                let n = args.len() as u32;
+                let tail = matches!(d, Dest::Tail);
+                let r = if tail { 0 } else { self.target(d) };
+                let base = self.window(args);
+                self.emit(Instr::CallExt {
+                    m,
+                    f,
+                    base,
+                    n,
+                    dst: r,
+                    tail,
+                    bif: crate::bifs::lookup(m.name(), f.name(), n as usize),
+                });
+            }
+            E::CallDyn(me, fe, args, _) => {
+                let tail = matches!(d, Dest::Tail);
+                let r = if tail { 0 } else { self.target(d) };
+                let m = self.operand(*me);
+                let f = self.operand(*fe);
+                let n = args.len() as u32;
+                let base = self.window(args);
+                self.emit(Instr::CallDyn {
+                    m,
+                    f,
+                    base,
+                    n,
+                    dst: r,
+                    tail,
+                });
+            }
+            E::Apply(fe, args, _) => {
+                let tail = matches!(d, Dest::Tail);
+                let r = if tail { 0 } else { self.target(d) };
+                let fun = self.operand(*fe);
+                let n = args.len() as u32;
+                let base = self.window(args);
+                self.emit(Instr::Apply {
+                    fun,
+                    base,
+                    n,
+                    dst: r,
+                    tail,
+                });
+            }
+            E::CallBif(f, _, _, args) => {
+                let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
+                let r = self.target(d);
+                self.emit(Instr::Bif {
+                    f,
+                    dst: r,
+                    args: args.into(),
+                });
+                self.finish(d, r);
+            }
+            E::MakeFun(fun, caps) => {
+                let r = self.target(d);
+                self.emit(Instr::MakeFun {
+                    dst: r,
+                    fun: fun as u32,
+                    caps: caps.into(),
+                });
+                self.finish(d, r);
+            }
+            E::Block(es) => self.body(es, d),
+            // `E#rec.field`: a tuple of the record's size tagged with its name, else
+            // `{badrecord, E}`.
+            E::RecField(base, name, size, idx) => {
+                let r = self.target(d);
+                let v = self.operand(*base);
+                let bad = self.label();
+                let ok = self.label();
+                let tag = self.temp();
+                self.emit(Instr::IsTuple {
+                    a: v,
+                    n: size as u32,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: v,
+                    i: 0,
+                    dst: tag,
+                });
+                self.emit(Instr::IsAtom {
+                    a: tag,
+                    atom: name,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: v,
+                    i: idx as u32,
+                    dst: r,
+                });
+                self.emit(Instr::Jump { to: ok });
+                self.place(bad);
+                self.emit(Instr::Badrecord { a: v });
+                self.place(ok);
+                self.finish(d, r);
+            }
+            // `A andalso B` / `A orelse B` outside guards: `B` is evaluated (in tail position
+            // if the whole is) only when `A` does not decide; `A` must be a boolean.
+            E::AndAlso(a, b) => self.short_circuit(*a, *b, d, atom::TRUE, atom::FALSE),
+            E::OrElse(a, b) => self.short_circuit(*a, *b, d, atom::FALSE, atom::TRUE),
+            E::Case(v, clauses) => {
+                let v = self.operand(*v);
+                self.clauses(clauses, &[v], d, Instr::CaseClause { a: v });
+            }
+            E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
+            e => self.escape(e, d),
+        }
+        self.top = mark;
+    }
+
+    /// `A andalso B` (`go` = true, `stop` = false) and `A orelse B` (the reverse).
+    fn short_circuit(&mut self, a: E, b: E, d: Dest, go: atom::Atom, stop: atom::Atom) {
+        let r = self.target(d);
+        self.expr(a, Dest::Reg(r));
+        let not_go = self.label();
+        let bad = self.label();
+        let end = self.label();
+        self.emit(Instr::IsAtom {
+            a: r,
+            atom: go,
+            fail: not_go,
+        });
+        match d {
+            Dest::Tail => self.expr(b, Dest::Tail),
+            Dest::Reg(_) => {
+                self.expr(b, Dest::Reg(r));
+                self.emit(Instr::Jump { to: end });
+            }
+        }
+        self.place(not_go);
+        self.emit(Instr::IsAtom {
+            a: r,
+            atom: stop,
+            fail: bad,
+        });
+        match d {
+            Dest::Tail => self.emit(Instr::Return { src: r }),
+            Dest::Reg(_) => self.emit(Instr::Jump { to: end }),
+        }
+        self.place(bad);
+        self.emit(Instr::BadBool { a: r });
+        self.place(end);
+    }
+
+    /// Clause selection over the values in `args` (one per pattern column).
+    fn clauses(&mut self, cls: Vec<CClause>, args: &[Reg], d: Dest, nomatch: Instr) {
+        let n = cls.len();
+        let starts: Vec<Label> = (0..n).map(|_| self.label()).collect();
+        let nm = self.label();
+        let end = self.label();
+        let classes: Vec<Option<dispatch::Key>> = cls
+            .iter()
+            .map(|c| c.pats.first().and_then(dispatch::pat_key))
+            .collect();
+        if !args.is_empty() && n >= 4 && classes.iter().filter(|c| c.is_some()).count() >= 2 {
+            let table = SwitchTable::build(&classes, &starts, nm);
+            self.emit(Instr::Switch {
+                a: args[0],
+                table: Box::new(table),
+            });
+        }
+        for (i, c) in cls.into_iter().enumerate() {
+            self.place(starts[i]);
+            let fail = if i + 1 < n { starts[i + 1] } else { nm };
+            let mark = self.top;
+            for (k, p) in c.pats.into_iter().enumerate() {
+                self.pattern(p, args[k], fail);
+            }
+            self.guard(c.guard, fail);
+            self.top = mark;
+            self.body(c.body, d);
+            if let Dest::Reg(_) = d {
+                self.emit(Instr::Jump { to: end });
+            }
+            self.top = mark;
+        }
+        self.place(nm);
+        self.emit(nomatch);
+        self.place(end);
+    }
+
+    /// Tests that the value in `r` matches `p`, binding its variables; jumps to `fail` if not.
+    fn pattern(&mut self, p: Pat, r: Reg, fail: Label) {
+        match p {
+            Pat::Any => {}
+            Pat::Bind(s) => {
+                if s != r {
+                    self.emit(Instr::Move { dst: s, src: r });
+                }
+            }
+            Pat::Check(s) => self.emit(Instr::IsEq { a: s, b: r, fail }),
+            Pat::Lit(Term::Int(k)) => self.emit(Instr::IsInt { a: r, k, fail }),
+            Pat::Lit(Term::Atom(atom)) => self.emit(Instr::IsAtom { a: r, atom, fail }),
+            Pat::Lit(Term::Nil) | Pat::Nil => self.emit(Instr::IsNil { a: r, fail }),
+            Pat::Lit(val) => self.emit(Instr::IsLit { a: r, val, fail }),
+            // Only the half that is looked at is read (no reference-count traffic for a
+            // tail that `_` ignores).
+            // A constant head is tested where it lies, without reading it out.
+            Pat::Cons(h, t) if matches!(*h, Pat::Lit(Term::Int(_)) | Pat::Lit(Term::Atom(_))) => {
+                match *h {
+                    Pat::Lit(Term::Int(k)) => self.emit(Instr::HdIsInt { a: r, k, fail }),
+                    Pat::Lit(Term::Atom(atom)) => self.emit(Instr::HdIsAtom { a: r, atom, fail }),
+                    _ => unreachable!("guarded above"),
+                }
+                if !matches!(*t, Pat::Any) {
+                    let tr = match *t {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::GetTl {
+                        a: r,
+                        dst: tr,
+                        fail,
+                    });
+                    self.pattern(*t, tr, fail);
+                }
+            }
+            Pat::Cons(h, t) if matches!(*t, Pat::Any) => {
+                let hr = match *h {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                self.emit(Instr::GetHd {
+                    a: r,
+                    dst: hr,
+                    fail,
+                });
+                self.pattern(*h, hr, fail);
+            }
+            // `[_, _, ... | Rest]`: walk the ignored heads by reference, read one tail.
+            Pat::Cons(h, t) if matches!(*h, Pat::Any) => {
+                let mut n = 1;
+                let mut rest = *t;
+                while let Pat::Cons(h2, t2) = rest {
+                    if matches!(*h2, Pat::Any) && !matches!(*t2, Pat::Any) {
+                        n += 1;
+                        rest = *t2;
+                    } else {
+                        rest = Pat::Cons(h2, t2);
+                        break;
+                    }
+                }
+                let tr = match rest {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                if n == 1 {
+                    self.emit(Instr::GetTl {
+                        a: r,
+                        dst: tr,
+                        fail,
+                    });
+                } else {
+                    self.emit(Instr::GetTlN {
+                        a: r,
+                        n,
+                        dst: tr,
+                        fail,
+                    });
+                }
+                self.pattern(rest, tr, fail);
+            }
+            Pat::Cons(h, t) => {
+                let hr = match *h {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                let tr = match *t {
+                    Pat::Bind(s) => s,
+                    _ => self.temp(),
+                };
+                self.emit(Instr::GetList {
+                    a: r,
+                    head: hr,
+                    tail: tr,
+                    fail,
+                });
+                self.pattern(*h, hr, fail);
+                self.pattern(*t, tr, fail);
+            }
+            Pat::Tuple(ps) => {
+                self.emit(Instr::IsTuple {
+                    a: r,
+                    n: ps.len() as u32,
+                    fail,
+                });
+                for (i, p) in ps.into_iter().enumerate() {
+                    let i = i as u32;
+                    match p {
+                        Pat::Any => {}
+                        Pat::Bind(s) => self.emit(Instr::GetElem { a: r, i, dst: s }),
+                        p => {
+                            let t = self.temp();
+                            self.emit(Instr::GetElem { a: r, i, dst: t });
+                            self.pattern(p, t, fail);
+                        }
+                    }
+                }
+            }
+            Pat::Alias(a, b) => {
+                self.pattern(*a, r, fail);
+                self.pattern(*b, r, fail);
+            }
+            p @ (Pat::Bin(_) | Pat::Map(_)) => {
+                let idx = self.code.pats.len() as u32;
+                self.code.pats.push(p);
+                self.emit(Instr::MatchEsc {
+                    pat: idx,
+                    a: r,
+                    fail,
+                });
+            }
+        }
+    }
+
+    /// A guard (a disjunction of conjunctions of tests); jumps to `fail` unless one holds.
+    fn guard(&mut self, g: Vec<Vec<E>>, fail: Label) {
+        if g.is_empty() {
+            return;
+        }
+        let ok = self.label();
+        let n = g.len();
+        for (i, conj) in g.into_iter().enumerate() {
+            let next = if i + 1 == n { fail } else { self.label() };
+            for e in conj {
+                self.test(e, next);
+            }
+            if i + 1 < n {
+                self.emit(Instr::Jump { to: ok });
+                self.place(next);
+            }
+        }
+        self.place(ok);
+    }
+
+    /// One guard test: jumps to `fail` unless `e` evaluates to `true` (an exception fails).
+    fn test(&mut self, e: E, fail: Label) {
+        let mark = self.top;
+        match e {
+            E::At(_, x) => self.test(*x, fail),
+            E::Lit(Term::Atom(atom::TRUE)) => {}
+            E::OpVarInt(op, a, k) if is_cmp(op) => self.emit(Instr::CmpInt { op, a, k, fail }),
+            E::OpVarVar(op, a, b) if is_cmp(op) => self.emit(Instr::Cmp { op, a, b, fail }),
+            E::Op2(op, a, b) if is_cmp(op) && is_simple(&a) && is_simple(&b) => {
+                let a = self.operand(*a);
+                let b = self.operand(*b);
+                self.emit(Instr::Cmp { op, a, b, fail });
+            }
+            E::AndAlso(a, b) => {
+                self.test(*a, fail);
+                self.test(*b, fail);
+            }
+            E::CallBif(f, _, _, args) if args.iter().all(is_simple) => {
+                let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
+                self.emit(Instr::BifTest {
+                    f,
+                    args: args.into(),
+                    fail,
+                });
+            }
+            e => {
+                let idx = self.code.escapes.len() as u32;
+                self.code.escapes.push(e);
+                self.emit(Instr::GuardEsc { e: idx, fail });
+            }
+        }
+        self.top = mark;
+    }
+}
