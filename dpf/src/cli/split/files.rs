@@ -78,6 +78,25 @@ impl FilePool {
     }
 }
 
+/// Grows the process's descriptor table to hold `n` more descriptors, while the process is
+/// still single-threaded. Keeping a thousand outputs open otherwise grows the table by
+/// doubling from the writer threads, and in a multi-threaded process every growth waits for an
+/// RCU grace period (`expand_fdtable`): measured, creating 1,000 files took 30-53 ms that way
+/// against ~9 ms.
+pub fn reserve_fds(n: usize) {
+    let Ok(n) = libc::c_int::try_from(n) else {
+        return;
+    };
+    // SAFETY: F_DUPFD takes the lowest free descriptor at or above `n` (never one in use),
+    // which grows the table to cover it; the duplicate is closed at once.
+    unsafe {
+        let fd = libc::fcntl(2, libc::F_DUPFD_CLOEXEC, n);
+        if fd >= 0 {
+            libc::close(fd);
+        }
+    }
+}
+
 /// Raises the soft descriptor limit to the hard one; returns the limit now in force.
 pub fn raise_fd_limit() -> usize {
     // SAFETY: getrlimit/setrlimit only read and write the struct we pass.

@@ -27,7 +27,7 @@ use super::files::FilePool;
 use crate::capture::{Mapping, Record};
 
 /// Input bytes demultiplexed per batch. Bigger windows mean fewer and larger writes per
-/// output (the kernel's cost is per write and per page cache folio: 32 MiB windows took ~10%
+/// output (the kernel's cost is per write and per page cache folio: 32 MiB windows took 4-8%
 /// less CPU than 16 MiB ones on the benchmark trace); each window in flight stays resident
 /// until written, at most about three of them, so a file over [`BIG`] gets smaller windows.
 const WINDOW: usize = 32 << 20;
@@ -35,6 +35,12 @@ const BIG_WINDOW: usize = 16 << 20;
 const BIG: usize = 256 << 20;
 /// Batches queued per writer before the reader waits (bounds the resident windows).
 const QUEUE: usize = 1;
+/// A window is also handed over once it holds this many writes (with `--all-matches` and
+/// rules that overlap, one packet may go to every output: memory follows matches, not bytes).
+const MAX_PENDING: usize = 1 << 20;
+/// A writer writes an output's gathered bytes once they reach this much (bounds its buffer
+/// when one output takes most of a window).
+const STAGE_MAX: usize = 1 << 20;
 /// Marks a segment that lies in the batch's side buffer, not in the mapping.
 const SIDE: u64 = 1 << 63;
 
@@ -101,7 +107,7 @@ impl Share {
             }
             // Gathered into one small buffer that stays in cache, then one `write`: the
             // kernel copies a contiguous buffer much faster than a `writev` of one slice per
-            // record (~30% less CPU for the whole split, docs/bench-cli.md).
+            // record (the split took ~20% less CPU than with `writev`, docs/bench-cli.md).
             self.stage.clear();
             if !self.started[j] {
                 self.stage.extend_from_slice(&self.header);
@@ -114,6 +120,11 @@ impl Share {
                 } else {
                     let o = s.off as usize;
                     self.stage.extend_from_slice(&bytes[o..o + len]);
+                }
+                if self.stage.len() >= STAGE_MAX {
+                    self.pool.write(j, &self.stage)?;
+                    self.stage.clear();
+                    self.started[j] = true;
                 }
             }
             self.pool.write(j, &self.stage)?;
@@ -283,7 +294,7 @@ impl MappedOutputs {
     /// next record starts.
     #[inline]
     pub fn maybe_flush(&mut self, offset: u64) -> io::Result<()> {
-        if offset as usize - self.start >= self.window {
+        if offset as usize - self.start >= self.window || self.pending.len() >= MAX_PENDING {
             self.flush(offset as usize)?;
         }
         Ok(())

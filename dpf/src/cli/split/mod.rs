@@ -26,7 +26,7 @@ use crate::capture::{
     CaptureReader, Format, Interface, Mapping, OutputFormat, PacketWriter, PcapSlice,
 };
 use crate::ir;
-use files::raise_fd_limit;
+use files::{raise_fd_limit, reserve_fds};
 use mapped::MappedOutputs;
 use stream::Outputs;
 
@@ -101,8 +101,10 @@ fn prepare(
 
 /// Descriptors the writers may hold: the limit, raised to its maximum, less room for
 /// stdin/out/err, the input and whatever the runtime holds.
-fn fd_cap() -> usize {
-    raise_fd_limit().saturating_sub(32).clamp(1, 4096)
+fn fd_cap(outputs: usize) -> usize {
+    let cap = raise_fd_limit().saturating_sub(32).clamp(1, 4096);
+    reserve_fds(outputs.min(cap) + 16);
+    cap
 }
 
 fn write_err(e: io::Error) -> CliError {
@@ -135,7 +137,7 @@ fn run_mapped(a: &Args, mut rules: RuleSet, map: &Arc<Mapping>, mut slice: PcapS
         paths,
         header.into_inner(),
         nanos,
-        fd_cap(),
+        fd_cap(n_out),
         slice.offset() as usize,
     );
     let names: Vec<String> = rules.names().map(String::from).collect();
@@ -193,7 +195,7 @@ fn run_stream(a: &Args, mut rules: RuleSet, probe: CaptureReader<File>) -> Outco
     let paths = prepare(a, &mut rules, probe.interfaces(), ext)?;
     let n_out = paths.len();
     let unmatched = a.unmatched.is_some().then_some(n_out - 1);
-    let mut outs = Outputs::new(paths, format, fd_cap());
+    let mut outs = Outputs::new(paths, format, fd_cap(n_out));
     let names: Vec<String> = rules.names().map(String::from).collect();
     let mut tally = Tally::new(names);
     let mut last_ifaces: Vec<Interface> = probe.interfaces().to_vec();
