@@ -192,6 +192,19 @@ pub enum Instr {
         args: Box<[Reg]>,
         fail: Label,
     },
+    GuardOp {
+        op: Op2,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+        fail: Label,
+    },
+    GuardBif {
+        f: BifFn,
+        dst: Reg,
+        args: Box<[Reg]>,
+        fail: Label,
+    },
     Switch {
         a: Reg,
         table: Box<SwitchTable>,
@@ -299,6 +312,8 @@ impl Instr {
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
             Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
             Instr::BifTest { args, .. } => m(args),
+            Instr::GuardOp { dst, a, b, .. } => m(&[*dst, *a, *b]),
+            Instr::GuardBif { dst, args, .. } => (*dst).max(m(args)),
             Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
             Instr::Esc { dst, .. } => *dst,
         }
@@ -407,6 +422,21 @@ impl Code {
                 Instr::BifTest { f, args, fail } => {
                     writeln!(s, "test_bif {} ({}) else {fail}", bif_name(*f), regs(args))
                 }
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail,
+                } => {
+                    writeln!(s, "guard_op {op:?} r{a}, r{b} -> r{dst} else {fail}")
+                }
+                Instr::GuardBif { f, dst, args, fail } => writeln!(
+                    s,
+                    "guard_bif {} ({}) -> r{dst} else {fail}",
+                    bif_name(*f),
+                    regs(args)
+                ),
                 Instr::Switch { a, table } => {
                     let mut ks: Vec<String> = table
                         .table
@@ -425,12 +455,40 @@ impl Code {
                 Instr::MatchEsc { pat, a, fail } => {
                     writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
                 }
-                Instr::GuardEsc { e, fail } => writeln!(s, "guard_esc expr#{e} else {fail}"),
-                Instr::Esc { e, dst } => writeln!(s, "esc expr#{e} -> r{dst}"),
-                Instr::EscTail { e } => writeln!(s, "esc_tail expr#{e}"),
+                Instr::GuardEsc { e, fail } => {
+                    writeln!(s, "guard_esc expr#{e} ({}) else {fail}", self.kind(*e))
+                }
+                Instr::Esc { e, dst } => writeln!(s, "esc expr#{e} ({}) -> r{dst}", self.kind(*e)),
+                Instr::EscTail { e } => writeln!(s, "esc_tail expr#{e} ({})", self.kind(*e)),
             };
         }
         s
+    }
+}
+
+impl Code {
+    /// What kind of subtree escape `e` hands to the tree evaluator, for listings.
+    fn kind(&self, e: u32) -> &'static str {
+        let mut x = &self.escapes[e as usize];
+        while let E::At(_, inner) = x {
+            x = inner;
+        }
+        match x {
+            E::Receive(..) => "receive",
+            E::Try(..) => "try",
+            E::Catch(_) => "catch",
+            E::ListComp(..) => "list comprehension",
+            E::BinComp(..) => "binary comprehension",
+            E::Bin(_) => "binary",
+            E::MapNew(_) => "map",
+            E::MapUpdate(..) => "map update",
+            E::RecUpdate(..) => "record update",
+            E::FunRef(..) => "fun M:F/A",
+            E::OrElse(..) | E::AndAlso(..) => "andalso/orelse",
+            E::Op2(..) | E::OpVarInt(..) | E::OpVarVar(..) | E::Op1(..) => "operator",
+            E::CallBif(..) => "bif",
+            _ => "expression",
+        }
     }
 }
 

@@ -685,6 +685,37 @@ impl Proc {
                         pc = *fail as usize;
                     }
                 }
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail,
+                } => {
+                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                        if let Some(r) = int_op(*op, *x, *y) {
+                            put!(*dst, r);
+                            continue;
+                        }
+                    }
+                    let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                    match self.op2(*op, x, y) {
+                        Ok(v) => put!(*dst, v),
+                        Err(_) => pc = *fail as usize,
+                    }
+                }
+                Instr::GuardBif {
+                    f: bif,
+                    dst,
+                    args,
+                    fail,
+                } => {
+                    let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                    match bif(self, &a) {
+                        Ok(v) => put!(*dst, v),
+                        Err(_) => pc = *fail as usize,
+                    }
+                }
                 Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
                 Instr::Badmatch { a } => break 'run Err(err2(atom::BADMATCH, reg!(*a).clone())),
                 Instr::Badrecord { a } => break 'run Err(err2(atom::BADRECORD, reg!(*a).clone())),
