@@ -38,6 +38,17 @@ pub enum Instr {
         head: Reg,
         tail: Reg,
     },
+    MapNew {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    MapUpdate {
+        dst: Reg,
+        base: Reg,
+        start: Reg,
+        exact: Box<[bool]>,
+    },
     MakeFun {
         dst: Reg,
         fun: u32,
@@ -273,6 +284,17 @@ impl Instr {
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
             Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::MapNew { dst, start, n } => (*dst).max(start + (2 * n).saturating_sub(1)),
+            Instr::MapUpdate {
+                dst,
+                base,
+                start,
+                exact,
+            } => m(&[
+                *dst,
+                *base,
+                start + (2 * exact.len() as u32).saturating_sub(1),
+            ]),
             Instr::Op { dst, a, b, .. } => m(&[*dst, *a, *b]),
             Instr::OpInt { dst, a, .. } | Instr::Op1 { dst, a, .. } => (*dst).max(*a),
             Instr::Bif { dst, args, .. } => (*dst).max(m(args)),
@@ -333,6 +355,23 @@ impl Code {
                     writeln!(s, "tuple r{start}..+{n} -> r{dst}")
                 }
                 Instr::Cons { dst, head, tail } => writeln!(s, "cons r{head}, r{tail} -> r{dst}"),
+                Instr::MapNew { dst, start, n } => {
+                    writeln!(s, "map_new r{start}..+{n} pairs -> r{dst}")
+                }
+                Instr::MapUpdate {
+                    dst,
+                    base,
+                    start,
+                    exact,
+                } => {
+                    let ops: Vec<&str> =
+                        exact.iter().map(|e| if *e { ":=" } else { "=>" }).collect();
+                    writeln!(
+                        s,
+                        "map_update r{base} [{}] r{start}.. -> r{dst}",
+                        ops.join(" ")
+                    )
+                }
                 Instr::MakeFun { dst, fun, caps } => {
                     writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
                 }

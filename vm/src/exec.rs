@@ -13,7 +13,7 @@ use crate::code::{FunDef, Module, Op1, Op2};
 use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
 };
-use crate::term::{self, Fun, FunKind, Term};
+use crate::term::{self, Fun, FunKind, MapKey, Term};
 use std::sync::Arc;
 
 /// A suspended caller: where to resume and where the callee's result goes.
@@ -385,6 +385,36 @@ impl Proc {
                 Instr::Cons { dst, head, tail } => {
                     let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                     put!(*dst, c);
+                }
+                Instr::MapNew { dst, start, n } => {
+                    let mut map = std::collections::BTreeMap::new();
+                    for i in 0..*n {
+                        let k = reg!(start + 2 * i).clone();
+                        let v = reg!(start + 2 * i + 1).clone();
+                        map.insert(MapKey(k), v);
+                    }
+                    put!(*dst, Term::Map(Arc::new(map)));
+                }
+                Instr::MapUpdate {
+                    dst,
+                    base,
+                    start,
+                    exact,
+                } => {
+                    let b = reg!(*base).clone();
+                    let Term::Map(mut map) = b else {
+                        break 'run Err(err2(atom::BADMAP, b));
+                    };
+                    for (i, x) in exact.iter().enumerate() {
+                        let i = i as u32;
+                        let key = MapKey(reg!(start + 2 * i).clone());
+                        if *x && !map.contains_key(&key) {
+                            break 'run Err(err2(atom::BADKEY, key.0));
+                        }
+                        let v = reg!(start + 2 * i + 1).clone();
+                        Arc::make_mut(&mut map).insert(key, v);
+                    }
+                    put!(*dst, Term::Map(map));
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();

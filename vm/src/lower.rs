@@ -355,6 +355,33 @@ impl Lower {
                 self.finish(d, r);
             }
             E::Block(es) => self.body(es, d),
+            E::MapNew(kvs) => {
+                let n = kvs.len() as u32;
+                let flat: Vec<E> = kvs.into_iter().flat_map(|(k, v)| [k, v]).collect();
+                let start = self.window(flat);
+                let r = self.target(d);
+                self.emit(Instr::MapNew { dst: r, start, n });
+                self.finish(d, r);
+            }
+            E::MapUpdate(base, kvs) => {
+                let r = self.target(d);
+                let base = self.operand(*base);
+                let mut exact = Vec::new();
+                let mut flat = Vec::new();
+                for (k, x, v) in kvs {
+                    exact.push(x);
+                    flat.push(k);
+                    flat.push(v);
+                }
+                let start = self.window(flat);
+                self.emit(Instr::MapUpdate {
+                    dst: r,
+                    base,
+                    start,
+                    exact: exact.into(),
+                });
+                self.finish(d, r);
+            }
             // `E#rec.field`: a tuple of the record's size tagged with its name, else
             // `{badrecord, E}`.
             E::RecField(base, name, size, idx) => {
