@@ -26,9 +26,10 @@ pub struct Frame {
     bp: usize,
 }
 
-/// Register-file length beyond which a call raises `system_limit` (2 GiB of terms: deep
-/// recursion is bounded by memory, as in OTP, but fails cleanly).
-const MAX_REGS: usize = 1 << 27;
+/// Register-file length beyond which a call raises `system_limit` (1 GiB of terms, ~10 M
+/// frames of a small function: deep recursion is bounded by memory, as in OTP, but fails
+/// cleanly before the machine runs out).
+const MAX_REGS: usize = 1 << 26;
 
 fn err2(a: atom::Atom, v: Term) -> Ctl {
     error(Term::tuple(vec![Term::Atom(a), v]))
@@ -210,6 +211,7 @@ impl Proc {
         fun: Option<Arc<Fun>>,
     ) -> Res {
         let entry = self.calls.len();
+        let entry_bp = bp;
         let mut m = module;
         let mut fidx = idx;
         let mut f: &FunDef = fun_of(&m, fidx);
@@ -841,6 +843,7 @@ impl Proc {
             }
             Err(Ctl::Tail) => {
                 self.calls.truncate(entry);
+                self.regs.truncate(entry_bp);
                 Err(lost_tail())
             }
         }
