@@ -38,6 +38,17 @@ pub enum Instr {
         head: Reg,
         tail: Reg,
     },
+    MapNew {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    MapUpdate {
+        dst: Reg,
+        base: Reg,
+        start: Reg,
+        exact: Box<[bool]>,
+    },
     MakeFun {
         dst: Reg,
         fun: u32,
@@ -192,6 +203,19 @@ pub enum Instr {
         args: Box<[Reg]>,
         fail: Label,
     },
+    GuardOp {
+        op: Op2,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+        fail: Label,
+    },
+    GuardBif {
+        f: BifFn,
+        dst: Reg,
+        args: Box<[Reg]>,
+        fail: Label,
+    },
     Switch {
         a: Reg,
         table: Box<SwitchTable>,
@@ -260,6 +284,17 @@ impl Instr {
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
             Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::MapNew { dst, start, n } => (*dst).max(start + (2 * n).saturating_sub(1)),
+            Instr::MapUpdate {
+                dst,
+                base,
+                start,
+                exact,
+            } => m(&[
+                *dst,
+                *base,
+                start + (2 * exact.len() as u32).saturating_sub(1),
+            ]),
             Instr::Op { dst, a, b, .. } => m(&[*dst, *a, *b]),
             Instr::OpInt { dst, a, .. } | Instr::Op1 { dst, a, .. } => (*dst).max(*a),
             Instr::Bif { dst, args, .. } => (*dst).max(m(args)),
@@ -299,6 +334,8 @@ impl Instr {
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
             Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
             Instr::BifTest { args, .. } => m(args),
+            Instr::GuardOp { dst, a, b, .. } => m(&[*dst, *a, *b]),
+            Instr::GuardBif { dst, args, .. } => (*dst).max(m(args)),
             Instr::GuardEsc { .. } | Instr::EscTail { .. } => 0,
             Instr::Esc { dst, .. } => *dst,
         }
@@ -318,6 +355,23 @@ impl Code {
                     writeln!(s, "tuple r{start}..+{n} -> r{dst}")
                 }
                 Instr::Cons { dst, head, tail } => writeln!(s, "cons r{head}, r{tail} -> r{dst}"),
+                Instr::MapNew { dst, start, n } => {
+                    writeln!(s, "map_new r{start}..+{n} pairs -> r{dst}")
+                }
+                Instr::MapUpdate {
+                    dst,
+                    base,
+                    start,
+                    exact,
+                } => {
+                    let ops: Vec<&str> =
+                        exact.iter().map(|e| if *e { ":=" } else { "=>" }).collect();
+                    writeln!(
+                        s,
+                        "map_update r{base} [{}] r{start}.. -> r{dst}",
+                        ops.join(" ")
+                    )
+                }
                 Instr::MakeFun { dst, fun, caps } => {
                     writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
                 }
@@ -407,6 +461,21 @@ impl Code {
                 Instr::BifTest { f, args, fail } => {
                     writeln!(s, "test_bif {} ({}) else {fail}", bif_name(*f), regs(args))
                 }
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail,
+                } => {
+                    writeln!(s, "guard_op {op:?} r{a}, r{b} -> r{dst} else {fail}")
+                }
+                Instr::GuardBif { f, dst, args, fail } => writeln!(
+                    s,
+                    "guard_bif {} ({}) -> r{dst} else {fail}",
+                    bif_name(*f),
+                    regs(args)
+                ),
                 Instr::Switch { a, table } => {
                     let mut ks: Vec<String> = table
                         .table
@@ -425,12 +494,40 @@ impl Code {
                 Instr::MatchEsc { pat, a, fail } => {
                     writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
                 }
-                Instr::GuardEsc { e, fail } => writeln!(s, "guard_esc expr#{e} else {fail}"),
-                Instr::Esc { e, dst } => writeln!(s, "esc expr#{e} -> r{dst}"),
-                Instr::EscTail { e } => writeln!(s, "esc_tail expr#{e}"),
+                Instr::GuardEsc { e, fail } => {
+                    writeln!(s, "guard_esc expr#{e} ({}) else {fail}", self.kind(*e))
+                }
+                Instr::Esc { e, dst } => writeln!(s, "esc expr#{e} ({}) -> r{dst}", self.kind(*e)),
+                Instr::EscTail { e } => writeln!(s, "esc_tail expr#{e} ({})", self.kind(*e)),
             };
         }
         s
+    }
+}
+
+impl Code {
+    /// What kind of subtree escape `e` hands to the tree evaluator, for listings.
+    fn kind(&self, e: u32) -> &'static str {
+        let mut x = &self.escapes[e as usize];
+        while let E::At(_, inner) = x {
+            x = inner;
+        }
+        match x {
+            E::Receive(..) => "receive",
+            E::Try(..) => "try",
+            E::Catch(_) => "catch",
+            E::ListComp(..) => "list comprehension",
+            E::BinComp(..) => "binary comprehension",
+            E::Bin(_) => "binary",
+            E::MapNew(_) => "map",
+            E::MapUpdate(..) => "map update",
+            E::RecUpdate(..) => "record update",
+            E::FunRef(..) => "fun M:F/A",
+            E::OrElse(..) | E::AndAlso(..) => "andalso/orelse",
+            E::Op2(..) | E::OpVarInt(..) | E::OpVarVar(..) | E::Op1(..) => "operator",
+            E::CallBif(..) => "bif",
+            _ => "expression",
+        }
     }
 }
 

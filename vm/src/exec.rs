@@ -13,7 +13,7 @@ use crate::code::{FunDef, Module, Op1, Op2};
 use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
 };
-use crate::term::{self, Fun, FunKind, Term};
+use crate::term::{self, Fun, FunKind, MapKey, Term};
 use std::sync::Arc;
 
 /// A suspended caller: where to resume and where the callee's result goes.
@@ -26,9 +26,10 @@ pub struct Frame {
     bp: usize,
 }
 
-/// Register-file length beyond which a call raises `system_limit` (2 GiB of terms: deep
-/// recursion is bounded by memory, as in OTP, but fails cleanly).
-const MAX_REGS: usize = 1 << 27;
+/// Register-file length beyond which a call raises `system_limit` (1 GiB of terms, ~10 M
+/// frames of a small function: deep recursion is bounded by memory, as in OTP, but fails
+/// cleanly before the machine runs out).
+const MAX_REGS: usize = 1 << 26;
 
 fn err2(a: atom::Atom, v: Term) -> Ctl {
     error(Term::tuple(vec![Term::Atom(a), v]))
@@ -210,6 +211,7 @@ impl Proc {
         fun: Option<Arc<Fun>>,
     ) -> Res {
         let entry = self.calls.len();
+        let entry_bp = bp;
         let mut m = module;
         let mut fidx = idx;
         let mut f: &FunDef = fun_of(&m, fidx);
@@ -385,6 +387,36 @@ impl Proc {
                 Instr::Cons { dst, head, tail } => {
                     let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                     put!(*dst, c);
+                }
+                Instr::MapNew { dst, start, n } => {
+                    let mut map = std::collections::BTreeMap::new();
+                    for i in 0..*n {
+                        let k = reg!(start + 2 * i).clone();
+                        let v = reg!(start + 2 * i + 1).clone();
+                        map.insert(MapKey(k), v);
+                    }
+                    put!(*dst, Term::Map(Arc::new(map)));
+                }
+                Instr::MapUpdate {
+                    dst,
+                    base,
+                    start,
+                    exact,
+                } => {
+                    let b = reg!(*base).clone();
+                    let Term::Map(mut map) = b else {
+                        break 'run Err(err2(atom::BADMAP, b));
+                    };
+                    for (i, x) in exact.iter().enumerate() {
+                        let i = i as u32;
+                        let key = MapKey(reg!(start + 2 * i).clone());
+                        if *x && !map.contains_key(&key) {
+                            break 'run Err(err2(atom::BADKEY, key.0));
+                        }
+                        let v = reg!(start + 2 * i + 1).clone();
+                        Arc::make_mut(&mut map).insert(key, v);
+                    }
+                    put!(*dst, Term::Map(map));
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
@@ -685,6 +717,37 @@ impl Proc {
                         pc = *fail as usize;
                     }
                 }
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail,
+                } => {
+                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                        if let Some(r) = int_op(*op, *x, *y) {
+                            put!(*dst, r);
+                            continue;
+                        }
+                    }
+                    let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                    match self.op2(*op, x, y) {
+                        Ok(v) => put!(*dst, v),
+                        Err(_) => pc = *fail as usize,
+                    }
+                }
+                Instr::GuardBif {
+                    f: bif,
+                    dst,
+                    args,
+                    fail,
+                } => {
+                    let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                    match bif(self, &a) {
+                        Ok(v) => put!(*dst, v),
+                        Err(_) => pc = *fail as usize,
+                    }
+                }
                 Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
                 Instr::Badmatch { a } => break 'run Err(err2(atom::BADMATCH, reg!(*a).clone())),
                 Instr::Badrecord { a } => break 'run Err(err2(atom::BADRECORD, reg!(*a).clone())),
@@ -780,6 +843,7 @@ impl Proc {
             }
             Err(Ctl::Tail) => {
                 self.calls.truncate(entry);
+                self.regs.truncate(entry_bp);
                 Err(lost_tail())
             }
         }

@@ -63,8 +63,17 @@ fn is_cmp(op: Op2) -> bool {
     matches!(op, Eq | Ne | ExactEq | ExactNe | Lt | Le | Gt | Ge)
 }
 
-fn is_simple(e: &E) -> bool {
-    matches!(e, E::Var(_) | E::Lit(_))
+/// Whether a guard operand can be lowered with `guard_op`/`guard_bif` (exceptions jump to
+/// the guard's fail label): variables, constants, operators and BIFs over such operands.
+fn guard_value(e: &E) -> bool {
+    match e {
+        E::Var(_) | E::Lit(_) => true,
+        E::At(_, x) => guard_value(x),
+        E::OpVarInt(op, ..) | E::OpVarVar(op, ..) => *op != Op2::Send,
+        E::Op2(op, a, b) => *op != Op2::Send && guard_value(a) && guard_value(b),
+        E::CallBif(_, _, _, args) => args.iter().all(guard_value),
+        _ => false,
+    }
 }
 
 impl Lower {
@@ -118,6 +127,8 @@ impl Lower {
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
                 | Instr::BifTest { fail, .. }
+                | Instr::GuardOp { fail, .. }
+                | Instr::GuardBif { fail, .. }
                 | Instr::MatchEsc { fail, .. }
                 | Instr::GuardEsc { fail, .. } => at(fail),
                 Instr::Switch { table, .. } => {
@@ -344,6 +355,33 @@ impl Lower {
                 self.finish(d, r);
             }
             E::Block(es) => self.body(es, d),
+            E::MapNew(kvs) => {
+                let n = kvs.len() as u32;
+                let flat: Vec<E> = kvs.into_iter().flat_map(|(k, v)| [k, v]).collect();
+                let start = self.window(flat);
+                let r = self.target(d);
+                self.emit(Instr::MapNew { dst: r, start, n });
+                self.finish(d, r);
+            }
+            E::MapUpdate(base, kvs) => {
+                let r = self.target(d);
+                let base = self.operand(*base);
+                let mut exact = Vec::new();
+                let mut flat = Vec::new();
+                for (k, x, v) in kvs {
+                    exact.push(x);
+                    flat.push(k);
+                    flat.push(v);
+                }
+                let start = self.window(flat);
+                self.emit(Instr::MapUpdate {
+                    dst: r,
+                    base,
+                    start,
+                    exact: exact.into(),
+                });
+                self.finish(d, r);
+            }
             // `E#rec.field`: a tuple of the record's size tagged with its name, else
             // `{badrecord, E}`.
             E::RecField(base, name, size, idx) => {
@@ -617,6 +655,77 @@ impl Lower {
         self.place(ok);
     }
 
+    /// The register holding guard operand `e` (`guard_value(e)` holds); an exception while
+    /// computing it jumps to `fail`.
+    fn gvalue(&mut self, e: E, fail: Label) -> Reg {
+        match e {
+            E::Var(s) => s,
+            E::At(_, x) => self.gvalue(*x, fail),
+            E::Lit(val) => {
+                let t = self.temp();
+                self.emit(Instr::Lit { dst: t, val });
+                t
+            }
+            E::OpVarInt(op, a, k) => {
+                let b = self.temp();
+                self.emit(Instr::Lit {
+                    dst: b,
+                    val: Term::Int(k),
+                });
+                let t = self.temp();
+                self.emit(Instr::GuardOp {
+                    op,
+                    dst: t,
+                    a,
+                    b,
+                    fail,
+                });
+                t
+            }
+            E::OpVarVar(op, a, b) => {
+                let t = self.temp();
+                self.emit(Instr::GuardOp {
+                    op,
+                    dst: t,
+                    a,
+                    b,
+                    fail,
+                });
+                t
+            }
+            E::Op2(op, a, b) => {
+                let a = self.gvalue(*a, fail);
+                let b = self.gvalue(*b, fail);
+                let t = self.temp();
+                self.emit(Instr::GuardOp {
+                    op,
+                    dst: t,
+                    a,
+                    b,
+                    fail,
+                });
+                t
+            }
+            E::CallBif(f, _, _, args) => {
+                let args: Vec<Reg> = args.into_iter().map(|a| self.gvalue(a, fail)).collect();
+                let t = self.temp();
+                self.emit(Instr::GuardBif {
+                    f,
+                    dst: t,
+                    args: args.into(),
+                    fail,
+                });
+                t
+            }
+            // Not reached: callers check `guard_value` first.
+            e => {
+                let t = self.temp();
+                self.expr(e, Dest::Reg(t));
+                t
+            }
+        }
+    }
+
     /// One guard test: jumps to `fail` unless `e` evaluates to `true` (an exception fails).
     fn test(&mut self, e: E, fail: Label) {
         let mark = self.top;
@@ -625,17 +734,22 @@ impl Lower {
             E::Lit(Term::Atom(atom::TRUE)) => {}
             E::OpVarInt(op, a, k) if is_cmp(op) => self.emit(Instr::CmpInt { op, a, k, fail }),
             E::OpVarVar(op, a, b) if is_cmp(op) => self.emit(Instr::Cmp { op, a, b, fail }),
-            E::Op2(op, a, b) if is_cmp(op) && is_simple(&a) && is_simple(&b) => {
-                let a = self.operand(*a);
-                let b = self.operand(*b);
+            E::Op2(op, a, b) if is_cmp(op) && guard_value(&a) && guard_value(&b) => {
+                let a = self.gvalue(*a, fail);
+                let b = self.gvalue(*b, fail);
                 self.emit(Instr::Cmp { op, a, b, fail });
             }
+            E::Var(s) => self.emit(Instr::IsAtom {
+                a: s,
+                atom: atom::TRUE,
+                fail,
+            }),
             E::AndAlso(a, b) => {
                 self.test(*a, fail);
                 self.test(*b, fail);
             }
-            E::CallBif(f, _, _, args) if args.iter().all(is_simple) => {
-                let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
+            E::CallBif(f, _, _, args) if args.iter().all(guard_value) => {
+                let args: Vec<Reg> = args.into_iter().map(|a| self.gvalue(a, fail)).collect();
                 self.emit(Instr::BifTest {
                     f,
                     args: args.into(),

@@ -65,6 +65,13 @@ tail_and(N) -> N > 0 andalso tail_and(N - 1) orelse N =:= 0.
 
 err(F) -> try F() catch C:R -> {C, R} end.
 
+%% Map construction and update: later keys win; := needs the key; the base must be a map.
+maps_built(K, V, M, N) ->
+    [#{K => V, a => 1, K => later}, M#{K => V}, M#{a := 2},
+     err(fun() -> M#{missing := 1} end),
+     err(fun() -> M#{missing := 1, b => throw(value_first)} end),
+     err(fun() -> N#{a => 1} end)].
+
 %% A function with no matching clause raises function_clause with its arguments.
 only(a) -> ok.
 
@@ -81,7 +88,8 @@ main() ->
           err(fun() -> px(atom) end)],
     Bs = [both(true, 7), both(false, x), err(fun() -> both(x, true) end), either(false, 8),
           either(true, x), err(fun() -> either(7, true) end), tail_and(100000)],
+    Mp = maps_built(k, v, #{a => 0}, not_a_map),
     E = try only(b) catch error:function_clause:St -> [{M, F, A, _} | _] = St, {function_clause, M, F, A} end,
-    R = {Ks, Ss, Cs, Gs, Ms, Ls, Rs, Bs, E},
+    R = {Ks, Ss, Cs, Gs, Ms, Ls, Rs, Bs, Mp, E},
     io:format("~p~n", [R]),
     R.
