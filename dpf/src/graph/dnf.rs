@@ -40,7 +40,17 @@ impl Term {
     /// The conjunction of two terms, or `None` when it is trivially contradictory (the same
     /// masked load equal to two constants, or a literal and its negation).
     fn and(&self, other: &Term) -> Option<Term> {
-        let mut lits = self.lits.clone();
+        // Every term `dnf_rec` hands out is already normalised and not trivially false, so a
+        // product with the empty term (the seed of every conjunction) is a plain copy: that is
+        // one allocation instead of a clone, a regrowth, a sort and a scan per term.
+        if self.lits.is_empty() {
+            return Some(other.clone());
+        }
+        if other.lits.is_empty() {
+            return Some(self.clone());
+        }
+        let mut lits = Vec::with_capacity(self.lits.len() + other.lits.len());
+        lits.extend_from_slice(&self.lits);
         for l in &other.lits {
             if !lits.contains(l) {
                 lits.push(l.clone());
@@ -183,6 +193,28 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
             if union {
                 let mut out = Vec::new();
                 for o in operands {
+                    // A bare atom (each address of a host set) is one term: skip the
+                    // single-element vector the general path would build and drop.
+                    if let Pred::Atom(a) = o {
+                        let a = if neg {
+                            Atom {
+                                rel: a.rel.negate(),
+                                ..*a
+                            }
+                        } else {
+                            *a
+                        };
+                        let t = Term {
+                            lits: vec![Lit::Atom(a)],
+                        };
+                        if !t.trivially_false() {
+                            out.push(t);
+                        }
+                        if out.len() > limit {
+                            return None;
+                        }
+                        continue;
+                    }
                     out.extend(dnf_rec(o, neg, limit)?);
                     if out.len() > limit {
                         return None;
