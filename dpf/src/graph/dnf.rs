@@ -60,6 +60,23 @@ impl Term {
         (!t.trivially_false()).then_some(t)
     }
 
+    /// Adds one literal in place, keeping the order `normalised` gives (atoms sorted, then
+    /// comparisons in first-seen order); the caller checks `trivially_false` afterwards.
+    fn conjoin(&mut self, l: &Lit) {
+        if self.lits.contains(l) {
+            return;
+        }
+        match l {
+            Lit::Atom(a) => {
+                let at = self
+                    .lits
+                    .partition_point(|x| matches!(x, Lit::Atom(b) if b < a));
+                self.lits.insert(at, l.clone());
+            }
+            Lit::Cmp(..) => self.lits.push(l.clone()),
+        }
+    }
+
     fn normalised(mut lits: Vec<Lit>) -> Term {
         lits.sort_by(|a, b| match (a, b) {
             (Lit::Atom(x), Lit::Atom(y)) => x.cmp(y),
@@ -224,7 +241,45 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
             } else {
                 let mut acc = vec![Term::default()];
                 for o in operands {
+                    // A bare atom (the `ether proto` test before each host's address) is
+                    // conjoined into the terms in place: no operand vector, no copies.
+                    if let Pred::Atom(a) = o {
+                        let l = Lit::Atom(if neg {
+                            Atom {
+                                rel: a.rel.negate(),
+                                ..*a
+                            }
+                        } else {
+                            *a
+                        });
+                        acc.retain_mut(|t| {
+                            t.conjoin(&l);
+                            !t.trivially_false()
+                        });
+                        if acc.is_empty() {
+                            break;
+                        }
+                        continue;
+                    }
                     let d = dnf_rec(o, neg, limit)?;
+                    // One accumulated term (the usual case: `proto and (src or dst)`): conjoin
+                    // it into the operand's own terms instead of copying both sides.
+                    if acc.len() == 1 {
+                        let t = acc.pop().expect("one term");
+                        acc = d
+                            .into_iter()
+                            .filter_map(|mut u| {
+                                for l in &t.lits {
+                                    u.conjoin(l);
+                                }
+                                (!u.trivially_false()).then_some(u)
+                            })
+                            .collect();
+                        if acc.is_empty() {
+                            break;
+                        }
+                        continue;
+                    }
                     if acc.len().saturating_mul(d.len()) > limit.saturating_mul(4) {
                         return None;
                     }

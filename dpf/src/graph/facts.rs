@@ -65,6 +65,14 @@ impl Facts {
         Some(f)
     }
 
+    /// Replaces the facts by those of `t`, reusing the vectors (one scratch `Facts` serves
+    /// every term of a rule); `false` when the term cannot hold for any packet.
+    pub fn load_term(&mut self, t: &Term) -> bool {
+        self.ranges.clear();
+        self.lits.clear();
+        t.lits.iter().all(|l| self.add(l))
+    }
+
     /// Adds a literal; `false` when the facts became contradictory.
     pub fn add(&mut self, l: &Lit) -> bool {
         if let Lit::Cmp(x, r, y) = l {

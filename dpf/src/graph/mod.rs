@@ -294,11 +294,12 @@ impl Graph {
         let mut last_shape: Option<usize> = None;
         // Reused across terms: one allocation per rule rather than per term.
         let mut key_lits: Vec<Atom> = Vec::with_capacity(MAX_KEY_WORDS);
+        let mut f = Facts::default();
         keys.reserve(terms.len());
         for t in &terms {
-            let Some(f) = Facts::of_term(t) else {
+            if !f.load_term(t) {
                 continue;
-            };
+            }
             let confirm = if opaque {
                 Confirm::Exact(p.clone())
             } else if small {
