@@ -40,7 +40,17 @@ impl Term {
     /// The conjunction of two terms, or `None` when it is trivially contradictory (the same
     /// masked load equal to two constants, or a literal and its negation).
     fn and(&self, other: &Term) -> Option<Term> {
-        let mut lits = self.lits.clone();
+        // Every term `dnf_rec` hands out is already normalised and not trivially false, so a
+        // product with the empty term (the seed of every conjunction) is a plain copy: that is
+        // one allocation instead of a clone, a regrowth, a sort and a scan per term.
+        if self.lits.is_empty() {
+            return Some(other.clone());
+        }
+        if other.lits.is_empty() {
+            return Some(self.clone());
+        }
+        let mut lits = Vec::with_capacity(self.lits.len() + other.lits.len());
+        lits.extend_from_slice(&self.lits);
         for l in &other.lits {
             if !lits.contains(l) {
                 lits.push(l.clone());
@@ -48,6 +58,23 @@ impl Term {
         }
         let t = Term::normalised(lits);
         (!t.trivially_false()).then_some(t)
+    }
+
+    /// Adds one literal in place, keeping the order `normalised` gives (atoms sorted, then
+    /// comparisons in first-seen order); the caller checks `trivially_false` afterwards.
+    fn conjoin(&mut self, l: &Lit) {
+        if self.lits.contains(l) {
+            return;
+        }
+        match l {
+            Lit::Atom(a) => {
+                let at = self
+                    .lits
+                    .partition_point(|x| matches!(x, Lit::Atom(b) if b < a));
+                self.lits.insert(at, l.clone());
+            }
+            Lit::Cmp(..) => self.lits.push(l.clone()),
+        }
     }
 
     fn normalised(mut lits: Vec<Lit>) -> Term {
@@ -183,6 +210,28 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
             if union {
                 let mut out = Vec::new();
                 for o in operands {
+                    // A bare atom (each address of a host set) is one term: skip the
+                    // single-element vector the general path would build and drop.
+                    if let Pred::Atom(a) = o {
+                        let a = if neg {
+                            Atom {
+                                rel: a.rel.negate(),
+                                ..*a
+                            }
+                        } else {
+                            *a
+                        };
+                        let t = Term {
+                            lits: vec![Lit::Atom(a)],
+                        };
+                        if !t.trivially_false() {
+                            out.push(t);
+                        }
+                        if out.len() > limit {
+                            return None;
+                        }
+                        continue;
+                    }
                     out.extend(dnf_rec(o, neg, limit)?);
                     if out.len() > limit {
                         return None;
@@ -192,7 +241,45 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
             } else {
                 let mut acc = vec![Term::default()];
                 for o in operands {
+                    // A bare atom (the `ether proto` test before each host's address) is
+                    // conjoined into the terms in place: no operand vector, no copies.
+                    if let Pred::Atom(a) = o {
+                        let l = Lit::Atom(if neg {
+                            Atom {
+                                rel: a.rel.negate(),
+                                ..*a
+                            }
+                        } else {
+                            *a
+                        });
+                        acc.retain_mut(|t| {
+                            t.conjoin(&l);
+                            !t.trivially_false()
+                        });
+                        if acc.is_empty() {
+                            break;
+                        }
+                        continue;
+                    }
                     let d = dnf_rec(o, neg, limit)?;
+                    // One accumulated term (the usual case: `proto and (src or dst)`): conjoin
+                    // it into the operand's own terms instead of copying both sides.
+                    if acc.len() == 1 {
+                        let t = acc.pop().expect("one term");
+                        acc = d
+                            .into_iter()
+                            .filter_map(|mut u| {
+                                for l in &t.lits {
+                                    u.conjoin(l);
+                                }
+                                (!u.trivially_false()).then_some(u)
+                            })
+                            .collect();
+                        if acc.is_empty() {
+                            break;
+                        }
+                        continue;
+                    }
                     if acc.len().saturating_mul(d.len()) > limit.saturating_mul(4) {
                         return None;
                     }

@@ -52,13 +52,25 @@ pub struct Facts {
 impl Facts {
     /// The facts of a term, or `None` when the term cannot hold for any packet.
     pub fn of_term(t: &Term) -> Option<Facts> {
-        let mut f = Facts::default();
+        // Sized once: this runs for every term of every rule (60,000 for a 10,000-host rule).
+        let mut f = Facts {
+            ranges: Vec::with_capacity(t.lits.len()),
+            lits: Vec::with_capacity(t.lits.len()),
+        };
         for l in &t.lits {
             if !f.add(l) {
                 return None;
             }
         }
         Some(f)
+    }
+
+    /// Replaces the facts by those of `t`, reusing the vectors (one scratch `Facts` serves
+    /// every term of a rule); `false` when the term cannot hold for any packet.
+    pub fn load_term(&mut self, t: &Term) -> bool {
+        self.ranges.clear();
+        self.lits.clear();
+        t.lits.iter().all(|l| self.add(l))
     }
 
     /// Adds a literal; `false` when the facts became contradictory.

@@ -292,10 +292,14 @@ impl Graph {
         let mut keys = Vec::new();
         let mut recorded: Option<Vec<TemplateTerm>> = (!opaque && sig.is_some()).then(Vec::new);
         let mut last_shape: Option<usize> = None;
+        // Reused across terms: one allocation per rule rather than per term.
+        let mut key_lits: Vec<Atom> = Vec::with_capacity(MAX_KEY_WORDS);
+        let mut f = Facts::default();
+        keys.reserve(terms.len());
         for t in &terms {
-            let Some(f) = Facts::of_term(t) else {
+            if !f.load_term(t) {
                 continue;
-            };
+            }
             let confirm = if opaque {
                 Confirm::Exact(p.clone())
             } else if small {
@@ -306,7 +310,7 @@ impl Graph {
             } else {
                 Confirm::Guarded
             };
-            let mut key_lits: Vec<Atom> = Vec::new();
+            key_lits.clear();
             let mut resid = Vec::new();
             for l in &t.lits {
                 match l {

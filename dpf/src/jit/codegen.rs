@@ -254,12 +254,20 @@ pub fn signature(ptr: types::Type, call_conv: cranelift_codegen::isa::CallConv) 
 
 /// Emits the body of the graph function for `shapes` into `b` (whose signature is
 /// [`signature`]); `fixed` is [`fixed_words`] of each shape.
+///
+/// Returns the encoding of the function's result: [`Ret::Raw`] for a graph of one hashed
+/// node, whose code returns that node's table value `v` as `v ^ DIRECT` (below `DIRECT`: that
+/// rule, directly; `DIRECT`: no match; above: a list for Rust to resolve) and does not write
+/// `out`, saving the fold and the store;
+/// [`Ret::Folded`] otherwise (the minimum direct rule or `u32::MAX`, and the list flag in bit
+/// 32).
 pub fn translate(
     b: &mut FunctionBuilder,
     shapes: &[Shape],
     spec: Specialize,
     fixed: &[Vec<Option<u32>>],
-) {
+) -> Ret {
+    let raw_ret = shapes.len() == 1 && inline_entries(&shapes[0], spec).is_none();
     let flags = MemFlagsData::new().with_notrap();
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -510,6 +518,23 @@ pub fn translate(
         b.switch_to_block(done);
         b.seal_block(done);
         let value = found;
+        if raw_ret {
+            // The value itself is the result; `out` is left alone (Rust recovers the value
+            // from the result when it needs it).
+            let x = b.ins().bxor_imm_u(value, i64::from(DIRECT));
+            let x = b.ins().uextend(types::I64, x);
+            b.ins().return_(&[x]);
+            b.switch_to_block(miss);
+            b.seal_block(miss);
+            let none = b.ins().iconst(types::I64, i64::from(DIRECT));
+            b.ins().return_(&[none]);
+            b.switch_to_block(next);
+            b.seal_block(next);
+            // Unreachable: both ways out of the node returned.
+            b.ins()
+                .trap(cranelift_codegen::ir::TrapCode::unwrap_user(1));
+            return Ret::Raw;
+        }
         b.ins().store(flags, value, out, out_at);
         // Direct (top bit set): the rule, else u32::MAX: `(v ^ DIRECT) | !(v >>s 31)`.
         let sign = b.ins().sshr_imm_u(value, 31);
@@ -551,4 +576,12 @@ pub fn translate(
     let flag = b.ins().ishl_imm_u(listed_v, 32);
     let ret = b.ins().bor(best_v, flag);
     b.ins().return_(&[ret]);
+    Ret::Folded
+}
+
+/// How a graph function encodes its result (see [`translate`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ret {
+    Folded,
+    Raw,
 }

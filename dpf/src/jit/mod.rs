@@ -130,6 +130,8 @@ struct Compiled {
     clif: String,
     disasm: Option<String>,
     shapes: usize,
+    /// How the function encodes its result.
+    ret: codegen::Ret,
     /// Per shape, the entries compiled into the code (see [`codegen::inline_entries`]).
     inlined: Vec<Option<codegen::InlineEntries>>,
     /// Per shape, the key words its hashed code takes as shared constants.
@@ -347,16 +349,31 @@ impl JitGraph {
         }
         self.with_scratch(|out| {
             let r = self.run(p, out);
-            if r >> 32 == 0 {
-                let best = r as u32;
-                return (best != u32::MAX).then_some(best as usize);
-            }
-            self.resolve_lists(p, out, r as u32)
+            self.decode(p, out, r)
         })
     }
 
+    /// The first match from the function's result `r` (and `out`, for lists).
+    #[inline]
+    fn decode(&self, p: &Packet, out: &[u32], r: u64) -> Option<usize> {
+        if self.code.ret == codegen::Ret::Raw {
+            // One hashed node: `r` is its table value ^ DIRECT (and `out` was not written).
+            let x = r as u32;
+            if x > DIRECT {
+                return self.resolve_lists(p, &[x ^ DIRECT], u32::MAX);
+            }
+            return (x < DIRECT).then_some(x as usize);
+        }
+        if r >> 32 == 0 {
+            let best = r as u32;
+            return (best != u32::MAX).then_some(best as usize);
+        }
+        self.resolve_lists(p, out, r as u32)
+    }
+
     /// Runs `f` with an `out` array of one word per shape. The code writes every word before
-    /// it returns, so small stack arrays need no more than their (cheap) initialisation.
+    /// it returns (except with [`codegen::Ret::Raw`], where the one word is the result), so
+    /// small stack arrays need no more than their (cheap) initialisation.
     #[inline]
     fn with_scratch<R>(&self, f: impl FnOnce(&mut [u32]) -> R) -> R {
         let n = self.ctx.len();
@@ -382,11 +399,7 @@ impl Demux for JitGraph {
         if n <= 4 && !self.fallback {
             let mut buf = [0u32; 4];
             let r = self.run(p, &mut buf[..n]);
-            if r >> 32 == 0 {
-                let best = r as u32;
-                return (best != u32::MAX).then_some(best as usize);
-            }
-            return self.resolve_lists(p, &buf[..n], r as u32);
+            return self.decode(p, &buf[..n], r);
         }
         self.first_match_slow(p)
     }
@@ -397,7 +410,11 @@ impl Demux for JitGraph {
         }
         res.clear();
         self.with_scratch(|out| {
-            self.run(p, out);
+            let r = self.run(p, out);
+            if self.code.ret == codegen::Ret::Raw {
+                // One hashed node, whose value is the result (see `decode`).
+                out[0] = r as u32 ^ DIRECT;
+            }
             for &v in out.iter() {
                 if v != 0 {
                     self.graph.resolve_all(v, p, res);
@@ -439,9 +456,10 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
         .map(|s| codegen::fixed_words(s, spec))
         .collect();
     let mut fctx = FunctionBuilderContext::new();
+    let ret;
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        codegen::translate(&mut b, graph.shapes(), spec, &fixed);
+        ret = codegen::translate(&mut b, graph.shapes(), spec, &fixed);
         b.finalize(module.target_config());
     }
     let clif = ctx.func.display().to_string();
@@ -458,6 +476,7 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
         func,
         clif,
         disasm,
+        ret,
         shapes: graph.shapes().len(),
         inlined: graph
             .shapes()
