@@ -235,6 +235,36 @@ pub enum Instr {
     },
     IfClause,
     FunctionClause,
+    // ---- exception handlers (`try`, `catch`) on the loop's own handler stack ----
+    /// Pushes a handler: an exception raised until the matching `TryEnd` (in this frame or
+    /// any frame it calls) unwinds to `handler` with its class, reason and stack trace in
+    /// `class`, `reason`, `stack`. An `after` handler also catches a dying process's exit.
+    TryEnter {
+        handler: Label,
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+        after: bool,
+    },
+    /// Pops the innermost handler (the protected code finished normally).
+    TryEnd,
+    /// Raises again an exception a handler caught, with its stack trace.
+    Reraise {
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+    },
+    /// `catch Expr`'s value for a caught exception: the thrown term, `{'EXIT', Reason}` or
+    /// `{'EXIT', {Reason, Stack}}`.
+    CatchValue {
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+        dst: Reg,
+    },
+    TryClause {
+        a: Reg,
+    },
     // ---- escapes to the tree evaluator (`interp.rs`) on the same frame ----
     MatchEsc {
         pat: u32,
@@ -313,7 +343,25 @@ impl Instr {
                 fun, base, n, dst, ..
             } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
             Instr::Return { src } => *src,
-            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause => 0,
+            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause | Instr::TryEnd => 0,
+            Instr::TryEnter {
+                class,
+                reason,
+                stack,
+                ..
+            }
+            | Instr::Reraise {
+                class,
+                reason,
+                stack,
+            } => m(&[*class, *reason, *stack]),
+            Instr::CatchValue {
+                class,
+                reason,
+                stack,
+                dst,
+            } => m(&[*class, *reason, *stack, *dst]),
+            Instr::TryClause { a } => *a,
             Instr::IsInt { a, .. }
             | Instr::IsAtom { a, .. }
             | Instr::IsLit { a, .. }
@@ -491,6 +539,29 @@ impl Code {
                 Instr::CaseClause { a } => writeln!(s, "case_clause r{a}"),
                 Instr::IfClause => writeln!(s, "if_clause"),
                 Instr::FunctionClause => writeln!(s, "function_clause"),
+                Instr::TryEnter {
+                    handler,
+                    class,
+                    reason,
+                    stack,
+                    after,
+                } => {
+                    let k = if *after { "try_after" } else { "try" };
+                    writeln!(s, "{k} {handler} -> r{class}, r{reason}, r{stack}")
+                }
+                Instr::TryEnd => writeln!(s, "try_end"),
+                Instr::Reraise {
+                    class,
+                    reason,
+                    stack,
+                } => writeln!(s, "reraise r{class}, r{reason}, r{stack}"),
+                Instr::CatchValue {
+                    class,
+                    reason,
+                    stack,
+                    dst,
+                } => writeln!(s, "catch_value r{class}, r{reason}, r{stack} -> r{dst}"),
+                Instr::TryClause { a } => writeln!(s, "try_clause r{a}"),
                 Instr::MatchEsc { pat, a, fail } => {
                     writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
                 }

@@ -94,6 +94,8 @@ pub struct Proc {
     pub pending_tail: PendingTail,
     /// The bytecode loop's suspended callers (`exec.rs`).
     pub(crate) calls: Vec<crate::exec::Frame>,
+    /// The bytecode loop's active exception handlers (`try`, `catch`), innermost last.
+    pub(crate) handlers: Vec<crate::exec::Handler>,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -116,6 +118,7 @@ impl Proc {
             cur: None,
             pending_tail: PendingTail::None,
             calls: Vec::new(),
+            handlers: Vec::new(),
         }
     }
 
@@ -597,7 +600,7 @@ impl Proc {
         }
     }
 
-    fn catch_value(&mut self, e: Exc) -> Term {
+    pub(crate) fn catch_value(&mut self, e: Exc) -> Term {
         match e.class {
             atom::THROW => e.reason,
             atom::EXIT => Term::tuple(vec![Term::Atom(atom::EXIT_TAG), e.reason]),

@@ -5,8 +5,8 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (receive, try, catch, comprehensions, bit syntax, maps, records, `andalso`
-//! outside guards) become one escape instruction that hands the subtree to the tree evaluator
+//! not lowered yet (receive, comprehensions, bit syntax, map patterns, record update,
+//! `fun M:F/A`) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
@@ -111,7 +111,7 @@ impl Lower {
         let at = |l: &mut Label| *l = labels[*l as usize].expect("every label is placed");
         for i in self.code.instrs.iter_mut() {
             match i {
-                Instr::Jump { to } => at(to),
+                Instr::Jump { to } | Instr::TryEnter { handler: to, .. } => at(to),
                 Instr::IsInt { fail, .. }
                 | Instr::IsAtom { fail, .. }
                 | Instr::IsLit { fail, .. }
@@ -425,9 +425,142 @@ impl Lower {
                 self.clauses(clauses, &[v], d, Instr::CaseClause { a: v });
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
+            E::Catch(x) => self.catch(*x, d),
+            E::Try(body, of, catches, after) => self.try_(body, of, catches, after, d),
             e => self.escape(e, d),
         }
         self.top = mark;
+    }
+
+    /// Three new temporaries for a handler's class, reason and stack trace.
+    fn exc_regs(&mut self) -> (Reg, Reg, Reg) {
+        (self.temp(), self.temp(), self.temp())
+    }
+
+    /// `catch X`: `X` runs under a handler whose landing turns the exception into a value.
+    fn catch(&mut self, x: E, d: Dest) {
+        let r = self.target(d);
+        let (class, reason, stack) = self.exc_regs();
+        let handler = self.label();
+        let ok = self.label();
+        self.emit(Instr::TryEnter {
+            handler,
+            class,
+            reason,
+            stack,
+            after: false,
+        });
+        self.expr(x, Dest::Reg(r));
+        self.emit(Instr::TryEnd);
+        self.emit(Instr::Jump { to: ok });
+        self.place(handler);
+        self.emit(Instr::CatchValue {
+            class,
+            reason,
+            stack,
+            dst: r,
+        });
+        self.place(ok);
+        self.finish(d, r);
+    }
+
+    /// `try Body of Of catch Catches after After end`. The body runs under a handler for the
+    /// catch clauses (popped before `of`, so `of` clauses are not protected, as in OTP); with
+    /// `after`, an outer handler covers body, `of` and catch clauses, runs `After` and raises
+    /// again, while the normal exit runs `After` after popping it. Without `after`, the `of`
+    /// and catch clauses are in tail position if the `try` is.
+    fn try_(
+        &mut self,
+        body: Vec<E>,
+        of: Vec<CClause>,
+        catches: Vec<CClause>,
+        after: Vec<E>,
+        d: Dest,
+    ) {
+        let has_after = !after.is_empty();
+        let r = self.target(d);
+        let inner = if has_after { Dest::Reg(r) } else { d };
+        let outer = if has_after {
+            let regs = self.exc_regs();
+            let h = self.label();
+            self.emit(Instr::TryEnter {
+                handler: h,
+                class: regs.0,
+                reason: regs.1,
+                stack: regs.2,
+                after: true,
+            });
+            Some((h, regs))
+        } else {
+            None
+        };
+        let done = self.label();
+        let v = self.temp();
+        let handler = if catches.is_empty() {
+            self.body(body, Dest::Reg(v));
+            None
+        } else {
+            let (class, reason, stack) = self.exc_regs();
+            let h = self.label();
+            self.emit(Instr::TryEnter {
+                handler: h,
+                class,
+                reason,
+                stack,
+                after: false,
+            });
+            self.body(body, Dest::Reg(v));
+            self.emit(Instr::TryEnd);
+            Some((h, class, reason, stack))
+        };
+        if of.is_empty() {
+            self.expr(E::Var(v), inner);
+        } else {
+            self.clauses(of, &[v], inner, Instr::TryClause { a: v });
+        }
+        if let Dest::Reg(_) = inner {
+            self.emit(Instr::Jump { to: done });
+        }
+        if let Some((h, class, reason, stack)) = handler {
+            self.place(h);
+            let nomatch = Instr::Reraise {
+                class,
+                reason,
+                stack,
+            };
+            self.clauses(catches, &[class, reason, stack], inner, nomatch);
+        }
+        self.place(done);
+        if let Some((h, (class, reason, stack))) = outer {
+            // One copy of `After` for both exits: the normal one leaves `[]` as the class.
+            let end = self.label();
+            let rethrow = self.label();
+            self.emit(Instr::TryEnd);
+            self.emit(Instr::Lit {
+                dst: class,
+                val: Term::Nil,
+            });
+            self.place(h);
+            let mark = self.top;
+            let t = self.temp();
+            self.body(after, Dest::Reg(t));
+            self.top = mark;
+            self.emit(Instr::IsNil {
+                a: class,
+                fail: rethrow,
+            });
+            self.finish(d, r);
+            if let Dest::Reg(_) = d {
+                self.emit(Instr::Jump { to: end });
+            }
+            self.place(rethrow);
+            self.emit(Instr::Reraise {
+                class,
+                reason,
+                stack,
+            });
+            self.place(end);
+        }
     }
 
     /// `A andalso B` (`go` = true, `stop` = false) and `A orelse B` (the reverse).
