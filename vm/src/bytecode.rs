@@ -265,6 +265,37 @@ pub enum Instr {
     TryClause {
         a: Reg,
     },
+    // ---- receive: a scan of the mailbox with a cursor register ----
+    /// `after T`: the deadline (now + T ms) into `dst`, `[]` for `infinity`; raises
+    /// `timeout_value` for anything else.
+    RecvTimeout {
+        t: Reg,
+        dst: Reg,
+    },
+    /// Delivers a pending kill, then moves newly arrived messages into the mailbox.
+    RecvPoll,
+    /// The message at index `cursor` into `dst`, or jump to `empty` past the last one.
+    LoopRec {
+        cursor: Reg,
+        dst: Reg,
+        empty: Label,
+    },
+    /// No clause matched the message at `cursor`: advance and jump to the `loop_rec`.
+    LoopRecNext {
+        cursor: Reg,
+        to: Label,
+    },
+    /// A clause matched: take the message at `cursor` out of the mailbox.
+    RemoveMessage {
+        cursor: Reg,
+    },
+    /// Every message was scanned: past the deadline jump to `timeout`, else wait for a
+    /// message (or the deadline) and jump to `poll`.
+    Wait {
+        deadline: Option<Reg>,
+        poll: Label,
+        timeout: Label,
+    },
     // ---- escapes to the tree evaluator (`interp.rs`) on the same frame ----
     MatchEsc {
         pat: u32,
@@ -362,6 +393,11 @@ impl Instr {
                 dst,
             } => m(&[*class, *reason, *stack, *dst]),
             Instr::TryClause { a } => *a,
+            Instr::RecvTimeout { t, dst } => (*t).max(*dst),
+            Instr::RecvPoll => 0,
+            Instr::LoopRec { cursor, dst, .. } => (*cursor).max(*dst),
+            Instr::LoopRecNext { cursor, .. } | Instr::RemoveMessage { cursor } => *cursor,
+            Instr::Wait { deadline, .. } => deadline.unwrap_or(0),
             Instr::IsInt { a, .. }
             | Instr::IsAtom { a, .. }
             | Instr::IsLit { a, .. }
@@ -562,6 +598,21 @@ impl Code {
                     dst,
                 } => writeln!(s, "catch_value r{class}, r{reason}, r{stack} -> r{dst}"),
                 Instr::TryClause { a } => writeln!(s, "try_clause r{a}"),
+                Instr::RecvTimeout { t, dst } => writeln!(s, "recv_timeout r{t} -> r{dst}"),
+                Instr::RecvPoll => writeln!(s, "recv_poll"),
+                Instr::LoopRec { cursor, dst, empty } => {
+                    writeln!(s, "loop_rec r{cursor} -> r{dst} else {empty}")
+                }
+                Instr::LoopRecNext { cursor, to } => writeln!(s, "loop_rec_next r{cursor}, {to}"),
+                Instr::RemoveMessage { cursor } => writeln!(s, "remove_message r{cursor}"),
+                Instr::Wait {
+                    deadline,
+                    poll,
+                    timeout,
+                } => match deadline {
+                    Some(d) => writeln!(s, "wait r{d}, {poll} else {timeout}"),
+                    None => writeln!(s, "wait infinity, {poll}"),
+                },
                 Instr::MatchEsc { pat, a, fail } => {
                     writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
                 }

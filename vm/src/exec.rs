@@ -890,6 +890,74 @@ impl Proc {
                     Instr::TryClause { a } => {
                         break 'run Err(err2(atom::TRY_CLAUSE, reg!(*a).clone()))
                     }
+                    Instr::RecvTimeout { t, dst } => {
+                        let d = match reg!(*t) {
+                            Term::Atom(atom::INFINITY) | Term::Big(_) => Term::Nil,
+                            Term::Int(n) if n >= 0 => {
+                                Term::Int((self.rt.now_ms() + n as u64) as i64)
+                            }
+                            _ => break 'run Err(error(Term::atom("timeout_value"))),
+                        };
+                        put!(*dst, d);
+                    }
+                    Instr::RecvPoll => {
+                        if let Some(r) = self.rt.take_kill(self.pid) {
+                            self.dying = true;
+                            break 'run Err(crate::interp::raise(atom::EXIT, r));
+                        }
+                        self.rt.clone().drain_inbox(self);
+                    }
+                    Instr::LoopRec { cursor, dst, empty } => {
+                        let Term::Int(k) = reg!(*cursor) else {
+                            break 'run Err(error(Term::atom("vm_internal_cursor")));
+                        };
+                        match self.mailbox.get(k as usize) {
+                            Some(msg) => {
+                                let msg = msg.clone();
+                                put!(*dst, msg);
+                            }
+                            None => pc = *empty as usize,
+                        }
+                    }
+                    Instr::LoopRecNext { cursor, to } => {
+                        if let Term::Int(k) = reg!(*cursor) {
+                            put!(*cursor, Term::Int(k + 1));
+                        }
+                        pc = *to as usize;
+                    }
+                    Instr::RemoveMessage { cursor } => {
+                        if let Term::Int(k) = reg!(*cursor) {
+                            self.mailbox.remove(k as usize);
+                        }
+                    }
+                    Instr::Wait {
+                        deadline,
+                        poll,
+                        timeout,
+                    } => {
+                        let dl = match deadline {
+                            Some(r) => match reg!(*r) {
+                                Term::Int(d) => Some(d as u64),
+                                _ => None,
+                            },
+                            None => None,
+                        };
+                        if let Some(d) = dl {
+                            if self.rt.now_ms() >= d {
+                                pc = *timeout as usize;
+                                continue;
+                            }
+                        }
+                        here!();
+                        if !self.rt.clone().wait_for_message(self, dl) {
+                            // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
+                            break 'run Err(crate::interp::raise(
+                                atom::EXIT,
+                                Term::atom("deadlock"),
+                            ));
+                        }
+                        pc = *poll as usize;
+                    }
                     Instr::MatchEsc { pat, a, fail } => {
                         let v = reg!(*a).clone();
                         match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {

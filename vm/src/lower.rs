@@ -5,7 +5,7 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (receive, comprehensions, bit syntax, map patterns, record update,
+//! not lowered yet (comprehensions, bit syntax, map patterns, record update,
 //! `fun M:F/A`) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
@@ -111,7 +111,14 @@ impl Lower {
         let at = |l: &mut Label| *l = labels[*l as usize].expect("every label is placed");
         for i in self.code.instrs.iter_mut() {
             match i {
-                Instr::Jump { to } | Instr::TryEnter { handler: to, .. } => at(to),
+                Instr::Jump { to }
+                | Instr::TryEnter { handler: to, .. }
+                | Instr::LoopRecNext { to, .. } => at(to),
+                Instr::LoopRec { empty, .. } => at(empty),
+                Instr::Wait { poll, timeout, .. } => {
+                    at(poll);
+                    at(timeout);
+                }
                 Instr::IsInt { fail, .. }
                 | Instr::IsAtom { fail, .. }
                 | Instr::IsLit { fail, .. }
@@ -426,6 +433,7 @@ impl Lower {
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
             E::Catch(x) => self.catch(*x, d),
+            E::Receive(clauses, after) => self.receive(clauses, after, d),
             E::Try(body, of, catches, after) => self.try_(body, of, catches, after, d),
             e => self.escape(e, d),
         }
@@ -597,8 +605,71 @@ impl Lower {
         self.place(end);
     }
 
+    /// `receive Clauses after T -> After end`: scan the mailbox from a cursor, try the
+    /// compiled clauses on each message (a clause that matches removes it first), wait when
+    /// every message was tried, run `After` once the deadline has passed.
+    fn receive(&mut self, cls: Vec<CClause>, after: Option<(Box<E>, Vec<E>)>, d: Dest) {
+        let deadline = after.as_ref().map(|_| self.temp());
+        let (timeout, after_body) = match after {
+            Some((t, body)) => (Some(*t), body),
+            None => (None, Vec::new()),
+        };
+        if let (Some(t), Some(dl)) = (timeout, deadline) {
+            let tr = self.operand(t);
+            self.emit(Instr::RecvTimeout { t: tr, dst: dl });
+        }
+        let cursor = self.temp();
+        let msg = self.temp();
+        let poll = self.label();
+        let lp = self.label();
+        let next = self.label();
+        let empty = self.label();
+        let expired = self.label();
+        let end = self.label();
+        self.emit(Instr::Lit {
+            dst: cursor,
+            val: Term::Int(0),
+        });
+        self.place(poll);
+        self.emit(Instr::RecvPoll);
+        self.place(lp);
+        self.emit(Instr::LoopRec {
+            cursor,
+            dst: msg,
+            empty,
+        });
+        self.clauses_at(cls, &[msg], d, Instr::Jump { to: next }, Some(cursor));
+        if let Dest::Reg(_) = d {
+            self.emit(Instr::Jump { to: end });
+        }
+        self.place(next);
+        self.emit(Instr::LoopRecNext { cursor, to: lp });
+        self.place(empty);
+        self.emit(Instr::Wait {
+            deadline,
+            poll,
+            timeout: expired,
+        });
+        self.place(expired);
+        self.body(after_body, d);
+        self.place(end);
+    }
+
     /// Clause selection over the values in `args` (one per pattern column).
     fn clauses(&mut self, cls: Vec<CClause>, args: &[Reg], d: Dest, nomatch: Instr) {
+        self.clauses_at(cls, args, d, nomatch, None)
+    }
+
+    /// As `clauses`; with `remove`, a clause that matches first takes the message at that
+    /// cursor out of the mailbox (`receive`).
+    fn clauses_at(
+        &mut self,
+        cls: Vec<CClause>,
+        args: &[Reg],
+        d: Dest,
+        nomatch: Instr,
+        remove: Option<Reg>,
+    ) {
         let n = cls.len();
         let starts: Vec<Label> = (0..n).map(|_| self.label()).collect();
         let nm = self.label();
@@ -622,6 +693,9 @@ impl Lower {
                 self.pattern(p, args[k], fail);
             }
             self.guard(c.guard, fail);
+            if let Some(cursor) = remove {
+                self.emit(Instr::RemoveMessage { cursor });
+            }
             self.top = mark;
             self.body(c.body, d);
             if let Dest::Reg(_) = d {
