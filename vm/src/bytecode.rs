@@ -265,6 +265,14 @@ pub enum Instr {
     TryClause {
         a: Reg,
     },
+    /// Raise `{bad_generator, r}` (a comprehension's list generator ended in a non-list).
+    BadGenerator {
+        a: Reg,
+    },
+    /// Raise `{bad_filter, r}` (a comprehension's filter gave a non-boolean).
+    BadFilter {
+        a: Reg,
+    },
     // ---- receive: a scan of the mailbox with a cursor register ----
     /// `after T`: the deadline (now + T ms) into `dst`, `[]` for `infinity`; raises
     /// `timeout_value` for anything else.
@@ -392,7 +400,7 @@ impl Instr {
                 stack,
                 dst,
             } => m(&[*class, *reason, *stack, *dst]),
-            Instr::TryClause { a } => *a,
+            Instr::TryClause { a } | Instr::BadGenerator { a } | Instr::BadFilter { a } => *a,
             Instr::RecvTimeout { t, dst } => (*t).max(*dst),
             Instr::RecvPoll => 0,
             Instr::LoopRec { cursor, dst, .. } => (*cursor).max(*dst),
@@ -598,6 +606,8 @@ impl Code {
                     dst,
                 } => writeln!(s, "catch_value r{class}, r{reason}, r{stack} -> r{dst}"),
                 Instr::TryClause { a } => writeln!(s, "try_clause r{a}"),
+                Instr::BadGenerator { a } => writeln!(s, "bad_generator r{a}"),
+                Instr::BadFilter { a } => writeln!(s, "bad_filter r{a}"),
                 Instr::RecvTimeout { t, dst } => writeln!(s, "recv_timeout r{t} -> r{dst}"),
                 Instr::RecvPoll => writeln!(s, "recv_poll"),
                 Instr::LoopRec { cursor, dst, empty } => {

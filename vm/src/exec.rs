@@ -6,7 +6,7 @@
 //! innermost handler that `try`/`catch` pushed in this loop (`Proc::handlers`) and resumes
 //! at its landing; with none, it is returned to the Rust caller.
 
-use crate::atom;
+use crate::atom::{self, Atom};
 use crate::bifs;
 use crate::bytecode::Instr;
 use crate::code::{FunDef, Module, Op1, Op2};
@@ -886,6 +886,12 @@ impl Proc {
                             ]),
                         };
                         put!(*dst, v);
+                    }
+                    Instr::BadGenerator { a } => {
+                        break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
+                    }
+                    Instr::BadFilter { a } => {
+                        break 'run Err(err2(Atom::intern("bad_filter"), reg!(*a).clone()))
                     }
                     Instr::TryClause { a } => {
                         break 'run Err(err2(atom::TRY_CLAUSE, reg!(*a).clone()))

@@ -5,13 +5,13 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (comprehensions, bit syntax, map patterns, record update,
+//! not lowered yet (binary comprehensions, bit syntax, map patterns, record update,
 //! `fun M:F/A`) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
 use crate::bytecode::{Code, Instr, Label, Reg};
-use crate::code::{CClause, FunDef, Op2, Pat, E};
+use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, SwitchTable};
 use crate::term::Term;
 
@@ -433,6 +433,9 @@ impl Lower {
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
             E::Catch(x) => self.catch(*x, d),
+            E::ListComp(body, quals) if quals.iter().all(|q| !matches!(q, CQual::BinGen(..))) => {
+                self.list_comp(*body, quals, d)
+            }
             E::Receive(clauses, after) => self.receive(clauses, after, d),
             E::Try(body, of, catches, after) => self.try_(body, of, catches, after, d),
             e => self.escape(e, d),
@@ -603,6 +606,98 @@ impl Lower {
         self.place(bad);
         self.emit(Instr::BadBool { a: r });
         self.place(end);
+    }
+
+    /// `[Body || Quals]` over list generators: nested loops in this frame. Each generator
+    /// walks its list with `get_list` (a head that does not match the pattern is skipped, a
+    /// tail that is not a list raises `bad_generator`), filters jump to the innermost loop's
+    /// next element, and each body value is consed onto an accumulator reversed at the end.
+    fn list_comp(&mut self, body: E, quals: Vec<CQual>, d: Dest) {
+        let r = self.target(d);
+        let acc = self.temp();
+        self.emit(Instr::Lit {
+            dst: acc,
+            val: Term::Nil,
+        });
+        let done = self.label();
+        let mut next = done;
+        // Per generator: its list register, the label that ends its loop, its loop's exit.
+        let mut footers: Vec<(Reg, Label, Label)> = Vec::new();
+        for q in quals {
+            match q {
+                CQual::Gen(p, g) => {
+                    let l = self.temp();
+                    let h = self.temp();
+                    self.expr(g, Dest::Reg(l));
+                    let top = self.label();
+                    let notcons = self.label();
+                    self.place(top);
+                    self.emit(Instr::GetList {
+                        a: l,
+                        head: h,
+                        tail: l,
+                        fail: notcons,
+                    });
+                    self.pattern(p, h, top);
+                    footers.push((l, notcons, next));
+                    next = top;
+                }
+                CQual::GuardFilter(f) => self.test(f, next),
+                CQual::Filter(f) => {
+                    let mark = self.top;
+                    let v = self.temp();
+                    self.expr(f, Dest::Reg(v));
+                    let not_true = self.label();
+                    let ok = self.label();
+                    let bad = self.label();
+                    self.emit(Instr::IsAtom {
+                        a: v,
+                        atom: atom::TRUE,
+                        fail: not_true,
+                    });
+                    self.emit(Instr::Jump { to: ok });
+                    self.place(not_true);
+                    self.emit(Instr::IsAtom {
+                        a: v,
+                        atom: atom::FALSE,
+                        fail: bad,
+                    });
+                    self.emit(Instr::Jump { to: next });
+                    self.place(bad);
+                    self.emit(Instr::BadFilter { a: v });
+                    self.place(ok);
+                    self.top = mark;
+                }
+                CQual::BinGen(..) => {
+                    unreachable!("callers send binary generators to the evaluator")
+                }
+            }
+        }
+        let mark = self.top;
+        let v = self.temp();
+        self.expr(body, Dest::Reg(v));
+        self.emit(Instr::Cons {
+            dst: acc,
+            head: v,
+            tail: acc,
+        });
+        self.top = mark;
+        self.emit(Instr::Jump { to: next });
+        for (l, notcons, exit) in footers.into_iter().rev() {
+            let bad = self.label();
+            self.place(notcons);
+            self.emit(Instr::IsNil { a: l, fail: bad });
+            self.emit(Instr::Jump { to: exit });
+            self.place(bad);
+            self.emit(Instr::BadGenerator { a: l });
+        }
+        self.place(done);
+        self.emit(Instr::Bif {
+            f: crate::bifs::lookup("lists", "reverse", 1).expect("lists:reverse/1 is a BIF"),
+            dst: r,
+            args: Box::new([acc]),
+        });
+        self.finish(d, r);
     }
 
     /// `receive Clauses after T -> After end`: scan the mailbox from a cursor, try the
