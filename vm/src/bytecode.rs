@@ -54,6 +54,21 @@ pub enum Instr {
         fun: u32,
         caps: Box<[Reg]>,
     },
+    /// `fun M:F/A` from three registers (`badarg` unless two atoms and an arity 0..255).
+    MakeExtFun {
+        dst: Reg,
+        m: Reg,
+        f: Reg,
+        a: Reg,
+    },
+    /// A copy of the tuple in `base` with element `idx[k]` (0-based) set to register
+    /// `start + k`: a record update, after its tag and size were tested.
+    SetElems {
+        dst: Reg,
+        base: Reg,
+        start: Reg,
+        idx: Box<[u32]>,
+    },
     // ---- arithmetic, comparison, BIFs (exceptions propagate) ----
     Op {
         op: Op2,
@@ -353,6 +368,13 @@ impl Instr {
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
             Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::MakeExtFun { dst, m: a, f, a: b } => m(&[*dst, *a, *f, *b]),
+            Instr::SetElems {
+                dst,
+                base,
+                start,
+                idx,
+            } => m(&[*dst, *base, start + (idx.len() as u32).saturating_sub(1)]),
             Instr::MapNew { dst, start, n } => (*dst).max(start + (2 * n).saturating_sub(1)),
             Instr::MapUpdate {
                 dst,
@@ -466,6 +488,22 @@ impl Code {
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
+                }
+                Instr::MakeExtFun { dst, m, f, a } => {
+                    writeln!(s, "make_ext_fun r{m}:r{f}/r{a} -> r{dst}")
+                }
+                Instr::SetElems {
+                    dst,
+                    base,
+                    start,
+                    idx,
+                } => {
+                    let is: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
+                    writeln!(
+                        s,
+                        "set_elems r{base} [{}] r{start}.. -> r{dst}",
+                        is.join(" ")
+                    )
                 }
                 Instr::Op { op, dst, a, b } => writeln!(s, "op {op:?} r{a}, r{b} -> r{dst}"),
                 Instr::OpInt { op, dst, a, k } => writeln!(s, "op {op:?} r{a}, {k} -> r{dst}"),

@@ -887,6 +887,46 @@ impl Proc {
                         };
                         put!(*dst, v);
                     }
+                    Instr::MakeExtFun {
+                        dst,
+                        m: mr,
+                        f: fr,
+                        a,
+                    } => {
+                        let v = match (&reg!(*mr), &reg!(*fr), &reg!(*a)) {
+                            (Term::Atom(ma), Term::Atom(fa), Term::Int(n))
+                                if (0..=255).contains(n) =>
+                            {
+                                Term::Fun(Arc::new(Fun {
+                                    kind: FunKind::External {
+                                        module: *ma,
+                                        function: *fa,
+                                    },
+                                    arity: *n as usize,
+                                }))
+                            }
+                            _ => break 'run Err(badarg()),
+                        };
+                        put!(*dst, v);
+                    }
+                    Instr::SetElems {
+                        dst,
+                        base,
+                        start,
+                        idx,
+                    } => {
+                        let Term::Tuple(t) = &reg!(*base) else {
+                            break 'run Err(error(Term::atom("vm_internal_set_elems")));
+                        };
+                        let mut t: Vec<Term> = (**t).clone();
+                        for (k, i) in idx.iter().enumerate() {
+                            match t.get_mut(*i as usize) {
+                                Some(slot) => *slot = reg!(*start + k as u32).clone(),
+                                None => break 'run Err(error(Term::atom("vm_internal_set_elems"))),
+                            }
+                        }
+                        put!(*dst, Term::tuple(t));
+                    }
                     Instr::BadGenerator { a } => {
                         break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
                     }

@@ -5,8 +5,7 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (binary comprehensions, bit syntax, map patterns, record update,
-//! `fun M:F/A`) become one escape instruction that hands the subtree to the tree evaluator
+//! not lowered yet (binary comprehensions, bit syntax, map patterns) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
@@ -433,6 +432,52 @@ impl Lower {
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
             E::Catch(x) => self.catch(*x, d),
+            E::FunRef(me, fe, ae) => {
+                let r = self.target(d);
+                let m = self.operand(*me);
+                let f = self.operand(*fe);
+                let a = self.operand(*ae);
+                self.emit(Instr::MakeExtFun { dst: r, m, f, a });
+                self.finish(d, r);
+            }
+            // `E#rec{f = V...}`: `E` is tested as `E#rec.field` tests it, then the values are
+            // computed in order and set in a copy.
+            E::RecUpdate(base, name, size, ups) => {
+                let r = self.target(d);
+                let b = self.operand(*base);
+                let bad = self.label();
+                let ok = self.label();
+                let tag = self.temp();
+                self.emit(Instr::IsTuple {
+                    a: b,
+                    n: size as u32,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: b,
+                    i: 0,
+                    dst: tag,
+                });
+                self.emit(Instr::IsAtom {
+                    a: tag,
+                    atom: name,
+                    fail: bad,
+                });
+                let (idx, vals): (Vec<u32>, Vec<E>) =
+                    ups.into_iter().map(|(i, e)| (i as u32, e)).unzip();
+                let start = self.window(vals);
+                self.emit(Instr::SetElems {
+                    dst: r,
+                    base: b,
+                    start,
+                    idx: idx.into(),
+                });
+                self.emit(Instr::Jump { to: ok });
+                self.place(bad);
+                self.emit(Instr::Badrecord { a: b });
+                self.place(ok);
+                self.finish(d, r);
+            }
             E::ListComp(body, quals) if quals.iter().all(|q| !matches!(q, CQual::BinGen(..))) => {
                 self.list_comp(*body, quals, d)
             }
