@@ -10,12 +10,21 @@
 
 use crate::atom::Atom;
 use crate::bifs::BifFn;
-use crate::code::{Op1, Op2, Pat, E};
+use crate::code::{Op1, Op2, Pat, SegType, E};
 use crate::dispatch::SwitchTable;
 use crate::term::Term;
 use std::fmt::Write;
 
 pub type Reg = u32;
+
+/// One segment of a binary being built: where its value and size were computed.
+pub struct BuildSeg {
+    pub value: Reg,
+    pub size: Option<Reg>,
+    pub ty: SegType,
+    pub unit: u32,
+    pub little: bool,
+}
 pub type Label = u32;
 
 pub enum Instr {
@@ -53,6 +62,12 @@ pub enum Instr {
         dst: Reg,
         fun: u32,
         caps: Box<[Reg]>,
+    },
+    /// `<<...>>` from segments whose values and sizes are already in registers (`badarg`
+    /// when one does not fit its type).
+    BsBuild {
+        dst: Reg,
+        segs: Box<[BuildSeg]>,
     },
     /// `fun M:F/A` from three registers (`badarg` unless two atoms and an arity 0..255).
     MakeExtFun {
@@ -369,6 +384,12 @@ impl Instr {
             Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
             Instr::MakeExtFun { dst, m: a, f, a: b } => m(&[*dst, *a, *f, *b]),
+            Instr::BsBuild { dst, segs } => segs
+                .iter()
+                .map(|s| s.value.max(s.size.unwrap_or(0)))
+                .max()
+                .unwrap_or(0)
+                .max(*dst),
             Instr::SetElems {
                 dst,
                 base,
@@ -488,6 +509,17 @@ impl Code {
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
+                }
+                Instr::BsBuild { dst, segs } => {
+                    let ss: Vec<String> = segs
+                        .iter()
+                        .map(|g| {
+                            let size = g.size.map(|r| format!(":r{r}")).unwrap_or_default();
+                            let e = if g.little { "-little" } else { "" };
+                            format!("r{}{size}/{:?}-unit:{}{e}", g.value, g.ty, g.unit)
+                        })
+                        .collect();
+                    writeln!(s, "bs_build <<{}>> -> r{dst}", ss.join(", "))
                 }
                 Instr::MakeExtFun { dst, m, f, a } => {
                     writeln!(s, "make_ext_fun r{m}:r{f}/r{a} -> r{dst}")

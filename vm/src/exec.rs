@@ -927,6 +927,23 @@ impl Proc {
                         }
                         put!(*dst, Term::tuple(t));
                     }
+                    Instr::BsBuild { dst, segs } => {
+                        let mut bb = crate::bitsyntax::BitBuilder::default();
+                        for g in segs.iter() {
+                            let size = g.size.map(|r| &reg!(r));
+                            if let Err(c) = crate::interp::push_seg(
+                                &mut bb,
+                                g.ty,
+                                g.unit,
+                                g.little,
+                                &reg!(g.value),
+                                size,
+                            ) {
+                                break 'run Err(c);
+                            }
+                        }
+                        put!(*dst, bb.finish());
+                    }
                     Instr::BadGenerator { a } => {
                         break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
                     }

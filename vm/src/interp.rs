@@ -1223,81 +1223,97 @@ impl Proc {
         for s in segs {
             let v = self.eval(&s.value, bp, m)?;
             let size = match &s.size {
-                Some(e) => match self.eval(e, bp, m)? {
-                    Term::Int(n) if n >= 0 => Some(
-                        (n as usize)
-                            .checked_mul(s.unit as usize)
-                            .ok_or_else(badarg)?,
-                    ),
-                    Term::Atom(a) if a.name() == "all" => None,
-                    _ => return Err(badarg()),
-                },
+                Some(e) => Some(self.eval(e, bp, m)?),
                 None => None,
             };
-            match s.ty {
-                SegType::Integer => {
-                    let n = size.unwrap_or(8);
-                    if n > 1 << 28 {
-                        return Err(badarg());
-                    }
-                    match &v {
-                        Term::Int(i) => bb.push_small(*i, n, s.little),
-                        Term::Big(b) => bb.push_int(b, n, s.little),
-                        _ => return Err(badarg()),
-                    }
-                }
-                SegType::Float => {
-                    let f = v.to_f64().ok_or_else(badarg)?;
-                    match size.unwrap_or(64) {
-                        64 => bb.push_small(f.to_bits() as i64, 64, s.little),
-                        32 => bb.push_small((f as f32).to_bits() as i64, 32, s.little),
-                        16 => bb.push_small(f64_to_half(f) as i64, 16, s.little),
-                        _ => return Err(badarg()),
-                    }
-                }
-                SegType::Binary | SegType::Bits => {
-                    let Term::Bin(b) = &v else {
-                        return Err(badarg());
-                    };
-                    if s.ty == SegType::Binary && size.is_none() && !b.is_binary() {
-                        return Err(badarg());
-                    }
-                    match size {
-                        Some(n) => {
-                            if n > b.len {
-                                return Err(badarg());
-                            }
-                            let Term::Bin(sb) = bitsyntax::sub(b, 0, n) else {
-                                unreachable!()
-                            };
-                            bb.push_bits(&sb);
-                        }
-                        None => bb.push_bits(b),
-                    }
-                }
-                SegType::Utf8 | SegType::Utf16 | SegType::Utf32 => {
-                    let c = match v {
-                        Term::Int(c)
-                            if (0..=0x10ffff).contains(&c) && !(0xd800..0xe000).contains(&c) =>
-                        {
-                            c as u32
-                        }
-                        _ => return Err(badarg()),
-                    };
-                    match s.ty {
-                        SegType::Utf8 => {
-                            let mut buf = [0u8; 4];
-                            let ch = char::from_u32(c).ok_or_else(badarg)?;
-                            bb.push_bytes(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                        SegType::Utf16 => bb.push_bytes(&bitsyntax::encode_utf16(c, s.little)),
-                        _ => bb.push_small(c as i64, 32, s.little),
-                    }
-                }
-            }
+            push_seg(&mut bb, s.ty, s.unit, s.little, &v, size.as_ref())?;
         }
         Ok(bb.finish())
     }
+}
+
+/// Appends one segment of a binary being built: value `v`, size `size` (times `unit`) if
+/// given; `badarg` when they do not fit the type.
+pub(crate) fn push_seg(
+    bb: &mut BitBuilder,
+    ty: SegType,
+    unit: u32,
+    little: bool,
+    v: &Term,
+    size: Option<&Term>,
+) -> Result<(), Ctl> {
+    let size = match size {
+        Some(t) => match t {
+            Term::Int(n) if *n >= 0 => Some(
+                (*n as usize)
+                    .checked_mul(unit as usize)
+                    .ok_or_else(badarg)?,
+            ),
+            Term::Atom(a) if a.name() == "all" => None,
+            _ => return Err(badarg()),
+        },
+        None => None,
+    };
+    match ty {
+        SegType::Integer => {
+            let n = size.unwrap_or(8);
+            if n > 1 << 28 {
+                return Err(badarg());
+            }
+            match v {
+                Term::Int(i) => bb.push_small(*i, n, little),
+                Term::Big(b) => bb.push_int(b, n, little),
+                _ => return Err(badarg()),
+            }
+        }
+        SegType::Float => {
+            let f = v.to_f64().ok_or_else(badarg)?;
+            match size.unwrap_or(64) {
+                64 => bb.push_small(f.to_bits() as i64, 64, little),
+                32 => bb.push_small((f as f32).to_bits() as i64, 32, little),
+                16 => bb.push_small(f64_to_half(f) as i64, 16, little),
+                _ => return Err(badarg()),
+            }
+        }
+        SegType::Binary | SegType::Bits => {
+            let Term::Bin(b) = v else {
+                return Err(badarg());
+            };
+            if ty == SegType::Binary && size.is_none() && !b.is_binary() {
+                return Err(badarg());
+            }
+            match size {
+                Some(n) => {
+                    if n > b.len {
+                        return Err(badarg());
+                    }
+                    let Term::Bin(sb) = bitsyntax::sub(b, 0, n) else {
+                        unreachable!()
+                    };
+                    bb.push_bits(&sb);
+                }
+                None => bb.push_bits(b),
+            }
+        }
+        SegType::Utf8 | SegType::Utf16 | SegType::Utf32 => {
+            let c = match *v {
+                Term::Int(c) if (0..=0x10ffff).contains(&c) && !(0xd800..0xe000).contains(&c) => {
+                    c as u32
+                }
+                _ => return Err(badarg()),
+            };
+            match ty {
+                SegType::Utf8 => {
+                    let mut buf = [0u8; 4];
+                    let ch = char::from_u32(c).ok_or_else(badarg)?;
+                    bb.push_bytes(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                SegType::Utf16 => bb.push_bytes(&bitsyntax::encode_utf16(c, little)),
+                _ => bb.push_small(c as i64, 32, little),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn half_to_f64(h: u16) -> f64 {

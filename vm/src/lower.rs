@@ -5,11 +5,11 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (binary comprehensions, bit syntax, map patterns) become one escape instruction that hands the subtree to the tree evaluator
+//! not lowered yet (binary comprehensions, bit-syntax and map patterns) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{Code, Instr, Label, Reg};
+use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg};
 use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, SwitchTable};
 use crate::term::Term;
@@ -432,6 +432,33 @@ impl Lower {
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
             E::Catch(x) => self.catch(*x, d),
+            // `<<V:Size/Type...>>`: every value and size into a register, in order, then one
+            // instruction builds the binary (as OTP's `bs_create_bin`).
+            E::Bin(segs) => {
+                let r = self.target(d);
+                let mut out = Vec::new();
+                for s in segs {
+                    let value = self.temp();
+                    self.expr(s.value, Dest::Reg(value));
+                    let size = s.size.map(|e| {
+                        let t = self.temp();
+                        self.expr(e, Dest::Reg(t));
+                        t
+                    });
+                    out.push(BuildSeg {
+                        value,
+                        size,
+                        ty: s.ty,
+                        unit: s.unit,
+                        little: s.little,
+                    });
+                }
+                self.emit(Instr::BsBuild {
+                    dst: r,
+                    segs: out.into(),
+                });
+                self.finish(d, r);
+            }
             E::FunRef(me, fe, ae) => {
                 let r = self.target(d);
                 let m = self.operand(*me);
