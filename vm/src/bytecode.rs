@@ -211,6 +211,17 @@ pub enum Instr {
         n: u32,
         fail: Label,
     },
+    IsMap {
+        a: Reg,
+        fail: Label,
+    },
+    /// `r` (a map) has key `key`: its value into `dst`.
+    GetMapElem {
+        a: Reg,
+        key: Reg,
+        dst: Reg,
+        fail: Label,
+    },
     GetElem {
         a: Reg,
         i: u32,
@@ -467,7 +478,8 @@ impl Instr {
             | Instr::GetHd { a, dst, .. }
             | Instr::GetTl { a, dst, .. }
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
-            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
+            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } | Instr::IsMap { a, .. } => *a,
+            Instr::GetMapElem { a, key, dst, .. } => m(&[*a, *key, *dst]),
             Instr::BifTest { args, .. } => m(args),
             Instr::GuardOp { dst, a, b, .. } => m(&[*dst, *a, *b]),
             Instr::GuardBif { dst, args, .. } => (*dst).max(m(args)),
@@ -615,6 +627,10 @@ impl Code {
                     writeln!(s, "hd_is_atom r{a}, {} else {fail}", atom.name())
                 }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
+                Instr::IsMap { a, fail } => writeln!(s, "is_map r{a} else {fail}"),
+                Instr::GetMapElem { a, key, dst, fail } => {
+                    writeln!(s, "get_map_elem r{a}, r{key} -> r{dst} else {fail}")
+                }
                 Instr::GetElem { a, i, dst } => writeln!(s, "get_elem r{a}[{i}] -> r{dst}"),
                 Instr::Cmp { op, a, b, fail } => writeln!(s, "test {op:?} r{a}, r{b} else {fail}"),
                 Instr::CmpInt { op, a, k, fail } => {

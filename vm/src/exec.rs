@@ -944,6 +944,21 @@ impl Proc {
                         }
                         put!(*dst, bb.finish());
                     }
+                    Instr::IsMap { a, fail } => {
+                        if !matches!(&reg!(*a), Term::Map(_)) {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetMapElem { a, key, dst, fail } => {
+                        let v = match &reg!(*a) {
+                            Term::Map(map) => map.get(&MapKey(reg!(*key).clone())).cloned(),
+                            _ => None,
+                        };
+                        match v {
+                            Some(v) => put!(*dst, v),
+                            None => pc = *fail as usize,
+                        }
+                    }
                     Instr::BadGenerator { a } => {
                         break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
                     }

@@ -130,6 +130,8 @@ impl Lower {
                 | Instr::HdIsInt { fail, .. }
                 | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
+                | Instr::IsMap { fail, .. }
+                | Instr::GetMapElem { fail, .. }
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
                 | Instr::BifTest { fail, .. }
@@ -996,6 +998,24 @@ impl Lower {
             Pat::Alias(a, b) => {
                 self.pattern(*a, r, fail);
                 self.pattern(*b, r, fail);
+            }
+            // `#{K := P...}`: keys are guard expressions (an exception fails the match).
+            Pat::Map(kps) if kps.iter().all(|(k, _)| guard_value(k)) => {
+                self.emit(Instr::IsMap { a: r, fail });
+                for (k, p) in kps {
+                    let key = self.gvalue(k, fail);
+                    let dst = match p {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::GetMapElem {
+                        a: r,
+                        key,
+                        dst,
+                        fail,
+                    });
+                    self.pattern(p, dst, fail);
+                }
             }
             p @ (Pat::Bin(_) | Pat::Map(_)) => {
                 let idx = self.code.pats.len() as u32;
