@@ -215,6 +215,33 @@ pub enum Instr {
         a: Reg,
         fail: Label,
     },
+    /// Starts matching a binary: `a` (a bitstring) into `bin`, offset 0 into `off`.
+    BsStart {
+        a: Reg,
+        bin: Reg,
+        off: Reg,
+        fail: Label,
+    },
+    /// Reads the segment at `off` into `dst` and advances `off`.
+    BsGet {
+        bin: Reg,
+        off: Reg,
+        size: Option<Reg>,
+        ty: SegType,
+        unit: u32,
+        signed: bool,
+        little: bool,
+        /// The pattern's last segment (a `binary` segment without size takes the rest).
+        last: bool,
+        dst: Reg,
+        fail: Label,
+    },
+    /// Every bit was matched.
+    BsEnd {
+        bin: Reg,
+        off: Reg,
+        fail: Label,
+    },
     /// `r` (a map) has key `key`: its value into `dst`.
     GetMapElem {
         a: Reg,
@@ -480,6 +507,15 @@ impl Instr {
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
             Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } | Instr::IsMap { a, .. } => *a,
             Instr::GetMapElem { a, key, dst, .. } => m(&[*a, *key, *dst]),
+            Instr::BsStart { a, bin, off, .. } => m(&[*a, *bin, *off]),
+            Instr::BsGet {
+                bin,
+                off,
+                size,
+                dst,
+                ..
+            } => m(&[*bin, *off, size.unwrap_or(0), *dst]),
+            Instr::BsEnd { bin, off, .. } => (*bin).max(*off),
             Instr::BifTest { args, .. } => m(args),
             Instr::GuardOp { dst, a, b, .. } => m(&[*dst, *a, *b]),
             Instr::GuardBif { dst, args, .. } => (*dst).max(m(args)),
@@ -628,6 +664,30 @@ impl Code {
                 }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
                 Instr::IsMap { a, fail } => writeln!(s, "is_map r{a} else {fail}"),
+                Instr::BsStart { a, bin, off, fail } => {
+                    writeln!(s, "bs_start r{a} -> r{bin}, r{off} else {fail}")
+                }
+                Instr::BsGet {
+                    bin,
+                    off,
+                    size,
+                    ty,
+                    unit,
+                    signed,
+                    little,
+                    dst,
+                    fail,
+                    ..
+                } => {
+                    let size = size.map(|r| format!(":r{r}")).unwrap_or_default();
+                    let sg = if *signed { "-signed" } else { "" };
+                    let e = if *little { "-little" } else { "" };
+                    writeln!(
+                        s,
+                        "bs_get r{bin}@r{off}{size}/{ty:?}-unit:{unit}{sg}{e} -> r{dst} else {fail}"
+                    )
+                }
+                Instr::BsEnd { bin, off, fail } => writeln!(s, "bs_end r{bin}@r{off} else {fail}"),
                 Instr::GetMapElem { a, key, dst, fail } => {
                     writeln!(s, "get_map_elem r{a}, r{key} -> r{dst} else {fail}")
                 }

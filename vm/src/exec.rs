@@ -959,6 +959,54 @@ impl Proc {
                             None => pc = *fail as usize,
                         }
                     }
+                    Instr::BsStart { a, bin, off, fail } => {
+                        if let Term::Bin(_) = &reg!(*a) {
+                            let b = reg!(*a).clone();
+                            put!(*bin, b);
+                            put!(*off, Term::Int(0));
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::BsGet {
+                        bin,
+                        off,
+                        size,
+                        ty,
+                        unit,
+                        signed,
+                        little,
+                        last,
+                        dst,
+                        fail,
+                    } => {
+                        let (Term::Bin(b), Term::Int(o)) = (&reg!(*bin), &reg!(*off)) else {
+                            break 'run Err(error(Term::atom("vm_internal_bs_get")));
+                        };
+                        let sz = size.map(|r| &reg!(r));
+                        match crate::interp::read_seg(
+                            b,
+                            *o as usize,
+                            *ty,
+                            *unit,
+                            *signed,
+                            *little,
+                            sz,
+                            *last,
+                        ) {
+                            Some((v, next)) => {
+                                put!(*off, Term::Int(next as i64));
+                                put!(*dst, v);
+                            }
+                            None => pc = *fail as usize,
+                        }
+                    }
+                    Instr::BsEnd { bin, off, fail } => {
+                        let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
+                        if !done {
+                            pc = *fail as usize;
+                        }
+                    }
                     Instr::BadGenerator { a } => {
                         break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
                     }

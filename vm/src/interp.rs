@@ -1109,108 +1109,28 @@ impl Proc {
         m: &Arc<Module>,
         partial: bool,
     ) -> Result<Option<usize>, Ctl> {
-        let _ = partial;
         for (i, s) in segs.iter().enumerate() {
-            let remaining = b.len - off;
-            let size_bits = match &s.size {
-                Some(e) => {
-                    let sz = match self.eval(e, bp, m) {
-                        Ok(Term::Int(n)) if n >= 0 => n as usize,
-                        Ok(Term::Atom(a)) if a.name() == "all" => remaining / s.unit as usize,
-                        _ => return Ok(None),
-                    };
-                    Some(sz.saturating_mul(s.unit as usize))
-                }
+            let size = match &s.size {
+                Some(e) => match self.eval(e, bp, m) {
+                    Ok(t) => Some(t),
+                    Err(_) => return Ok(None),
+                },
                 None => None,
             };
-            let val = match s.ty {
-                SegType::Integer => {
-                    let n = size_bits.unwrap_or(8);
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::read_int(b, off, n, s.signed, s.little);
-                    off += n;
-                    v
-                }
-                SegType::Float => {
-                    let n = size_bits.unwrap_or(64);
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    let f = match n {
-                        64 => {
-                            let raw = bitsyntax::read_int(b, off, 64, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u64()).unwrap_or(0);
-                            f64::from_bits(u)
-                        }
-                        32 => {
-                            let raw = bitsyntax::read_int(b, off, 32, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u32()).unwrap_or(0);
-                            f32::from_bits(u) as f64
-                        }
-                        16 => {
-                            let raw = bitsyntax::read_int(b, off, 16, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u16()).unwrap_or(0);
-                            half_to_f64(u)
-                        }
-                        _ => return Ok(None),
-                    };
-                    if !f.is_finite() {
-                        return Ok(None);
-                    }
-                    off += n;
-                    Term::Float(f)
-                }
-                SegType::Binary | SegType::Bits => {
-                    let n = match size_bits {
-                        Some(n) => n,
-                        None => {
-                            if i + 1 != segs.len() && !partial {
-                                // Only the last segment may omit its size.
-                                return Ok(None);
-                            }
-                            remaining
-                        }
-                    };
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    if s.ty == SegType::Binary && n % 8 != 0 {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::sub(b, off, n);
-                    off += n;
-                    v
-                }
-                SegType::Utf8 => match bitsyntax::decode_utf8(b, off) {
-                    Some((c, used)) => {
-                        off += used;
-                        Term::Int(c as i64)
-                    }
-                    None => return Ok(None),
-                },
-                SegType::Utf16 => match bitsyntax::decode_utf16(b, off, s.little) {
-                    Some((c, used)) => {
-                        off += used;
-                        Term::Int(c as i64)
-                    }
-                    None => return Ok(None),
-                },
-                SegType::Utf32 => {
-                    if remaining < 32 {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::read_int(b, off, 32, false, s.little);
-                    match v {
-                        Term::Int(c) if char::from_u32(c as u32).is_some() => {
-                            off += 32;
-                            v
-                        }
-                        _ => return Ok(None),
-                    }
-                }
+            let last = i + 1 == segs.len() || partial;
+            let Some((val, next)) = read_seg(
+                b,
+                off,
+                s.ty,
+                s.unit,
+                s.signed,
+                s.little,
+                size.as_ref(),
+                last,
+            ) else {
+                return Ok(None);
             };
+            off = next;
             if !self.pmatch(&s.value, &val, bp, m)? {
                 return Ok(None);
             }
@@ -1230,6 +1150,123 @@ impl Proc {
         }
         Ok(bb.finish())
     }
+}
+
+/// Reads one segment of a binary being matched at bit offset `off`: its value and the offset
+/// after it, or `None` when it does not match (too short, bad size, invalid UTF, a binary
+/// segment without size that is not `last`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_seg(
+    b: &Arc<term::Bits>,
+    mut off: usize,
+    ty: SegType,
+    unit: u32,
+    signed: bool,
+    little: bool,
+    size: Option<&Term>,
+    last: bool,
+) -> Option<(Term, usize)> {
+    let remaining = b.len - off;
+    let size_bits = match size {
+        Some(t) => {
+            let sz = match t {
+                Term::Int(n) if *n >= 0 => *n as usize,
+                Term::Atom(a) if a.name() == "all" => remaining / unit as usize,
+                _ => return None,
+            };
+            Some(sz.saturating_mul(unit as usize))
+        }
+        None => None,
+    };
+    let val = match ty {
+        SegType::Integer => {
+            let n = size_bits.unwrap_or(8);
+            if n > remaining {
+                return None;
+            }
+            let v = bitsyntax::read_int(b, off, n, signed, little);
+            off += n;
+            v
+        }
+        SegType::Float => {
+            let n = size_bits.unwrap_or(64);
+            if n > remaining {
+                return None;
+            }
+            let f = match n {
+                64 => {
+                    let raw = bitsyntax::read_int(b, off, 64, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u64()).unwrap_or(0);
+                    f64::from_bits(u)
+                }
+                32 => {
+                    let raw = bitsyntax::read_int(b, off, 32, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u32()).unwrap_or(0);
+                    f32::from_bits(u) as f64
+                }
+                16 => {
+                    let raw = bitsyntax::read_int(b, off, 16, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u16()).unwrap_or(0);
+                    half_to_f64(u)
+                }
+                _ => return None,
+            };
+            if !f.is_finite() {
+                return None;
+            }
+            off += n;
+            Term::Float(f)
+        }
+        SegType::Binary | SegType::Bits => {
+            let n = match size_bits {
+                Some(n) => n,
+                None => {
+                    if !last {
+                        // Only the last segment may omit its size.
+                        return None;
+                    }
+                    remaining
+                }
+            };
+            if n > remaining {
+                return None;
+            }
+            if ty == SegType::Binary && n % 8 != 0 {
+                return None;
+            }
+            let v = bitsyntax::sub(b, off, n);
+            off += n;
+            v
+        }
+        SegType::Utf8 => match bitsyntax::decode_utf8(b, off) {
+            Some((c, used)) => {
+                off += used;
+                Term::Int(c as i64)
+            }
+            None => return None,
+        },
+        SegType::Utf16 => match bitsyntax::decode_utf16(b, off, little) {
+            Some((c, used)) => {
+                off += used;
+                Term::Int(c as i64)
+            }
+            None => return None,
+        },
+        SegType::Utf32 => {
+            if remaining < 32 {
+                return None;
+            }
+            let v = bitsyntax::read_int(b, off, 32, false, little);
+            match v {
+                Term::Int(c) if char::from_u32(c as u32).is_some() => {
+                    off += 32;
+                    v
+                }
+                _ => return None,
+            }
+        }
+    };
+    Some((val, off))
 }
 
 /// Appends one segment of a binary being built: value `v`, size `size` (times `unit`) if

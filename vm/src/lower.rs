@@ -5,7 +5,8 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (binary comprehensions, bit-syntax and map patterns) become one escape instruction that hands the subtree to the tree evaluator
+//! not lowered yet (binary comprehensions, bit and map patterns with sizes or keys that are
+//! not guard expressions) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
@@ -131,6 +132,9 @@ impl Lower {
                 | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
                 | Instr::IsMap { fail, .. }
+                | Instr::BsStart { fail, .. }
+                | Instr::BsGet { fail, .. }
+                | Instr::BsEnd { fail, .. }
                 | Instr::GetMapElem { fail, .. }
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
@@ -1016,6 +1020,41 @@ impl Lower {
                     });
                     self.pattern(p, dst, fail);
                 }
+            }
+            // `<<V:Size/Type...>>`: a match context (the binary and an offset in two
+            // registers), one `bs_get` per segment (sizes are guard values computed after the
+            // segments before them bound their variables), then every bit must be used.
+            Pat::Bin(segs) if segs.iter().all(|s| s.size.as_ref().is_none_or(guard_value)) => {
+                let bin = self.temp();
+                let off = self.temp();
+                self.emit(Instr::BsStart {
+                    a: r,
+                    bin,
+                    off,
+                    fail,
+                });
+                let n = segs.len();
+                for (i, sg) in segs.into_iter().enumerate() {
+                    let size = sg.size.map(|e| self.gvalue(e, fail));
+                    let dst = match sg.value {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::BsGet {
+                        bin,
+                        off,
+                        size,
+                        ty: sg.ty,
+                        unit: sg.unit,
+                        signed: sg.signed,
+                        little: sg.little,
+                        last: i + 1 == n,
+                        dst,
+                        fail,
+                    });
+                    self.pattern(sg.value, dst, fail);
+                }
+                self.emit(Instr::BsEnd { bin, off, fail });
             }
             p @ (Pat::Bin(_) | Pat::Map(_)) => {
                 let idx = self.code.pats.len() as u32;
