@@ -10,12 +10,21 @@
 
 use crate::atom::Atom;
 use crate::bifs::BifFn;
-use crate::code::{Op1, Op2, Pat, E};
+use crate::code::{Op1, Op2, Pat, SegType, E};
 use crate::dispatch::SwitchTable;
 use crate::term::Term;
 use std::fmt::Write;
 
 pub type Reg = u32;
+
+/// One segment of a binary being built: where its value and size were computed.
+pub struct BuildSeg {
+    pub value: Reg,
+    pub size: Option<Reg>,
+    pub ty: SegType,
+    pub unit: u32,
+    pub little: bool,
+}
 pub type Label = u32;
 
 pub enum Instr {
@@ -53,6 +62,27 @@ pub enum Instr {
         dst: Reg,
         fun: u32,
         caps: Box<[Reg]>,
+    },
+    /// `<<...>>` from segments whose values and sizes are already in registers (`badarg`
+    /// when one does not fit its type).
+    BsBuild {
+        dst: Reg,
+        segs: Box<[BuildSeg]>,
+    },
+    /// `fun M:F/A` from three registers (`badarg` unless two atoms and an arity 0..255).
+    MakeExtFun {
+        dst: Reg,
+        m: Reg,
+        f: Reg,
+        a: Reg,
+    },
+    /// A copy of the tuple in `base` with element `idx[k]` (0-based) set to register
+    /// `start + k`: a record update, after its tag and size were tested.
+    SetElems {
+        dst: Reg,
+        base: Reg,
+        start: Reg,
+        idx: Box<[u32]>,
     },
     // ---- arithmetic, comparison, BIFs (exceptions propagate) ----
     Op {
@@ -181,6 +211,44 @@ pub enum Instr {
         n: u32,
         fail: Label,
     },
+    IsMap {
+        a: Reg,
+        fail: Label,
+    },
+    /// Starts matching a binary: `a` (a bitstring) into `bin`, offset 0 into `off`.
+    BsStart {
+        a: Reg,
+        bin: Reg,
+        off: Reg,
+        fail: Label,
+    },
+    /// Reads the segment at `off` into `dst` and advances `off`.
+    BsGet {
+        bin: Reg,
+        off: Reg,
+        size: Option<Reg>,
+        ty: SegType,
+        unit: u32,
+        signed: bool,
+        little: bool,
+        /// The pattern's last segment (a `binary` segment without size takes the rest).
+        last: bool,
+        dst: Reg,
+        fail: Label,
+    },
+    /// Every bit was matched.
+    BsEnd {
+        bin: Reg,
+        off: Reg,
+        fail: Label,
+    },
+    /// `r` (a map) has key `key`: its value into `dst`.
+    GetMapElem {
+        a: Reg,
+        key: Reg,
+        dst: Reg,
+        fail: Label,
+    },
     GetElem {
         a: Reg,
         i: u32,
@@ -235,6 +303,75 @@ pub enum Instr {
     },
     IfClause,
     FunctionClause,
+    // ---- exception handlers (`try`, `catch`) on the loop's own handler stack ----
+    /// Pushes a handler: an exception raised until the matching `TryEnd` (in this frame or
+    /// any frame it calls) unwinds to `handler` with its class, reason and stack trace in
+    /// `class`, `reason`, `stack`. An `after` handler also catches a dying process's exit.
+    TryEnter {
+        handler: Label,
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+        after: bool,
+    },
+    /// Pops the innermost handler (the protected code finished normally).
+    TryEnd,
+    /// Raises again an exception a handler caught, with its stack trace.
+    Reraise {
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+    },
+    /// `catch Expr`'s value for a caught exception: the thrown term, `{'EXIT', Reason}` or
+    /// `{'EXIT', {Reason, Stack}}`.
+    CatchValue {
+        class: Reg,
+        reason: Reg,
+        stack: Reg,
+        dst: Reg,
+    },
+    TryClause {
+        a: Reg,
+    },
+    /// Raise `{bad_generator, r}` (a comprehension's list generator ended in a non-list).
+    BadGenerator {
+        a: Reg,
+    },
+    /// Raise `{bad_filter, r}` (a comprehension's filter gave a non-boolean).
+    BadFilter {
+        a: Reg,
+    },
+    // ---- receive: a scan of the mailbox with a cursor register ----
+    /// `after T`: the deadline (now + T ms) into `dst`, `[]` for `infinity`; raises
+    /// `timeout_value` for anything else.
+    RecvTimeout {
+        t: Reg,
+        dst: Reg,
+    },
+    /// Delivers a pending kill, then moves newly arrived messages into the mailbox.
+    RecvPoll,
+    /// The message at index `cursor` into `dst`, or jump to `empty` past the last one.
+    LoopRec {
+        cursor: Reg,
+        dst: Reg,
+        empty: Label,
+    },
+    /// No clause matched the message at `cursor`: advance and jump to the `loop_rec`.
+    LoopRecNext {
+        cursor: Reg,
+        to: Label,
+    },
+    /// A clause matched: take the message at `cursor` out of the mailbox.
+    RemoveMessage {
+        cursor: Reg,
+    },
+    /// Every message was scanned: past the deadline jump to `timeout`, else wait for a
+    /// message (or the deadline) and jump to `poll`.
+    Wait {
+        deadline: Option<Reg>,
+        poll: Label,
+        timeout: Label,
+    },
     // ---- escapes to the tree evaluator (`interp.rs`) on the same frame ----
     MatchEsc {
         pat: u32,
@@ -284,6 +421,19 @@ impl Instr {
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
             Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
+            Instr::MakeExtFun { dst, m: a, f, a: b } => m(&[*dst, *a, *f, *b]),
+            Instr::BsBuild { dst, segs } => segs
+                .iter()
+                .map(|s| s.value.max(s.size.unwrap_or(0)))
+                .max()
+                .unwrap_or(0)
+                .max(*dst),
+            Instr::SetElems {
+                dst,
+                base,
+                start,
+                idx,
+            } => m(&[*dst, *base, start + (idx.len() as u32).saturating_sub(1)]),
             Instr::MapNew { dst, start, n } => (*dst).max(start + (2 * n).saturating_sub(1)),
             Instr::MapUpdate {
                 dst,
@@ -313,7 +463,30 @@ impl Instr {
                 fun, base, n, dst, ..
             } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
             Instr::Return { src } => *src,
-            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause => 0,
+            Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause | Instr::TryEnd => 0,
+            Instr::TryEnter {
+                class,
+                reason,
+                stack,
+                ..
+            }
+            | Instr::Reraise {
+                class,
+                reason,
+                stack,
+            } => m(&[*class, *reason, *stack]),
+            Instr::CatchValue {
+                class,
+                reason,
+                stack,
+                dst,
+            } => m(&[*class, *reason, *stack, *dst]),
+            Instr::TryClause { a } | Instr::BadGenerator { a } | Instr::BadFilter { a } => *a,
+            Instr::RecvTimeout { t, dst } => (*t).max(*dst),
+            Instr::RecvPoll => 0,
+            Instr::LoopRec { cursor, dst, .. } => (*cursor).max(*dst),
+            Instr::LoopRecNext { cursor, .. } | Instr::RemoveMessage { cursor } => *cursor,
+            Instr::Wait { deadline, .. } => deadline.unwrap_or(0),
             Instr::IsInt { a, .. }
             | Instr::IsAtom { a, .. }
             | Instr::IsLit { a, .. }
@@ -332,7 +505,17 @@ impl Instr {
             | Instr::GetHd { a, dst, .. }
             | Instr::GetTl { a, dst, .. }
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
-            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } => *a,
+            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } | Instr::IsMap { a, .. } => *a,
+            Instr::GetMapElem { a, key, dst, .. } => m(&[*a, *key, *dst]),
+            Instr::BsStart { a, bin, off, .. } => m(&[*a, *bin, *off]),
+            Instr::BsGet {
+                bin,
+                off,
+                size,
+                dst,
+                ..
+            } => m(&[*bin, *off, size.unwrap_or(0), *dst]),
+            Instr::BsEnd { bin, off, .. } => (*bin).max(*off),
             Instr::BifTest { args, .. } => m(args),
             Instr::GuardOp { dst, a, b, .. } => m(&[*dst, *a, *b]),
             Instr::GuardBif { dst, args, .. } => (*dst).max(m(args)),
@@ -374,6 +557,33 @@ impl Code {
                 }
                 Instr::MakeFun { dst, fun, caps } => {
                     writeln!(s, "make_fun #{fun} [{}] -> r{dst}", regs(caps))
+                }
+                Instr::BsBuild { dst, segs } => {
+                    let ss: Vec<String> = segs
+                        .iter()
+                        .map(|g| {
+                            let size = g.size.map(|r| format!(":r{r}")).unwrap_or_default();
+                            let e = if g.little { "-little" } else { "" };
+                            format!("r{}{size}/{:?}-unit:{}{e}", g.value, g.ty, g.unit)
+                        })
+                        .collect();
+                    writeln!(s, "bs_build <<{}>> -> r{dst}", ss.join(", "))
+                }
+                Instr::MakeExtFun { dst, m, f, a } => {
+                    writeln!(s, "make_ext_fun r{m}:r{f}/r{a} -> r{dst}")
+                }
+                Instr::SetElems {
+                    dst,
+                    base,
+                    start,
+                    idx,
+                } => {
+                    let is: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
+                    writeln!(
+                        s,
+                        "set_elems r{base} [{}] r{start}.. -> r{dst}",
+                        is.join(" ")
+                    )
                 }
                 Instr::Op { op, dst, a, b } => writeln!(s, "op {op:?} r{a}, r{b} -> r{dst}"),
                 Instr::OpInt { op, dst, a, k } => writeln!(s, "op {op:?} r{a}, {k} -> r{dst}"),
@@ -453,6 +663,34 @@ impl Code {
                     writeln!(s, "hd_is_atom r{a}, {} else {fail}", atom.name())
                 }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
+                Instr::IsMap { a, fail } => writeln!(s, "is_map r{a} else {fail}"),
+                Instr::BsStart { a, bin, off, fail } => {
+                    writeln!(s, "bs_start r{a} -> r{bin}, r{off} else {fail}")
+                }
+                Instr::BsGet {
+                    bin,
+                    off,
+                    size,
+                    ty,
+                    unit,
+                    signed,
+                    little,
+                    dst,
+                    fail,
+                    ..
+                } => {
+                    let size = size.map(|r| format!(":r{r}")).unwrap_or_default();
+                    let sg = if *signed { "-signed" } else { "" };
+                    let e = if *little { "-little" } else { "" };
+                    writeln!(
+                        s,
+                        "bs_get r{bin}@r{off}{size}/{ty:?}-unit:{unit}{sg}{e} -> r{dst} else {fail}"
+                    )
+                }
+                Instr::BsEnd { bin, off, fail } => writeln!(s, "bs_end r{bin}@r{off} else {fail}"),
+                Instr::GetMapElem { a, key, dst, fail } => {
+                    writeln!(s, "get_map_elem r{a}, r{key} -> r{dst} else {fail}")
+                }
                 Instr::GetElem { a, i, dst } => writeln!(s, "get_elem r{a}[{i}] -> r{dst}"),
                 Instr::Cmp { op, a, b, fail } => writeln!(s, "test {op:?} r{a}, r{b} else {fail}"),
                 Instr::CmpInt { op, a, k, fail } => {
@@ -491,6 +729,46 @@ impl Code {
                 Instr::CaseClause { a } => writeln!(s, "case_clause r{a}"),
                 Instr::IfClause => writeln!(s, "if_clause"),
                 Instr::FunctionClause => writeln!(s, "function_clause"),
+                Instr::TryEnter {
+                    handler,
+                    class,
+                    reason,
+                    stack,
+                    after,
+                } => {
+                    let k = if *after { "try_after" } else { "try" };
+                    writeln!(s, "{k} {handler} -> r{class}, r{reason}, r{stack}")
+                }
+                Instr::TryEnd => writeln!(s, "try_end"),
+                Instr::Reraise {
+                    class,
+                    reason,
+                    stack,
+                } => writeln!(s, "reraise r{class}, r{reason}, r{stack}"),
+                Instr::CatchValue {
+                    class,
+                    reason,
+                    stack,
+                    dst,
+                } => writeln!(s, "catch_value r{class}, r{reason}, r{stack} -> r{dst}"),
+                Instr::TryClause { a } => writeln!(s, "try_clause r{a}"),
+                Instr::BadGenerator { a } => writeln!(s, "bad_generator r{a}"),
+                Instr::BadFilter { a } => writeln!(s, "bad_filter r{a}"),
+                Instr::RecvTimeout { t, dst } => writeln!(s, "recv_timeout r{t} -> r{dst}"),
+                Instr::RecvPoll => writeln!(s, "recv_poll"),
+                Instr::LoopRec { cursor, dst, empty } => {
+                    writeln!(s, "loop_rec r{cursor} -> r{dst} else {empty}")
+                }
+                Instr::LoopRecNext { cursor, to } => writeln!(s, "loop_rec_next r{cursor}, {to}"),
+                Instr::RemoveMessage { cursor } => writeln!(s, "remove_message r{cursor}"),
+                Instr::Wait {
+                    deadline,
+                    poll,
+                    timeout,
+                } => match deadline {
+                    Some(d) => writeln!(s, "wait r{d}, {poll} else {timeout}"),
+                    None => writeln!(s, "wait infinity, {poll}"),
+                },
                 Instr::MatchEsc { pat, a, fail } => {
                     writeln!(s, "match_esc pat#{pat} r{a} else {fail}")
                 }

@@ -2,11 +2,11 @@
 //! stack (`Proc::calls`) so Erlang calls, returns and tail calls never recurse in Rust. A
 //! frame's registers live in the process's register file (`Proc::regs`) from its base `bp`;
 //! a call's arguments sit in the caller's top temporaries, where the callee's frame begins.
-//! An exception unwinds the frames of this loop (recording them for the stack trace) and is
-//! returned to the Rust caller: handlers (`catch`, `try`) are still run by the tree
-//! evaluator, which re-enters this loop for the calls inside them.
+//! An exception unwinds the frames of this loop (recording them for the stack trace) to the
+//! innermost handler that `try`/`catch` pushed in this loop (`Proc::handlers`) and resumes
+//! at its landing; with none, it is returned to the Rust caller.
 
-use crate::atom;
+use crate::atom::{self, Atom};
 use crate::bifs;
 use crate::bytecode::Instr;
 use crate::code::{FunDef, Module, Op1, Op2};
@@ -24,6 +24,54 @@ pub struct Frame {
     pc: u32,
     dst: u32,
     bp: usize,
+}
+
+/// An active `try`/`catch` handler: the frame it belongs to (the call-stack depth when it
+/// was entered), where to resume, and the registers that receive the exception.
+pub struct Handler {
+    depth: usize,
+    pc: u32,
+    class: u32,
+    reason: u32,
+    stack: u32,
+    /// An `after` block's handler: it runs even for a process that is being killed.
+    after: bool,
+}
+
+/// The exception a handler caught, raised again: the stack trace it was caught with becomes
+/// the trace again (minus the current function, which unwinding this frame adds back).
+fn reraise(class: &Term, reason: &Term, stack: &Term, cur: (atom::Atom, atom::Atom, usize)) -> Ctl {
+    let class = match class {
+        Term::Atom(c) => *c,
+        _ => atom::ERROR,
+    };
+    let mut frames = Vec::new();
+    let mut args = None;
+    let items = stack.list_to_vec().unwrap_or_default();
+    for (k, fr) in items.iter().enumerate() {
+        let Term::Tuple(t) = fr else { continue };
+        let (Some(Term::Atom(md)), Some(Term::Atom(fname))) = (t.first(), t.get(1)) else {
+            continue;
+        };
+        match t.get(2) {
+            Some(Term::Int(a)) => frames.push((*md, *fname, *a as usize, 0)),
+            Some(l) if k == 0 => {
+                if let Some(v) = l.list_to_vec() {
+                    args = Some((*md, *fname, v));
+                }
+            }
+            _ => {}
+        }
+    }
+    if matches!(frames.last(), Some((md, fname, a, _)) if (*md, *fname, *a) == cur) {
+        frames.pop();
+    }
+    Ctl::Exc(Box::new(Exc {
+        class,
+        reason: reason.clone(),
+        frames,
+        args,
+    }))
 }
 
 /// Register-file length beyond which a call raises `system_limit` (1 GiB of terms, ~10 M
@@ -235,13 +283,30 @@ impl Proc {
         // long whenever an instruction runs (calls out of the loop restore its length).
         macro_rules! reg {
             ($r:expr) => {
-                *unsafe { self.regs.get_unchecked(bp + $r as usize) }
+                *{
+                    debug_assert!(
+                        ($r as usize) < f.code.frame as usize
+                            && bp + ($r as usize) < self.regs.len(),
+                        "register r{} outside the frame of {}/{}",
+                        $r,
+                        f.name.name(),
+                        f.arity
+                    );
+                    unsafe { self.regs.get_unchecked(bp + $r as usize) }
+                }
             };
         }
         // Stores into a register; the old value is dropped only if it owns memory.
         macro_rules! put {
             ($r:expr, $v:expr) => {{
                 let v: Term = $v;
+                debug_assert!(
+                    ($r as usize) < f.code.frame as usize && bp + ($r as usize) < self.regs.len(),
+                    "register r{} outside the frame of {}/{}",
+                    $r,
+                    f.name.name(),
+                    f.arity
+                );
                 let slot = unsafe { self.regs.get_unchecked_mut(bp + $r as usize) };
                 if slot.is_immediate() {
                     // SAFETY: the old value owns nothing, so overwriting without drop is fine.
@@ -257,566 +322,862 @@ impl Proc {
             };
         }
 
-        let result: Res = 'run: loop {
-            // One reduction per call; every 2000, let other processes run.
-            macro_rules! reduce {
-                () => {{
-                    self.reductions += 1;
-                    if self.reductions & 2047 == 0 {
-                        if let Err(c) = self.yield_point() {
-                            break 'run Err(c);
+        let hbase = self.handlers.len();
+        let result: Res = loop {
+            let r: Res = 'run: loop {
+                // One reduction per call; every 2000, let other processes run.
+                macro_rules! reduce {
+                    () => {{
+                        self.reductions += 1;
+                        if self.reductions & 2047 == 0 {
+                            if let Err(c) = self.yield_point() {
+                                break 'run Err(c);
+                            }
                         }
-                    }
-                }};
-            }
-            macro_rules! check_depth {
-                () => {{
-                    if self.regs.len() > MAX_REGS {
-                        break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
-                    }
-                }};
-            }
-            // Returns `$v` to the caller's frame (or out of this loop at its entry frame).
-            macro_rules! ret {
-                ($v:expr) => {{
-                    let v: Term = $v;
-                    if self.calls.len() == entry {
-                        self.truncate_regs(bp);
-                        break 'run Ok(v);
-                    }
-                    let fr = self.calls.pop().expect("a caller frame above the entry");
-                    self.clear(bp, bp + f.code.frame as usize);
-                    if let Some(mm) = fr.module {
-                        m = mm;
-                    }
-                    fidx = fr.fidx as usize;
-                    load!();
-                    pc = fr.pc as usize;
-                    bp = fr.bp;
-                    put!(fr.dst, v);
-                }};
-            }
-            // Enters function `$idx` of module `$md` with its arguments at `base` (a new frame
-            // there, the caller suspended) or, for a tail call, moved down to `bp`.
-            macro_rules! enter {
-                ($md:expr, $idx:expr, $base:expr, $n:expr, $dst:expr, $tail:expr, $clo:expr) => {{
-                    let md: Option<Arc<Module>> = $md;
-                    let clo: Option<Arc<Fun>> = $clo;
-                    if $tail {
-                        let n = $n as usize;
-                        let base = $base as usize;
-                        for i in 0..n {
-                            self.regs.swap(bp + i, bp + base + i);
+                    }};
+                }
+                macro_rules! check_depth {
+                    () => {{
+                        if self.regs.len() > MAX_REGS {
+                            break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
                         }
-                        // The old frame's values (swapped-out arguments included) are dead.
-                        self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
-                        if let Some(md) = md {
-                            if !Arc::ptr_eq(&md, &m) {
-                                let old = std::mem::replace(&mut m, md);
-                                // The caller expected to return into the old module.
-                                if self.calls.len() > entry {
-                                    let top = self.calls.last_mut().expect("checked above");
-                                    if top.module.is_none() {
-                                        top.module = Some(old);
+                    }};
+                }
+                // Returns `$v` to the caller's frame (or out of this loop at its entry frame).
+                macro_rules! ret {
+                    ($v:expr) => {{
+                        let v: Term = $v;
+                        if self.calls.len() == entry {
+                            self.truncate_regs(bp);
+                            break 'run Ok(v);
+                        }
+                        let fr = self.calls.pop().expect("a caller frame above the entry");
+                        self.clear(bp, bp + f.code.frame as usize);
+                        if let Some(mm) = fr.module {
+                            m = mm;
+                        }
+                        fidx = fr.fidx as usize;
+                        load!();
+                        pc = fr.pc as usize;
+                        bp = fr.bp;
+                        put!(fr.dst, v);
+                    }};
+                }
+                // Enters function `$idx` of module `$md` with its arguments at `base` (a new frame
+                // there, the caller suspended) or, for a tail call, moved down to `bp`.
+                macro_rules! enter {
+                    ($md:expr, $idx:expr, $base:expr, $n:expr, $dst:expr, $tail:expr, $clo:expr) => {{
+                        let md: Option<Arc<Module>> = $md;
+                        let clo: Option<Arc<Fun>> = $clo;
+                        if $tail {
+                            let n = $n as usize;
+                            let base = $base as usize;
+                            for i in 0..n {
+                                self.regs.swap(bp + i, bp + base + i);
+                            }
+                            // The old frame's values (swapped-out arguments included) are dead.
+                            self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                            if let Some(md) = md {
+                                if !Arc::ptr_eq(&md, &m) {
+                                    let old = std::mem::replace(&mut m, md);
+                                    // The caller expected to return into the old module.
+                                    if self.calls.len() > entry {
+                                        let top = self.calls.last_mut().expect("checked above");
+                                        if top.module.is_none() {
+                                            top.module = Some(old);
+                                        }
                                     }
                                 }
                             }
+                        } else {
+                            let module = match md {
+                                Some(md) if !Arc::ptr_eq(&md, &m) => {
+                                    Some(std::mem::replace(&mut m, md))
+                                }
+                                _ => None,
+                            };
+                            self.calls.push(Frame {
+                                module,
+                                fidx: fidx as u32,
+                                pc: pc as u32,
+                                dst: $dst,
+                                bp,
+                            });
+                            bp += $base as usize;
                         }
-                    } else {
-                        let module = match md {
-                            Some(md) if !Arc::ptr_eq(&md, &m) => {
-                                Some(std::mem::replace(&mut m, md))
-                            }
-                            _ => None,
+                        fidx = $idx;
+                        load!();
+                        pc = 0;
+                        self.ensure(bp + f.code.frame as usize);
+                        check_depth!();
+                        if let Some(fun) = &clo {
+                            self.bind_closure(f, fun, bp);
+                        }
+                    }};
+                }
+                // A value from a native, a BIF or an escape: store it, or return it in tail position.
+                macro_rules! value {
+                    ($r:expr, $dst:expr, $tail:expr) => {{
+                        let r: Res = $r;
+                        let r = match r {
+                            Err(t @ Ctl::Tail) => self.finish_tail_in(t, &m),
+                            r => r,
                         };
-                        self.calls.push(Frame {
-                            module,
-                            fidx: fidx as u32,
-                            pc: pc as u32,
-                            dst: $dst,
-                            bp,
-                        });
-                        bp += $base as usize;
+                        match r {
+                            Ok(v) => {
+                                if $tail {
+                                    ret!(v);
+                                } else {
+                                    put!($dst, v);
+                                }
+                            }
+                            Err(c) => break 'run Err(c),
+                        }
+                    }};
+                }
+                let ins = &code[pc];
+                pc += 1;
+                match ins {
+                    Instr::Move { dst, src } => {
+                        let v = reg!(*src).clone();
+                        put!(*dst, v);
                     }
-                    fidx = $idx;
-                    load!();
-                    pc = 0;
-                    self.ensure(bp + f.code.frame as usize);
-                    check_depth!();
-                    if let Some(fun) = &clo {
-                        self.bind_closure(f, fun, bp);
+                    Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                    Instr::Tuple { dst, start, n } => {
+                        let s = bp + *start as usize;
+                        let v: Vec<Term> = self.regs[s..s + *n as usize]
+                            .iter_mut()
+                            .map(|t| std::mem::replace(t, Term::Nil))
+                            .collect();
+                        put!(*dst, Term::tuple(v));
                     }
-                }};
-            }
-            // A value from a native, a BIF or an escape: store it, or return it in tail position.
-            macro_rules! value {
-                ($r:expr, $dst:expr, $tail:expr) => {{
-                    let r: Res = $r;
-                    let r = match r {
-                        Err(t @ Ctl::Tail) => self.finish_tail_in(t, &m),
-                        r => r,
-                    };
-                    match r {
-                        Ok(v) => {
-                            if $tail {
-                                ret!(v);
-                            } else {
-                                put!($dst, v);
+                    Instr::Cons { dst, head, tail } => {
+                        let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                        put!(*dst, c);
+                    }
+                    Instr::MapNew { dst, start, n } => {
+                        let mut map = std::collections::BTreeMap::new();
+                        for i in 0..*n {
+                            let k = reg!(start + 2 * i).clone();
+                            let v = reg!(start + 2 * i + 1).clone();
+                            map.insert(MapKey(k), v);
+                        }
+                        put!(*dst, Term::Map(Arc::new(map)));
+                    }
+                    Instr::MapUpdate {
+                        dst,
+                        base,
+                        start,
+                        exact,
+                    } => {
+                        let b = reg!(*base).clone();
+                        let Term::Map(mut map) = b else {
+                            break 'run Err(err2(atom::BADMAP, b));
+                        };
+                        for (i, x) in exact.iter().enumerate() {
+                            let i = i as u32;
+                            let key = MapKey(reg!(start + 2 * i).clone());
+                            if *x && !map.contains_key(&key) {
+                                break 'run Err(err2(atom::BADKEY, key.0));
+                            }
+                            let v = reg!(start + 2 * i + 1).clone();
+                            Arc::make_mut(&mut map).insert(key, v);
+                        }
+                        put!(*dst, Term::Map(map));
+                    }
+                    Instr::MakeFun { dst, fun, caps } => {
+                        let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
+                        let arity = m.funs[*fun as usize].arity;
+                        put!(
+                            *dst,
+                            Term::Fun(Arc::new(Fun {
+                                kind: FunKind::Local {
+                                    module: m.clone(),
+                                    index: *fun as usize,
+                                    env,
+                                },
+                                arity,
+                            }))
+                        );
+                    }
+                    Instr::Op { op, dst, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            if let Some(r) = int_op(*op, *x, *y) {
+                                put!(*dst, r);
+                                continue;
                             }
                         }
-                        Err(c) => break 'run Err(c),
-                    }
-                }};
-            }
-            let ins = &code[pc];
-            pc += 1;
-            match ins {
-                Instr::Move { dst, src } => {
-                    let v = reg!(*src).clone();
-                    put!(*dst, v);
-                }
-                Instr::Lit { dst, val } => put!(*dst, val.clone()),
-                Instr::Tuple { dst, start, n } => {
-                    let s = bp + *start as usize;
-                    let v: Vec<Term> = self.regs[s..s + *n as usize]
-                        .iter_mut()
-                        .map(|t| std::mem::replace(t, Term::Nil))
-                        .collect();
-                    put!(*dst, Term::tuple(v));
-                }
-                Instr::Cons { dst, head, tail } => {
-                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
-                    put!(*dst, c);
-                }
-                Instr::MapNew { dst, start, n } => {
-                    let mut map = std::collections::BTreeMap::new();
-                    for i in 0..*n {
-                        let k = reg!(start + 2 * i).clone();
-                        let v = reg!(start + 2 * i + 1).clone();
-                        map.insert(MapKey(k), v);
-                    }
-                    put!(*dst, Term::Map(Arc::new(map)));
-                }
-                Instr::MapUpdate {
-                    dst,
-                    base,
-                    start,
-                    exact,
-                } => {
-                    let b = reg!(*base).clone();
-                    let Term::Map(mut map) = b else {
-                        break 'run Err(err2(atom::BADMAP, b));
-                    };
-                    for (i, x) in exact.iter().enumerate() {
-                        let i = i as u32;
-                        let key = MapKey(reg!(start + 2 * i).clone());
-                        if *x && !map.contains_key(&key) {
-                            break 'run Err(err2(atom::BADKEY, key.0));
-                        }
-                        let v = reg!(start + 2 * i + 1).clone();
-                        Arc::make_mut(&mut map).insert(key, v);
-                    }
-                    put!(*dst, Term::Map(map));
-                }
-                Instr::MakeFun { dst, fun, caps } => {
-                    let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
-                    let arity = m.funs[*fun as usize].arity;
-                    put!(
-                        *dst,
-                        Term::Fun(Arc::new(Fun {
-                            kind: FunKind::Local {
-                                module: m.clone(),
-                                index: *fun as usize,
-                                env,
-                            },
-                            arity,
-                        }))
-                    );
-                }
-                Instr::Op { op, dst, a, b } => {
-                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
-                        if let Some(r) = int_op(*op, *x, *y) {
-                            put!(*dst, r);
-                            continue;
+                        let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                        match self.op2(*op, x, y) {
+                            Ok(v) => put!(*dst, v),
+                            Err(c) => break 'run Err(c),
                         }
                     }
-                    let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
-                    match self.op2(*op, x, y) {
+                    Instr::OpInt { op, dst, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_op(*op, x, *k) {
+                                put!(*dst, r);
+                                continue;
+                            }
+                        }
+                        let x = reg!(*a).clone();
+                        match self.op2(*op, x, Term::Int(*k)) {
+                            Ok(v) => put!(*dst, v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
                         Ok(v) => put!(*dst, v),
                         Err(c) => break 'run Err(c),
+                    },
+                    Instr::Bif { f: bif, dst, args } => {
+                        let r = match args.len() {
+                            0 => bif(self, &[]),
+                            1 => {
+                                let a = [reg!(args[0]).clone()];
+                                bif(self, &a)
+                            }
+                            2 => {
+                                let a = [reg!(args[0]).clone(), reg!(args[1]).clone()];
+                                bif(self, &a)
+                            }
+                            _ => {
+                                let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                                bif(self, &a)
+                            }
+                        };
+                        value!(r, *dst, false);
                     }
-                }
-                Instr::OpInt { op, dst, a, k } => {
-                    if let Term::Int(x) = reg!(*a) {
-                        if let Some(r) = int_op(*op, x, *k) {
-                            put!(*dst, r);
-                            continue;
-                        }
+                    Instr::Call { fun, base, dst } => {
+                        reduce!();
+                        enter!(None, *fun as usize, *base, 0, *dst, false, None);
                     }
-                    let x = reg!(*a).clone();
-                    match self.op2(*op, x, Term::Int(*k)) {
-                        Ok(v) => put!(*dst, v),
-                        Err(c) => break 'run Err(c),
+                    Instr::TailCall { fun, base, n } => {
+                        reduce!();
+                        enter!(None, *fun as usize, *base, *n, 0, true, None);
                     }
-                }
-                Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
-                    Ok(v) => put!(*dst, v),
-                    Err(c) => break 'run Err(c),
-                },
-                Instr::Bif { f: bif, dst, args } => {
-                    let r = match args.len() {
-                        0 => bif(self, &[]),
-                        1 => {
-                            let a = [reg!(args[0]).clone()];
-                            bif(self, &a)
-                        }
-                        2 => {
-                            let a = [reg!(args[0]).clone(), reg!(args[1]).clone()];
-                            bif(self, &a)
-                        }
-                        _ => {
-                            let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
-                            bif(self, &a)
-                        }
-                    };
-                    value!(r, *dst, false);
-                }
-                Instr::Call { fun, base, dst } => {
-                    reduce!();
-                    enter!(None, *fun as usize, *base, 0, *dst, false, None);
-                }
-                Instr::TailCall { fun, base, n } => {
-                    reduce!();
-                    enter!(None, *fun as usize, *base, *n, 0, true, None);
-                }
-                Instr::CallExt {
-                    m: md,
-                    f: fname,
-                    base,
-                    n,
-                    dst,
-                    tail,
-                    bif,
-                } => {
-                    reduce!();
-                    here!();
-                    let at = bp + *base as usize;
-                    let target = match bif {
-                        Some(b) if !self.rt.has_natives.get() => {
-                            let args = self.regs[at..at + *n as usize].to_vec();
-                            Target::Value(b(self, &args))
-                        }
-                        _ => self.resolve_ext(*md, *fname, at, *n as usize),
-                    };
-                    match target {
-                        Target::Value(r) => value!(r, *dst, *tail),
-                        Target::Enter(module, idx) => {
-                            enter!(Some(module), idx, *base, *n, *dst, *tail, None)
-                        }
-                    }
-                }
-                Instr::CallDyn {
-                    m: mr,
-                    f: fr,
-                    base,
-                    n,
-                    dst,
-                    tail,
-                } => {
-                    reduce!();
-                    here!();
-                    let (Term::Atom(md), Term::Atom(fname)) = (&reg!(*mr), &reg!(*fr)) else {
-                        let t = Term::tuple(vec![reg!(*mr).clone(), reg!(*fr).clone()]);
-                        break 'run Err(err2(atom::BADFUN, t));
-                    };
-                    let (md, fname) = (*md, *fname);
-                    match self.resolve_ext(md, fname, bp + *base as usize, *n as usize) {
-                        Target::Value(r) => value!(r, *dst, *tail),
-                        Target::Enter(module, idx) => {
-                            enter!(Some(module), idx, *base, *n, *dst, *tail, None)
-                        }
-                    }
-                }
-                Instr::Apply {
-                    fun,
-                    base,
-                    n,
-                    dst,
-                    tail,
-                } => {
-                    reduce!();
-                    here!();
-                    let fv = reg!(*fun).clone();
-                    let Term::Fun(fo) = &fv else {
-                        break 'run Err(err2(atom::BADFUN, fv));
-                    };
-                    let at = bp + *base as usize;
-                    if fo.arity != *n as usize {
-                        let args = Term::list(self.regs[at..at + *n as usize].to_vec());
-                        break 'run Err(err2(atom::BADARITY, Term::tuple(vec![fv.clone(), args])));
-                    }
-                    match &fo.kind {
-                        FunKind::Local { module, index, .. } => {
-                            let (module, index) = (module.clone(), *index);
-                            enter!(
-                                Some(module),
-                                index,
-                                *base,
-                                *n,
-                                *dst,
-                                *tail,
-                                Some(fo.clone())
-                            )
-                        }
-                        FunKind::External {
-                            module: md,
-                            function,
-                        } => match self.resolve_ext(*md, *function, at, *n as usize) {
+                    Instr::CallExt {
+                        m: md,
+                        f: fname,
+                        base,
+                        n,
+                        dst,
+                        tail,
+                        bif,
+                    } => {
+                        reduce!();
+                        here!();
+                        let at = bp + *base as usize;
+                        let target = match bif {
+                            Some(b) if !self.rt.has_natives.get() => {
+                                let args = self.regs[at..at + *n as usize].to_vec();
+                                Target::Value(b(self, &args))
+                            }
+                            _ => self.resolve_ext(*md, *fname, at, *n as usize),
+                        };
+                        match target {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
                             }
-                        },
+                        }
                     }
-                }
-                Instr::Return { src } => {
-                    let v = std::mem::replace(
-                        unsafe { self.regs.get_unchecked_mut(bp + *src as usize) },
-                        Term::Nil,
-                    );
-                    ret!(v);
-                }
-                Instr::Jump { to } => pc = *to as usize,
-                Instr::IsInt { a, k, fail } => {
-                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
-                        pc = *fail as usize;
+                    Instr::CallDyn {
+                        m: mr,
+                        f: fr,
+                        base,
+                        n,
+                        dst,
+                        tail,
+                    } => {
+                        reduce!();
+                        here!();
+                        let (Term::Atom(md), Term::Atom(fname)) = (&reg!(*mr), &reg!(*fr)) else {
+                            let t = Term::tuple(vec![reg!(*mr).clone(), reg!(*fr).clone()]);
+                            break 'run Err(err2(atom::BADFUN, t));
+                        };
+                        let (md, fname) = (*md, *fname);
+                        match self.resolve_ext(md, fname, bp + *base as usize, *n as usize) {
+                            Target::Value(r) => value!(r, *dst, *tail),
+                            Target::Enter(module, idx) => {
+                                enter!(Some(module), idx, *base, *n, *dst, *tail, None)
+                            }
+                        }
                     }
-                }
-                Instr::IsAtom { a, atom, fail } => {
-                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
-                        pc = *fail as usize;
+                    Instr::Apply {
+                        fun,
+                        base,
+                        n,
+                        dst,
+                        tail,
+                    } => {
+                        reduce!();
+                        here!();
+                        let fv = reg!(*fun).clone();
+                        let Term::Fun(fo) = &fv else {
+                            break 'run Err(err2(atom::BADFUN, fv));
+                        };
+                        let at = bp + *base as usize;
+                        if fo.arity != *n as usize {
+                            let args = Term::list(self.regs[at..at + *n as usize].to_vec());
+                            break 'run Err(err2(
+                                atom::BADARITY,
+                                Term::tuple(vec![fv.clone(), args]),
+                            ));
+                        }
+                        match &fo.kind {
+                            FunKind::Local { module, index, .. } => {
+                                let (module, index) = (module.clone(), *index);
+                                enter!(
+                                    Some(module),
+                                    index,
+                                    *base,
+                                    *n,
+                                    *dst,
+                                    *tail,
+                                    Some(fo.clone())
+                                )
+                            }
+                            FunKind::External {
+                                module: md,
+                                function,
+                            } => match self.resolve_ext(*md, *function, at, *n as usize) {
+                                Target::Value(r) => value!(r, *dst, *tail),
+                                Target::Enter(module, idx) => {
+                                    enter!(Some(module), idx, *base, *n, *dst, *tail, None)
+                                }
+                            },
+                        }
                     }
-                }
-                Instr::IsLit { a, val, fail } => {
-                    if !term::exact_eq(&reg!(*a), val) {
-                        pc = *fail as usize;
+                    Instr::Return { src } => {
+                        let v = std::mem::replace(
+                            unsafe { self.regs.get_unchecked_mut(bp + *src as usize) },
+                            Term::Nil,
+                        );
+                        ret!(v);
                     }
-                }
-                Instr::IsEq { a, b, fail } => {
-                    if !term::exact_eq(&reg!(*a), &reg!(*b)) {
-                        pc = *fail as usize;
+                    Instr::Jump { to } => pc = *to as usize,
+                    Instr::IsInt { a, k, fail } => {
+                        if !matches!(reg!(*a), Term::Int(x) if x == *k) {
+                            pc = *fail as usize;
+                        }
                     }
-                }
-                Instr::IsNil { a, fail } => {
-                    if !matches!(reg!(*a), Term::Nil) {
-                        pc = *fail as usize;
+                    Instr::IsAtom { a, atom, fail } => {
+                        if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
+                            pc = *fail as usize;
+                        }
                     }
-                }
-                Instr::GetList {
-                    a,
-                    head,
-                    tail,
-                    fail,
-                } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let (h, t) = (c.head.clone(), c.tail.clone());
-                        put!(*head, h);
-                        put!(*tail, t);
-                    } else {
-                        pc = *fail as usize;
+                    Instr::IsLit { a, val, fail } => {
+                        if !term::exact_eq(&reg!(*a), val) {
+                            pc = *fail as usize;
+                        }
                     }
-                }
-                Instr::GetHd { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let h = c.head.clone();
-                        put!(*dst, h);
-                    } else {
-                        pc = *fail as usize;
+                    Instr::IsEq { a, b, fail } => {
+                        if !term::exact_eq(&reg!(*a), &reg!(*b)) {
+                            pc = *fail as usize;
+                        }
                     }
-                }
-                Instr::GetTl { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let t = c.tail.clone();
-                        put!(*dst, t);
-                    } else {
-                        pc = *fail as usize;
+                    Instr::IsNil { a, fail } => {
+                        if !matches!(reg!(*a), Term::Nil) {
+                            pc = *fail as usize;
+                        }
                     }
-                }
-                Instr::GetTlN { a, n, dst, fail } => {
-                    let mut t = &reg!(*a);
-                    let mut ok = true;
-                    for _ in 0..*n {
-                        match t {
-                            Term::Cons(c) => t = &c.tail,
+                    Instr::GetList {
+                        a,
+                        head,
+                        tail,
+                        fail,
+                    } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let (h, t) = (c.head.clone(), c.tail.clone());
+                            put!(*head, h);
+                            put!(*tail, t);
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetHd { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let h = c.head.clone();
+                            put!(*dst, h);
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetTl { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let t = c.tail.clone();
+                            put!(*dst, t);
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetTlN { a, n, dst, fail } => {
+                        let mut t = &reg!(*a);
+                        let mut ok = true;
+                        for _ in 0..*n {
+                            match t {
+                                Term::Cons(c) => t = &c.tail,
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        if ok {
+                            let v = t.clone();
+                            put!(*dst, v);
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::HdIsInt { a, k, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                        {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::HdIsAtom { a, atom, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                        {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::IsTuple { a, n, fail } => {
+                        if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetElem { a, i, dst } => {
+                        let v = match &reg!(*a) {
+                            Term::Tuple(t) => t.get(*i as usize).cloned(),
+                            _ => None,
+                        };
+                        match v {
+                            Some(v) => put!(*dst, v),
+                            None => break 'run Err(error(Term::atom("vm_internal_get_elem"))),
+                        }
+                    }
+                    Instr::Cmp { op, a, b, fail } => {
+                        if !holds(*op, &reg!(*a), &reg!(*b)) {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::CmpInt { op, a, k, fail } => {
+                        let ok = match reg!(*a) {
+                            Term::Int(x) => int_holds(*op, x, *k),
+                            ref t => holds(*op, t, &Term::Int(*k)),
+                        };
+                        if !ok {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::BifTest { f: bif, args, fail } => {
+                        let r = match args.len() {
+                            1 => {
+                                let a = [reg!(args[0]).clone()];
+                                bif(self, &a)
+                            }
                             _ => {
-                                ok = false;
-                                break;
+                                let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                                bif(self, &a)
                             }
+                        };
+                        if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
+                            pc = *fail as usize;
                         }
                     }
-                    if ok {
-                        let v = t.clone();
+                    Instr::GuardOp {
+                        op,
+                        dst,
+                        a,
+                        b,
+                        fail,
+                    } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            if let Some(r) = int_op(*op, *x, *y) {
+                                put!(*dst, r);
+                                continue;
+                            }
+                        }
+                        let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                        match self.op2(*op, x, y) {
+                            Ok(v) => put!(*dst, v),
+                            Err(_) => pc = *fail as usize,
+                        }
+                    }
+                    Instr::GuardBif {
+                        f: bif,
+                        dst,
+                        args,
+                        fail,
+                    } => {
+                        let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                        match bif(self, &a) {
+                            Ok(v) => put!(*dst, v),
+                            Err(_) => pc = *fail as usize,
+                        }
+                    }
+                    Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
+                    Instr::Badmatch { a } => {
+                        break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
+                    }
+                    Instr::Badrecord { a } => {
+                        break 'run Err(err2(atom::BADRECORD, reg!(*a).clone()))
+                    }
+                    Instr::BadBool { a } => break 'run Err(err2(atom::BADARG, reg!(*a).clone())),
+                    Instr::CaseClause { a } => {
+                        break 'run Err(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
+                    }
+                    Instr::IfClause => break 'run Err(error(Term::Atom(atom::IF_CLAUSE))),
+                    Instr::FunctionClause => {
+                        break 'run Err(Ctl::Exc(Box::new(Exc {
+                            class: atom::ERROR,
+                            reason: Term::Atom(atom::FUNCTION_CLAUSE),
+                            frames: Vec::new(),
+                            args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
+                        })))
+                    }
+                    Instr::TryEnter {
+                        handler,
+                        class,
+                        reason,
+                        stack,
+                        after,
+                    } => self.handlers.push(Handler {
+                        depth: self.calls.len(),
+                        pc: *handler,
+                        class: *class,
+                        reason: *reason,
+                        stack: *stack,
+                        after: *after,
+                    }),
+                    Instr::TryEnd => {
+                        self.handlers.pop();
+                    }
+                    Instr::Reraise {
+                        class,
+                        reason,
+                        stack,
+                    } => {
+                        let c = reraise(
+                            &reg!(*class),
+                            &reg!(*reason),
+                            &reg!(*stack),
+                            (m.name, f.name, f.arity),
+                        );
+                        break 'run Err(c);
+                    }
+                    Instr::CatchValue {
+                        class,
+                        reason,
+                        stack,
+                        dst,
+                    } => {
+                        let r = reg!(*reason).clone();
+                        let v = match reg!(*class) {
+                            Term::Atom(atom::THROW) => r,
+                            Term::Atom(atom::EXIT) => {
+                                Term::tuple(vec![Term::Atom(atom::EXIT_TAG), r])
+                            }
+                            _ => Term::tuple(vec![
+                                Term::Atom(atom::EXIT_TAG),
+                                Term::tuple(vec![r, reg!(*stack).clone()]),
+                            ]),
+                        };
                         put!(*dst, v);
-                    } else {
-                        pc = *fail as usize;
                     }
-                }
-                Instr::HdIsInt { a, k, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
-                    {
-                        pc = *fail as usize;
+                    Instr::MakeExtFun {
+                        dst,
+                        m: mr,
+                        f: fr,
+                        a,
+                    } => {
+                        let v = match (&reg!(*mr), &reg!(*fr), &reg!(*a)) {
+                            (Term::Atom(ma), Term::Atom(fa), Term::Int(n))
+                                if (0..=255).contains(n) =>
+                            {
+                                Term::Fun(Arc::new(Fun {
+                                    kind: FunKind::External {
+                                        module: *ma,
+                                        function: *fa,
+                                    },
+                                    arity: *n as usize,
+                                }))
+                            }
+                            _ => break 'run Err(badarg()),
+                        };
+                        put!(*dst, v);
                     }
-                }
-                Instr::HdIsAtom { a, atom, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
-                    {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::IsTuple { a, n, fail } => {
-                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::GetElem { a, i, dst } => {
-                    let v = match &reg!(*a) {
-                        Term::Tuple(t) => t.get(*i as usize).cloned(),
-                        _ => None,
-                    };
-                    match v {
-                        Some(v) => put!(*dst, v),
-                        None => break 'run Err(error(Term::atom("vm_internal_get_elem"))),
-                    }
-                }
-                Instr::Cmp { op, a, b, fail } => {
-                    if !holds(*op, &reg!(*a), &reg!(*b)) {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::CmpInt { op, a, k, fail } => {
-                    let ok = match reg!(*a) {
-                        Term::Int(x) => int_holds(*op, x, *k),
-                        ref t => holds(*op, t, &Term::Int(*k)),
-                    };
-                    if !ok {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::BifTest { f: bif, args, fail } => {
-                    let r = match args.len() {
-                        1 => {
-                            let a = [reg!(args[0]).clone()];
-                            bif(self, &a)
-                        }
-                        _ => {
-                            let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
-                            bif(self, &a)
-                        }
-                    };
-                    if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::GuardOp {
-                    op,
-                    dst,
-                    a,
-                    b,
-                    fail,
-                } => {
-                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
-                        if let Some(r) = int_op(*op, *x, *y) {
-                            put!(*dst, r);
-                            continue;
-                        }
-                    }
-                    let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
-                    match self.op2(*op, x, y) {
-                        Ok(v) => put!(*dst, v),
-                        Err(_) => pc = *fail as usize,
-                    }
-                }
-                Instr::GuardBif {
-                    f: bif,
-                    dst,
-                    args,
-                    fail,
-                } => {
-                    let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
-                    match bif(self, &a) {
-                        Ok(v) => put!(*dst, v),
-                        Err(_) => pc = *fail as usize,
-                    }
-                }
-                Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
-                Instr::Badmatch { a } => break 'run Err(err2(atom::BADMATCH, reg!(*a).clone())),
-                Instr::Badrecord { a } => break 'run Err(err2(atom::BADRECORD, reg!(*a).clone())),
-                Instr::BadBool { a } => break 'run Err(err2(atom::BADARG, reg!(*a).clone())),
-                Instr::CaseClause { a } => {
-                    break 'run Err(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
-                }
-                Instr::IfClause => break 'run Err(error(Term::Atom(atom::IF_CLAUSE))),
-                Instr::FunctionClause => {
-                    break 'run Err(Ctl::Exc(Box::new(Exc {
-                        class: atom::ERROR,
-                        reason: Term::Atom(atom::FUNCTION_CLAUSE),
-                        frames: Vec::new(),
-                        args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
-                    })))
-                }
-                Instr::MatchEsc { pat, a, fail } => {
-                    let v = reg!(*a).clone();
-                    match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
-                        Ok(true) => {}
-                        Ok(false) => pc = *fail as usize,
-                        Err(c) => break 'run Err(c),
-                    }
-                }
-                Instr::GuardEsc { e, fail } => {
-                    here!();
-                    if !matches!(
-                        self.eval(&f.code.escapes[*e as usize], bp, &m),
-                        Ok(Term::Atom(atom::TRUE))
-                    ) {
-                        pc = *fail as usize;
-                    }
-                }
-                Instr::Esc { e, dst } => {
-                    here!();
-                    let r = self.eval(&f.code.escapes[*e as usize], bp, &m);
-                    value!(r, *dst, false);
-                }
-                Instr::EscTail { e } => {
-                    here!();
-                    match self.eval(&f.code.escapes[*e as usize], bp, &m) {
-                        Ok(v) => ret!(v),
-                        Err(Ctl::Tail) => {
-                            reduce!();
-                            match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
-                                PendingTail::Local(i, n) => {
-                                    // The arguments are on top of the register file.
-                                    let at = self.regs.len() - n as usize;
-                                    for k in 0..n as usize {
-                                        self.regs.swap(bp + k, at + k);
-                                    }
-                                    self.regs.truncate(at);
-                                    enter!(None, i as usize, 0, n, 0, true, None);
-                                }
-                                PendingTail::Call(tc) => {
-                                    let tc = *tc;
-                                    let n = tc.args.len();
-                                    self.truncate_regs(bp);
-                                    self.regs.extend(tc.args);
-                                    enter!(Some(tc.module), tc.idx, 0, n, 0, true, tc.fun);
-                                }
-                                PendingTail::None => break 'run Err(lost_tail()),
+                    Instr::SetElems {
+                        dst,
+                        base,
+                        start,
+                        idx,
+                    } => {
+                        let Term::Tuple(t) = &reg!(*base) else {
+                            break 'run Err(error(Term::atom("vm_internal_set_elems")));
+                        };
+                        let mut t: Vec<Term> = (**t).clone();
+                        for (k, i) in idx.iter().enumerate() {
+                            match t.get_mut(*i as usize) {
+                                Some(slot) => *slot = reg!(*start + k as u32).clone(),
+                                None => break 'run Err(error(Term::atom("vm_internal_set_elems"))),
                             }
                         }
-                        Err(c) => break 'run Err(c),
+                        put!(*dst, Term::tuple(t));
                     }
+                    Instr::BsBuild { dst, segs } => {
+                        let mut bb = crate::bitsyntax::BitBuilder::default();
+                        for g in segs.iter() {
+                            let size = g.size.map(|r| &reg!(r));
+                            if let Err(c) = crate::interp::push_seg(
+                                &mut bb,
+                                g.ty,
+                                g.unit,
+                                g.little,
+                                &reg!(g.value),
+                                size,
+                            ) {
+                                break 'run Err(c);
+                            }
+                        }
+                        put!(*dst, bb.finish());
+                    }
+                    Instr::IsMap { a, fail } => {
+                        if !matches!(&reg!(*a), Term::Map(_)) {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::GetMapElem { a, key, dst, fail } => {
+                        let v = match &reg!(*a) {
+                            Term::Map(map) => map.get(&MapKey(reg!(*key).clone())).cloned(),
+                            _ => None,
+                        };
+                        match v {
+                            Some(v) => put!(*dst, v),
+                            None => pc = *fail as usize,
+                        }
+                    }
+                    Instr::BsStart { a, bin, off, fail } => {
+                        if let Term::Bin(_) = &reg!(*a) {
+                            let b = reg!(*a).clone();
+                            put!(*bin, b);
+                            put!(*off, Term::Int(0));
+                        } else {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::BsGet {
+                        bin,
+                        off,
+                        size,
+                        ty,
+                        unit,
+                        signed,
+                        little,
+                        last,
+                        dst,
+                        fail,
+                    } => {
+                        let (Term::Bin(b), Term::Int(o)) = (&reg!(*bin), &reg!(*off)) else {
+                            break 'run Err(error(Term::atom("vm_internal_bs_get")));
+                        };
+                        let sz = size.map(|r| &reg!(r));
+                        match crate::interp::read_seg(
+                            b,
+                            *o as usize,
+                            *ty,
+                            *unit,
+                            *signed,
+                            *little,
+                            sz,
+                            *last,
+                        ) {
+                            Some((v, next)) => {
+                                put!(*off, Term::Int(next as i64));
+                                put!(*dst, v);
+                            }
+                            None => pc = *fail as usize,
+                        }
+                    }
+                    Instr::BsEnd { bin, off, fail } => {
+                        let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
+                        if !done {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::BadGenerator { a } => {
+                        break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
+                    }
+                    Instr::BadFilter { a } => {
+                        break 'run Err(err2(Atom::intern("bad_filter"), reg!(*a).clone()))
+                    }
+                    Instr::TryClause { a } => {
+                        break 'run Err(err2(atom::TRY_CLAUSE, reg!(*a).clone()))
+                    }
+                    Instr::RecvTimeout { t, dst } => {
+                        let d = match reg!(*t) {
+                            Term::Atom(atom::INFINITY) | Term::Big(_) => Term::Nil,
+                            Term::Int(n) if n >= 0 => {
+                                Term::Int((self.rt.now_ms() + n as u64) as i64)
+                            }
+                            _ => break 'run Err(error(Term::atom("timeout_value"))),
+                        };
+                        put!(*dst, d);
+                    }
+                    Instr::RecvPoll => {
+                        if let Some(r) = self.rt.take_kill(self.pid) {
+                            self.dying = true;
+                            break 'run Err(crate::interp::raise(atom::EXIT, r));
+                        }
+                        self.rt.clone().drain_inbox(self);
+                    }
+                    Instr::LoopRec { cursor, dst, empty } => {
+                        let Term::Int(k) = reg!(*cursor) else {
+                            break 'run Err(error(Term::atom("vm_internal_cursor")));
+                        };
+                        match self.mailbox.get(k as usize) {
+                            Some(msg) => {
+                                let msg = msg.clone();
+                                put!(*dst, msg);
+                            }
+                            None => pc = *empty as usize,
+                        }
+                    }
+                    Instr::LoopRecNext { cursor, to } => {
+                        if let Term::Int(k) = reg!(*cursor) {
+                            put!(*cursor, Term::Int(k + 1));
+                        }
+                        pc = *to as usize;
+                    }
+                    Instr::RemoveMessage { cursor } => {
+                        if let Term::Int(k) = reg!(*cursor) {
+                            self.mailbox.remove(k as usize);
+                        }
+                    }
+                    Instr::Wait {
+                        deadline,
+                        poll,
+                        timeout,
+                    } => {
+                        let dl = match deadline {
+                            Some(r) => match reg!(*r) {
+                                Term::Int(d) => Some(d as u64),
+                                _ => None,
+                            },
+                            None => None,
+                        };
+                        if let Some(d) = dl {
+                            if self.rt.now_ms() >= d {
+                                pc = *timeout as usize;
+                                continue;
+                            }
+                        }
+                        here!();
+                        if !self.rt.clone().wait_for_message(self, dl) {
+                            // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
+                            break 'run Err(crate::interp::raise(
+                                atom::EXIT,
+                                Term::atom("deadlock"),
+                            ));
+                        }
+                        pc = *poll as usize;
+                    }
+                    Instr::MatchEsc { pat, a, fail } => {
+                        let v = reg!(*a).clone();
+                        match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
+                            Ok(true) => {}
+                            Ok(false) => pc = *fail as usize,
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::GuardEsc { e, fail } => {
+                        here!();
+                        if !matches!(
+                            self.eval(&f.code.escapes[*e as usize], bp, &m),
+                            Ok(Term::Atom(atom::TRUE))
+                        ) {
+                            pc = *fail as usize;
+                        }
+                    }
+                    Instr::Esc { e, dst } => {
+                        here!();
+                        let r = self.eval(&f.code.escapes[*e as usize], bp, &m);
+                        value!(r, *dst, false);
+                    }
+                    Instr::EscTail { e } => {
+                        here!();
+                        match self.eval(&f.code.escapes[*e as usize], bp, &m) {
+                            Ok(v) => ret!(v),
+                            Err(Ctl::Tail) => {
+                                reduce!();
+                                match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
+                                    PendingTail::Local(i, n) => {
+                                        // The arguments are on top of the register file.
+                                        let at = self.regs.len() - n as usize;
+                                        for k in 0..n as usize {
+                                            self.regs.swap(bp + k, at + k);
+                                        }
+                                        self.regs.truncate(at);
+                                        enter!(None, i as usize, 0, n, 0, true, None);
+                                    }
+                                    PendingTail::Call(tc) => {
+                                        let tc = *tc;
+                                        let n = tc.args.len();
+                                        self.truncate_regs(bp);
+                                        self.regs.extend(tc.args);
+                                        enter!(Some(tc.module), tc.idx, 0, n, 0, true, tc.fun);
+                                    }
+                                    PendingTail::None => break 'run Err(lost_tail()),
+                                }
+                            }
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                }
+            };
+            // An exception with a handler of this loop: unwind to the handler's frame and
+            // resume at its landing with the class, reason and stack trace in its registers.
+            let Err(Ctl::Exc(mut e)) = r else { break r };
+            if self.dying {
+                // A dying process runs `after` blocks only.
+                while self.handlers.len() > hbase && !self.handlers[self.handlers.len() - 1].after {
+                    self.handlers.pop();
                 }
             }
+            if self.handlers.len() == hbase {
+                break Err(Ctl::Exc(e));
+            }
+            let h = self.handlers.pop().expect("checked above");
+            while self.calls.len() > h.depth {
+                if e.frames.len() < 20 {
+                    e.frames.push((m.name, f.name, f.arity, f.line));
+                }
+                // Release the frame's values but keep the file's length: the frames below
+                // extend above this one's base.
+                self.clear(bp, bp + f.code.frame as usize);
+                let fr = self
+                    .calls
+                    .pop()
+                    .expect("a caller frame above the handler's");
+                if let Some(mm) = fr.module {
+                    m = mm;
+                }
+                fidx = fr.fidx as usize;
+                load!();
+                bp = fr.bp;
+            }
+            self.ensure(bp + f.code.frame as usize);
+            here!();
+            let st = self.stack_term(&e);
+            let e = *e;
+            put!(h.class, Term::Atom(e.class));
+            put!(h.reason, e.reason);
+            put!(h.stack, st);
+            pc = h.pc as usize;
         };
+        self.handlers.truncate(hbase);
         match result {
             Ok(v) => Ok(v),
             Err(Ctl::Exc(mut e)) => {

@@ -94,6 +94,8 @@ pub struct Proc {
     pub pending_tail: PendingTail,
     /// The bytecode loop's suspended callers (`exec.rs`).
     pub(crate) calls: Vec<crate::exec::Frame>,
+    /// The bytecode loop's active exception handlers (`try`, `catch`), innermost last.
+    pub(crate) handlers: Vec<crate::exec::Handler>,
 }
 
 const MAX_STACK_USE: usize = 3 << 30;
@@ -116,6 +118,7 @@ impl Proc {
             cur: None,
             pending_tail: PendingTail::None,
             calls: Vec::new(),
+            handlers: Vec::new(),
         }
     }
 
@@ -597,7 +600,7 @@ impl Proc {
         }
     }
 
-    fn catch_value(&mut self, e: Exc) -> Term {
+    pub(crate) fn catch_value(&mut self, e: Exc) -> Term {
         match e.class {
             atom::THROW => e.reason,
             atom::EXIT => Term::tuple(vec![Term::Atom(atom::EXIT_TAG), e.reason]),
@@ -1106,108 +1109,28 @@ impl Proc {
         m: &Arc<Module>,
         partial: bool,
     ) -> Result<Option<usize>, Ctl> {
-        let _ = partial;
         for (i, s) in segs.iter().enumerate() {
-            let remaining = b.len - off;
-            let size_bits = match &s.size {
-                Some(e) => {
-                    let sz = match self.eval(e, bp, m) {
-                        Ok(Term::Int(n)) if n >= 0 => n as usize,
-                        Ok(Term::Atom(a)) if a.name() == "all" => remaining / s.unit as usize,
-                        _ => return Ok(None),
-                    };
-                    Some(sz.saturating_mul(s.unit as usize))
-                }
+            let size = match &s.size {
+                Some(e) => match self.eval(e, bp, m) {
+                    Ok(t) => Some(t),
+                    Err(_) => return Ok(None),
+                },
                 None => None,
             };
-            let val = match s.ty {
-                SegType::Integer => {
-                    let n = size_bits.unwrap_or(8);
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::read_int(b, off, n, s.signed, s.little);
-                    off += n;
-                    v
-                }
-                SegType::Float => {
-                    let n = size_bits.unwrap_or(64);
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    let f = match n {
-                        64 => {
-                            let raw = bitsyntax::read_int(b, off, 64, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u64()).unwrap_or(0);
-                            f64::from_bits(u)
-                        }
-                        32 => {
-                            let raw = bitsyntax::read_int(b, off, 32, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u32()).unwrap_or(0);
-                            f32::from_bits(u) as f64
-                        }
-                        16 => {
-                            let raw = bitsyntax::read_int(b, off, 16, false, s.little);
-                            let u = raw.to_bigint().and_then(|x| x.to_u16()).unwrap_or(0);
-                            half_to_f64(u)
-                        }
-                        _ => return Ok(None),
-                    };
-                    if !f.is_finite() {
-                        return Ok(None);
-                    }
-                    off += n;
-                    Term::Float(f)
-                }
-                SegType::Binary | SegType::Bits => {
-                    let n = match size_bits {
-                        Some(n) => n,
-                        None => {
-                            if i + 1 != segs.len() && !partial {
-                                // Only the last segment may omit its size.
-                                return Ok(None);
-                            }
-                            remaining
-                        }
-                    };
-                    if n > remaining {
-                        return Ok(None);
-                    }
-                    if s.ty == SegType::Binary && n % 8 != 0 {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::sub(b, off, n);
-                    off += n;
-                    v
-                }
-                SegType::Utf8 => match bitsyntax::decode_utf8(b, off) {
-                    Some((c, used)) => {
-                        off += used;
-                        Term::Int(c as i64)
-                    }
-                    None => return Ok(None),
-                },
-                SegType::Utf16 => match bitsyntax::decode_utf16(b, off, s.little) {
-                    Some((c, used)) => {
-                        off += used;
-                        Term::Int(c as i64)
-                    }
-                    None => return Ok(None),
-                },
-                SegType::Utf32 => {
-                    if remaining < 32 {
-                        return Ok(None);
-                    }
-                    let v = bitsyntax::read_int(b, off, 32, false, s.little);
-                    match v {
-                        Term::Int(c) if char::from_u32(c as u32).is_some() => {
-                            off += 32;
-                            v
-                        }
-                        _ => return Ok(None),
-                    }
-                }
+            let last = i + 1 == segs.len() || partial;
+            let Some((val, next)) = read_seg(
+                b,
+                off,
+                s.ty,
+                s.unit,
+                s.signed,
+                s.little,
+                size.as_ref(),
+                last,
+            ) else {
+                return Ok(None);
             };
+            off = next;
             if !self.pmatch(&s.value, &val, bp, m)? {
                 return Ok(None);
             }
@@ -1220,81 +1143,214 @@ impl Proc {
         for s in segs {
             let v = self.eval(&s.value, bp, m)?;
             let size = match &s.size {
-                Some(e) => match self.eval(e, bp, m)? {
-                    Term::Int(n) if n >= 0 => Some(
-                        (n as usize)
-                            .checked_mul(s.unit as usize)
-                            .ok_or_else(badarg)?,
-                    ),
-                    Term::Atom(a) if a.name() == "all" => None,
-                    _ => return Err(badarg()),
-                },
+                Some(e) => Some(self.eval(e, bp, m)?),
                 None => None,
             };
-            match s.ty {
-                SegType::Integer => {
-                    let n = size.unwrap_or(8);
-                    if n > 1 << 28 {
-                        return Err(badarg());
-                    }
-                    match &v {
-                        Term::Int(i) => bb.push_small(*i, n, s.little),
-                        Term::Big(b) => bb.push_int(b, n, s.little),
-                        _ => return Err(badarg()),
-                    }
-                }
-                SegType::Float => {
-                    let f = v.to_f64().ok_or_else(badarg)?;
-                    match size.unwrap_or(64) {
-                        64 => bb.push_small(f.to_bits() as i64, 64, s.little),
-                        32 => bb.push_small((f as f32).to_bits() as i64, 32, s.little),
-                        16 => bb.push_small(f64_to_half(f) as i64, 16, s.little),
-                        _ => return Err(badarg()),
-                    }
-                }
-                SegType::Binary | SegType::Bits => {
-                    let Term::Bin(b) = &v else {
-                        return Err(badarg());
-                    };
-                    if s.ty == SegType::Binary && size.is_none() && !b.is_binary() {
-                        return Err(badarg());
-                    }
-                    match size {
-                        Some(n) => {
-                            if n > b.len {
-                                return Err(badarg());
-                            }
-                            let Term::Bin(sb) = bitsyntax::sub(b, 0, n) else {
-                                unreachable!()
-                            };
-                            bb.push_bits(&sb);
-                        }
-                        None => bb.push_bits(b),
-                    }
-                }
-                SegType::Utf8 | SegType::Utf16 | SegType::Utf32 => {
-                    let c = match v {
-                        Term::Int(c)
-                            if (0..=0x10ffff).contains(&c) && !(0xd800..0xe000).contains(&c) =>
-                        {
-                            c as u32
-                        }
-                        _ => return Err(badarg()),
-                    };
-                    match s.ty {
-                        SegType::Utf8 => {
-                            let mut buf = [0u8; 4];
-                            let ch = char::from_u32(c).ok_or_else(badarg)?;
-                            bb.push_bytes(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                        SegType::Utf16 => bb.push_bytes(&bitsyntax::encode_utf16(c, s.little)),
-                        _ => bb.push_small(c as i64, 32, s.little),
-                    }
-                }
-            }
+            push_seg(&mut bb, s.ty, s.unit, s.little, &v, size.as_ref())?;
         }
         Ok(bb.finish())
     }
+}
+
+/// Reads one segment of a binary being matched at bit offset `off`: its value and the offset
+/// after it, or `None` when it does not match (too short, bad size, invalid UTF, a binary
+/// segment without size that is not `last`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_seg(
+    b: &Arc<term::Bits>,
+    mut off: usize,
+    ty: SegType,
+    unit: u32,
+    signed: bool,
+    little: bool,
+    size: Option<&Term>,
+    last: bool,
+) -> Option<(Term, usize)> {
+    let remaining = b.len - off;
+    let size_bits = match size {
+        Some(t) => {
+            let sz = match t {
+                Term::Int(n) if *n >= 0 => *n as usize,
+                Term::Atom(a) if a.name() == "all" => remaining / unit as usize,
+                _ => return None,
+            };
+            Some(sz.saturating_mul(unit as usize))
+        }
+        None => None,
+    };
+    let val = match ty {
+        SegType::Integer => {
+            let n = size_bits.unwrap_or(8);
+            if n > remaining {
+                return None;
+            }
+            let v = bitsyntax::read_int(b, off, n, signed, little);
+            off += n;
+            v
+        }
+        SegType::Float => {
+            let n = size_bits.unwrap_or(64);
+            if n > remaining {
+                return None;
+            }
+            let f = match n {
+                64 => {
+                    let raw = bitsyntax::read_int(b, off, 64, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u64()).unwrap_or(0);
+                    f64::from_bits(u)
+                }
+                32 => {
+                    let raw = bitsyntax::read_int(b, off, 32, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u32()).unwrap_or(0);
+                    f32::from_bits(u) as f64
+                }
+                16 => {
+                    let raw = bitsyntax::read_int(b, off, 16, false, little);
+                    let u = raw.to_bigint().and_then(|x| x.to_u16()).unwrap_or(0);
+                    half_to_f64(u)
+                }
+                _ => return None,
+            };
+            if !f.is_finite() {
+                return None;
+            }
+            off += n;
+            Term::Float(f)
+        }
+        SegType::Binary | SegType::Bits => {
+            let n = match size_bits {
+                Some(n) => n,
+                None => {
+                    if !last {
+                        // Only the last segment may omit its size.
+                        return None;
+                    }
+                    remaining
+                }
+            };
+            if n > remaining {
+                return None;
+            }
+            if ty == SegType::Binary && n % 8 != 0 {
+                return None;
+            }
+            let v = bitsyntax::sub(b, off, n);
+            off += n;
+            v
+        }
+        SegType::Utf8 => match bitsyntax::decode_utf8(b, off) {
+            Some((c, used)) => {
+                off += used;
+                Term::Int(c as i64)
+            }
+            None => return None,
+        },
+        SegType::Utf16 => match bitsyntax::decode_utf16(b, off, little) {
+            Some((c, used)) => {
+                off += used;
+                Term::Int(c as i64)
+            }
+            None => return None,
+        },
+        SegType::Utf32 => {
+            if remaining < 32 {
+                return None;
+            }
+            let v = bitsyntax::read_int(b, off, 32, false, little);
+            match v {
+                Term::Int(c) if char::from_u32(c as u32).is_some() => {
+                    off += 32;
+                    v
+                }
+                _ => return None,
+            }
+        }
+    };
+    Some((val, off))
+}
+
+/// Appends one segment of a binary being built: value `v`, size `size` (times `unit`) if
+/// given; `badarg` when they do not fit the type.
+pub(crate) fn push_seg(
+    bb: &mut BitBuilder,
+    ty: SegType,
+    unit: u32,
+    little: bool,
+    v: &Term,
+    size: Option<&Term>,
+) -> Result<(), Ctl> {
+    let size = match size {
+        Some(t) => match t {
+            Term::Int(n) if *n >= 0 => Some(
+                (*n as usize)
+                    .checked_mul(unit as usize)
+                    .ok_or_else(badarg)?,
+            ),
+            Term::Atom(a) if a.name() == "all" => None,
+            _ => return Err(badarg()),
+        },
+        None => None,
+    };
+    match ty {
+        SegType::Integer => {
+            let n = size.unwrap_or(8);
+            if n > 1 << 28 {
+                return Err(badarg());
+            }
+            match v {
+                Term::Int(i) => bb.push_small(*i, n, little),
+                Term::Big(b) => bb.push_int(b, n, little),
+                _ => return Err(badarg()),
+            }
+        }
+        SegType::Float => {
+            let f = v.to_f64().ok_or_else(badarg)?;
+            match size.unwrap_or(64) {
+                64 => bb.push_small(f.to_bits() as i64, 64, little),
+                32 => bb.push_small((f as f32).to_bits() as i64, 32, little),
+                16 => bb.push_small(f64_to_half(f) as i64, 16, little),
+                _ => return Err(badarg()),
+            }
+        }
+        SegType::Binary | SegType::Bits => {
+            let Term::Bin(b) = v else {
+                return Err(badarg());
+            };
+            if ty == SegType::Binary && size.is_none() && !b.is_binary() {
+                return Err(badarg());
+            }
+            match size {
+                Some(n) => {
+                    if n > b.len {
+                        return Err(badarg());
+                    }
+                    let Term::Bin(sb) = bitsyntax::sub(b, 0, n) else {
+                        unreachable!()
+                    };
+                    bb.push_bits(&sb);
+                }
+                None => bb.push_bits(b),
+            }
+        }
+        SegType::Utf8 | SegType::Utf16 | SegType::Utf32 => {
+            let c = match *v {
+                Term::Int(c) if (0..=0x10ffff).contains(&c) && !(0xd800..0xe000).contains(&c) => {
+                    c as u32
+                }
+                _ => return Err(badarg()),
+            };
+            match ty {
+                SegType::Utf8 => {
+                    let mut buf = [0u8; 4];
+                    let ch = char::from_u32(c).ok_or_else(badarg)?;
+                    bb.push_bytes(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                SegType::Utf16 => bb.push_bytes(&bitsyntax::encode_utf16(c, little)),
+                _ => bb.push_small(c as i64, 32, little),
+            }
+        }
+    }
+    Ok(())
 }
 
 fn half_to_f64(h: u16) -> f64 {

@@ -5,13 +5,13 @@
 //! `switch` on the first column when enough clauses differ on its shape (`dispatch.rs`). Patterns
 //! destructure the value in place (`get_list`, `is_tuple` + `get_elem` write straight into the
 //! variables' registers); guards are tests with the same fail labels, never values. Constructs
-//! not lowered yet (receive, try, catch, comprehensions, bit syntax, maps, records, `andalso`
-//! outside guards) become one escape instruction that hands the subtree to the tree evaluator
+//! not lowered yet (binary comprehensions, bit and map patterns with sizes or keys that are
+//! not guard expressions) become one escape instruction that hands the subtree to the tree evaluator
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{Code, Instr, Label, Reg};
-use crate::code::{CClause, FunDef, Op2, Pat, E};
+use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg};
+use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, SwitchTable};
 use crate::term::Term;
 
@@ -111,7 +111,14 @@ impl Lower {
         let at = |l: &mut Label| *l = labels[*l as usize].expect("every label is placed");
         for i in self.code.instrs.iter_mut() {
             match i {
-                Instr::Jump { to } => at(to),
+                Instr::Jump { to }
+                | Instr::TryEnter { handler: to, .. }
+                | Instr::LoopRecNext { to, .. } => at(to),
+                Instr::LoopRec { empty, .. } => at(empty),
+                Instr::Wait { poll, timeout, .. } => {
+                    at(poll);
+                    at(timeout);
+                }
                 Instr::IsInt { fail, .. }
                 | Instr::IsAtom { fail, .. }
                 | Instr::IsLit { fail, .. }
@@ -124,6 +131,11 @@ impl Lower {
                 | Instr::HdIsInt { fail, .. }
                 | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
+                | Instr::IsMap { fail, .. }
+                | Instr::BsStart { fail, .. }
+                | Instr::BsGet { fail, .. }
+                | Instr::BsEnd { fail, .. }
+                | Instr::GetMapElem { fail, .. }
                 | Instr::Cmp { fail, .. }
                 | Instr::CmpInt { fail, .. }
                 | Instr::BifTest { fail, .. }
@@ -425,9 +437,219 @@ impl Lower {
                 self.clauses(clauses, &[v], d, Instr::CaseClause { a: v });
             }
             E::If(clauses) => self.clauses(clauses, &[], d, Instr::IfClause),
+            E::Catch(x) => self.catch(*x, d),
+            // `<<V:Size/Type...>>`: every value and size into a register, in order, then one
+            // instruction builds the binary (as OTP's `bs_create_bin`).
+            E::Bin(segs) => {
+                let r = self.target(d);
+                let mut out = Vec::new();
+                for s in segs {
+                    let value = self.temp();
+                    self.expr(s.value, Dest::Reg(value));
+                    let size = s.size.map(|e| {
+                        let t = self.temp();
+                        self.expr(e, Dest::Reg(t));
+                        t
+                    });
+                    out.push(BuildSeg {
+                        value,
+                        size,
+                        ty: s.ty,
+                        unit: s.unit,
+                        little: s.little,
+                    });
+                }
+                self.emit(Instr::BsBuild {
+                    dst: r,
+                    segs: out.into(),
+                });
+                self.finish(d, r);
+            }
+            E::FunRef(me, fe, ae) => {
+                let r = self.target(d);
+                let m = self.operand(*me);
+                let f = self.operand(*fe);
+                let a = self.operand(*ae);
+                self.emit(Instr::MakeExtFun { dst: r, m, f, a });
+                self.finish(d, r);
+            }
+            // `E#rec{f = V...}`: `E` is tested as `E#rec.field` tests it, then the values are
+            // computed in order and set in a copy.
+            E::RecUpdate(base, name, size, ups) => {
+                let r = self.target(d);
+                let b = self.operand(*base);
+                let bad = self.label();
+                let ok = self.label();
+                let tag = self.temp();
+                self.emit(Instr::IsTuple {
+                    a: b,
+                    n: size as u32,
+                    fail: bad,
+                });
+                self.emit(Instr::GetElem {
+                    a: b,
+                    i: 0,
+                    dst: tag,
+                });
+                self.emit(Instr::IsAtom {
+                    a: tag,
+                    atom: name,
+                    fail: bad,
+                });
+                let (idx, vals): (Vec<u32>, Vec<E>) =
+                    ups.into_iter().map(|(i, e)| (i as u32, e)).unzip();
+                let start = self.window(vals);
+                self.emit(Instr::SetElems {
+                    dst: r,
+                    base: b,
+                    start,
+                    idx: idx.into(),
+                });
+                self.emit(Instr::Jump { to: ok });
+                self.place(bad);
+                self.emit(Instr::Badrecord { a: b });
+                self.place(ok);
+                self.finish(d, r);
+            }
+            E::ListComp(body, quals) if quals.iter().all(|q| !matches!(q, CQual::BinGen(..))) => {
+                self.list_comp(*body, quals, d)
+            }
+            E::Receive(clauses, after) => self.receive(clauses, after, d),
+            E::Try(body, of, catches, after) => self.try_(body, of, catches, after, d),
             e => self.escape(e, d),
         }
         self.top = mark;
+    }
+
+    /// Three new temporaries for a handler's class, reason and stack trace.
+    fn exc_regs(&mut self) -> (Reg, Reg, Reg) {
+        (self.temp(), self.temp(), self.temp())
+    }
+
+    /// `catch X`: `X` runs under a handler whose landing turns the exception into a value.
+    fn catch(&mut self, x: E, d: Dest) {
+        let r = self.target(d);
+        let (class, reason, stack) = self.exc_regs();
+        let handler = self.label();
+        let ok = self.label();
+        self.emit(Instr::TryEnter {
+            handler,
+            class,
+            reason,
+            stack,
+            after: false,
+        });
+        self.expr(x, Dest::Reg(r));
+        self.emit(Instr::TryEnd);
+        self.emit(Instr::Jump { to: ok });
+        self.place(handler);
+        self.emit(Instr::CatchValue {
+            class,
+            reason,
+            stack,
+            dst: r,
+        });
+        self.place(ok);
+        self.finish(d, r);
+    }
+
+    /// `try Body of Of catch Catches after After end`. The body runs under a handler for the
+    /// catch clauses (popped before `of`, so `of` clauses are not protected, as in OTP); with
+    /// `after`, an outer handler covers body, `of` and catch clauses, runs `After` and raises
+    /// again, while the normal exit runs `After` after popping it. Without `after`, the `of`
+    /// and catch clauses are in tail position if the `try` is.
+    fn try_(
+        &mut self,
+        body: Vec<E>,
+        of: Vec<CClause>,
+        catches: Vec<CClause>,
+        after: Vec<E>,
+        d: Dest,
+    ) {
+        let has_after = !after.is_empty();
+        let r = self.target(d);
+        let inner = if has_after { Dest::Reg(r) } else { d };
+        let outer = if has_after {
+            let regs = self.exc_regs();
+            let h = self.label();
+            self.emit(Instr::TryEnter {
+                handler: h,
+                class: regs.0,
+                reason: regs.1,
+                stack: regs.2,
+                after: true,
+            });
+            Some((h, regs))
+        } else {
+            None
+        };
+        let done = self.label();
+        let v = self.temp();
+        let handler = if catches.is_empty() {
+            self.body(body, Dest::Reg(v));
+            None
+        } else {
+            let (class, reason, stack) = self.exc_regs();
+            let h = self.label();
+            self.emit(Instr::TryEnter {
+                handler: h,
+                class,
+                reason,
+                stack,
+                after: false,
+            });
+            self.body(body, Dest::Reg(v));
+            self.emit(Instr::TryEnd);
+            Some((h, class, reason, stack))
+        };
+        if of.is_empty() {
+            self.expr(E::Var(v), inner);
+        } else {
+            self.clauses(of, &[v], inner, Instr::TryClause { a: v });
+        }
+        if let Dest::Reg(_) = inner {
+            self.emit(Instr::Jump { to: done });
+        }
+        if let Some((h, class, reason, stack)) = handler {
+            self.place(h);
+            let nomatch = Instr::Reraise {
+                class,
+                reason,
+                stack,
+            };
+            self.clauses(catches, &[class, reason, stack], inner, nomatch);
+        }
+        self.place(done);
+        if let Some((h, (class, reason, stack))) = outer {
+            // One copy of `After` for both exits: the normal one leaves `[]` as the class.
+            let end = self.label();
+            let rethrow = self.label();
+            self.emit(Instr::TryEnd);
+            self.emit(Instr::Lit {
+                dst: class,
+                val: Term::Nil,
+            });
+            self.place(h);
+            let mark = self.top;
+            let t = self.temp();
+            self.body(after, Dest::Reg(t));
+            self.top = mark;
+            self.emit(Instr::IsNil {
+                a: class,
+                fail: rethrow,
+            });
+            self.finish(d, r);
+            if let Dest::Reg(_) = d {
+                self.emit(Instr::Jump { to: end });
+            }
+            self.place(rethrow);
+            self.emit(Instr::Reraise {
+                class,
+                reason,
+                stack,
+            });
+            self.place(end);
+        }
     }
 
     /// `A andalso B` (`go` = true, `stop` = false) and `A orelse B` (the reverse).
@@ -464,8 +686,163 @@ impl Lower {
         self.place(end);
     }
 
+    /// `[Body || Quals]` over list generators: nested loops in this frame. Each generator
+    /// walks its list with `get_list` (a head that does not match the pattern is skipped, a
+    /// tail that is not a list raises `bad_generator`), filters jump to the innermost loop's
+    /// next element, and each body value is consed onto an accumulator reversed at the end.
+    fn list_comp(&mut self, body: E, quals: Vec<CQual>, d: Dest) {
+        let r = self.target(d);
+        let acc = self.temp();
+        self.emit(Instr::Lit {
+            dst: acc,
+            val: Term::Nil,
+        });
+        let done = self.label();
+        let mut next = done;
+        // Per generator: its list register, the label that ends its loop, its loop's exit.
+        let mut footers: Vec<(Reg, Label, Label)> = Vec::new();
+        for q in quals {
+            match q {
+                CQual::Gen(p, g) => {
+                    let l = self.temp();
+                    let h = self.temp();
+                    self.expr(g, Dest::Reg(l));
+                    let top = self.label();
+                    let notcons = self.label();
+                    self.place(top);
+                    self.emit(Instr::GetList {
+                        a: l,
+                        head: h,
+                        tail: l,
+                        fail: notcons,
+                    });
+                    self.pattern(p, h, top);
+                    footers.push((l, notcons, next));
+                    next = top;
+                }
+                CQual::GuardFilter(f) => self.test(f, next),
+                CQual::Filter(f) => {
+                    let mark = self.top;
+                    let v = self.temp();
+                    self.expr(f, Dest::Reg(v));
+                    let not_true = self.label();
+                    let ok = self.label();
+                    let bad = self.label();
+                    self.emit(Instr::IsAtom {
+                        a: v,
+                        atom: atom::TRUE,
+                        fail: not_true,
+                    });
+                    self.emit(Instr::Jump { to: ok });
+                    self.place(not_true);
+                    self.emit(Instr::IsAtom {
+                        a: v,
+                        atom: atom::FALSE,
+                        fail: bad,
+                    });
+                    self.emit(Instr::Jump { to: next });
+                    self.place(bad);
+                    self.emit(Instr::BadFilter { a: v });
+                    self.place(ok);
+                    self.top = mark;
+                }
+                CQual::BinGen(..) => {
+                    unreachable!("callers send binary generators to the evaluator")
+                }
+            }
+        }
+        let mark = self.top;
+        let v = self.temp();
+        self.expr(body, Dest::Reg(v));
+        self.emit(Instr::Cons {
+            dst: acc,
+            head: v,
+            tail: acc,
+        });
+        self.top = mark;
+        self.emit(Instr::Jump { to: next });
+        for (l, notcons, exit) in footers.into_iter().rev() {
+            let bad = self.label();
+            self.place(notcons);
+            self.emit(Instr::IsNil { a: l, fail: bad });
+            self.emit(Instr::Jump { to: exit });
+            self.place(bad);
+            self.emit(Instr::BadGenerator { a: l });
+        }
+        self.place(done);
+        self.emit(Instr::Bif {
+            f: crate::bifs::lookup("lists", "reverse", 1).expect("lists:reverse/1 is a BIF"),
+            dst: r,
+            args: Box::new([acc]),
+        });
+        self.finish(d, r);
+    }
+
+    /// `receive Clauses after T -> After end`: scan the mailbox from a cursor, try the
+    /// compiled clauses on each message (a clause that matches removes it first), wait when
+    /// every message was tried, run `After` once the deadline has passed.
+    fn receive(&mut self, cls: Vec<CClause>, after: Option<(Box<E>, Vec<E>)>, d: Dest) {
+        let deadline = after.as_ref().map(|_| self.temp());
+        let (timeout, after_body) = match after {
+            Some((t, body)) => (Some(*t), body),
+            None => (None, Vec::new()),
+        };
+        if let (Some(t), Some(dl)) = (timeout, deadline) {
+            let tr = self.operand(t);
+            self.emit(Instr::RecvTimeout { t: tr, dst: dl });
+        }
+        let cursor = self.temp();
+        let msg = self.temp();
+        let poll = self.label();
+        let lp = self.label();
+        let next = self.label();
+        let empty = self.label();
+        let expired = self.label();
+        let end = self.label();
+        self.emit(Instr::Lit {
+            dst: cursor,
+            val: Term::Int(0),
+        });
+        self.place(poll);
+        self.emit(Instr::RecvPoll);
+        self.place(lp);
+        self.emit(Instr::LoopRec {
+            cursor,
+            dst: msg,
+            empty,
+        });
+        self.clauses_at(cls, &[msg], d, Instr::Jump { to: next }, Some(cursor));
+        if let Dest::Reg(_) = d {
+            self.emit(Instr::Jump { to: end });
+        }
+        self.place(next);
+        self.emit(Instr::LoopRecNext { cursor, to: lp });
+        self.place(empty);
+        self.emit(Instr::Wait {
+            deadline,
+            poll,
+            timeout: expired,
+        });
+        self.place(expired);
+        self.body(after_body, d);
+        self.place(end);
+    }
+
     /// Clause selection over the values in `args` (one per pattern column).
     fn clauses(&mut self, cls: Vec<CClause>, args: &[Reg], d: Dest, nomatch: Instr) {
+        self.clauses_at(cls, args, d, nomatch, None)
+    }
+
+    /// As `clauses`; with `remove`, a clause that matches first takes the message at that
+    /// cursor out of the mailbox (`receive`).
+    fn clauses_at(
+        &mut self,
+        cls: Vec<CClause>,
+        args: &[Reg],
+        d: Dest,
+        nomatch: Instr,
+        remove: Option<Reg>,
+    ) {
         let n = cls.len();
         let starts: Vec<Label> = (0..n).map(|_| self.label()).collect();
         let nm = self.label();
@@ -489,6 +866,9 @@ impl Lower {
                 self.pattern(p, args[k], fail);
             }
             self.guard(c.guard, fail);
+            if let Some(cursor) = remove {
+                self.emit(Instr::RemoveMessage { cursor });
+            }
             self.top = mark;
             self.body(c.body, d);
             if let Dest::Reg(_) = d {
@@ -622,6 +1002,59 @@ impl Lower {
             Pat::Alias(a, b) => {
                 self.pattern(*a, r, fail);
                 self.pattern(*b, r, fail);
+            }
+            // `#{K := P...}`: keys are guard expressions (an exception fails the match).
+            Pat::Map(kps) if kps.iter().all(|(k, _)| guard_value(k)) => {
+                self.emit(Instr::IsMap { a: r, fail });
+                for (k, p) in kps {
+                    let key = self.gvalue(k, fail);
+                    let dst = match p {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::GetMapElem {
+                        a: r,
+                        key,
+                        dst,
+                        fail,
+                    });
+                    self.pattern(p, dst, fail);
+                }
+            }
+            // `<<V:Size/Type...>>`: a match context (the binary and an offset in two
+            // registers), one `bs_get` per segment (sizes are guard values computed after the
+            // segments before them bound their variables), then every bit must be used.
+            Pat::Bin(segs) if segs.iter().all(|s| s.size.as_ref().is_none_or(guard_value)) => {
+                let bin = self.temp();
+                let off = self.temp();
+                self.emit(Instr::BsStart {
+                    a: r,
+                    bin,
+                    off,
+                    fail,
+                });
+                let n = segs.len();
+                for (i, sg) in segs.into_iter().enumerate() {
+                    let size = sg.size.map(|e| self.gvalue(e, fail));
+                    let dst = match sg.value {
+                        Pat::Bind(s) => s,
+                        _ => self.temp(),
+                    };
+                    self.emit(Instr::BsGet {
+                        bin,
+                        off,
+                        size,
+                        ty: sg.ty,
+                        unit: sg.unit,
+                        signed: sg.signed,
+                        little: sg.little,
+                        last: i + 1 == n,
+                        dst,
+                        fail,
+                    });
+                    self.pattern(sg.value, dst, fail);
+                }
+                self.emit(Instr::BsEnd { bin, off, fail });
             }
             p @ (Pat::Bin(_) | Pat::Map(_)) => {
                 let idx = self.code.pats.len() as u32;
