@@ -406,6 +406,22 @@ fn regs(rs: &[Reg]) -> String {
     v.join(", ")
 }
 
+/// A switch key as a reader of Erlang expects it: `ok`, `7`, `{2,ok}` (a 2-tuple tagged `ok`),
+/// `{3}`, `[]`, `[_|_]`, `<<>>`, `#{}`.
+fn key_name(k: &crate::dispatch::Key) -> String {
+    use crate::dispatch::Key;
+    match k {
+        Key::Atom(a) => a.name().to_string(),
+        Key::Int(i) => i.to_string(),
+        Key::Tuple(n, Some(tag)) => format!("{{{n},{}}}", tag.name()),
+        Key::Tuple(n, None) => format!("{{{n}}}"),
+        Key::Nil => "[]".to_string(),
+        Key::Cons => "[_|_]".to_string(),
+        Key::Bin => "<<>>".to_string(),
+        Key::Map => "#{}".to_string(),
+    }
+}
+
 fn bif_name(f: BifFn) -> String {
     crate::bifs::name_of(f).unwrap_or_else(|| "?".to_string())
 }
@@ -718,7 +734,7 @@ impl Code {
                     let mut ks: Vec<String> = table
                         .table
                         .iter()
-                        .map(|(k, l)| format!("{k:?}->{l}"))
+                        .map(|(k, l)| format!("{}->{l}", key_name(k)))
                         .collect();
                     ks.sort();
                     writeln!(s, "switch r{a} [{}] else {}", ks.join(", "), table.default)

@@ -36,6 +36,10 @@ fn fib_lowers_to_tests_calls_and_return() {
 fn many_clauses_get_a_switch_and_tail_calls_stay_in_the_loop() {
     let text = listing("kind");
     assert!(text.contains("switch r0 ["), "{text}");
+    // Keys read as Erlang: atoms by name, a tagged tuple as {Arity,Tag}, nil as [].
+    for key in ["a->", "b->", "{2,t}->", "[]->"] {
+        assert!(text.contains(key), "{key} in {text}");
+    }
     assert!(text.contains("is_tuple r0/2 else"), "{text}");
     let text = listing("len/2");
     // The head is ignored: only the tail is read.
