@@ -10,12 +10,10 @@
 //! semantics the optimiser preserves.
 
 use dpf::gen::{self, Rng};
-use dpf::ir::{Packet, Pred};
-use dpf::{Demux, JitGraph, LinkType};
-
-fn compile(text: &str) -> Pred {
-    dpf::compile(text, LinkType::ETHERNET).unwrap_or_else(|e| panic!("{}: {e}", &text[..60]))
-}
+#[path = "support/agree.rs"]
+mod agree;
+use agree::{agree, compile};
+use dpf::JitGraph;
 
 fn eth(et: u16, payload: &[u8]) -> Vec<u8> {
     let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2];
@@ -64,38 +62,6 @@ fn v6_text(i: u32) -> String {
 
 fn dotted(a: [u8; 4]) -> String {
     format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
-}
-
-/// Every backend's first match and all matches equal libpcap's (unoptimised), rule by rule.
-fn agree(texts: &[String], packets: &[Vec<u8>]) -> usize {
-    let dead = pcap::Capture::dead(pcap::Linktype(1)).unwrap();
-    let progs: Vec<pcap::BpfProgram> = texts
-        .iter()
-        .map(|t| dead.compile(t, false).unwrap())
-        .collect();
-    let preds: Vec<Pred> = texts.iter().map(|t| compile(t)).collect();
-    let consts = JitGraph::new(&preds).unwrap();
-    let tables = JitGraph::for_updates(preds).unwrap();
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    let mut matched = 0;
-    for (i, d) in packets.iter().enumerate() {
-        let p = Packet::new(d, d.len() as u32);
-        let want: Vec<usize> = (0..progs.len()).filter(|&k| progs[k].filter(d)).collect();
-        for (name, jit) in [("constants", &consts), ("tables", &tables)] {
-            assert_eq!(
-                jit.first_match(&p),
-                want.first().copied(),
-                "{name}: packet {i} ({} bytes) {d:02x?}",
-                d.len()
-            );
-            jit.all_matches(&p, &mut a);
-            assert_eq!(a, want, "{name}: packet {i} ({} bytes) {d:02x?}", d.len());
-        }
-        consts.graph().all_matches(&p, &mut b);
-        assert_eq!(b, want, "graph: packet {i} {d:02x?}");
-        matched += usize::from(!want.is_empty());
-    }
-    matched
 }
 
 /// Frames whose addresses come from `v4` (half of them, the others from outside the set) and
@@ -165,7 +131,7 @@ fn big_host_disjunctions_alone_under_tcp_negated_and_by_direction_agree_with_lib
         format!("arp and ({})", hosts("host")),
     ];
     let pk = frames(&v4, 300, &[80, 443], 4);
-    let m = agree(&texts, &pk);
+    let m = agree(&texts, &pk, false);
     assert!(m > 1000, "most frames match some rule, got {m}");
     // The host set really is one big same-shape rule: a few switch nodes, not one per host.
     let jit = JitGraph::new(&[compile(&texts[0])]).unwrap();
@@ -208,6 +174,6 @@ fn mixed_ipv4_ipv6_net_and_port_sets_agree_with_libpcap() {
         format!("ip6 and ({})", port_text.join(" or ")),
     ];
     let pk = frames(&v4, 300, &ports, 6);
-    let m = agree(&texts, &pk);
+    let m = agree(&texts, &pk, false);
     assert!(m > 1000, "got {m}");
 }
