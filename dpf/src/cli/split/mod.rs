@@ -129,13 +129,15 @@ fn write_err(e: io::Error) -> CliError {
 
 /// The summary (table or JSON), then the pass's outcome.
 fn report(a: &Args, tally: &Tally, elapsed: Duration, result: Result<(), CliError>) -> Outcome {
-    let mut out = io::stdout().lock();
+    // Buffered: a thousand rules' table is a thousand lines, not a thousand `write`s.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let io_err = |e: io::Error| CliError(format!("writing the summary: {e}"));
     if a.json {
         writeln!(out, "{}", tally.to_json(elapsed)).map_err(io_err)?;
     } else {
         tally.write_table(&mut out, elapsed).map_err(io_err)?;
     }
+    out.flush().map_err(io_err)?;
     result.map(|()| ExitCode::SUCCESS)
 }
 
