@@ -16,7 +16,6 @@ use crate::host::{Delivery, PduError, PduHost, PduStats};
 use kernel_shim::Frame;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 use vm::embed::{Driver, DriverCtx, Exception, NativeCtx, Vm};
@@ -102,7 +101,7 @@ fn map(pairs: Vec<(&str, Term)>) -> Term {
         .into_iter()
         .map(|(k, v)| (MapKey(Term::atom(k)), v))
         .collect();
-    Term::Map(Arc::new(m))
+    Term::map(m)
 }
 
 fn stats_term(s: &PduStats) -> Term {
@@ -198,7 +197,7 @@ pub fn install(vm: &mut Vm, host: SharedHost) {
                 MapKey(Term::atom("vm_copied_bytes")),
                 Term::Int(vm::term::bytes_copied() as i64),
             );
-            Ok(Term::Map(Arc::new(m)))
+            Ok(Term::map(m))
         }),
     );
     let h = host.clone();

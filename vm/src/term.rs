@@ -1,26 +1,30 @@
 //! Erlang terms. Immutable and acyclic, so a reference-counted representation is correct:
 //! small integers, floats, atoms, pids and references are unboxed; compound terms share
-//! their parts through `Arc` (processes may later run on separate threads).
+//! their parts through `Rc`. Every process of a VM is a green thread on the one OS thread
+//! that runs it (`embed.rs`), so terms never cross threads and their counts need not be
+//! atomic: a register move of a list is a plain increment, not a locked one. Only bytes an
+//! embedder hands in from another thread (`ForeignBuf`) are shared atomically.
 
 use crate::atom::{self, Atom};
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub enum Term {
     Int(i64),
-    Big(Arc<BigInt>),
+    Big(Rc<BigInt>),
     Float(f64),
     Atom(Atom),
     Nil,
-    Cons(Arc<Cons>),
-    Tuple(Arc<Vec<Term>>),
-    Bin(Arc<Bits>),
-    Map(Arc<BTreeMap<MapKey, Term>>),
-    Fun(Arc<Fun>),
+    Cons(Rc<Cons>),
+    Tuple(Rc<Vec<Term>>),
+    Bin(Rc<Bits>),
+    Map(Rc<BTreeMap<MapKey, Term>>),
+    Fun(Rc<Fun>),
     Pid(u64),
     Ref(u64),
 }
@@ -36,7 +40,7 @@ impl Drop for Cons {
     fn drop(&mut self) {
         let mut tail = std::mem::replace(&mut self.tail, Term::Nil);
         while let Term::Cons(arc) = tail {
-            match Arc::try_unwrap(arc) {
+            match Rc::try_unwrap(arc) {
                 Ok(mut c) => tail = std::mem::replace(&mut c.tail, Term::Nil),
                 Err(_) => break,
             }
@@ -53,7 +57,7 @@ pub type ForeignBuf = Arc<dyn AsRef<[u8]> + Send + Sync>;
 #[derive(Clone)]
 #[allow(dead_code)]
 enum Owner {
-    Heap(Arc<Vec<u8>>),
+    Heap(Rc<Vec<u8>>),
     Foreign(ForeignBuf),
 }
 
@@ -66,13 +70,9 @@ pub struct BinData {
     owner: Owner,
 }
 
-// SAFETY: the pointer refers into `owner`, which is Send + Sync and immutable while shared.
-unsafe impl Send for BinData {}
-unsafe impl Sync for BinData {}
-
 impl BinData {
     pub fn heap(v: Vec<u8>) -> BinData {
-        let a = Arc::new(v);
+        let a = Rc::new(v);
         BinData {
             ptr: a.as_ptr(),
             len: a.len(),
@@ -168,7 +168,7 @@ impl Bits {
 
 pub enum FunKind {
     Local {
-        module: Arc<crate::code::Module>,
+        module: Rc<crate::code::Module>,
         index: usize,
         env: Vec<Term>,
     },
@@ -220,10 +220,14 @@ impl Term {
         Term::Atom(atom::OK)
     }
     pub fn tuple(v: Vec<Term>) -> Term {
-        Term::Tuple(Arc::new(v))
+        Term::Tuple(Rc::new(v))
+    }
+    /// A map; embedders build maps through this rather than naming the pointer type.
+    pub fn map(m: BTreeMap<MapKey, Term>) -> Term {
+        Term::Map(Rc::new(m))
     }
     pub fn cons(h: Term, t: Term) -> Term {
-        Term::Cons(Arc::new(Cons { head: h, tail: t }))
+        Term::Cons(Rc::new(Cons { head: h, tail: t }))
     }
     pub fn list(v: Vec<Term>) -> Term {
         Self::list_with_tail(v, Term::Nil)
@@ -240,14 +244,14 @@ impl Term {
     }
     pub fn binary(bytes: Vec<u8>) -> Term {
         let len = bytes.len() * 8;
-        Term::Bin(Arc::new(Bits {
+        Term::Bin(Rc::new(Bits {
             data: BinData::heap(bytes),
             off: 0,
             len,
         }))
     }
     pub fn bitstring(bytes: Vec<u8>, len_bits: usize) -> Term {
-        Term::Bin(Arc::new(Bits {
+        Term::Bin(Rc::new(Bits {
             data: BinData::heap(bytes),
             off: 0,
             len: len_bits,
@@ -258,12 +262,12 @@ impl Term {
     pub fn foreign_binary(buf: ForeignBuf) -> Term {
         let data = BinData::foreign(buf);
         let len = data.len * 8;
-        Term::Bin(Arc::new(Bits { data, off: 0, len }))
+        Term::Bin(Rc::new(Bits { data, off: 0, len }))
     }
     pub fn big(b: BigInt) -> Term {
         match b.to_i64() {
             Some(i) => Term::Int(i),
-            None => Term::Big(Arc::new(b)),
+            None => Term::Big(Rc::new(b)),
         }
     }
     /// Whether the value is held in place (no reference-counted part to release).
@@ -435,7 +439,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
         }
         (Ref(x), Ref(y)) | (Pid(x), Pid(y)) => x.cmp(y),
         (Tuple(x), Tuple(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Rc::ptr_eq(x, y) {
                 return Ordering::Equal;
             }
             x.len().cmp(&y.len()).then_with(|| {
@@ -469,7 +473,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
             loop {
                 match (p, q) {
                     (Cons(x), Cons(y)) => {
-                        if Arc::ptr_eq(x, y) {
+                        if Rc::ptr_eq(x, y) {
                             return Ordering::Equal;
                         }
                         let o = cmp_terms(&x.head, &y.head, exact);
@@ -501,8 +505,8 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
 
 /// Funs are equal when they come from the same fun expression with equal environments, or
 /// name the same exported function.
-fn cmp_funs(x: &Arc<Fun>, y: &Arc<Fun>, exact: bool) -> Ordering {
-    if Arc::ptr_eq(x, y) {
+fn cmp_funs(x: &Rc<Fun>, y: &Rc<Fun>, exact: bool) -> Ordering {
+    if Rc::ptr_eq(x, y) {
         return Ordering::Equal;
     }
     match (&x.kind, &y.kind) {
@@ -587,7 +591,7 @@ mod tests {
             Term::Ref(1),
             Term::Pid(1),
             Term::tuple(vec![]),
-            Term::Map(Arc::new(BTreeMap::new())),
+            Term::Map(Rc::new(BTreeMap::new())),
             Term::Nil,
             Term::list(vec![Term::Int(1)]),
             Term::binary(vec![]),
