@@ -16,6 +16,7 @@ use crate::host::{Delivery, PduError, PduHost, PduStats};
 use kernel_shim::Frame;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 use vm::embed::{Driver, DriverCtx, Exception, NativeCtx, Vm};
