@@ -35,14 +35,25 @@ pub struct Cons {
     pub tail: Term,
 }
 
-// A million-element list must not drop recursively (it would overflow the Rust stack).
+// A million-element list must not drop recursively (it would overflow the Rust stack): the
+// cells this one owns alone are unlinked in a loop. Most drops end at once: the tail is
+// shared (a list rebuilt in front of an old tail) or not a cons, and the ordinary drop of
+// the tail only decrements a count.
 impl Drop for Cons {
+    #[inline]
     fn drop(&mut self) {
-        let mut tail = std::mem::replace(&mut self.tail, Term::Nil);
-        while let Term::Cons(arc) = tail {
-            match Rc::try_unwrap(arc) {
-                Ok(mut c) => tail = std::mem::replace(&mut c.tail, Term::Nil),
-                Err(_) => break,
+        let mut tail = match &self.tail {
+            Term::Cons(c) if Rc::strong_count(c) == 1 => {
+                std::mem::replace(&mut self.tail, Term::Nil)
+            }
+            _ => return,
+        };
+        while let Term::Cons(mut rc) = tail {
+            match Rc::get_mut(&mut rc) {
+                // `rc` is freed at the end of this arm; its tail is Nil by then, so its own
+                // drop returns at once.
+                Some(c) => tail = std::mem::replace(&mut c.tail, Term::Nil),
+                None => break,
             }
         }
     }
@@ -620,5 +631,23 @@ mod tests {
             t = Term::cons(Term::Int(i), t);
         }
         drop(t);
+    }
+
+    #[test]
+    fn long_list_behind_a_shared_tail_drops_without_overflow() {
+        let mut long = Term::Nil;
+        for i in 0..2_000_000 {
+            long = Term::cons(Term::Int(i), long);
+        }
+        // The front cell is dropped while the tail is shared, then the last holder of the
+        // tail (a million cells it owns alone) goes.
+        let front = Term::cons(Term::Int(-1), long.clone());
+        drop(front);
+        let Term::Cons(c) = &long else {
+            panic!("a cons")
+        };
+        assert_eq!(Rc::strong_count(c), 1);
+        let front = Term::cons(Term::Int(-1), long);
+        drop(front);
     }
 }
