@@ -11,7 +11,7 @@
 use crate::atom::Atom;
 use crate::bifs::BifFn;
 use crate::code::{Op1, Op2, Pat, SegType, E};
-use crate::dispatch::SwitchTable;
+use crate::dispatch::{SelectTable, Step, SwitchTable};
 use crate::term::Term;
 use std::fmt::Write;
 
@@ -145,6 +145,22 @@ pub enum Instr {
     },
     Return {
         src: Reg,
+    },
+    /// `return` of a constant (a clause whose body is a literal).
+    ReturnLit {
+        val: Term,
+    },
+    /// `op` then `return` of its value (a body ending in `A + B`).
+    ReturnOp {
+        op: Op2,
+        a: Reg,
+        b: Reg,
+    },
+    /// `op` with a small-integer constant, then `return`.
+    ReturnOpInt {
+        op: Op2,
+        a: Reg,
+        k: i64,
     },
     // ---- control and tests ----
     Jump {
@@ -288,6 +304,11 @@ pub enum Instr {
         a: Reg,
         table: Box<SwitchTable>,
     },
+    /// Jump to the first clause compatible with the keys of several sub-terms at once (list
+    /// heads, tails, tuple elements of the clause columns), read in place.
+    Select {
+        table: Box<SelectTable>,
+    },
     // ---- errors ----
     Badmatch {
         a: Reg,
@@ -422,6 +443,18 @@ fn key_name(k: &crate::dispatch::Key) -> String {
     }
 }
 
+/// A sub-term path as `.hd.tl.2` (elements 1-based, as `element/2` counts).
+fn path_name(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Hd => ".hd".to_string(),
+            Step::Tl => ".tl".to_string(),
+            Step::Elem(i) => format!(".{}", i + 1),
+        })
+        .collect()
+}
+
 fn bif_name(f: BifFn) -> String {
     crate::bifs::name_of(f).unwrap_or_else(|| "?".to_string())
 }
@@ -479,7 +512,11 @@ impl Instr {
                 fun, base, n, dst, ..
             } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
             Instr::Return { src } => *src,
+            Instr::ReturnLit { .. } => 0,
+            Instr::ReturnOp { a, b, .. } => (*a).max(*b),
+            Instr::ReturnOpInt { a, .. } => *a,
             Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause | Instr::TryEnd => 0,
+            Instr::Select { table } => table.probes.iter().map(|p| p.reg).max().unwrap_or(0),
             Instr::TryEnter {
                 class,
                 reason,
@@ -651,6 +688,9 @@ impl Code {
                     writeln!(s, "{t}apply r{fun}/{n} @r{base} -> r{dst}")
                 }
                 Instr::Return { src } => writeln!(s, "return r{src}"),
+                Instr::ReturnLit { val } => writeln!(s, "return_lit {}", short(val)),
+                Instr::ReturnOp { op, a, b } => writeln!(s, "return_op {op:?} r{a}, r{b}"),
+                Instr::ReturnOpInt { op, a, k } => writeln!(s, "return_op {op:?} r{a}, {k}"),
                 Instr::Jump { to } => writeln!(s, "jump {to}"),
                 Instr::IsInt { a, k, fail } => writeln!(s, "is_int r{a}, {k} else {fail}"),
                 Instr::IsAtom { a, atom, fail } => {
@@ -738,6 +778,18 @@ impl Code {
                         .collect();
                     ks.sort();
                     writeln!(s, "switch r{a} [{}] else {}", ks.join(", "), table.default)
+                }
+                Instr::Select { table } => {
+                    let ps: Vec<String> = table
+                        .probes
+                        .iter()
+                        .map(|p| {
+                            let ks: Vec<String> = p.names.iter().map(key_name).collect();
+                            format!("r{}{} [{}]", p.reg, path_name(&p.steps), ks.join(" "))
+                        })
+                        .collect();
+                    let ls: Vec<String> = table.leaf.iter().map(|l| l.to_string()).collect();
+                    writeln!(s, "select {} -> [{}]", ps.join(", "), ls.join(" "))
                 }
                 Instr::Badmatch { a } => writeln!(s, "badmatch r{a}"),
                 Instr::Badrecord { a } => writeln!(s, "badrecord r{a}"),

@@ -513,6 +513,33 @@ impl Proc {
                             Err(c) => break 'run Err(c),
                         }
                     }
+                    Instr::ReturnLit { val } => ret!(val.clone()),
+                    Instr::ReturnOp { op, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            if let Some(r) = int_op(*op, *x, *y) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                        match self.op2(*op, x, y) {
+                            Ok(v) => ret!(v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::ReturnOpInt { op, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_op(*op, x, *k) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let x = reg!(*a).clone();
+                        match self.op2(*op, x, Term::Int(*k)) {
+                            Ok(v) => ret!(v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
                     Instr::OpInt { op, dst, a, k } => {
                         if let Term::Int(x) = reg!(*a) {
                             if let Some(r) = int_op(*op, x, *k) {
@@ -819,6 +846,7 @@ impl Proc {
                         }
                     }
                     Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
+                    Instr::Select { table } => pc = table.target(&self.regs[bp..]) as usize,
                     Instr::Badmatch { a } => {
                         break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
                     }
