@@ -27,6 +27,67 @@ pub struct BuildSeg {
 }
 pub type Label = u32;
 
+/// The type tests `is_type` makes in place (guard BIFs `is_integer/1`, `is_tuple/1`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeTest {
+    Integer,
+    Float,
+    Number,
+    Atom,
+    Boolean,
+    Tuple,
+    List,
+    Binary,
+    Bitstring,
+    Map,
+    Function,
+    Pid,
+    Reference,
+}
+
+impl TypeTest {
+    /// The test a guard BIF `erlang:NAME/1` makes, if it is one of these.
+    pub fn of_bif(name: &str) -> Option<TypeTest> {
+        Some(match name {
+            "is_integer" => TypeTest::Integer,
+            "is_float" => TypeTest::Float,
+            "is_number" => TypeTest::Number,
+            "is_atom" => TypeTest::Atom,
+            "is_boolean" => TypeTest::Boolean,
+            "is_tuple" => TypeTest::Tuple,
+            "is_list" => TypeTest::List,
+            "is_binary" => TypeTest::Binary,
+            "is_bitstring" => TypeTest::Bitstring,
+            "is_map" => TypeTest::Map,
+            "is_function" => TypeTest::Function,
+            "is_pid" => TypeTest::Pid,
+            "is_reference" => TypeTest::Reference,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub fn holds(self, t: &Term) -> bool {
+        match self {
+            TypeTest::Integer => matches!(t, Term::Int(_) | Term::Big(_)),
+            TypeTest::Float => matches!(t, Term::Float(_)),
+            TypeTest::Number => matches!(t, Term::Int(_) | Term::Big(_) | Term::Float(_)),
+            TypeTest::Atom => matches!(t, Term::Atom(_)),
+            TypeTest::Boolean => {
+                matches!(t, Term::Atom(a) if *a == crate::atom::TRUE || *a == crate::atom::FALSE)
+            }
+            TypeTest::Tuple => matches!(t, Term::Tuple(_)),
+            TypeTest::List => matches!(t, Term::Cons(_) | Term::Nil),
+            TypeTest::Binary => matches!(t, Term::Bin(b) if b.is_binary()),
+            TypeTest::Bitstring => matches!(t, Term::Bin(_)),
+            TypeTest::Map => matches!(t, Term::Map(_)),
+            TypeTest::Function => matches!(t, Term::Fun(_)),
+            TypeTest::Pid => matches!(t, Term::Pid(_)),
+            TypeTest::Reference => matches!(t, Term::Ref(_)),
+        }
+    }
+}
+
 pub enum Instr {
     // ---- moves and construction ----
     Move {
@@ -229,6 +290,12 @@ pub enum Instr {
     },
     IsMap {
         a: Reg,
+        fail: Label,
+    },
+    /// `is_integer(R)`, `is_tuple(R)`... as a guard test, read in place.
+    IsType {
+        a: Reg,
+        ty: TypeTest,
         fail: Label,
     },
     /// Starts matching a binary: `a` (a bitstring) into `bin`, offset 0 into `off`.
@@ -460,6 +527,37 @@ fn bif_name(f: BifFn) -> String {
 }
 
 impl Instr {
+    /// Whether control never falls through to the next instruction.
+    pub fn ends_block(&self) -> bool {
+        match self {
+            Instr::Return { .. }
+            | Instr::ReturnLit { .. }
+            | Instr::ReturnOp { .. }
+            | Instr::ReturnOpInt { .. }
+            | Instr::TailCall { .. }
+            | Instr::Jump { .. }
+            | Instr::Switch { .. }
+            | Instr::Select { .. }
+            | Instr::LoopRecNext { .. }
+            | Instr::Wait { .. }
+            | Instr::EscTail { .. }
+            | Instr::Badmatch { .. }
+            | Instr::Badrecord { .. }
+            | Instr::BadBool { .. }
+            | Instr::CaseClause { .. }
+            | Instr::IfClause
+            | Instr::FunctionClause
+            | Instr::TryClause { .. }
+            | Instr::Reraise { .. }
+            | Instr::BadGenerator { .. }
+            | Instr::BadFilter { .. } => true,
+            Instr::CallExt { tail, .. }
+            | Instr::CallDyn { tail, .. }
+            | Instr::Apply { tail, .. } => *tail,
+            _ => false,
+        }
+    }
+
     /// The highest register the instruction reads or writes (0 if none): the frame is sized
     /// to cover every one, which lets the interpreter index registers without bounds checks.
     pub fn max_reg(&self) -> Reg {
@@ -558,7 +656,10 @@ impl Instr {
             | Instr::GetHd { a, dst, .. }
             | Instr::GetTl { a, dst, .. }
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
-            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } | Instr::IsMap { a, .. } => *a,
+            Instr::HdIsInt { a, .. }
+            | Instr::HdIsAtom { a, .. }
+            | Instr::IsMap { a, .. }
+            | Instr::IsType { a, .. } => *a,
             Instr::GetMapElem { a, key, dst, .. } => m(&[*a, *key, *dst]),
             Instr::BsStart { a, bin, off, .. } => m(&[*a, *bin, *off]),
             Instr::BsGet {
@@ -720,6 +821,7 @@ impl Code {
                 }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
                 Instr::IsMap { a, fail } => writeln!(s, "is_map r{a} else {fail}"),
+                Instr::IsType { a, ty, fail } => writeln!(s, "is_type r{a}, {ty:?} else {fail}"),
                 Instr::BsStart { a, bin, off, fail } => {
                     writeln!(s, "bs_start r{a} -> r{bin}, r{off} else {fail}")
                 }

@@ -275,7 +275,12 @@ impl Probe {
         let Some(k) = sub_term(t, &self.steps).and_then(term_key) else {
             return 0;
         };
-        if let Some(i) = self.keys.get(&k) {
+        // A few keys: comparing is cheaper than hashing.
+        if self.names.len() <= 8 {
+            if let Some(i) = self.names.iter().position(|n| *n == k) {
+                return i as u32 + 1;
+            }
+        } else if let Some(i) = self.keys.get(&k) {
             return *i;
         }
         if let Key::Tuple(n, Some(_)) = k {

@@ -435,7 +435,10 @@ impl Proc {
                         }
                     }};
                 }
-                let ins = &code[pc];
+                debug_assert!(pc < code.len(), "pc {pc} past the end of {}", f.name.name());
+                // SAFETY: `lower_fun` ends every function with an instruction that does not
+                // fall through and points no label past it, so `pc` stays inside `code`.
+                let ins = unsafe { code.get_unchecked(pc) };
                 pc += 1;
                 match ins {
                     Instr::Move { dst, src } => {
@@ -971,6 +974,11 @@ impl Proc {
                             }
                         }
                         put!(*dst, bb.finish());
+                    }
+                    Instr::IsType { a, ty, fail } => {
+                        if !ty.holds(&reg!(*a)) {
+                            pc = *fail as usize;
+                        }
                     }
                     Instr::IsMap { a, fail } => {
                         if !matches!(&reg!(*a), Term::Map(_)) {

@@ -10,7 +10,7 @@
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg};
+use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg, TypeTest};
 use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, Plan};
 use crate::term::Term;
@@ -49,7 +49,18 @@ pub fn lower_fun(f: &mut FunDef) {
         alias_args(c);
     }
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
+    let past_end = l
+        .labels
+        .iter()
+        .flatten()
+        .any(|&at| at as usize >= l.code.instrs.len());
     l.resolve();
+    // `exec.rs` fetches instructions without a bounds check: no label may point past the
+    // last instruction and the last one may not fall through (neither happens for a
+    // function body, whose value is returned; the sentinel makes it hold by construction).
+    if past_end || !l.code.instrs.last().is_some_and(Instr::ends_block) {
+        l.code.instrs.push(Instr::FunctionClause);
+    }
     // Cover every register an instruction names, so `exec.rs` may index without checks.
     let top = l
         .code
@@ -233,6 +244,15 @@ fn rename(e: &mut E, from: u32, to: u32) {
     }
 }
 
+/// The small integer `e` is, if it is a literal one.
+fn int_lit(e: &E) -> Option<i64> {
+    match e {
+        E::Lit(Term::Int(k)) => Some(*k),
+        E::At(_, x) => int_lit(x),
+        _ => None,
+    }
+}
+
 fn is_cmp(op: Op2) -> bool {
     use Op2::*;
     matches!(op, Eq | Ne | ExactEq | ExactNe | Lt | Le | Gt | Ge)
@@ -307,6 +327,7 @@ impl Lower {
                 | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
                 | Instr::IsMap { fail, .. }
+                | Instr::IsType { fail, .. }
                 | Instr::BsStart { fail, .. }
                 | Instr::BsGet { fail, .. }
                 | Instr::BsEnd { fail, .. }
@@ -436,6 +457,15 @@ impl Lower {
                     acc = dst;
                 }
                 self.finish(d, r);
+            }
+            // `Expr op Integer` (`tuple_size(T) + 1`): the constant is an operand, not a load.
+            E::Op2(op, a, b) if op.is_numeric() && int_lit(&b).is_some() => {
+                let k = int_lit(&b).expect("checked");
+                let a = self.operand(*a);
+                match d {
+                    Dest::Tail => self.emit(Instr::ReturnOpInt { op, a, k }),
+                    Dest::Reg(r) => self.emit(Instr::OpInt { op, dst: r, a, k }),
+                }
             }
             E::Op2(op, a, b) => {
                 let a = self.operand(*a);
@@ -1359,6 +1389,21 @@ impl Lower {
             E::Lit(Term::Atom(atom::TRUE)) => {}
             E::OpVarInt(op, a, k) if is_cmp(op) => self.emit(Instr::CmpInt { op, a, k, fail }),
             E::OpVarVar(op, a, b) if is_cmp(op) => self.emit(Instr::Cmp { op, a, b, fail }),
+            E::Op2(op, a, b) if is_cmp(op) && guard_value(&a) && int_lit(&b).is_some() => {
+                let k = int_lit(&b).expect("checked");
+                let a = self.gvalue(*a, fail);
+                self.emit(Instr::CmpInt { op, a, k, fail });
+            }
+            E::CallBif(_, m, name, args)
+                if m == atom::ERLANG
+                    && args.len() == 1
+                    && guard_value(&args[0])
+                    && TypeTest::of_bif(name.name()).is_some() =>
+            {
+                let ty = TypeTest::of_bif(name.name()).expect("checked");
+                let a = self.gvalue(args.into_iter().next().expect("one argument"), fail);
+                self.emit(Instr::IsType { a, ty, fail });
+            }
             E::Op2(op, a, b) if is_cmp(op) && guard_value(&a) && guard_value(&b) => {
                 let a = self.gvalue(*a, fail);
                 let b = self.gvalue(*b, fail);
