@@ -429,7 +429,10 @@ impl Proc {
                         }
                     }};
                 }
-                let ins = &code[pc];
+                debug_assert!(pc < code.len(), "pc {pc} past the end of {}", f.name.name());
+                // SAFETY: `lower_fun` ends every function with an instruction that does not
+                // fall through and points no label past it, so `pc` stays inside `code`.
+                let ins = unsafe { code.get_unchecked(pc) };
                 pc += 1;
                 match ins {
                     Instr::Move { dst, src } => {
@@ -504,6 +507,33 @@ impl Proc {
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::ReturnLit { val } => ret!(val.clone()),
+                    Instr::ReturnOp { op, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            if let Some(r) = int_op(*op, *x, *y) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                        match self.op2(*op, x, y) {
+                            Ok(v) => ret!(v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::ReturnOpInt { op, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_op(*op, x, *k) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let x = reg!(*a).clone();
+                        match self.op2(*op, x, Term::Int(*k)) {
+                            Ok(v) => ret!(v),
                             Err(c) => break 'run Err(c),
                         }
                     }
@@ -813,6 +843,7 @@ impl Proc {
                         }
                     }
                     Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
+                    Instr::Select { table } => pc = table.target(&self.regs[bp..]) as usize,
                     Instr::Badmatch { a } => {
                         break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
                     }
@@ -937,6 +968,11 @@ impl Proc {
                             }
                         }
                         put!(*dst, bb.finish());
+                    }
+                    Instr::IsType { a, ty, fail } => {
+                        if !ty.holds(&reg!(*a)) {
+                            pc = *fail as usize;
+                        }
                     }
                     Instr::IsMap { a, fail } => {
                         if !matches!(&reg!(*a), Term::Map(_)) {
