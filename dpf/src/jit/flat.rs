@@ -19,12 +19,9 @@
 //! without a branch: the only data-dependent branch left is "look further", taken when the key
 //! is absent and keys were stored past this bucket (a full bucket sends new keys to the next
 //! one; each bucket counts how many keys went past it, so removal needs no tombstones and
-//! memory stays flat over millions of insert/remove cycles). Load factor at most 1/2. Tables of
-//! 256 KiB or more are allocated on 2 MiB huge pages ([`super::pages`]): one TLB entry for the
-//! whole table instead of one per 4 KiB the probes hit at random.
+//! memory stays flat over millions of insert/remove cycles). Load factor at most 1/2.
 
 use super::codegen::{Field, Group};
-use super::pages::Words;
 
 /// Most lanes a key can have (one per machine load of a shape at worst).
 pub const MAX_LANES: usize = crate::graph::MAX_KEY_WORDS;
@@ -180,8 +177,7 @@ pub const LOOK_FURTHER: u32 = u32::MAX;
 #[derive(Clone, Debug)]
 pub struct FlatTable {
     lanes: usize,
-    /// The buckets (huge pages for large tables: see [`super::pages`]).
-    words: Words,
+    words: Vec<u64>,
     /// Index in `words` of bucket 0, chosen so that buckets start on a 32-byte boundary.
     base: usize,
     /// Per bucket, how many keys stored past it started their search at or before it. A
@@ -212,7 +208,7 @@ impl FlatTable {
     pub fn with_capacity(lanes: usize, n: usize) -> FlatTable {
         let mut t = FlatTable {
             lanes,
-            words: Words::zeroed(0),
+            words: Vec::new(),
             base: 0,
             counts: Vec::new(),
             bits: bits_for(n),
@@ -224,8 +220,8 @@ impl FlatTable {
 
     fn alloc(&mut self) {
         // Spare words let bucket 0 start on a 32-byte boundary (so a one-lane bucket never
-        // straddles two cache lines); the storage is never resized afterwards.
-        self.words = Words::zeroed((self.bucket_words() << self.bits) + 4);
+        // straddles two cache lines); the vector is never resized afterwards.
+        self.words = vec![0; (self.bucket_words() << self.bits) + 4];
         let addr = self.words.as_ptr() as usize;
         self.base = (addr.next_multiple_of(32) - addr) / 8;
         self.counts = vec![0; 1 << self.bits];
@@ -367,7 +363,7 @@ impl FlatTable {
     }
 
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.words, Words::zeroed(0));
+        let old = std::mem::take(&mut self.words);
         let (base, sw, n) = (self.base, self.slot_words(), self.len);
         let lanes = self.lanes;
         self.bits = bits_for(n + 1).max(self.bits + 1);
@@ -456,8 +452,6 @@ mod tests {
             t.set(&[k * 0x1_0001], 1);
         }
         assert_eq!(t.raw().0, before, "presized table grew");
-        // 512 KiB of buckets: on huge pages (one TLB entry rather than 128).
-        assert!(t.words.is_mapped());
         // 16,384 buckets of 2 slots: 10,000 keys at a load of 0.31.
         assert_eq!(t.raw().1, 64 - 14);
         t.set(&[u64::MAX], 2);

@@ -23,7 +23,6 @@
 
 pub mod codegen;
 pub mod flat;
-pub mod pages;
 
 use std::fmt;
 
