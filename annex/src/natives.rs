@@ -102,7 +102,7 @@ fn map(pairs: Vec<(&str, Term)>) -> Term {
         .into_iter()
         .map(|(k, v)| (MapKey(Term::atom(k)), v))
         .collect();
-    Term::Map(Arc::new(m))
+    Term::map(m)
 }
 
 fn stats_term(s: &PduStats) -> Term {
@@ -198,7 +198,7 @@ pub fn install(vm: &mut Vm, host: SharedHost) {
                 MapKey(Term::atom("vm_copied_bytes")),
                 Term::Int(vm::term::bytes_copied() as i64),
             );
-            Ok(Term::Map(Arc::new(m)))
+            Ok(Term::map(m))
         }),
     );
     let h = host.clone();

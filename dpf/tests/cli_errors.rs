@@ -78,6 +78,51 @@ fn a_bad_rule_names_the_file_the_line_and_the_span() {
     }
 }
 
+/// `dpf split` starts creating its outputs while the rules compile: a rule that does not
+/// compile must still leave every directory and file as it found them.
+#[test]
+fn a_bad_rule_leaves_existing_outputs_and_directories_untouched() {
+    let dir = scratch("cli_errors_untouched");
+    let rules = dir.join("r.rules");
+    let body: String = (0..300)
+        .map(|i| format!("r{i}: tcp port {}\n", 1000 + i))
+        .collect();
+    std::fs::write(&rules, format!("{body}bad: udp port 99999\n")).unwrap();
+    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/../pcaps/office.pcap");
+    let split = |out: &std::path::Path| {
+        dpf(&[
+            "split",
+            "-r",
+            trace,
+            "--rules",
+            rules.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    // An existing directory holding last run's output of one rule and a stranger's file.
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("r7.pcap"), b"last run").unwrap();
+    std::fs::write(out.join("notes.txt"), b"mine").unwrap();
+    let o = split(&out);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr_of(&o).contains("rule `bad`"));
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["notes.txt", "r7.pcap"]);
+    assert_eq!(std::fs::read(out.join("r7.pcap")).unwrap(), b"last run");
+    // Missing parents are removed again too, but not the directory that already existed.
+    let deep = dir.join("a/b/c");
+    let o = split(&deep);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!dir.join("a").exists(), "split left a/b/c behind");
+    assert!(dir.exists());
+}
+
 #[test]
 fn missing_files_and_unsupported_link_types_are_clean_errors() {
     let dir = scratch("cli_errors_files");

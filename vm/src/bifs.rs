@@ -9,7 +9,8 @@ use crate::term::{self, Fun, FunKind, MapKey, Term};
 use num_bigint::BigInt;
 use num_traits::Num;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 pub type BifFn = fn(&mut Proc, &[Term]) -> Res;
 
@@ -692,7 +693,7 @@ fn register_core(t: &mut Table) {
         let m = atom_arg(&a[0])?;
         let f = atom_arg(&a[1])?;
         let n = usize_arg(&a[2])?;
-        Ok(Term::Fun(Arc::new(Fun {
+        Ok(Term::Fun(Rc::new(Fun {
             kind: FunKind::External {
                 module: m,
                 function: f,
@@ -869,7 +870,7 @@ pub fn phash(t: &Term) -> u64 {
     h.finish() & ((1 << 32) - 1)
 }
 
-pub(crate) fn map_of(t: &Term) -> Result<&Arc<BTreeMap<MapKey, Term>>, Ctl> {
+pub(crate) fn map_of(t: &Term) -> Result<&Rc<BTreeMap<MapKey, Term>>, Ctl> {
     match t {
         Term::Map(m) => Ok(m),
         o => Err(error(Term::tuple(vec![

@@ -3,7 +3,7 @@
 
 use crate::term::{Bits, Term};
 use num_bigint::{BigInt, Sign};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Accumulates a bitstring under construction.
 #[derive(Default)]
@@ -182,7 +182,7 @@ fn sign_adjust(v: BigInt, size: usize, signed: bool) -> Term {
 
 /// A shared sub-bitstring of `b` (no bytes copied).
 pub fn sub(b: &Bits, off: usize, len: usize) -> Term {
-    Term::Bin(Arc::new(Bits {
+    Term::Bin(Rc::new(Bits {
         data: b.data.clone(),
         off: b.off + off,
         len,

@@ -11,7 +11,7 @@
 use crate::atom::Atom;
 use crate::bifs::BifFn;
 use crate::code::{Op1, Op2, Pat, SegType, E};
-use crate::dispatch::SwitchTable;
+use crate::dispatch::{SelectTable, Step, SwitchTable};
 use crate::term::Term;
 use std::fmt::Write;
 
@@ -26,6 +26,67 @@ pub struct BuildSeg {
     pub little: bool,
 }
 pub type Label = u32;
+
+/// The type tests `is_type` makes in place (guard BIFs `is_integer/1`, `is_tuple/1`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeTest {
+    Integer,
+    Float,
+    Number,
+    Atom,
+    Boolean,
+    Tuple,
+    List,
+    Binary,
+    Bitstring,
+    Map,
+    Function,
+    Pid,
+    Reference,
+}
+
+impl TypeTest {
+    /// The test a guard BIF `erlang:NAME/1` makes, if it is one of these.
+    pub fn of_bif(name: &str) -> Option<TypeTest> {
+        Some(match name {
+            "is_integer" => TypeTest::Integer,
+            "is_float" => TypeTest::Float,
+            "is_number" => TypeTest::Number,
+            "is_atom" => TypeTest::Atom,
+            "is_boolean" => TypeTest::Boolean,
+            "is_tuple" => TypeTest::Tuple,
+            "is_list" => TypeTest::List,
+            "is_binary" => TypeTest::Binary,
+            "is_bitstring" => TypeTest::Bitstring,
+            "is_map" => TypeTest::Map,
+            "is_function" => TypeTest::Function,
+            "is_pid" => TypeTest::Pid,
+            "is_reference" => TypeTest::Reference,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub fn holds(self, t: &Term) -> bool {
+        match self {
+            TypeTest::Integer => matches!(t, Term::Int(_) | Term::Big(_)),
+            TypeTest::Float => matches!(t, Term::Float(_)),
+            TypeTest::Number => matches!(t, Term::Int(_) | Term::Big(_) | Term::Float(_)),
+            TypeTest::Atom => matches!(t, Term::Atom(_)),
+            TypeTest::Boolean => {
+                matches!(t, Term::Atom(a) if *a == crate::atom::TRUE || *a == crate::atom::FALSE)
+            }
+            TypeTest::Tuple => matches!(t, Term::Tuple(_)),
+            TypeTest::List => matches!(t, Term::Cons(_) | Term::Nil),
+            TypeTest::Binary => matches!(t, Term::Bin(b) if b.is_binary()),
+            TypeTest::Bitstring => matches!(t, Term::Bin(_)),
+            TypeTest::Map => matches!(t, Term::Map(_)),
+            TypeTest::Function => matches!(t, Term::Fun(_)),
+            TypeTest::Pid => matches!(t, Term::Pid(_)),
+            TypeTest::Reference => matches!(t, Term::Ref(_)),
+        }
+    }
+}
 
 pub enum Instr {
     // ---- moves and construction ----
@@ -146,6 +207,22 @@ pub enum Instr {
     Return {
         src: Reg,
     },
+    /// `return` of a constant (a clause whose body is a literal).
+    ReturnLit {
+        val: Term,
+    },
+    /// `op` then `return` of its value (a body ending in `A + B`).
+    ReturnOp {
+        op: Op2,
+        a: Reg,
+        b: Reg,
+    },
+    /// `op` with a small-integer constant, then `return`.
+    ReturnOpInt {
+        op: Op2,
+        a: Reg,
+        k: i64,
+    },
     // ---- control and tests ----
     Jump {
         to: Label,
@@ -213,6 +290,12 @@ pub enum Instr {
     },
     IsMap {
         a: Reg,
+        fail: Label,
+    },
+    /// `is_integer(R)`, `is_tuple(R)`... as a guard test, read in place.
+    IsType {
+        a: Reg,
+        ty: TypeTest,
         fail: Label,
     },
     /// Starts matching a binary: `a` (a bitstring) into `bin`, offset 0 into `off`.
@@ -287,6 +370,11 @@ pub enum Instr {
     Switch {
         a: Reg,
         table: Box<SwitchTable>,
+    },
+    /// Jump to the first clause compatible with the keys of several sub-terms at once (list
+    /// heads, tails, tuple elements of the clause columns), read in place.
+    Select {
+        table: Box<SelectTable>,
     },
     // ---- errors ----
     Badmatch {
@@ -422,11 +510,54 @@ fn key_name(k: &crate::dispatch::Key) -> String {
     }
 }
 
+/// A sub-term path as `.hd.tl.2` (elements 1-based, as `element/2` counts).
+fn path_name(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Hd => ".hd".to_string(),
+            Step::Tl => ".tl".to_string(),
+            Step::Elem(i) => format!(".{}", i + 1),
+        })
+        .collect()
+}
+
 fn bif_name(f: BifFn) -> String {
     crate::bifs::name_of(f).unwrap_or_else(|| "?".to_string())
 }
 
 impl Instr {
+    /// Whether control never falls through to the next instruction.
+    pub fn ends_block(&self) -> bool {
+        match self {
+            Instr::Return { .. }
+            | Instr::ReturnLit { .. }
+            | Instr::ReturnOp { .. }
+            | Instr::ReturnOpInt { .. }
+            | Instr::TailCall { .. }
+            | Instr::Jump { .. }
+            | Instr::Switch { .. }
+            | Instr::Select { .. }
+            | Instr::LoopRecNext { .. }
+            | Instr::Wait { .. }
+            | Instr::EscTail { .. }
+            | Instr::Badmatch { .. }
+            | Instr::Badrecord { .. }
+            | Instr::BadBool { .. }
+            | Instr::CaseClause { .. }
+            | Instr::IfClause
+            | Instr::FunctionClause
+            | Instr::TryClause { .. }
+            | Instr::Reraise { .. }
+            | Instr::BadGenerator { .. }
+            | Instr::BadFilter { .. } => true,
+            Instr::CallExt { tail, .. }
+            | Instr::CallDyn { tail, .. }
+            | Instr::Apply { tail, .. } => *tail,
+            _ => false,
+        }
+    }
+
     /// The highest register the instruction reads or writes (0 if none): the frame is sized
     /// to cover every one, which lets the interpreter index registers without bounds checks.
     pub fn max_reg(&self) -> Reg {
@@ -479,7 +610,11 @@ impl Instr {
                 fun, base, n, dst, ..
             } => m(&[*fun, *dst, base + n.saturating_sub(1)]),
             Instr::Return { src } => *src,
+            Instr::ReturnLit { .. } => 0,
+            Instr::ReturnOp { a, b, .. } => (*a).max(*b),
+            Instr::ReturnOpInt { a, .. } => *a,
             Instr::Jump { .. } | Instr::IfClause | Instr::FunctionClause | Instr::TryEnd => 0,
+            Instr::Select { table } => table.probes.iter().map(|p| p.reg).max().unwrap_or(0),
             Instr::TryEnter {
                 class,
                 reason,
@@ -521,7 +656,10 @@ impl Instr {
             | Instr::GetHd { a, dst, .. }
             | Instr::GetTl { a, dst, .. }
             | Instr::GetTlN { a, dst, .. } => (*a).max(*dst),
-            Instr::HdIsInt { a, .. } | Instr::HdIsAtom { a, .. } | Instr::IsMap { a, .. } => *a,
+            Instr::HdIsInt { a, .. }
+            | Instr::HdIsAtom { a, .. }
+            | Instr::IsMap { a, .. }
+            | Instr::IsType { a, .. } => *a,
             Instr::GetMapElem { a, key, dst, .. } => m(&[*a, *key, *dst]),
             Instr::BsStart { a, bin, off, .. } => m(&[*a, *bin, *off]),
             Instr::BsGet {
@@ -651,6 +789,9 @@ impl Code {
                     writeln!(s, "{t}apply r{fun}/{n} @r{base} -> r{dst}")
                 }
                 Instr::Return { src } => writeln!(s, "return r{src}"),
+                Instr::ReturnLit { val } => writeln!(s, "return_lit {}", short(val)),
+                Instr::ReturnOp { op, a, b } => writeln!(s, "return_op {op:?} r{a}, r{b}"),
+                Instr::ReturnOpInt { op, a, k } => writeln!(s, "return_op {op:?} r{a}, {k}"),
                 Instr::Jump { to } => writeln!(s, "jump {to}"),
                 Instr::IsInt { a, k, fail } => writeln!(s, "is_int r{a}, {k} else {fail}"),
                 Instr::IsAtom { a, atom, fail } => {
@@ -680,6 +821,7 @@ impl Code {
                 }
                 Instr::IsTuple { a, n, fail } => writeln!(s, "is_tuple r{a}/{n} else {fail}"),
                 Instr::IsMap { a, fail } => writeln!(s, "is_map r{a} else {fail}"),
+                Instr::IsType { a, ty, fail } => writeln!(s, "is_type r{a}, {ty:?} else {fail}"),
                 Instr::BsStart { a, bin, off, fail } => {
                     writeln!(s, "bs_start r{a} -> r{bin}, r{off} else {fail}")
                 }
@@ -738,6 +880,18 @@ impl Code {
                         .collect();
                     ks.sort();
                     writeln!(s, "switch r{a} [{}] else {}", ks.join(", "), table.default)
+                }
+                Instr::Select { table } => {
+                    let ps: Vec<String> = table
+                        .probes
+                        .iter()
+                        .map(|p| {
+                            let ks: Vec<String> = p.names.iter().map(key_name).collect();
+                            format!("r{}{} [{}]", p.reg, path_name(&p.steps), ks.join(" "))
+                        })
+                        .collect();
+                    let ls: Vec<String> = table.leaf.iter().map(|l| l.to_string()).collect();
+                    writeln!(s, "select {} -> [{}]", ps.join(", "), ls.join(" "))
                 }
                 Instr::Badmatch { a } => writeln!(s, "badmatch r{a}"),
                 Instr::Badrecord { a } => writeln!(s, "badrecord r{a}"),

@@ -806,7 +806,7 @@ impl Compiler {
                         Some(&i) => E::MakeFun(i, vec![]),
                         None => {
                             if self.call_target(&fname, ar).is_some() {
-                                E::Lit(Term::Fun(std::sync::Arc::new(crate::term::Fun {
+                                E::Lit(Term::Fun(std::rc::Rc::new(crate::term::Fun {
                                     kind: crate::term::FunKind::External {
                                         module: crate::atom::ERLANG,
                                         function: Atom::intern(&fname),

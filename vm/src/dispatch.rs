@@ -159,6 +159,329 @@ impl SwitchTable {
     }
 }
 
+/// One step from a value to a sub-term: a list cell's head or tail, a tuple's element.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Step {
+    Hd,
+    Tl,
+    Elem(u32),
+}
+
+/// What a clause's pattern says about the sub-term at a path.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Class {
+    /// Nothing: a variable or `_` at the path or above it (or a shape we do not key on).
+    Any,
+    /// The sub-term exists and has this key.
+    Key(Key),
+    /// The pattern has another shape above the path (`[]` where the path goes through a
+    /// cons, a 2-tuple where it reads element 3): a matching value has no such sub-term.
+    Absent,
+}
+
+/// The class of pattern `p` at the sub-term `steps` below it.
+pub fn class_at(p: &Pat, steps: &[Step]) -> Class {
+    let Some((step, rest)) = steps.split_first() else {
+        return match p {
+            Pat::Alias(a, b) => match class_at(a, &[]) {
+                Class::Any => class_at(b, &[]),
+                c => c,
+            },
+            _ => pat_key(p).map_or(Class::Any, Class::Key),
+        };
+    };
+    match (p, step) {
+        (Pat::Any | Pat::Bind(_) | Pat::Check(_), _) => Class::Any,
+        (Pat::Alias(a, b), _) => match class_at(a, steps) {
+            Class::Any => class_at(b, steps),
+            c => c,
+        },
+        (Pat::Cons(h, _), Step::Hd) => class_at(h, rest),
+        (Pat::Cons(_, t), Step::Tl) => class_at(t, rest),
+        (Pat::Tuple(ps), Step::Elem(i)) => match ps.get(*i as usize) {
+            Some(e) => class_at(e, rest),
+            None => Class::Absent,
+        },
+        (Pat::Lit(t), _) => match sub_term(t, steps) {
+            Some(s) => term_key(s).map_or(Class::Any, Class::Key),
+            None => Class::Absent,
+        },
+        // Bit-syntax and map patterns, `[]`, a cons read as a tuple or the reverse.
+        _ => Class::Absent,
+    }
+}
+
+/// The sub-term of `t` at `steps`, read by reference (nothing is cloned).
+#[inline]
+pub fn sub_term<'a>(t: &'a Term, steps: &[Step]) -> Option<&'a Term> {
+    let mut t = t;
+    for s in steps {
+        t = match (t, s) {
+            (Term::Cons(c), Step::Hd) => &c.head,
+            (Term::Cons(c), Step::Tl) => &c.tail,
+            (Term::Tuple(v), Step::Elem(i)) => v.get(*i as usize)?,
+            _ => return None,
+        };
+    }
+    Some(t)
+}
+
+/// Every path below `p` (at most `MAX_DEPTH` steps deep) at which `p` fixes a key.
+fn keyed_paths(p: &Pat, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    const MAX_DEPTH: usize = 8;
+    if pat_key(p).is_some() && !out.contains(prefix) {
+        out.push(prefix.clone());
+    }
+    if prefix.len() >= MAX_DEPTH {
+        return;
+    }
+    let mut down = |step: Step, q: &Pat, out: &mut Vec<Vec<Step>>| {
+        prefix.push(step);
+        keyed_paths(q, prefix, out);
+        prefix.pop();
+    };
+    match p {
+        Pat::Cons(h, t) => {
+            down(Step::Hd, h, out);
+            down(Step::Tl, t, out);
+        }
+        Pat::Tuple(ps) => {
+            for (i, q) in ps.iter().enumerate() {
+                down(Step::Elem(i as u32), q, out);
+            }
+        }
+        Pat::Alias(a, b) => {
+            keyed_paths(a, prefix, out);
+            keyed_paths(b, prefix, out);
+        }
+        _ => {}
+    }
+}
+
+/// One probe of a `select`: the key of the sub-term at `steps` below register `reg`, as an
+/// index into the probe's keys (0: any key no clause names, or no such sub-term).
+pub struct Probe {
+    pub reg: u32,
+    pub steps: Box<[Step]>,
+    pub keys: FastMap<Key, u32>,
+    /// The keys in index order (1..), for listings.
+    pub names: Vec<Key>,
+    pub stride: u32,
+}
+
+impl Probe {
+    #[inline]
+    pub fn index(&self, t: &Term) -> u32 {
+        let Some(k) = sub_term(t, &self.steps).and_then(term_key) else {
+            return 0;
+        };
+        // A few keys: comparing is cheaper than hashing.
+        if self.names.len() <= 8 {
+            if let Some(i) = self.names.iter().position(|n| *n == k) {
+                return i as u32 + 1;
+            }
+        } else if let Some(i) = self.keys.get(&k) {
+            return *i;
+        }
+        if let Key::Tuple(n, Some(_)) = k {
+            if let Some(i) = self.keys.get(&Key::Tuple(n, None)) {
+                return *i;
+            }
+        }
+        0
+    }
+}
+
+/// The table of a `select` instruction: several sub-terms of the clauses' columns are keyed
+/// at once, and the combination of their keys indexes `leaf`, the label of the first clause
+/// whose patterns are compatible with every one of them (clause order is kept: earlier
+/// clauses that could still match are never skipped).
+pub struct SelectTable {
+    pub probes: Vec<Probe>,
+    pub leaf: Box<[u32]>,
+}
+
+impl SelectTable {
+    /// Where to jump for the running frame's registers `frame` (`frame[0]` is `r0`).
+    #[inline]
+    pub fn target(&self, frame: &[Term]) -> u32 {
+        let mut i = 0;
+        for p in &self.probes {
+            i += p.index(&frame[p.reg as usize]) * p.stride;
+        }
+        self.leaf[i as usize]
+    }
+}
+
+/// A candidate probe: column, path below it, each clause's class there, the keys named.
+type Cand = (usize, Vec<Step>, Vec<Class>, Vec<Key>);
+
+/// For every combination of the probes' key indices (the first probe varying fastest, index
+/// 0 meaning "no key named"), the first clause compatible with all of them.
+fn first_rows(probes: &[&Cand], n: usize) -> Vec<Option<usize>> {
+    let total: usize = probes.iter().map(|c| c.3.len() + 1).product();
+    (0..total)
+        .map(|i| {
+            let mut rest = i;
+            let combo: Vec<Option<Key>> = probes
+                .iter()
+                .map(|c| {
+                    let k = rest % (c.3.len() + 1);
+                    rest /= c.3.len() + 1;
+                    (k > 0).then(|| c.3[k - 1])
+                })
+                .collect();
+            (0..n).find(|&row| {
+                probes.iter().zip(&combo).all(|(c, k)| match (c.2[row], k) {
+                    (Class::Any, _) => true,
+                    (Class::Absent, k) => k.is_none(),
+                    (Class::Key(_), None) => false,
+                    (Class::Key(ck), Some(k)) => compatible(Some(ck), *k),
+                })
+            })
+        })
+        .collect()
+}
+
+/// How a clause list's selection starts.
+pub enum Plan {
+    /// Nothing worth switching on: clauses are tried in order from the first.
+    None,
+    /// The first column's shape alone (`switch`).
+    Switch(SwitchTable),
+    /// Several sub-terms (`select`).
+    Select(SelectTable),
+}
+
+/// Chooses how to start selecting among clauses whose patterns are `pats` (one row per
+/// clause, one column per register in `args`), starting at labels `starts`, `nomatch` when
+/// no clause can match. Paths are ranked by how many distinct keys they name (a path where
+/// every clause that names a key names the same cons cell tells little), shallow first; up to
+/// three are combined while the table stays small.
+pub fn plan(pats: &[&[Pat]], args: &[u32], starts: &[u32], nomatch: u32) -> Plan {
+    const MAX_PROBES: usize = 3;
+    const MAX_LEAVES: usize = 1024;
+    const MAX_CANDIDATES: usize = 12;
+    let n = pats.len();
+    if args.is_empty() || n < 4 {
+        return Plan::None;
+    }
+    // Candidate (column, path) pairs with their per-clause classes and distinct keys.
+    let mut cands: Vec<Cand> = Vec::new();
+    for col in 0..args.len() {
+        let mut paths = Vec::new();
+        for row in pats {
+            if let Some(p) = row.get(col) {
+                keyed_paths(p, &mut Vec::new(), &mut paths);
+            }
+        }
+        for path in paths {
+            let classes: Vec<Class> = pats
+                .iter()
+                .map(|row| row.get(col).map_or(Class::Any, |p| class_at(p, &path)))
+                .collect();
+            let mut keys: Vec<Key> = Vec::new();
+            for c in &classes {
+                if let Class::Key(k) = c {
+                    if !keys.contains(k) {
+                        keys.push(*k);
+                    }
+                }
+            }
+            if keys.is_empty() || keys == [Key::Cons] {
+                continue;
+            }
+            cands.push((col, path, classes, keys));
+        }
+    }
+    cands.sort_by(|a, b| {
+        b.3.len()
+            .cmp(&a.3.len())
+            .then(a.1.len().cmp(&b.1.len()))
+            .then(a.0.cmp(&b.0))
+    });
+    cands.truncate(MAX_CANDIDATES);
+    // Greedy: add the probe that most raises how far a value matching clause i jumps (a
+    // value built from clause i's patterns, its variables bound to keys no clause names),
+    // summed over the clauses, while it helps at all.
+    let mut chosen: Vec<Cand> = Vec::new();
+    let mut best = 0usize;
+    while chosen.len() < MAX_PROBES {
+        let leaves: usize = chosen.iter().map(|c| c.3.len() + 1).product();
+        let mut pick: Option<(usize, usize)> = None;
+        for (i, c) in cands.iter().enumerate() {
+            if leaves * (c.3.len() + 1) > MAX_LEAVES {
+                continue;
+            }
+            let mut trial: Vec<&Cand> = chosen.iter().collect();
+            trial.push(c);
+            let firsts = first_rows(&trial, n);
+            let gain: usize = (0..n)
+                .map(|row| {
+                    let mut idx = 0;
+                    let mut stride = 1;
+                    for c in &trial {
+                        if let Class::Key(k) = c.2[row] {
+                            idx += stride * (1 + c.3.iter().position(|x| *x == k).unwrap_or(0));
+                        }
+                        stride *= c.3.len() + 1;
+                    }
+                    firsts[idx].unwrap_or(row)
+                })
+                .sum();
+            if gain > best && pick.is_none_or(|(_, g)| gain > g) {
+                pick = Some((i, gain));
+            }
+        }
+        let Some((i, gain)) = pick else { break };
+        best = gain;
+        chosen.push(cands.remove(i));
+    }
+    if chosen.is_empty() {
+        return Plan::None;
+    }
+    // The single-probe case on the first column is the plain `switch` (the same table).
+    if chosen.len() == 1 && chosen[0].0 == 0 && chosen[0].1.is_empty() {
+        let classes: Vec<Option<Key>> = chosen[0]
+            .2
+            .iter()
+            .map(|c| match c {
+                Class::Key(k) => Some(*k),
+                _ => None,
+            })
+            .collect();
+        if classes.iter().filter(|c| c.is_some()).count() < 2 {
+            return Plan::None;
+        }
+        return Plan::Switch(SwitchTable::build(&classes, starts, nomatch));
+    }
+    let mut probes = Vec::new();
+    let mut stride = 1u32;
+    for (col, path, _, keys) in &chosen {
+        let map: FastMap<Key, u32> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32 + 1))
+            .collect();
+        probes.push(Probe {
+            reg: args[*col],
+            steps: path.clone().into(),
+            keys: map,
+            names: keys.clone(),
+            stride,
+        });
+        stride *= keys.len() as u32 + 1;
+    }
+    let leaf: Vec<u32> = first_rows(&chosen.iter().collect::<Vec<_>>(), n)
+        .into_iter()
+        .map(|r| r.map_or(nomatch, |row| starts[row]))
+        .collect();
+    Plan::Select(SelectTable {
+        probes,
+        leaf: leaf.into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +507,107 @@ mod tests {
         assert_eq!(t.target(&Term::Int(7)), 99);
         assert!(may_overlap(classes[1], classes[2]));
         assert!(!may_overlap(classes[0], classes[2]));
+    }
+}
+
+#[cfg(test)]
+mod select_tests {
+    use super::*;
+
+    /// A reference matcher for the pattern shapes the planner keys on.
+    fn matches(p: &Pat, t: &Term) -> bool {
+        match (p, t) {
+            (Pat::Any | Pat::Bind(_), _) => true,
+            (Pat::Lit(l), t) => crate::term::exact_eq(l, t),
+            (Pat::Nil, Term::Nil) => true,
+            (Pat::Cons(h, tl), Term::Cons(c)) => matches(h, &c.head) && matches(tl, &c.tail),
+            (Pat::Tuple(ps), Term::Tuple(v)) => {
+                ps.len() == v.len() && ps.iter().zip(v.iter()).all(|(p, t)| matches(p, t))
+            }
+            _ => false,
+        }
+    }
+
+    fn int(i: i64) -> Pat {
+        Pat::Lit(Term::Int(i))
+    }
+    fn cons(h: Pat, t: Pat) -> Pat {
+        Pat::Cons(Box::new(h), Box::new(t))
+    }
+
+    #[test]
+    fn select_never_skips_a_clause_that_matches() {
+        let a = Atom::intern("a");
+        let b = Atom::intern("b");
+        let at = |x: Atom| Pat::Lit(Term::Atom(x));
+        // Rows of two columns mixing keys, wildcards, absent shapes and nesting.
+        let rows: Vec<Vec<Pat>> = vec![
+            vec![int(0), Pat::Any],
+            vec![Pat::Any, cons(int(1), Pat::Any)],
+            vec![Pat::Any, cons(Pat::Any, cons(int(2), Pat::Any))],
+            vec![at(a), Pat::Nil],
+            vec![Pat::Any, cons(Pat::Tuple(vec![at(a), Pat::Any]), Pat::Any)],
+            vec![Pat::Tuple(vec![at(b), int(1)]), Pat::Any],
+            vec![
+                Pat::Any,
+                cons(Pat::Tuple(vec![Pat::Any, Pat::Any]), Pat::Nil),
+            ],
+            vec![Pat::Any, cons(int(0), cons(int(2), Pat::Any))],
+            vec![Pat::Tuple(vec![Pat::Any, int(2)]), cons(at(b), Pat::Any)],
+            vec![int(5), cons(int(1), Pat::Nil)],
+        ];
+        let terms = [
+            Term::Int(0),
+            Term::Int(5),
+            Term::Int(7),
+            Term::Atom(a),
+            Term::Atom(b),
+            Term::Nil,
+            Term::tuple(vec![Term::Atom(a), Term::Int(1)]),
+            Term::tuple(vec![Term::Atom(b), Term::Int(1)]),
+            Term::tuple(vec![Term::Atom(b), Term::Int(2)]),
+            Term::tuple(vec![Term::Int(3), Term::Int(2)]),
+            Term::Float(1.0),
+        ];
+        let mut lists = vec![Term::Nil];
+        for h in &terms {
+            lists.push(Term::cons(h.clone(), Term::Nil));
+            for h2 in &terms[..6] {
+                lists.push(Term::cons(h.clone(), Term::cons(h2.clone(), Term::Nil)));
+                lists.push(Term::cons(h.clone(), Term::cons(h2.clone(), Term::Int(9))));
+            }
+        }
+        let col1: Vec<Term> = terms.iter().cloned().chain(lists).collect();
+        // Every prefix of at least four clauses is its own clause list.
+        let mut skipped = 0;
+        for n in 4..=rows.len() {
+            let pats: Vec<&[Pat]> = rows[..n].iter().map(|r| r.as_slice()).collect();
+            let starts: Vec<u32> = (0..n as u32).map(|i| 100 + i).collect();
+            let plan = plan(&pats, &[0, 1], &starts, 999);
+            for x in &terms {
+                for y in &col1 {
+                    let frame = [x.clone(), y.clone()];
+                    let target = match &plan {
+                        Plan::None => 100,
+                        Plan::Switch(t) => t.target(x),
+                        Plan::Select(t) => t.target(&frame),
+                    };
+                    let first =
+                        (0..n).find(|&i| matches(&rows[i][0], x) && matches(&rows[i][1], y));
+                    if target > 100 {
+                        skipped += 1;
+                    }
+                    match first {
+                        Some(i) => assert!(
+                            target != 999 && target <= 100 + i as u32,
+                            "{n} clauses, ({x:?}, {y:?}): clause {i} matches, jumped to {target}"
+                        ),
+                        None => assert!(target == 999 || target >= 100, "{target}"),
+                    }
+                }
+            }
+        }
+        // The tables do skip clauses (the test would pass vacuously otherwise).
+        assert!(skipped > 1000, "{skipped}");
     }
 }

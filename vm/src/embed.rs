@@ -187,13 +187,13 @@ impl Vm {
     /// A VM with the bundled library (`lists`, `io`, `io_lib`, `maps`...) loaded.
     pub fn new() -> Vm {
         let rt = Runtime::new();
-        let (std_mods, std_errs) = crate::stdlib_modules();
-        for m in std_mods {
+        let std = crate::stdlib_modules();
+        for m in &std.0 {
             rt.add_module_arc(m.clone());
         }
         Vm {
             rt,
-            lib_errors: std_errs.as_bytes().to_vec(),
+            lib_errors: std.1.as_bytes().to_vec(),
         }
     }
 

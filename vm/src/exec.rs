@@ -14,12 +14,12 @@ use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
 };
 use crate::term::{self, Fun, FunKind, MapKey, Term};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// A suspended caller: where to resume and where the callee's result goes.
 pub struct Frame {
     /// The caller's module, when the callee runs in another one (`None`: the same).
-    module: Option<Arc<Module>>,
+    module: Option<Rc<Module>>,
     fidx: u32,
     pc: u32,
     dst: u32,
@@ -140,14 +140,14 @@ enum Target {
     /// A native or BIF already ran.
     Value(Res),
     /// An Erlang function to enter.
-    Enter(Arc<Module>, usize),
+    Enter(Rc<Module>, usize),
 }
 
 /// A function definition with a lifetime not tied to the local that holds its module: the
 /// loop keeps the module alive (in `m` or in a frame) for as long as it uses the reference.
 #[inline(always)]
-fn fun_of<'a>(m: &Arc<Module>, idx: usize) -> &'a FunDef {
-    // SAFETY: modules are immutable once loaded; the Arc that owns this one outlives every use
+fn fun_of<'a>(m: &Rc<Module>, idx: usize) -> &'a FunDef {
+    // SAFETY: modules are immutable once loaded; the Rc that owns this one outlives every use
     // of the reference (it is only replaced after the reference is reloaded).
     unsafe { &*(&m.funs[idx] as *const FunDef) }
 }
@@ -229,10 +229,10 @@ impl Proc {
     /// returns; the register file is cut back to `bp`. `fun` is the closure being called.
     pub(crate) fn run_bc(
         &mut self,
-        module: &Arc<Module>,
+        module: &Rc<Module>,
         idx: usize,
         bp: usize,
-        fun: Option<Arc<Fun>>,
+        fun: Option<Rc<Fun>>,
     ) -> Res {
         if let Err(e) = self.check_stack() {
             self.regs.truncate(bp);
@@ -251,13 +251,7 @@ impl Proc {
         r
     }
 
-    fn run_loop(
-        &mut self,
-        module: Arc<Module>,
-        idx: usize,
-        bp: usize,
-        fun: Option<Arc<Fun>>,
-    ) -> Res {
+    fn run_loop(&mut self, module: Rc<Module>, idx: usize, bp: usize, fun: Option<Rc<Fun>>) -> Res {
         let entry = self.calls.len();
         let entry_bp = bp;
         let mut m = module;
@@ -367,8 +361,8 @@ impl Proc {
                 // there, the caller suspended) or, for a tail call, moved down to `bp`.
                 macro_rules! enter {
                     ($md:expr, $idx:expr, $base:expr, $n:expr, $dst:expr, $tail:expr, $clo:expr) => {{
-                        let md: Option<Arc<Module>> = $md;
-                        let clo: Option<Arc<Fun>> = $clo;
+                        let md: Option<Rc<Module>> = $md;
+                        let clo: Option<Rc<Fun>> = $clo;
                         if $tail {
                             let n = $n as usize;
                             let base = $base as usize;
@@ -378,7 +372,7 @@ impl Proc {
                             // The old frame's values (swapped-out arguments included) are dead.
                             self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
                             if let Some(md) = md {
-                                if !Arc::ptr_eq(&md, &m) {
+                                if !Rc::ptr_eq(&md, &m) {
                                     let old = std::mem::replace(&mut m, md);
                                     // The caller expected to return into the old module.
                                     if self.calls.len() > entry {
@@ -391,7 +385,7 @@ impl Proc {
                             }
                         } else {
                             let module = match md {
-                                Some(md) if !Arc::ptr_eq(&md, &m) => {
+                                Some(md) if !Rc::ptr_eq(&md, &m) => {
                                     Some(std::mem::replace(&mut m, md))
                                 }
                                 _ => None,
@@ -435,7 +429,10 @@ impl Proc {
                         }
                     }};
                 }
-                let ins = &code[pc];
+                debug_assert!(pc < code.len(), "pc {pc} past the end of {}", f.name.name());
+                // SAFETY: `lower_fun` ends every function with an instruction that does not
+                // fall through and points no label past it, so `pc` stays inside `code`.
+                let ins = unsafe { code.get_unchecked(pc) };
                 pc += 1;
                 match ins {
                     Instr::Move { dst, src } => {
@@ -462,7 +459,7 @@ impl Proc {
                             let v = reg!(start + 2 * i + 1).clone();
                             map.insert(MapKey(k), v);
                         }
-                        put!(*dst, Term::Map(Arc::new(map)));
+                        put!(*dst, Term::Map(Rc::new(map)));
                     }
                     Instr::MapUpdate {
                         dst,
@@ -481,7 +478,7 @@ impl Proc {
                                 break 'run Err(err2(atom::BADKEY, key.0));
                             }
                             let v = reg!(start + 2 * i + 1).clone();
-                            Arc::make_mut(&mut map).insert(key, v);
+                            Rc::make_mut(&mut map).insert(key, v);
                         }
                         put!(*dst, Term::Map(map));
                     }
@@ -490,7 +487,7 @@ impl Proc {
                         let arity = m.funs[*fun as usize].arity;
                         put!(
                             *dst,
-                            Term::Fun(Arc::new(Fun {
+                            Term::Fun(Rc::new(Fun {
                                 kind: FunKind::Local {
                                     module: m.clone(),
                                     index: *fun as usize,
@@ -510,6 +507,33 @@ impl Proc {
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::ReturnLit { val } => ret!(val.clone()),
+                    Instr::ReturnOp { op, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            if let Some(r) = int_op(*op, *x, *y) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
+                        match self.op2(*op, x, y) {
+                            Ok(v) => ret!(v),
+                            Err(c) => break 'run Err(c),
+                        }
+                    }
+                    Instr::ReturnOpInt { op, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_op(*op, x, *k) {
+                                ret!(r);
+                                continue;
+                            }
+                        }
+                        let x = reg!(*a).clone();
+                        match self.op2(*op, x, Term::Int(*k)) {
+                            Ok(v) => ret!(v),
                             Err(c) => break 'run Err(c),
                         }
                     }
@@ -819,6 +843,7 @@ impl Proc {
                         }
                     }
                     Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
+                    Instr::Select { table } => pc = table.target(&self.regs[bp..]) as usize,
                     Instr::Badmatch { a } => {
                         break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
                     }
@@ -897,7 +922,7 @@ impl Proc {
                             (Term::Atom(ma), Term::Atom(fa), Term::Int(n))
                                 if (0..=255).contains(n) =>
                             {
-                                Term::Fun(Arc::new(Fun {
+                                Term::Fun(Rc::new(Fun {
                                     kind: FunKind::External {
                                         module: *ma,
                                         function: *fa,
@@ -943,6 +968,11 @@ impl Proc {
                             }
                         }
                         put!(*dst, bb.finish());
+                    }
+                    Instr::IsType { a, ty, fail } => {
+                        if !ty.holds(&reg!(*a)) {
+                            pc = *fail as usize;
+                        }
                     }
                     Instr::IsMap { a, fail } => {
                         if !matches!(&reg!(*a), Term::Map(_)) {

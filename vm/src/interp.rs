@@ -13,7 +13,6 @@ use crate::term::{self, Fun, FunKind, MapKey, Term};
 use num_traits::ToPrimitive;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
-use std::sync::Arc;
 
 pub struct Exc {
     pub class: Atom,
@@ -25,10 +24,10 @@ pub struct Exc {
 }
 
 pub struct TailCall {
-    pub module: Arc<Module>,
+    pub module: Rc<Module>,
     pub idx: usize,
     pub args: Vec<Term>,
-    pub fun: Option<Arc<Fun>>,
+    pub fun: Option<Rc<Fun>>,
 }
 
 /// Why evaluation left the normal path: an exception, or a tail call for the caller's
@@ -144,10 +143,10 @@ impl Proc {
 
     pub fn invoke(
         &mut self,
-        module: Arc<Module>,
+        module: Rc<Module>,
         idx: usize,
         args: Vec<Term>,
-        fun: Option<Arc<Fun>>,
+        fun: Option<Rc<Fun>>,
     ) -> Res {
         self.invoke_ref(&module, idx, args, fun)
     }
@@ -155,10 +154,10 @@ impl Proc {
     /// Calls function `idx` of `module` (or a closure `fun`) with `args`.
     pub fn invoke_ref(
         &mut self,
-        module: &Arc<Module>,
+        module: &Rc<Module>,
         idx: usize,
         args: Vec<Term>,
-        fun: Option<Arc<Fun>>,
+        fun: Option<Rc<Fun>>,
     ) -> Res {
         let base = self.regs.len();
         self.regs.extend(args);
@@ -170,10 +169,10 @@ impl Proc {
     /// it makes, until it returns.
     fn invoke_at(
         &mut self,
-        module: &Arc<Module>,
+        module: &Rc<Module>,
         idx: usize,
         bp: usize,
-        fun: Option<Arc<Fun>>,
+        fun: Option<Rc<Fun>>,
     ) -> Res {
         self.run_bc(module, idx, bp, fun)
     }
@@ -191,7 +190,7 @@ impl Proc {
 
     /// Puts a closure's captured values (and itself, for a named fun) into its frame.
     #[inline(never)]
-    pub(crate) fn bind_closure(&mut self, f: &FunDef, fun: &Arc<Fun>, bp: usize) {
+    pub(crate) fn bind_closure(&mut self, f: &FunDef, fun: &Rc<Fun>, bp: usize) {
         if let FunKind::Local { env, .. } = &fun.kind {
             for (s, v) in f.env_slots.iter().zip(env.iter()) {
                 self.regs[bp + *s as usize] = v.clone();
@@ -203,7 +202,7 @@ impl Proc {
     }
 
     #[inline]
-    pub fn body(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Res {
+    pub fn body(&mut self, es: &[E], bp: usize, m: &Rc<Module>) -> Res {
         let n = es.len();
         for e in &es[..n - 1] {
             self.eval(e, bp, m)?;
@@ -212,14 +211,14 @@ impl Proc {
     }
 
     #[inline]
-    fn guard(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
+    fn guard(&mut self, g: &[Vec<E>], bp: usize, m: &Rc<Module>) -> bool {
         if g.is_empty() {
             return true;
         }
         self.guard_slow(g, bp, m)
     }
 
-    fn guard_slow(&mut self, g: &[Vec<E>], bp: usize, m: &Arc<Module>) -> bool {
+    fn guard_slow(&mut self, g: &[Vec<E>], bp: usize, m: &Rc<Module>) -> bool {
         'alt: for conj in g {
             for e in conj {
                 match self.eval(e, bp, m) {
@@ -232,7 +231,7 @@ impl Proc {
         false
     }
 
-    fn args(&mut self, es: &[E], bp: usize, m: &Arc<Module>) -> Result<Vec<Term>, Ctl> {
+    fn args(&mut self, es: &[E], bp: usize, m: &Rc<Module>) -> Result<Vec<Term>, Ctl> {
         let mut v = Vec::with_capacity(es.len());
         for e in es {
             v.push(self.eval(e, bp, m)?);
@@ -243,7 +242,7 @@ impl Proc {
     /// `eval` with the leaf expressions (variables, constants, `Var op Int`) done in place:
     /// no call, and the result stays in registers instead of coming back through memory.
     #[inline(always)]
-    fn eval_leaf(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+    fn eval_leaf(&mut self, e: &E, bp: usize, m: &Rc<Module>) -> Res {
         match e {
             E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
             E::Lit(t) => Ok(t.clone()),
@@ -264,7 +263,7 @@ impl Proc {
     /// A call to function `i` of this module. Arguments go straight onto the register file,
     /// where they become the first slots of the callee's frame; a tail call leaves them there
     /// for the caller's trampoline.
-    fn call_local(&mut self, i: usize, es: &[E], tail: bool, bp: usize, m: &Arc<Module>) -> Res {
+    fn call_local(&mut self, i: usize, es: &[E], tail: bool, bp: usize, m: &Rc<Module>) -> Res {
         let base = self.regs.len();
         for e in es {
             match self.eval_leaf(e, bp, m) {
@@ -285,7 +284,7 @@ impl Proc {
     /// Evaluates an expression. The common node kinds are handled here, in a function with a
     /// small stack frame (every Erlang call passes through it); the rest go to `eval_cold`,
     /// whose frame is large.
-    pub fn eval(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+    pub fn eval(&mut self, e: &E, bp: usize, m: &Rc<Module>) -> Res {
         match e {
             E::Lit(t) => Ok(t.clone()),
             E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
@@ -307,7 +306,7 @@ impl Proc {
     }
 
     #[inline(never)]
-    fn eval_cold(&mut self, e: &E, bp: usize, m: &Arc<Module>) -> Res {
+    fn eval_cold(&mut self, e: &E, bp: usize, m: &Rc<Module>) -> Res {
         match e {
             E::Lit(t) => Ok(t.clone()),
             E::Var(s) => Ok(self.regs[bp + *s as usize].clone()),
@@ -469,7 +468,7 @@ impl Proc {
                     .map(|s| self.regs[bp + *s as usize].clone())
                     .collect();
                 let arity = m.funs[*idx].arity;
-                Ok(Term::Fun(Arc::new(Fun {
+                Ok(Term::Fun(Rc::new(Fun {
                     kind: FunKind::Local {
                         module: m.clone(),
                         index: *idx,
@@ -484,7 +483,7 @@ impl Proc {
                 let at = self.eval(ae, bp, m)?;
                 match (mt, ft, at) {
                     (Term::Atom(ma), Term::Atom(fa), Term::Int(a)) if (0..=255).contains(&a) => {
-                        Ok(Term::Fun(Arc::new(Fun {
+                        Ok(Term::Fun(Rc::new(Fun {
                             kind: FunKind::External {
                                 module: ma,
                                 function: fa,
@@ -524,7 +523,7 @@ impl Proc {
                     let v = self.eval(v, bp, m)?;
                     map.insert(MapKey(k), v);
                 }
-                Ok(Term::Map(Arc::new(map)))
+                Ok(Term::Map(Rc::new(map)))
             }
             E::MapUpdate(base, kvs) => {
                 let b = self.eval(base, bp, m)?;
@@ -538,7 +537,7 @@ impl Proc {
                     if *exact && !map.contains_key(&key) {
                         return Err(err2(atom::BADKEY, key.0));
                     }
-                    Arc::make_mut(&mut map).insert(key, v);
+                    Rc::make_mut(&mut map).insert(key, v);
                 }
                 Ok(Term::Map(map))
             }
@@ -568,7 +567,7 @@ impl Proc {
 
     /// Runs a pending tail call to completion (used where a tail position is not really one,
     /// e.g. inside `catch`).
-    pub(crate) fn finish_tail_in(&mut self, c: Ctl, m: &Arc<Module>) -> Res {
+    pub(crate) fn finish_tail_in(&mut self, c: Ctl, m: &Rc<Module>) -> Res {
         match c {
             Ctl::Tail => match std::mem::replace(&mut self.pending_tail, PendingTail::None) {
                 PendingTail::Local(i, n) => {
@@ -657,7 +656,7 @@ impl Proc {
         catches: &[CClause],
         after: &[E],
         bp: usize,
-        m: &Arc<Module>,
+        m: &Rc<Module>,
     ) -> Res {
         let r = match self.body(body, bp, m) {
             Err(t @ Ctl::Tail) => self.finish_tail_in(t, m),
@@ -729,7 +728,7 @@ impl Proc {
         clauses: &[CClause],
         after: Option<&(Box<E>, Vec<E>)>,
         bp: usize,
-        m: &Arc<Module>,
+        m: &Rc<Module>,
     ) -> Res {
         let timeout = match after {
             Some((t, _)) => match self.eval(t, bp, m)? {
@@ -786,7 +785,7 @@ impl Proc {
         body: &E,
         quals: &[CQual],
         bp: usize,
-        m: &Arc<Module>,
+        m: &Rc<Module>,
     ) -> Result<Option<Ctl>, Ctl> {
         let E::Bin(segs) = body else {
             return Ok(None);
@@ -835,7 +834,7 @@ impl Proc {
         i: usize,
         body: &E,
         bp: usize,
-        m: &Arc<Module>,
+        m: &Rc<Module>,
         emit: &mut dyn FnMut(&mut Self, Term) -> Result<(), Ctl>,
     ) -> Result<(), Ctl> {
         if i == quals.len() {
@@ -1040,7 +1039,7 @@ impl Proc {
 
     // ---- patterns ----
 
-    pub fn pmatch(&mut self, p: &Pat, v: &Term, bp: usize, m: &Arc<Module>) -> Result<bool, Ctl> {
+    pub fn pmatch(&mut self, p: &Pat, v: &Term, bp: usize, m: &Rc<Module>) -> Result<bool, Ctl> {
         Ok(match p {
             Pat::Any => true,
             Pat::Bind(s) => {
@@ -1103,10 +1102,10 @@ impl Proc {
     fn match_bin_segs(
         &mut self,
         segs: &[BinSeg<Pat>],
-        b: &Arc<term::Bits>,
+        b: &Rc<term::Bits>,
         mut off: usize,
         bp: usize,
-        m: &Arc<Module>,
+        m: &Rc<Module>,
         partial: bool,
     ) -> Result<Option<usize>, Ctl> {
         for (i, s) in segs.iter().enumerate() {
@@ -1138,7 +1137,7 @@ impl Proc {
         Ok(Some(off))
     }
 
-    fn build_bin(&mut self, segs: &[BinSeg<E>], bp: usize, m: &Arc<Module>) -> Res {
+    fn build_bin(&mut self, segs: &[BinSeg<E>], bp: usize, m: &Rc<Module>) -> Res {
         let mut bb = BitBuilder::default();
         for s in segs {
             let v = self.eval(&s.value, bp, m)?;
@@ -1157,7 +1156,7 @@ impl Proc {
 /// segment without size that is not `last`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn read_seg(
-    b: &Arc<term::Bits>,
+    b: &Rc<term::Bits>,
     mut off: usize,
     ty: SegType,
     unit: u32,

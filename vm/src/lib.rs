@@ -43,7 +43,7 @@ mod stdlib {
 
 use error::{CompileError, SourceMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
 use term::Term;
 
 pub use embed::{Driver, DriverCtx, Exception, NativeCtx, NativeFn, Vm};
@@ -124,22 +124,30 @@ pub fn fuzz_compile(data: &[u8]) -> bool {
     compile_source(Path::new("fuzz.erl"), &src).is_ok()
 }
 
-pub(crate) fn stdlib_modules() -> &'static (Vec<Arc<code::Module>>, String) {
-    static S: OnceLock<(Vec<Arc<code::Module>>, String)> = OnceLock::new();
-    S.get_or_init(|| {
-        let mut mods = Vec::new();
-        let mut errs = String::new();
-        for (name, src) in stdlib::STDLIB {
-            if !name.ends_with(".erl") {
-                continue;
-            }
-            match compile_source(Path::new(&format!("vm/lib/{name}")), src) {
-                Ok(m) => mods.push(Arc::new(m)),
-                Err(e) => errs.push_str(&e),
-            }
+/// The bundled library compiled, and its compilation errors. Compiled modules hold terms
+/// (literals, funs), and terms count references without atomics, so they cannot be shared
+/// between threads: each thread that makes a VM compiles the library once and its later VMs
+/// share that copy.
+pub(crate) fn stdlib_modules() -> Rc<(Vec<Rc<code::Module>>, String)> {
+    thread_local! {
+        static S: Rc<(Vec<Rc<code::Module>>, String)> = Rc::new(compile_stdlib());
+    }
+    S.with(Rc::clone)
+}
+
+fn compile_stdlib() -> (Vec<Rc<code::Module>>, String) {
+    let mut mods = Vec::new();
+    let mut errs = String::new();
+    for (name, src) in stdlib::STDLIB {
+        if !name.ends_with(".erl") {
+            continue;
         }
-        (mods, errs)
-    })
+        match compile_source(Path::new(&format!("vm/lib/{name}")), src) {
+            Ok(m) => mods.push(Rc::new(m)),
+            Err(e) => errs.push_str(&e),
+        }
+    }
+    (mods, errs)
 }
 
 /// Formats a value as `io:format("~p~n", [V])` does, using the bundled `io_lib` when it is

@@ -10,9 +10,9 @@
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg};
+use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg, TypeTest};
 use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
-use crate::dispatch::{self, SwitchTable};
+use crate::dispatch::{self, Plan};
 use crate::term::Term;
 
 /// Where an expression's value goes: a register, or back to the caller (tail position).
@@ -44,8 +44,23 @@ pub fn lower_fun(f: &mut FunDef) {
         top: slots,
     };
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
+    let mut clauses = clauses;
+    for c in clauses.iter_mut() {
+        alias_args(c);
+    }
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
+    let past_end = l
+        .labels
+        .iter()
+        .flatten()
+        .any(|&at| at as usize >= l.code.instrs.len());
     l.resolve();
+    // `exec.rs` fetches instructions without a bounds check: no label may point past the
+    // last instruction and the last one may not fall through (neither happens for a
+    // function body, whose value is returned; the sentinel makes it hold by construction).
+    if past_end || !l.code.instrs.last().is_some_and(Instr::ends_block) {
+        l.code.instrs.push(Instr::FunctionClause);
+    }
     // Cover every register an instruction names, so `exec.rs` may index without checks.
     let top = l
         .code
@@ -56,6 +71,186 @@ pub fn lower_fun(f: &mut FunDef) {
         .unwrap_or(0);
     l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
     f.code = l.code;
+}
+
+/// A function clause whose head binds an argument to a plain variable (`f(N) -> ...`) reads
+/// the argument's own register instead of copying it: argument registers are not written
+/// while a clause runs (calls build their arguments above the frame; a tail call is last).
+fn alias_args(c: &mut CClause) {
+    for k in 0..c.pats.len() {
+        let Pat::Bind(s) = c.pats[k] else { continue };
+        let to = k as u32;
+        if s == to {
+            continue;
+        }
+        c.pats[k] = Pat::Any;
+        for p in c.pats.iter_mut() {
+            rename_pat(p, s, to);
+        }
+        for conj in c.guard.iter_mut() {
+            for e in conj.iter_mut() {
+                rename(e, s, to);
+            }
+        }
+        for e in c.body.iter_mut() {
+            rename(e, s, to);
+        }
+    }
+}
+
+fn rename_slot(x: &mut u32, from: u32, to: u32) {
+    if *x == from {
+        *x = to;
+    }
+}
+
+/// Renames variable slot `from` to `to` in a pattern (bindings, checks, map keys, sizes).
+fn rename_pat(p: &mut Pat, from: u32, to: u32) {
+    match p {
+        Pat::Any | Pat::Lit(_) | Pat::Nil => {}
+        Pat::Bind(x) | Pat::Check(x) => rename_slot(x, from, to),
+        Pat::Tuple(ps) => ps.iter_mut().for_each(|q| rename_pat(q, from, to)),
+        Pat::Cons(h, t) | Pat::Alias(h, t) => {
+            rename_pat(h, from, to);
+            rename_pat(t, from, to);
+        }
+        Pat::Bin(segs) => {
+            for sg in segs {
+                rename_pat(&mut sg.value, from, to);
+                if let Some(e) = &mut sg.size {
+                    rename(e, from, to);
+                }
+            }
+        }
+        Pat::Map(kps) => {
+            for (k, q) in kps {
+                rename(k, from, to);
+                rename_pat(q, from, to);
+            }
+        }
+    }
+}
+
+fn rename_clause(c: &mut CClause, from: u32, to: u32) {
+    c.pats.iter_mut().for_each(|p| rename_pat(p, from, to));
+    c.guard
+        .iter_mut()
+        .flatten()
+        .for_each(|e| rename(e, from, to));
+    c.body.iter_mut().for_each(|e| rename(e, from, to));
+}
+
+/// Renames variable slot `from` to `to` everywhere in an expression of this frame (a
+/// closure's body is another function: only the slots it captures are renamed).
+fn rename(e: &mut E, from: u32, to: u32) {
+    let mut r = |x: &mut E| rename(x, from, to);
+    match e {
+        E::Lit(_) => {}
+        E::Var(x) | E::OpVarInt(_, x, _) => rename_slot(x, from, to),
+        E::OpVarVar(_, x, y) => {
+            rename_slot(x, from, to);
+            rename_slot(y, from, to);
+        }
+        E::Tuple(es) | E::Block(es) => es.iter_mut().for_each(r),
+        E::Cons(hs, t) => {
+            hs.iter_mut().for_each(&mut r);
+            r(t);
+        }
+        E::Bin(segs) => {
+            for sg in segs {
+                r(&mut sg.value);
+                if let Some(x) = &mut sg.size {
+                    r(x);
+                }
+            }
+        }
+        E::Op2(_, a, b) | E::AndAlso(a, b) | E::OrElse(a, b) => {
+            r(a);
+            r(b);
+        }
+        E::Op1(_, a) | E::Catch(a) | E::At(_, a) => r(a),
+        E::Match(p, v) => {
+            rename_pat(p, from, to);
+            r(v);
+        }
+        E::CallLocal(_, args, _) | E::CallRemote(_, _, args, _) | E::CallBif(_, _, _, args) => {
+            args.iter_mut().for_each(r)
+        }
+        E::CallDyn(m, f, args, _) => {
+            r(m);
+            r(f);
+            args.iter_mut().for_each(r);
+        }
+        E::Apply(f, args, _) => {
+            r(f);
+            args.iter_mut().for_each(r);
+        }
+        E::Case(v, cls) => {
+            r(v);
+            cls.iter_mut().for_each(|c| rename_clause(c, from, to));
+        }
+        E::If(cls) => cls.iter_mut().for_each(|c| rename_clause(c, from, to)),
+        E::Receive(cls, after) => {
+            cls.iter_mut().for_each(|c| rename_clause(c, from, to));
+            if let Some((t, body)) = after {
+                r(t);
+                body.iter_mut().for_each(r);
+            }
+        }
+        E::Try(body, of, catches, after) => {
+            body.iter_mut().for_each(&mut r);
+            of.iter_mut().for_each(|c| rename_clause(c, from, to));
+            catches.iter_mut().for_each(|c| rename_clause(c, from, to));
+            after.iter_mut().for_each(r);
+        }
+        E::MakeFun(_, caps) => caps.iter_mut().for_each(|x| rename_slot(x, from, to)),
+        E::FunRef(m, f, a) => {
+            r(m);
+            r(f);
+            r(a);
+        }
+        E::ListComp(body, quals) | E::BinComp(body, quals) => {
+            r(body);
+            for q in quals {
+                match q {
+                    CQual::Gen(p, x) | CQual::BinGen(p, x) => {
+                        rename_pat(p, from, to);
+                        rename(x, from, to);
+                    }
+                    CQual::Filter(x) | CQual::GuardFilter(x) => rename(x, from, to),
+                }
+            }
+        }
+        E::MapNew(kvs) => {
+            for (k, v) in kvs {
+                r(k);
+                r(v);
+            }
+        }
+        E::MapUpdate(b, kvs) => {
+            r(b);
+            for (k, _, v) in kvs {
+                r(k);
+                r(v);
+            }
+        }
+        E::RecField(b, ..) => r(b),
+        E::RecUpdate(b, _, _, ups) => {
+            r(b);
+            for (_, v) in ups {
+                r(v);
+            }
+        }
+    }
+}
+
+/// The small integer `e` is, if it is a literal one.
+fn int_lit(e: &E) -> Option<i64> {
+    match e {
+        E::Lit(Term::Int(k)) => Some(*k),
+        E::At(_, x) => int_lit(x),
+        _ => None,
+    }
 }
 
 fn is_cmp(op: Op2) -> bool {
@@ -132,6 +327,7 @@ impl Lower {
                 | Instr::HdIsAtom { fail, .. }
                 | Instr::IsTuple { fail, .. }
                 | Instr::IsMap { fail, .. }
+                | Instr::IsType { fail, .. }
                 | Instr::BsStart { fail, .. }
                 | Instr::BsGet { fail, .. }
                 | Instr::BsEnd { fail, .. }
@@ -148,6 +344,11 @@ impl Lower {
                         at(l);
                     }
                     at(&mut table.default);
+                }
+                Instr::Select { table } => {
+                    for l in table.leaf.iter_mut() {
+                        at(l);
+                    }
                 }
                 _ => {}
             }
@@ -209,6 +410,18 @@ impl Lower {
         let mark = self.top;
         match e {
             E::At(_, x) => return self.expr(*x, d),
+            E::Lit(val) if matches!(d, Dest::Tail) => self.emit(Instr::ReturnLit { val }),
+            E::Op2(op, a, b) if matches!(d, Dest::Tail) && op != Op2::Send => {
+                let a = self.operand(*a);
+                let b = self.operand(*b);
+                self.emit(Instr::ReturnOp { op, a, b });
+            }
+            E::OpVarVar(op, a, b) if matches!(d, Dest::Tail) => {
+                self.emit(Instr::ReturnOp { op, a, b })
+            }
+            E::OpVarInt(op, a, k) if matches!(d, Dest::Tail) => {
+                self.emit(Instr::ReturnOpInt { op, a, k })
+            }
             E::Lit(val) => {
                 let r = self.target(d);
                 self.emit(Instr::Lit { dst: r, val });
@@ -244,6 +457,15 @@ impl Lower {
                     acc = dst;
                 }
                 self.finish(d, r);
+            }
+            // `Expr op Integer` (`tuple_size(T) + 1`): the constant is an operand, not a load.
+            E::Op2(op, a, b) if op.is_numeric() && int_lit(&b).is_some() => {
+                let k = int_lit(&b).expect("checked");
+                let a = self.operand(*a);
+                match d {
+                    Dest::Tail => self.emit(Instr::ReturnOpInt { op, a, k }),
+                    Dest::Reg(r) => self.emit(Instr::OpInt { op, dst: r, a, k }),
+                }
             }
             E::Op2(op, a, b) => {
                 let a = self.operand(*a);
@@ -847,16 +1069,16 @@ impl Lower {
         let starts: Vec<Label> = (0..n).map(|_| self.label()).collect();
         let nm = self.label();
         let end = self.label();
-        let classes: Vec<Option<dispatch::Key>> = cls
-            .iter()
-            .map(|c| c.pats.first().and_then(dispatch::pat_key))
-            .collect();
-        if !args.is_empty() && n >= 4 && classes.iter().filter(|c| c.is_some()).count() >= 2 {
-            let table = SwitchTable::build(&classes, &starts, nm);
-            self.emit(Instr::Switch {
+        let rows: Vec<&[Pat]> = cls.iter().map(|c| c.pats.as_slice()).collect();
+        match dispatch::plan(&rows, args, &starts, nm) {
+            Plan::None => {}
+            Plan::Switch(table) => self.emit(Instr::Switch {
                 a: args[0],
                 table: Box::new(table),
-            });
+            }),
+            Plan::Select(table) => self.emit(Instr::Select {
+                table: Box::new(table),
+            }),
         }
         for (i, c) in cls.into_iter().enumerate() {
             self.place(starts[i]);
@@ -1167,6 +1389,21 @@ impl Lower {
             E::Lit(Term::Atom(atom::TRUE)) => {}
             E::OpVarInt(op, a, k) if is_cmp(op) => self.emit(Instr::CmpInt { op, a, k, fail }),
             E::OpVarVar(op, a, b) if is_cmp(op) => self.emit(Instr::Cmp { op, a, b, fail }),
+            E::Op2(op, a, b) if is_cmp(op) && guard_value(&a) && int_lit(&b).is_some() => {
+                let k = int_lit(&b).expect("checked");
+                let a = self.gvalue(*a, fail);
+                self.emit(Instr::CmpInt { op, a, k, fail });
+            }
+            E::CallBif(_, m, name, args)
+                if m == atom::ERLANG
+                    && args.len() == 1
+                    && guard_value(&args[0])
+                    && TypeTest::of_bif(name.name()).is_some() =>
+            {
+                let ty = TypeTest::of_bif(name.name()).expect("checked");
+                let a = self.gvalue(args.into_iter().next().expect("one argument"), fail);
+                self.emit(Instr::IsType { a, ty, fail });
+            }
             E::Op2(op, a, b) if is_cmp(op) && guard_value(&a) && guard_value(&b) => {
                 let a = self.gvalue(*a, fail);
                 let b = self.gvalue(*b, fail);

@@ -110,7 +110,7 @@ pub struct Sink {
 pub(crate) type SharedNative = Rc<RefCell<NativeFn>>;
 
 pub struct Runtime {
-    modules: RefCell<HashMap<Atom, Arc<Module>>>,
+    modules: RefCell<HashMap<Atom, Rc<Module>>>,
     out: RefCell<Vec<u8>>,
     err: RefCell<Vec<u8>>,
     sink: RefCell<Option<Sink>>,
@@ -127,8 +127,6 @@ pub struct Runtime {
     driver: RefCell<Option<Box<dyn Driver>>>,
     has_driver: Cell<bool>,
 }
-
-use std::sync::Arc;
 
 /// Finished processes' stacks kept for reuse, and the bytes of each kept committed.
 const STACK_POOL: usize = 64;
@@ -160,14 +158,14 @@ impl Runtime {
     }
 
     pub fn add_module(&self, m: Module) {
-        self.modules.borrow_mut().insert(m.name, Arc::new(m));
+        self.modules.borrow_mut().insert(m.name, Rc::new(m));
     }
 
-    pub fn add_module_arc(&self, m: Arc<Module>) {
+    pub fn add_module_arc(&self, m: Rc<Module>) {
         self.modules.borrow_mut().insert(m.name, m);
     }
 
-    pub fn module(&self, name: Atom) -> Option<Arc<Module>> {
+    pub fn module(&self, name: Atom) -> Option<Rc<Module>> {
         self.modules.borrow().get(&name).cloned()
     }
 

@@ -1,26 +1,30 @@
 //! Erlang terms. Immutable and acyclic, so a reference-counted representation is correct:
 //! small integers, floats, atoms, pids and references are unboxed; compound terms share
-//! their parts through `Arc` (processes may later run on separate threads).
+//! their parts through `Rc`. Every process of a VM is a green thread on the one OS thread
+//! that runs it (`embed.rs`), so terms never cross threads and their counts need not be
+//! atomic: a register move of a list is a plain increment, not a locked one. Only bytes an
+//! embedder hands in from another thread (`ForeignBuf`) are shared atomically.
 
 use crate::atom::{self, Atom};
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub enum Term {
     Int(i64),
-    Big(Arc<BigInt>),
+    Big(Rc<BigInt>),
     Float(f64),
     Atom(Atom),
     Nil,
-    Cons(Arc<Cons>),
-    Tuple(Arc<Vec<Term>>),
-    Bin(Arc<Bits>),
-    Map(Arc<BTreeMap<MapKey, Term>>),
-    Fun(Arc<Fun>),
+    Cons(Rc<Cons>),
+    Tuple(Rc<Vec<Term>>),
+    Bin(Rc<Bits>),
+    Map(Rc<BTreeMap<MapKey, Term>>),
+    Fun(Rc<Fun>),
     Pid(u64),
     Ref(u64),
 }
@@ -31,14 +35,25 @@ pub struct Cons {
     pub tail: Term,
 }
 
-// A million-element list must not drop recursively (it would overflow the Rust stack).
+// A million-element list must not drop recursively (it would overflow the Rust stack): the
+// cells this one owns alone are unlinked in a loop. Most drops end at once: the tail is
+// shared (a list rebuilt in front of an old tail) or not a cons, and the ordinary drop of
+// the tail only decrements a count.
 impl Drop for Cons {
+    #[inline]
     fn drop(&mut self) {
-        let mut tail = std::mem::replace(&mut self.tail, Term::Nil);
-        while let Term::Cons(arc) = tail {
-            match Arc::try_unwrap(arc) {
-                Ok(mut c) => tail = std::mem::replace(&mut c.tail, Term::Nil),
-                Err(_) => break,
+        let mut tail = match &self.tail {
+            Term::Cons(c) if Rc::strong_count(c) == 1 => {
+                std::mem::replace(&mut self.tail, Term::Nil)
+            }
+            _ => return,
+        };
+        while let Term::Cons(mut rc) = tail {
+            match Rc::get_mut(&mut rc) {
+                // `rc` is freed at the end of this arm; its tail is Nil by then, so its own
+                // drop returns at once.
+                Some(c) => tail = std::mem::replace(&mut c.tail, Term::Nil),
+                None => break,
             }
         }
     }
@@ -53,7 +68,7 @@ pub type ForeignBuf = Arc<dyn AsRef<[u8]> + Send + Sync>;
 #[derive(Clone)]
 #[allow(dead_code)]
 enum Owner {
-    Heap(Arc<Vec<u8>>),
+    Heap(Rc<Vec<u8>>),
     Foreign(ForeignBuf),
 }
 
@@ -66,13 +81,9 @@ pub struct BinData {
     owner: Owner,
 }
 
-// SAFETY: the pointer refers into `owner`, which is Send + Sync and immutable while shared.
-unsafe impl Send for BinData {}
-unsafe impl Sync for BinData {}
-
 impl BinData {
     pub fn heap(v: Vec<u8>) -> BinData {
-        let a = Arc::new(v);
+        let a = Rc::new(v);
         BinData {
             ptr: a.as_ptr(),
             len: a.len(),
@@ -168,7 +179,7 @@ impl Bits {
 
 pub enum FunKind {
     Local {
-        module: Arc<crate::code::Module>,
+        module: Rc<crate::code::Module>,
         index: usize,
         env: Vec<Term>,
     },
@@ -220,10 +231,14 @@ impl Term {
         Term::Atom(atom::OK)
     }
     pub fn tuple(v: Vec<Term>) -> Term {
-        Term::Tuple(Arc::new(v))
+        Term::Tuple(Rc::new(v))
+    }
+    /// A map; embedders build maps through this rather than naming the pointer type.
+    pub fn map(m: BTreeMap<MapKey, Term>) -> Term {
+        Term::Map(Rc::new(m))
     }
     pub fn cons(h: Term, t: Term) -> Term {
-        Term::Cons(Arc::new(Cons { head: h, tail: t }))
+        Term::Cons(Rc::new(Cons { head: h, tail: t }))
     }
     pub fn list(v: Vec<Term>) -> Term {
         Self::list_with_tail(v, Term::Nil)
@@ -240,14 +255,14 @@ impl Term {
     }
     pub fn binary(bytes: Vec<u8>) -> Term {
         let len = bytes.len() * 8;
-        Term::Bin(Arc::new(Bits {
+        Term::Bin(Rc::new(Bits {
             data: BinData::heap(bytes),
             off: 0,
             len,
         }))
     }
     pub fn bitstring(bytes: Vec<u8>, len_bits: usize) -> Term {
-        Term::Bin(Arc::new(Bits {
+        Term::Bin(Rc::new(Bits {
             data: BinData::heap(bytes),
             off: 0,
             len: len_bits,
@@ -258,12 +273,12 @@ impl Term {
     pub fn foreign_binary(buf: ForeignBuf) -> Term {
         let data = BinData::foreign(buf);
         let len = data.len * 8;
-        Term::Bin(Arc::new(Bits { data, off: 0, len }))
+        Term::Bin(Rc::new(Bits { data, off: 0, len }))
     }
     pub fn big(b: BigInt) -> Term {
         match b.to_i64() {
             Some(i) => Term::Int(i),
-            None => Term::Big(Arc::new(b)),
+            None => Term::Big(Rc::new(b)),
         }
     }
     /// Whether the value is held in place (no reference-counted part to release).
@@ -435,7 +450,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
         }
         (Ref(x), Ref(y)) | (Pid(x), Pid(y)) => x.cmp(y),
         (Tuple(x), Tuple(y)) => {
-            if Arc::ptr_eq(x, y) {
+            if Rc::ptr_eq(x, y) {
                 return Ordering::Equal;
             }
             x.len().cmp(&y.len()).then_with(|| {
@@ -469,7 +484,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
             loop {
                 match (p, q) {
                     (Cons(x), Cons(y)) => {
-                        if Arc::ptr_eq(x, y) {
+                        if Rc::ptr_eq(x, y) {
                             return Ordering::Equal;
                         }
                         let o = cmp_terms(&x.head, &y.head, exact);
@@ -501,8 +516,8 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
 
 /// Funs are equal when they come from the same fun expression with equal environments, or
 /// name the same exported function.
-fn cmp_funs(x: &Arc<Fun>, y: &Arc<Fun>, exact: bool) -> Ordering {
-    if Arc::ptr_eq(x, y) {
+fn cmp_funs(x: &Rc<Fun>, y: &Rc<Fun>, exact: bool) -> Ordering {
+    if Rc::ptr_eq(x, y) {
         return Ordering::Equal;
     }
     match (&x.kind, &y.kind) {
@@ -587,7 +602,7 @@ mod tests {
             Term::Ref(1),
             Term::Pid(1),
             Term::tuple(vec![]),
-            Term::Map(Arc::new(BTreeMap::new())),
+            Term::Map(Rc::new(BTreeMap::new())),
             Term::Nil,
             Term::list(vec![Term::Int(1)]),
             Term::binary(vec![]),
@@ -616,5 +631,23 @@ mod tests {
             t = Term::cons(Term::Int(i), t);
         }
         drop(t);
+    }
+
+    #[test]
+    fn long_list_behind_a_shared_tail_drops_without_overflow() {
+        let mut long = Term::Nil;
+        for i in 0..2_000_000 {
+            long = Term::cons(Term::Int(i), long);
+        }
+        // The front cell is dropped while the tail is shared, then the last holder of the
+        // tail (a million cells it owns alone) goes.
+        let front = Term::cons(Term::Int(-1), long.clone());
+        drop(front);
+        let Term::Cons(c) = &long else {
+            panic!("a cons")
+        };
+        assert_eq!(Rc::strong_count(c), 1);
+        let front = Term::cons(Term::Int(-1), long);
+        drop(front);
     }
 }

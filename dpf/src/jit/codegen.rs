@@ -6,7 +6,9 @@
 //!    the check fails, no term of this shape can be the reason a rule matches (see
 //!    [`crate::graph::dnf`]), so skipping the node *is* the exact per-load semantics;
 //! 2. performs the loads, adjacent ones coalesced into one 2-, 4- or 8-byte big-endian load whose
-//!    fields are cut out with shifts and masks folded into constants;
+//!    fields are cut out with shifts and masks folded into constants (for a hashed shape, the
+//!    loads of shared and of varying fields are planned apart and each is emitted where it is
+//!    first used: see [`plan_hashed`]);
 //! 3. compares the fields every key of the shape's table shares with immediates, packs the
 //!    varying bits of the raw loads into 64-bit lanes, hashes them with one multiply per lane
 //!    and probes the shape's [flat table](super::flat) (one bucket of two slots, both
@@ -132,6 +134,71 @@ pub fn plan(loads: &[(Load, u32)]) -> (Vec<Group>, Vec<Field>) {
             .map(|f| f.expect("every load planned"))
             .collect(),
     )
+}
+
+/// [`plan`] for a hashed shape: the loads of fields every key shares (`fixed`) and those of the
+/// varying fields are planned apart, so that no machine load mixes the two. The shared ones
+/// are then compared as they are loaded, the whole load against one immediate where it holds
+/// nothing else (a flow table's server address: one `cmp` with a memory operand), and the
+/// varying ones go into the key without a mask (its source address: one 4-byte load, not
+/// the 8-byte address pair masked).
+pub fn plan_hashed(loads: &[(Load, u32)], fixed: &[Option<u32>]) -> (Vec<Group>, Vec<Field>) {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut fields: Vec<Option<Field>> = (0..loads.len()).map(|_| None).collect();
+    for shared in [true, false] {
+        let idx: Vec<usize> = (0..loads.len())
+            .filter(|&i| fixed.get(i).is_some_and(Option::is_some) == shared)
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let sub: Vec<(Load, u32)> = idx.iter().map(|&i| loads[i]).collect();
+        let (g, f) = plan(&sub);
+        let first = groups.len();
+        groups.extend(g);
+        for (&i, mut field) in idx.iter().zip(f) {
+            field.group += first;
+            fields[i] = Some(field);
+        }
+    }
+    (
+        groups,
+        fields
+            .into_iter()
+            .map(|f| f.expect("every load planned"))
+            .collect(),
+    )
+}
+
+/// Emits group `g`'s machine load, zero-extended to `ty` (I32 for loads of at most 4 bytes,
+/// so that masks and compared values are 32-bit immediates; otherwise I64).
+fn load_group(
+    b: &mut FunctionBuilder,
+    g: &Group,
+    ty: types::Type,
+    data: Value,
+    bases: &[(u32, Value)],
+) -> Value {
+    let flags = MemFlagsData::new().with_notrap();
+    let addr = match g.base {
+        Base::Abs => data,
+        Base::IpHdrLen { at } => {
+            let x = bases
+                .iter()
+                .find(|(a, _)| *a == at)
+                .expect("base checked")
+                .1;
+            b.ins().iadd(data, x)
+        }
+    };
+    let off = g.off as i32;
+    match g.width {
+        1 => b.ins().uload8(ty, flags, addr, off),
+        2 => b.ins().uload16(ty, flags, addr, off),
+        4 if ty == types::I32 => b.ins().load(types::I32, flags, addr, off),
+        4 => b.ins().uload32(flags, addr, off),
+        _ => b.ins().load(types::I64, flags, addr, off),
+    }
 }
 
 /// Tables with at most this many keys are compiled into the code as compares with immediates
@@ -311,37 +378,30 @@ pub fn translate(
             bases.push((at, x));
         }
 
-        // 2. Coalesced loads, as the machine reads them (little-endian, zero-extended).
-        let (groups, fields) = plan(&shape.loads);
-        let raw: Vec<Value> = groups
-            .iter()
-            .map(|g| {
-                let addr = match g.base {
-                    Base::Abs => data,
-                    Base::IpHdrLen { at } => {
-                        let x = bases
-                            .iter()
-                            .find(|(a, _)| *a == at)
-                            .expect("base checked")
-                            .1;
-                        b.ins().iadd(data, x)
-                    }
-                };
-                let off = g.off as i32;
-                match g.width {
-                    1 => b.ins().uload8(types::I64, flags, addr, off),
-                    2 => b.ins().uload16(types::I64, flags, addr, off),
-                    4 => b.ins().uload32(flags, addr, off),
-                    _ => b.ins().load(types::I64, flags, addr, off),
-                }
-            })
-            .collect();
+        // 2. Coalesced loads, as the machine reads them (little-endian, zero-extended). A
+        // shape compared inline loads everything up front; a hashed one loads each group where
+        // it is first used (see `plan_hashed`), so that Cranelift can fold a load into its
+        // compare and packets that fail a shared field skip the key's loads.
+        let inline = inline_entries(shape, spec);
+        let (groups, fields) = if inline.is_some() {
+            plan(&shape.loads)
+        } else {
+            plan_hashed(&shape.loads, &fixed[si])
+        };
+        let raw: Vec<Value> = if inline.is_some() {
+            groups
+                .iter()
+                .map(|g| load_group(b, g, types::I64, data, &bases))
+                .collect()
+        } else {
+            Vec::new()
+        };
 
         // 3a. Few keys: per key and per machine load, one masked compare of the raw value
         // with the key's fields folded into a byte-swapped immediate; no table, no hash, no
         // byte swapping. Branches rather than selects: most packets leave at the first
         // differing load (an all-select version measured 1.3x slower on the benchmark's mix).
-        if let Some(entries) = inline_entries(shape, spec) {
+        if let Some(entries) = inline {
             for (key, value) in entries {
                 let Some(tests) = group_tests(&groups, &fields, &key) else {
                     // A key no packet can have (a constant outside its mask).
@@ -395,10 +455,17 @@ pub fn translate(
             if m == 0 {
                 continue;
             }
-            let v = if m == width_mask(groups[g].width) {
-                raw[g]
+            let grp = &groups[g];
+            let ty = if grp.width <= 4 {
+                types::I32
             } else {
-                b.ins().band_imm_u(raw[g], m as i64)
+                types::I64
+            };
+            let v = load_group(b, grp, ty, data, &bases);
+            let v = if m == width_mask(grp.width) {
+                v
+            } else {
+                b.ins().band_imm_u(v, m as i64)
             };
             let eq = b.ins().icmp_imm_u(IntCC::Equal, v, k as i64);
             let cont = b.create_block();
@@ -410,11 +477,20 @@ pub fn translate(
         // 3c. The varying bits of the raw loads, packed into 64-bit lanes (see `flat.rs`):
         // no byte swap, no field cut out on its own.
         let mut lanes: Vec<Option<Value>> = vec![None; kp.lanes];
+        let mut raw: Vec<Option<Value>> = vec![None; groups.len()];
         for p in &kp.parts {
+            let r = match raw[p.group] {
+                Some(r) => r,
+                None => {
+                    let r = load_group(b, &groups[p.group], types::I64, data, &bases);
+                    raw[p.group] = Some(r);
+                    r
+                }
+            };
             let mut v = if p.mask == width_mask(groups[p.group].width) {
-                raw[p.group]
+                r
             } else {
-                b.ins().band_imm_u(raw[p.group], p.mask as i64)
+                b.ins().band_imm_u(r, p.mask as i64)
             };
             if p.down > 0 {
                 v = b.ins().ushr_imm_u(v, i64::from(p.down));

@@ -70,7 +70,7 @@ impl FlatShape {
         if codegen::inline_entries(shape, spec).is_some() {
             return None;
         }
-        let (groups, fields) = codegen::plan(&shape.loads);
+        let (groups, fields) = codegen::plan_hashed(&shape.loads, fixed);
         let plan = flat::KeyPlan::new(&groups, &fields, fixed);
         let mut table = flat::FlatTable::with_capacity(plan.lanes, shape.table.len());
         let mut lanes = [0u64; flat::MAX_LANES];
@@ -159,6 +159,8 @@ pub struct JitGraph {
     recompiles: usize,
     /// The code could not be regenerated after a removal: answer with the graph interpreter.
     fallback: bool,
+    /// Whether `first_match` takes the one-hashed-node path (see [`JitGraph::set_raw`]).
+    raw: bool,
 }
 
 /// Most shapes a call keeps its scratch on the stack for.
@@ -197,6 +199,7 @@ impl JitGraph {
             code,
             recompiles: 0,
             fallback: false,
+            raw: false,
         };
         j.refresh();
         Ok(j)
@@ -221,7 +224,15 @@ impl JitGraph {
         self.code.disasm.as_deref()
     }
 
+    /// A graph of one hashed node whose code runs: its function returns the table value
+    /// itself and never writes `out` ([`codegen::Ret::Raw`]), so `first_match` calls it with no
+    /// scratch to clear and decodes nothing else. Kept in step with the code and `fallback`.
+    fn set_raw(&mut self) {
+        self.raw = self.code.ret == codegen::Ret::Raw && !self.fallback;
+    }
+
     fn refresh(&mut self) {
+        self.set_raw();
         self.ctx.clear();
         self.ctx.extend(self.code.flats.iter().map(|f| match f {
             Some(f) => {
@@ -305,6 +316,7 @@ impl JitGraph {
             .is_err()
         {
             self.fallback = true;
+            self.set_raw();
         }
         Some(p)
     }
@@ -312,6 +324,22 @@ impl JitGraph {
     /// Does this graph run on the interpreter because regenerating its code failed?
     pub fn is_interpreted(&self) -> bool {
         self.fallback
+    }
+
+    /// [`JitGraph::run`] for code that does not write `out` ([`codegen::Ret::Raw`]).
+    #[inline]
+    fn run_raw(&self, p: &Packet) -> u64 {
+        debug_assert!(self.raw);
+        // SAFETY: as in `run`; this code never touches `out`, so a dangling (aligned, non-null)
+        // pointer is never dereferenced.
+        unsafe {
+            (self.code.func)(
+                self.ctx.as_ptr(),
+                p.data.as_ptr(),
+                p.data.len() as u64,
+                std::ptr::NonNull::<u32>::dangling().as_ptr(),
+            )
+        }
     }
 
     #[inline]
@@ -357,13 +385,25 @@ impl JitGraph {
     #[inline]
     fn decode(&self, p: &Packet, out: &[u32], r: u64) -> Option<usize> {
         if self.code.ret == codegen::Ret::Raw {
-            // One hashed node: `r` is its table value ^ DIRECT (and `out` was not written).
-            let x = r as u32;
-            if x > DIRECT {
-                return self.resolve_lists(p, &[x ^ DIRECT], u32::MAX);
-            }
-            return (x < DIRECT).then_some(x as usize);
+            return self.decode_raw(p, r);
         }
+        self.decode_folded(p, out, r)
+    }
+
+    /// [`JitGraph::decode`] for [`codegen::Ret::Raw`]: `r` is the one node's table value ^
+    /// DIRECT (and `out` was not written).
+    #[inline]
+    fn decode_raw(&self, p: &Packet, r: u64) -> Option<usize> {
+        let x = r as u32;
+        if x > DIRECT {
+            return self.resolve_lists(p, &[x ^ DIRECT], u32::MAX);
+        }
+        (x < DIRECT).then_some(x as usize)
+    }
+
+    /// [`JitGraph::decode`] for [`codegen::Ret::Folded`].
+    #[inline]
+    fn decode_folded(&self, p: &Packet, out: &[u32], r: u64) -> Option<usize> {
         if r >> 32 == 0 {
             let best = r as u32;
             return (best != u32::MAX).then_some(best as usize);
@@ -395,11 +435,16 @@ impl Demux for JitGraph {
     fn first_match(&self, p: &Packet) -> Option<usize> {
         // The common case in a lean frame: few switch nodes, scratch in four words, and no
         // list to resolve; everything else out of line.
+        if self.raw {
+            // One hashed node (a flow table): no scratch, the result is the table value.
+            return self.decode_raw(p, self.run_raw(p));
+        }
         let n = self.ctx.len();
         if n <= 4 && !self.fallback {
+            // Not `raw`, so the code folds its result (and writes `out`).
             let mut buf = [0u32; 4];
             let r = self.run(p, &mut buf[..n]);
-            return self.decode(p, &buf[..n], r);
+            return self.decode_folded(p, &buf[..n], r);
         }
         self.first_match_slow(p)
     }

@@ -6,9 +6,9 @@ use crate::bitsyntax;
 use crate::interp::{badarg, Ctl, Res};
 use crate::term::{Bits, Term};
 use num_bigint::{BigInt, Sign};
-use std::sync::Arc;
+use std::rc::Rc;
 
-fn bin(t: &Term) -> Result<&Arc<Bits>, Ctl> {
+fn bin(t: &Term) -> Result<&Rc<Bits>, Ctl> {
     match t {
         Term::Bin(b) if b.is_binary() => Ok(b),
         _ => Err(badarg()),
@@ -25,11 +25,11 @@ fn bytes(t: &Term) -> Result<std::borrow::Cow<'_, [u8]>, Ctl> {
 }
 
 /// A shared slice of `b`, in bytes.
-fn part(b: &Arc<Bits>, start: usize, len: usize) -> Term {
+fn part(b: &Rc<Bits>, start: usize, len: usize) -> Term {
     bitsyntax::sub(b, start * 8, len * 8)
 }
 
-fn part_args(b: &Arc<Bits>, pos: &Term, len: &Term) -> Result<(usize, usize), Ctl> {
+fn part_args(b: &Rc<Bits>, pos: &Term, len: &Term) -> Result<(usize, usize), Ctl> {
     let size = (b.len / 8) as i64;
     let (p, l) = (int_arg(pos)?, int_arg(len)?);
     let (s, e) = if l >= 0 { (p, p + l) } else { (p + l, p) };

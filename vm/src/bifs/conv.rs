@@ -10,7 +10,7 @@ use crate::term::{Bits, MapKey, Term};
 use num_bigint::{BigInt, Sign};
 use num_traits::Num;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Flattens an iolist (bytes, binaries, nested lists, binary tail) into bytes.
 pub fn iolist_to_bytes(t: &Term) -> Option<Vec<u8>> {
@@ -843,7 +843,7 @@ fn decode(b: &[u8], i: &mut usize, depth: usize) -> Option<Term> {
                 let v = decode(b, i, depth + 1)?;
                 m.insert(MapKey(k), v);
             }
-            Term::Map(Arc::new(m))
+            Term::Map(Rc::new(m))
         }
         109 => {
             let n = u32_at(i)?;
@@ -856,7 +856,7 @@ fn decode(b: &[u8], i: &mut usize, depth: usize) -> Option<Term> {
                 return None;
             }
             let data = take(i, n)?.to_vec();
-            Term::Bin(Arc::new(Bits {
+            Term::Bin(Rc::new(Bits {
                 data: crate::term::BinData::heap(data),
                 off: 0,
                 len: (n - 1) * 8 + bits,
@@ -868,7 +868,7 @@ fn decode(b: &[u8], i: &mut usize, depth: usize) -> Option<Term> {
             let a = decode(b, i, depth + 1)?;
             match (m, f, a) {
                 (Term::Atom(m), Term::Atom(f), Term::Int(a)) if (0..=255).contains(&a) => {
-                    Term::Fun(Arc::new(crate::term::Fun {
+                    Term::Fun(Rc::new(crate::term::Fun {
                         kind: crate::term::FunKind::External {
                             module: m,
                             function: f,

@@ -5,7 +5,7 @@ use crate::atom;
 use crate::interp::{badarg, error};
 use crate::term::{self, MapKey, Term};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 fn keyfind(a: &[Term]) -> Result<Option<Term>, crate::interp::Ctl> {
     let n = usize_arg(&a[1])?;
@@ -90,7 +90,7 @@ pub fn register(t: &mut Table) {
         })
     });
     t.insert(("maps", "new", 0), |_, _| {
-        Ok(Term::Map(Arc::new(BTreeMap::new())))
+        Ok(Term::Map(Rc::new(BTreeMap::new())))
     });
     t.insert(("maps", "get", 2), |_, a| {
         let m = map_of(&a[1])?;
@@ -113,7 +113,7 @@ pub fn register(t: &mut Table) {
     });
     t.insert(("maps", "put", 3), |_, a| {
         let mut m = map_of(&a[2])?.clone();
-        Arc::make_mut(&mut m).insert(MapKey(a[0].clone()), a[1].clone());
+        Rc::make_mut(&mut m).insert(MapKey(a[0].clone()), a[1].clone());
         Ok(Term::Map(m))
     });
     t.insert(("maps", "update", 3), |_, a| {
@@ -122,14 +122,14 @@ pub fn register(t: &mut Table) {
         if !m.contains_key(&k) {
             return Err(badkey(&a[0]));
         }
-        Arc::make_mut(&mut m).insert(k, a[1].clone());
+        Rc::make_mut(&mut m).insert(k, a[1].clone());
         Ok(Term::Map(m))
     });
     t.insert(("maps", "remove", 2), |_, a| {
         let mut m = map_of(&a[1])?.clone();
         let k = MapKey(a[0].clone());
         if m.contains_key(&k) {
-            Arc::make_mut(&mut m).remove(&k);
+            Rc::make_mut(&mut m).remove(&k);
         }
         Ok(Term::Map(m))
     });
@@ -167,12 +167,12 @@ pub fn register(t: &mut Table) {
                 _ => return Err(badarg()),
             }
         }
-        Ok(Term::Map(Arc::new(m)))
+        Ok(Term::Map(Rc::new(m)))
     });
     t.insert(("maps", "merge", 2), |_, a| {
         let mut m = map_of(&a[0])?.clone();
         let n = map_of(&a[1])?;
-        let mm = Arc::make_mut(&mut m);
+        let mm = Rc::make_mut(&mut m);
         for (k, v) in n.iter() {
             mm.insert(k.clone(), v.clone());
         }
@@ -181,7 +181,7 @@ pub fn register(t: &mut Table) {
     t.insert(("maps", "take", 2), |_, a| {
         let mut m = map_of(&a[1])?.clone();
         let k = MapKey(a[0].clone());
-        match Arc::make_mut(&mut m).remove(&k) {
+        match Rc::make_mut(&mut m).remove(&k) {
             Some(v) => Ok(Term::tuple(vec![v, Term::Map(m)])),
             None => Ok(Term::atom("error")),
         }

@@ -41,7 +41,7 @@ fn mfa_fun(a: &[Term]) -> Result<Term, Ctl> {
     let f = atom_arg(&a[1])?;
     let args = list_arg(&a[2])?;
     // A closure over the call: an external fun applied to the argument list via erlang:apply/3.
-    let ext = Term::Fun(std::sync::Arc::new(crate::term::Fun {
+    let ext = Term::Fun(std::rc::Rc::new(crate::term::Fun {
         kind: crate::term::FunKind::External {
             module: atom::ERLANG,
             function: Atom::intern("apply"),

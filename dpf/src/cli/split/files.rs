@@ -1,6 +1,11 @@
 //! The output files of a split: created (truncated) once, kept open while the descriptor
 //! budget allows, and reopened for appending after the pool had to close them (a rule file
 //! may name more outputs than the process may hold open).
+//!
+//! Creating a thousand files is a large part of a split's cost, so the writers begin while
+//! the rules still compile: they create only files that do not exist yet ("fresh" ones), and
+//! remove exactly those again if the rules turn out not to compile. A file that exists is
+//! truncated only once the rules compiled, as `tcpdump -w` leaves it alone after a bad filter.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -10,6 +15,8 @@ pub struct FilePool {
     paths: Vec<PathBuf>,
     files: Vec<Option<File>>,
     created: Vec<bool>,
+    /// Made by [`FilePool::create_fresh`]: did not exist before this run.
+    fresh: Vec<bool>,
     open: usize,
     cap: usize,
     /// Clock hand for choosing which file to close.
@@ -23,6 +30,7 @@ impl FilePool {
             paths,
             files: (0..n).map(|_| None).collect(),
             created: vec![false; n],
+            fresh: vec![false; n],
             open: 0,
             cap: cap.max(1),
             hand: 0,
@@ -63,6 +71,43 @@ impl FilePool {
             }
         }
         Ok(())
+    }
+
+    /// Creates the outputs that fit in the descriptor budget and do not exist yet, before it
+    /// is known whether the pass will run: an existing file is left as it is (and truncated
+    /// when first written). Stops at the first error; the pass reports it if it runs.
+    pub fn create_fresh(&mut self) -> io::Result<()> {
+        for i in 0..self.paths.len().min(self.cap) {
+            if self.created[i] {
+                continue;
+            }
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&self.paths[i])
+            {
+                Ok(f) => {
+                    self.created[i] = true;
+                    self.fresh[i] = true;
+                    self.files[i] = Some(f);
+                    self.open += 1;
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(self.error(i, e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The pass will not run: closes every output and removes those this run created.
+    pub fn remove_fresh(&mut self) {
+        for i in 0..self.paths.len() {
+            self.files[i] = None;
+            if self.fresh[i] {
+                let _ = std::fs::remove_file(&self.paths[i]);
+            }
+        }
+        self.open = 0;
     }
 
     fn file(&mut self, i: usize) -> io::Result<&mut File> {

@@ -12,13 +12,14 @@
 //! Why this shape: the kernel's creation of a thousand files and its copy of the outputs into
 //! the page cache are most of a split's cost (docs/bench-cli.md); the old per-output buffers
 //! added a copy of every byte into a thousand cold buffers (and their page faults) on the
-//! reading thread. The writers create their files first, while the reader demultiplexes, and
-//! split the outputs between them, so a second core shares the kernel's work. Once every
-//! writer is done with a window, its pages leave the resident set: a file of any size splits
-//! in bounded memory.
+//! reading thread. The writers create their files first, while the rules compile and the
+//! reader demultiplexes, and split the outputs between them, so a second core shares the
+//! kernel's work. Once every writer is done with a window, its pages leave the resident set: a
+//! file of any size splits in bounded memory.
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -145,10 +146,20 @@ impl Share {
     }
 }
 
-fn writer_thread(mut share: Share, batches: Receiver<Arc<Batch>>) -> io::Result<()> {
-    share.pool.create_all()?;
+fn writer_thread(
+    mut share: Share,
+    batches: Receiver<Arc<Batch>>,
+    cancelled: Arc<AtomicBool>,
+) -> io::Result<()> {
+    // The rules may still be compiling: only new files are made now. A file that cannot be
+    // made here is opened again when first written, which reports the error if the pass runs.
+    let _ = share.pool.create_fresh();
     for b in batches {
         share.write(&b)?;
+    }
+    if cancelled.load(Ordering::Acquire) {
+        share.pool.remove_fresh();
+        return Ok(());
     }
     share.finish()
 }
@@ -177,6 +188,8 @@ pub struct MappedOutputs {
     start: usize,
     window: usize,
     writers: Writers,
+    /// Set by [`MappedOutputs::cancel`] before the writers are told to stop.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl MappedOutputs {
@@ -198,13 +211,15 @@ impl MappedOutputs {
             .unwrap_or(2)
             .min(n_out.max(1));
         let fds = (fd_cap / n_writers).max(1);
+        let cancelled = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
         for k in 0..n_writers {
             let share = Share::new(&paths, k, n_writers, header.clone(), fds);
             let (tx, rx) = mpsc::sync_channel(QUEUE);
+            let stop = cancelled.clone();
             match std::thread::Builder::new()
                 .name(format!("dpf-split-writer-{k}"))
-                .spawn(move || writer_thread(share, rx))
+                .spawn(move || writer_thread(share, rx, stop))
             {
                 Ok(t) => threads.push((tx, t)),
                 Err(_) => break,
@@ -213,12 +228,14 @@ impl MappedOutputs {
         let writers = if threads.len() == n_writers {
             Writers::Threads(threads)
         } else {
-            // Threads that did start see their channel close and write nothing but headers:
+            // Threads that did start see their channel close and remove what they made:
             // wait for them so no two writers share a file.
+            cancelled.store(true, Ordering::Release);
             for (tx, t) in threads {
                 drop(tx);
                 let _ = t.join();
             }
+            cancelled.store(false, Ordering::Release);
             Writers::Inline(Share::new(&paths, 0, 1, header, fd_cap))
         };
         let default = if map.bytes().len() > BIG {
@@ -237,7 +254,15 @@ impl MappedOutputs {
             start,
             window,
             writers,
+            cancelled,
         }
+    }
+
+    /// The pass will not run (the rules did not compile): stops the writers and removes the
+    /// files they made; files that existed before are left untouched.
+    pub fn cancel(&mut self) {
+        self.cancelled.store(true, Ordering::Release);
+        let _ = self.join();
     }
 
     /// Queues record `rec` for output `out`.

@@ -12,7 +12,7 @@ mod stream;
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,14 +89,30 @@ fn prepare(
     ext: &str,
 ) -> Result<Vec<PathBuf>, CliError> {
     rules.precheck(ifaces)?;
-    std::fs::create_dir_all(&a.out_dir)
-        .map_err(|e| CliError(format!("{}: cannot create: {e}", a.out_dir.display())))?;
+    make_dirs(&a.out_dir)?;
+    Ok(output_paths(a, rules, ext))
+}
+
+/// One output per rule, named after it, then the unmatched one.
+fn output_paths(a: &Args, rules: &RuleSet, ext: &str) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = rules
         .names()
         .map(|n| a.out_dir.join(format!("{n}.{ext}")))
         .collect();
     paths.extend(a.unmatched.clone());
-    Ok(paths)
+    paths
+}
+
+/// Creates `dir` and its missing parents; returns the directories it made, outermost first.
+fn make_dirs(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError(format!("{}: cannot create: {e}", dir.display())))?;
+    Ok(missing.into_iter().rev().collect())
 }
 
 /// Descriptors the writers may hold: the limit, raised to its maximum, less room for
@@ -113,25 +129,31 @@ fn write_err(e: io::Error) -> CliError {
 
 /// The summary (table or JSON), then the pass's outcome.
 fn report(a: &Args, tally: &Tally, elapsed: Duration, result: Result<(), CliError>) -> Outcome {
-    let mut out = io::stdout().lock();
+    // Buffered: a thousand rules' table is a thousand lines, not a thousand `write`s.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let io_err = |e: io::Error| CliError(format!("writing the summary: {e}"));
     if a.json {
         writeln!(out, "{}", tally.to_json(elapsed)).map_err(io_err)?;
     } else {
         tally.write_table(&mut out, elapsed).map_err(io_err)?;
     }
+    out.flush().map_err(io_err)?;
     result.map(|()| ExitCode::SUCCESS)
 }
 
 fn run_mapped(a: &Args, mut rules: RuleSet, map: &Arc<Mapping>, mut slice: PcapSlice) -> Outcome {
     let ifaces = slice.interfaces().to_vec();
-    let paths = prepare(a, &mut rules, &ifaces, "pcap")?;
-    let n_out = paths.len();
-    let unmatched = a.unmatched.is_some().then_some(n_out - 1);
     // Outputs keep the input's timestamp unit; every one starts with the same header.
     let nanos = slice.nanos();
     let mut header = PacketWriter::new(Vec::new(), OutputFormat::Pcap { nanos });
     header.finish(&ifaces).map_err(write_err)?;
+    // The writers start creating the outputs while the rules compile (both take several
+    // milliseconds for a thousand rules, on different cores); if a rule does not compile,
+    // what they made is removed again, so a typo still leaves no half-made DIR.
+    let made_dirs = make_dirs(&a.out_dir)?;
+    let paths = output_paths(a, &rules, "pcap");
+    let n_out = paths.len();
+    let unmatched = a.unmatched.is_some().then_some(n_out - 1);
     let mut outs = MappedOutputs::new(
         map.clone(),
         paths,
@@ -140,6 +162,13 @@ fn run_mapped(a: &Args, mut rules: RuleSet, map: &Arc<Mapping>, mut slice: PcapS
         fd_cap(n_out),
         slice.offset() as usize,
     );
+    if let Err(e) = rules.precheck(&ifaces) {
+        outs.cancel();
+        for d in made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        return Err(e);
+    }
     let names: Vec<String> = rules.names().map(String::from).collect();
     let mut tally = Tally::new(names);
     let demux = rules
