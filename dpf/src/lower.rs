@@ -83,6 +83,9 @@ struct Lowerer {
     /// `protochain` turns libpcap's optimiser off for the whole filter (its loop is a backward
     /// branch the optimiser cannot handle).
     no_optimize: bool,
+    /// Lower runs of same-kind primitives from a template (off only to test that it changes
+    /// nothing).
+    templates: bool,
 }
 
 type R<T> = Result<T, FilterError>;
@@ -376,6 +379,7 @@ impl Lowerer {
             label_stack_depth: 0,
             vlan_stack_depth: 0,
             no_optimize: false,
+            templates: true,
         })
     }
 
@@ -1557,6 +1561,100 @@ impl Lowerer {
         })
     }
 
+    /// The kind and the constant of a primitive that [`PrimTemplate`] may lower: an IPv4
+    /// `host`/`net` (any direction; `ip`, `arp`, `rarp` or no protocol), or a numeric `port`.
+    /// For those, the lowering reads the lowerer's state but does not change it, and the
+    /// constant enters the predicate only as `u & mask` in the constants of some atoms.
+    fn template_kind(&self, e: &Expr) -> Option<(PrimKind, u32)> {
+        let Expr::Qualified { q, id, .. } = e else {
+            return None;
+        };
+        if q.proto == Slot::Undef || q.dir == Slot::Undef {
+            return None;
+        }
+        match id {
+            Id::V4(s)
+                if matches!(
+                    q.addr,
+                    Slot::Default | Slot::Is(Addr::Host) | Slot::Is(Addr::Net)
+                ) && matches!(
+                    q.proto,
+                    Slot::Default
+                        | Slot::Is(Proto::Ip)
+                        | Slot::Is(Proto::Arp)
+                        | Slot::Is(Proto::Rarp)
+                ) =>
+            {
+                let (v, vlen) = atoin(s)?;
+                Some((PrimKind::V4(*q, vlen), shl(v, 32 - vlen)))
+            }
+            Id::Num(v)
+                if q.addr == Slot::Is(Addr::Port)
+                    && *v <= 65535
+                    && matches!(
+                        q.proto,
+                        Slot::Default
+                            | Slot::Is(Proto::Tcp)
+                            | Slot::Is(Proto::Udp)
+                            | Slot::Is(Proto::Sctp)
+                    ) =>
+            {
+                Some((PrimKind::Port(*q), *v))
+            }
+            _ => None,
+        }
+    }
+
+    /// The lowering of `kind` with constant `u`, as `lower_qualified` computes it.
+    fn lower_kind(&self, kind: &PrimKind, u: u32, span: &Span) -> R<Pred> {
+        match kind {
+            PrimKind::V4(q, vlen) => {
+                let typestr = if q.addr == Slot::Is(Addr::Net) {
+                    "net"
+                } else {
+                    "host"
+                };
+                self.gen_host(u, shl(u32::MAX, 32 - vlen), q.proto, q.dir, typestr, span)
+            }
+            PrimKind::Port(q) => {
+                let pp = Self::port_proto(q.proto, "port", span)?;
+                self.gen_port(u, pp, q.dir, span)
+            }
+        }
+    }
+
+    /// `e` lowered from the chain's current template when it has the template's kind;
+    /// otherwise lowers `e` itself and records a new template (`Ok(None)`: `e` is not such a
+    /// primitive, lower it the general way).
+    fn lower_from_template(
+        &mut self,
+        e: &Expr,
+        memo: &mut Option<PrimTemplate>,
+    ) -> R<Option<Pred>> {
+        let Some((kind, u)) = self.templates.then(|| self.template_kind(e)).flatten() else {
+            return Ok(None);
+        };
+        if let Some(t) = memo.as_ref().filter(|t| t.kind == kind) {
+            return Ok(Some(t.instantiate(u)));
+        }
+        let p = self.lower(e)?;
+        // A second lowering with every bit of the constant flipped tells which atoms carry it;
+        // anything else differing (it should not) means no template.
+        let flipped = match kind {
+            PrimKind::V4(_, vlen) => !u & shl(u32::MAX, 32 - vlen),
+            PrimKind::Port(_) => !u & 0xffff,
+        };
+        let span = match e {
+            Expr::Qualified { span, .. } => span.clone(),
+            _ => 0..0,
+        };
+        *memo = match self.lower_kind(&kind, flipped, &span) {
+            Ok(p2) => PrimTemplate::diff(kind, &p, u, &p2, flipped),
+            Err(_) => None,
+        };
+        Ok(Some(p))
+    }
+
     fn lower(&mut self, e: &Expr) -> R<Pred> {
         Ok(match e {
             Expr::Empty => Pred::True,
@@ -1582,8 +1680,18 @@ impl Lowerer {
                 }
                 operands.reverse();
                 let mut lowered = Vec::with_capacity(operands.len());
+                // Runs of same-kind primitives (`host A or host B ...`) are lowered once and
+                // then instantiated per constant (see `PrimTemplate`).
+                let mut memo: Option<PrimTemplate> = None;
                 for x in operands {
-                    lowered.push(self.lower(x)?);
+                    let p = match self.lower_from_template(x, &mut memo)? {
+                        Some(p) => p,
+                        None => {
+                            memo = None;
+                            self.lower(x)?
+                        }
+                    };
+                    lowered.push(p);
                 }
                 let mut acc = lowered.pop().unwrap_or(Pred::True);
                 while let Some(x) = lowered.pop() {
@@ -1597,6 +1705,93 @@ impl Lowerer {
             Expr::Rel(a, op, b, _) => self.lower_rel(a, *op, b)?,
             Expr::Other(o, span) => self.lower_other(o, span)?,
         })
+    }
+}
+
+/// What decides a primitive's lowering apart from its constant: the qualifiers, and for IPv4
+/// addresses the number of bits written (`10.1` is a /16 network).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrimKind {
+    V4(Qual, u32),
+    Port(Qual),
+}
+
+/// One primitive's lowering with the atoms that carry its constant marked, so that the next
+/// primitive of the same kind in a chain is a copy with new constants. A 10,000-host rule is
+/// then lowered once, not 10,000 times; the result is the same predicate.
+struct PrimTemplate {
+    kind: PrimKind,
+    pred: Pred,
+    /// Preorder numbers (among atoms) of the atoms whose constant is `u & mask`, ascending.
+    slots: Vec<usize>,
+}
+
+impl PrimTemplate {
+    /// Compares the lowerings `a` (constant `u`) and `b` (constant `v`, differing from `u` in
+    /// every bit that can matter): they must have one structure, and atoms that differ must
+    /// differ only in a constant that is `u & mask` in `a` and `v & mask` in `b`.
+    fn diff(kind: PrimKind, a: &Pred, u: u32, b: &Pred, v: u32) -> Option<PrimTemplate> {
+        fn walk(a: &Pred, b: &Pred, u: u32, v: u32, n: &mut usize, slots: &mut Vec<usize>) -> bool {
+            match (a, b) {
+                (Pred::Atom(x), Pred::Atom(y)) => {
+                    let i = *n;
+                    *n += 1;
+                    if x == y {
+                        return true;
+                    }
+                    let same_but_k = Atom { k: y.k, ..*x } == *y;
+                    if same_but_k && x.k == u & x.mask && y.k == v & y.mask {
+                        slots.push(i);
+                        true
+                    } else {
+                        false
+                    }
+                }
+                (Pred::And(a1, a2), Pred::And(b1, b2)) | (Pred::Or(a1, a2), Pred::Or(b1, b2)) => {
+                    walk(a1, b1, u, v, n, slots) && walk(a2, b2, u, v, n, slots)
+                }
+                (Pred::Not(x), Pred::Not(y)) => walk(x, y, u, v, n, slots),
+                (x, y) => x == y && !matches!(x, Pred::Atom(_)),
+            }
+        }
+        let mut slots = Vec::new();
+        walk(a, b, u, v, &mut 0, &mut slots).then(|| PrimTemplate {
+            kind,
+            pred: a.clone(),
+            slots,
+        })
+    }
+
+    /// The lowering for constant `u`.
+    fn instantiate(&self, u: u32) -> Pred {
+        fn copy(p: &Pred, u: u32, n: &mut usize, slots: &mut &[usize]) -> Pred {
+            match p {
+                Pred::Atom(a) => {
+                    let i = *n;
+                    *n += 1;
+                    if slots.first() == Some(&i) {
+                        *slots = &slots[1..];
+                        Pred::Atom(Atom {
+                            k: u & a.mask,
+                            ..*a
+                        })
+                    } else {
+                        Pred::Atom(*a)
+                    }
+                }
+                Pred::And(a, b) => {
+                    let a = copy(a, u, n, slots);
+                    Pred::and(a, copy(b, u, n, slots))
+                }
+                Pred::Or(a, b) => {
+                    let a = copy(a, u, n, slots);
+                    Pred::or(a, copy(b, u, n, slots))
+                }
+                Pred::Not(a) => Pred::not(copy(a, u, n, slots)),
+                other => other.clone(),
+            }
+        }
+        copy(&self.pred, u, &mut 0, &mut &self.slots[..])
     }
 }
 
@@ -1702,6 +1897,72 @@ pub(crate) fn apply_optimiser(p: Pred, optimise: bool) -> Result<Pred, FilterErr
         crate::optimize::Optimized::Pred(p) => Ok(p),
         crate::optimize::Optimized::RejectsAll => {
             Err(FilterError::new(crate::lang::REJECTS_ALL, 0..usize::MAX))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lower_both(src: &str, link: LinkType) -> (R<Pred>, R<Pred>) {
+        let ast = crate::lang::parse(src).expect("test expressions parse");
+        let run = |templates: bool| {
+            let mut l = Lowerer::new(link, &(0..0))?;
+            l.templates = templates;
+            l.lower(&ast)
+        };
+        (run(true), run(false))
+    }
+
+    #[test]
+    fn templated_runs_lower_to_the_same_predicate() {
+        let hosts = |prefix: &str, n: u32| {
+            (0..n)
+                .map(|i| format!("{prefix} 10.{}.{}.{}", i % 3, i / 7, 255 - i))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let cases = [
+            hosts("host", 20),
+            hosts("src host", 9),
+            hosts("dst net", 9),
+            hosts("ip host", 9),
+            hosts("arp host", 9),
+            hosts("rarp src or dst host", 9),
+            hosts("ip src and dst host", 9),
+            "host 1.2.3.4 or 5.6.7.8 or 9.10.11.12 or host 0.0.0.0 or 255.255.255.255".into(),
+            "net 10.1 or net 10.2 or net 192.168 or net 172.16.1 or 10.9".into(),
+            "host 1.2.3.4 or src host 1.2.3.5 or dst host 1.2.3.6 or host 1.2.3.7".into(),
+            "port 80 or port 443 or port 0 or port 65535 or tcp port 22 or udp port 53 or 54"
+                .into(),
+            "src port 1 or dst port 2 or port 3 or sctp port 4 or 5 or 6".into(),
+            "host 1.2.3.4 or vlan or host 1.2.3.5 or host 1.2.3.6 or vlan 3 or host 1.2.3.7".into(),
+            "host 1.2.3.4 or mpls or host 1.2.3.5 or host 1.2.3.6".into(),
+            "tcp and host 1.2.3.4 and host 1.2.3.5 and not host 1.2.3.6 and host 7.8.9.10".into(),
+            "(host 1.2.3.4 or host 1.2.3.5) and (port 1 or port 2 or port 3)".into(),
+            "decnet host 10.20 or decnet host 10.21 or decnet host 10.22".into(),
+            "ip6 and (host 1.2.3.4 or host 1.2.3.5 or host ::1 or host 1.2.3.6)".into(),
+        ];
+        for link in [LinkType::ETHERNET, LinkType(113), LinkType(101)] {
+            for src in &cases {
+                let (t, g) = lower_both(src, link);
+                assert_eq!(t, g, "{src} on link {}", link.0);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_in_a_templated_run_are_the_general_ones() {
+        for src in [
+            "host 1.2.3.4 or host 1.2.3.5 or host 1.2.3.300",
+            "port 1 or port 2 or port 70000",
+            "ether host 1.2.3.4 or ether host 1.2.3.5",
+            "host 1.2.3.4 or host 1.2.3.5 or port 1.2.3.6",
+        ] {
+            let (t, g) = lower_both(src, LinkType::ETHERNET);
+            assert!(g.is_err(), "{src}");
+            assert_eq!(t, g, "{src}");
         }
     }
 }

@@ -28,6 +28,7 @@ mod dot;
 pub mod facts;
 pub mod table;
 pub mod template;
+mod union;
 
 use rustc_hash::FxHashMap;
 use std::fmt;
@@ -260,6 +261,12 @@ impl Graph {
                 self.template_hits += 1;
                 self.file_from_template(id, p, &t, occ, small)
             }
+            // A large union of repeated operand forms (a host set) is filed operand by
+            // operand; anything else, or a union over its term budget, is split whole.
+            _ if !small && !has_cmp => match self.file_union(id, p) {
+                Some(keys) => keys,
+                None => self.file_terms(id, p, small, sig),
+            },
             _ => self.file_terms(id, p, small, sig),
         };
         let rule = Rule {
@@ -310,23 +317,7 @@ impl Graph {
             } else {
                 Confirm::Guarded
             };
-            key_lits.clear();
-            let mut resid = Vec::new();
-            for l in &t.lits {
-                match l {
-                    Lit::Atom(a)
-                        if a.rel == Rel::Eq
-                            && key_lits.len() < MAX_KEY_WORDS
-                            && !key_lits
-                                .iter()
-                                .any(|b| b.load == a.load && b.mask == a.mask) =>
-                    {
-                        key_lits.push(*a)
-                    }
-                    _ => resid.push(l.clone()),
-                }
-            }
-            key_lits.sort_by_key(|a| (a.load, a.mask));
+            let resid = union::split_term(t, &mut key_lits);
             let key: Vec<u32> = key_lits.iter().map(|a| a.k).collect();
             // Consecutive terms of one rule usually share a shape (a host set's 10,000 terms):
             // skip hashing the load list then.
@@ -523,7 +514,7 @@ impl Graph {
     }
 
     fn file(&mut self, s: usize, key: &[u32], e: Entry) {
-        let v = self.shapes[s].table.get(key);
+        let (slot, v) = self.shapes[s].table.probe(key);
         let nv = if v == 0 {
             if e.simple() {
                 DIRECT | e.rule
@@ -545,7 +536,7 @@ impl Graph {
             list.insert(at, e);
             v
         };
-        self.shapes[s].table.set(key, nv);
+        self.shapes[s].table.set_at(slot, key, nv);
     }
 
     /// The entries behind a non-direct table value.

@@ -106,6 +106,39 @@ impl KeyTable {
         }
     }
 
+    /// Grows the table now so that `additional` more keys fit without growing again.
+    pub fn reserve(&mut self, additional: usize) {
+        while (self.len + additional) * 2 > self.capacity() {
+            self.grow();
+        }
+    }
+
+    /// Where `key` lives or would be inserted, with its value (0 when absent), after growing
+    /// the table if one more key would pass the load factor. With [`KeyTable::set_at`], one
+    /// probe per update instead of a `get` and a `set`.
+    pub fn probe(&mut self, key: &[u32]) -> (usize, u32) {
+        debug_assert_eq!(key.len(), self.nwords);
+        if (self.len + 1) * 2 > self.capacity() {
+            self.grow();
+        }
+        match self.find(key) {
+            Ok(i) => (i, self.slots[i * self.stride() + self.nwords]),
+            Err(i) => (i, 0),
+        }
+    }
+
+    /// Stores `value` (non-zero) under `key` at slot `i`, which [`KeyTable::probe`] returned
+    /// for this key with no change to the table since.
+    pub fn set_at(&mut self, i: usize, key: &[u32], value: u32) {
+        debug_assert_ne!(value, 0);
+        let s = self.stride();
+        if self.slots[i * s + self.nwords] == 0 {
+            self.slots[i * s..i * s + self.nwords].copy_from_slice(key);
+            self.len += 1;
+        }
+        self.slots[i * s + self.nwords] = value;
+    }
+
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         let s = self.stride();

@@ -58,64 +58,90 @@ fn load_words(l: &Load, out: &mut Vec<u32>) {
 /// The signature of `p` and its atom occurrences in preorder; `None` for rules with general
 /// comparisons.
 pub fn signature(p: &Pred) -> Option<(Vec<u32>, Vec<Atom>)> {
-    let mut occ: Vec<Atom> = Vec::new();
-    let mut shape: Vec<u32> = Vec::new();
-    let mut stack = vec![p];
-    while let Some(q) = stack.pop() {
+    let mut s = SigScratch::default();
+    signature_into(p, &mut s).then_some((s.sig, s.occ))
+}
+
+/// Buffers of [`signature_into`], reused across calls (a 10,000-host rule signs 30,000
+/// operands: allocating per call would cost more than the rest of the work).
+#[derive(Default)]
+pub struct SigScratch<'a> {
+    pub sig: Vec<u32>,
+    pub occ: Vec<Atom>,
+    stack: Vec<&'a Pred>,
+    per_load: Vec<(Load, u32, bool)>,
+    /// Per abstractable masked load: its constants so far, as a range of `consts`.
+    classes: Vec<((Load, u32), usize, usize)>,
+    consts: Vec<u32>,
+}
+
+/// [`signature`] into `s.sig` and `s.occ`; `false` for predicates with general comparisons.
+pub fn signature_into<'a>(p: &'a Pred, s: &mut SigScratch<'a>) -> bool {
+    s.sig.clear();
+    s.occ.clear();
+    s.stack.clear();
+    s.stack.push(p);
+    while let Some(q) = s.stack.pop() {
         match q {
             Pred::And(a, b) | Pred::Or(a, b) => {
-                shape.push(if matches!(q, Pred::And(..)) {
+                s.sig.push(if matches!(q, Pred::And(..)) {
                     TAG_AND
                 } else {
                     TAG_OR
                 });
-                stack.push(b);
-                stack.push(a);
+                s.stack.push(b);
+                s.stack.push(a);
             }
             Pred::Not(a) => {
-                shape.push(TAG_NOT);
-                stack.push(a);
+                s.sig.push(TAG_NOT);
+                s.stack.push(a);
             }
-            Pred::True => shape.push(TAG_TRUE),
-            Pred::False => shape.push(TAG_FALSE),
+            Pred::True => s.sig.push(TAG_TRUE),
+            Pred::False => s.sig.push(TAG_FALSE),
             Pred::Atom(a) => {
-                shape.push(TAG_ATOM);
-                occ.push(*a);
+                s.sig.push(TAG_ATOM);
+                s.occ.push(*a);
             }
-            Pred::Cmp(..) => return None,
+            Pred::Cmp(..) => return false,
         }
     }
     // Masked loads tested only by equality, with a single mask per load: abstractable. Rules
     // test few distinct loads, so a short vector is the right map.
-    let mut per_load: Vec<(Load, u32, bool)> = Vec::new();
-    for a in &occ {
-        match per_load.iter_mut().find(|(l, _, _)| *l == a.load) {
+    s.per_load.clear();
+    for a in &s.occ {
+        match s.per_load.iter_mut().find(|(l, _, _)| *l == a.load) {
             Some((_, m, ok)) => *ok &= *m == a.mask && a.rel == Rel::Eq,
-            None => per_load.push((a.load, a.mask, a.rel == Rel::Eq)),
+            None => s.per_load.push((a.load, a.mask, a.rel == Rel::Eq)),
         }
     }
-    let abstractable = |a: &Atom| per_load.iter().any(|(l, _, ok)| *l == a.load && *ok);
-    let mut classes: Vec<((Load, u32), Vec<u32>)> = Vec::new();
-    let mut sig = shape;
-    for a in &occ {
-        load_words(&a.load, &mut sig);
-        sig.push(a.mask);
-        sig.push(a.rel as u32);
-        if abstractable(a) {
+    s.classes.clear();
+    s.consts.clear();
+    for a in &s.occ {
+        load_words(&a.load, &mut s.sig);
+        s.sig.push(a.mask);
+        s.sig.push(a.rel as u32);
+        let abstractable = s.per_load.iter().any(|(l, _, ok)| *l == a.load && *ok);
+        if abstractable {
             let g = (a.load, a.mask);
-            let i = match classes.iter().position(|(k, _)| *k == g) {
+            // Constants of one masked load are kept contiguous: a load's first occurrence
+            // opens its class list at the end of `consts`, later ones are inserted there.
+            let ci = match s.classes.iter().position(|(k, _, _)| *k == g) {
                 Some(i) => i,
                 None => {
-                    classes.push((g, Vec::new()));
-                    classes.len() - 1
+                    s.classes.push((g, s.consts.len(), 0));
+                    s.classes.len() - 1
                 }
             };
-            let ks = &mut classes[i].1;
-            let c = match ks.iter().position(|&k| k == a.k) {
+            let (_, start, len) = s.classes[ci];
+            let c = match s.consts[start..start + len].iter().position(|&k| k == a.k) {
                 Some(c) => c,
                 None => {
-                    ks.push(a.k);
-                    ks.len() - 1
+                    s.consts.insert(start + len, a.k);
+                    s.classes[ci].2 += 1;
+                    for later in &mut s.classes[ci + 1..] {
+                        later.1 += 1;
+                    }
+                    len
                 }
             };
             let size_max: u32 = match a.load.size {
@@ -125,15 +151,15 @@ pub fn signature(p: &Pred) -> Option<(Vec<u32>, Vec<Atom>)> {
             };
             let fits_mask = a.k & !a.mask == 0;
             let fits_size = a.k & !(a.mask & size_max) == 0;
-            sig.push(
+            s.sig.push(
                 0x8000_0000 | (c as u32) << 2 | u32::from(fits_mask) << 1 | u32::from(fits_size),
             );
         } else {
-            sig.push(0);
-            sig.push(a.k);
+            s.sig.push(0);
+            s.sig.push(a.k);
         }
     }
-    Some((sig, occ))
+    true
 }
 
 /// The occurrence a literal came from: an atom equal to it, or whose negation equals it.

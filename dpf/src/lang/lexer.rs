@@ -529,6 +529,11 @@ fn match_word<T>(s: &[u8], f: impl Fn(&str) -> Option<T>) -> Option<(usize, T)> 
 }
 
 pub fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
+    lex_with(src, true)
+}
+
+/// The scanner; `quick` enables [`quick_token`] (the tests compare both ways).
+fn lex_with(src: &str, quick: bool) -> Result<Vec<Token>, FilterError> {
     let s = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -539,6 +544,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
             continue;
         }
         let rest = &s[i..];
+        if let Some((len, tok)) = quick.then(|| quick_token(src, i)).flatten() {
+            out.push(Token {
+                tok,
+                span: i..i + len,
+            });
+            i += len;
+            continue;
+        }
         // Candidates in flex rule order; the longest wins, the earliest on a tie.
         let mut best: Option<(usize, Tok)> = None;
         let offer = |len: usize, tok: Tok, best: &mut Option<(usize, Tok)>| {
@@ -642,6 +655,57 @@ pub fn lex(src: &str) -> Result<Vec<Token>, FilterError> {
     Ok(out)
 }
 
+/// Ends a token for [`quick_token`]: whitespace, a parenthesis or the end of the text. No rule
+/// of the scanner continues a match across these bytes.
+fn is_delim(c: Option<&u8>) -> bool {
+    matches!(c, None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')'))
+}
+
+/// The three tokens that make up long address lists (`host 10.0.0.1 or host 10.0.0.2 ...`),
+/// recognised without trying every scanner rule: a lower-case keyword, a dotted quad of
+/// decimal numbers, a decimal number of at most 11 digits, each followed by a delimiter. In
+/// each case every other rule matches no longer (they would need `:`, `-`, `_`, a hex letter
+/// run of 12, or a longer word), and ties go to the rule this returns, so the result is the
+/// general scanner's; the lexer tests compare both on such inputs. `None`: use the general path.
+fn quick_token(src: &str, i: usize) -> Option<(usize, Tok)> {
+    let s = &src.as_bytes()[i..];
+    let c = s[0];
+    if c.is_ascii_lowercase() {
+        let n = s.iter().take_while(|c| c.is_ascii_lowercase()).count();
+        if !is_delim(s.get(n)) {
+            return None;
+        }
+        return keyword(&src[i..i + n]).map(|kw| (n, Tok::Kw(kw)));
+    }
+    if !c.is_ascii_digit() {
+        return None;
+    }
+    // Decimal digits, at most 3 dots between non-empty digit runs.
+    let mut dots = 0;
+    let mut n = 0;
+    let mut run = 0;
+    while let Some(&b) = s.get(n) {
+        if b.is_ascii_digit() {
+            run += 1;
+        } else if b == b'.' && run > 0 && dots < 3 {
+            dots += 1;
+            run = 0;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    if run == 0 || !is_delim(s.get(n)) {
+        return None;
+    }
+    match dots {
+        // A leading 0 is octal (and may be an error): leave it to the general path.
+        0 if n <= 11 && c != b'0' => parse_number(&src[i..i + n]).ok().map(|v| (n, Tok::Num(v))),
+        3 => Some((n, Tok::Hid(src[i..i + n].to_string()))),
+        _ => None,
+    }
+}
+
 fn named_number_len(s: &[u8]) -> Option<usize> {
     match_word(s, named_number).map(|(n, _)| n)
 }
@@ -713,6 +777,73 @@ mod tests {
                 Tok::Kw(Kw::Tcp)
             ]
         );
+    }
+
+    #[test]
+    fn the_quick_path_gives_the_general_scanners_tokens() {
+        let words = [
+            "host",
+            "or",
+            "and",
+            "not",
+            "src",
+            "dst",
+            "net",
+            "port",
+            "ether",
+            "tcp",
+            "ip6",
+            "hostx",
+            "icmptype",
+            "tcpflags",
+            "deadbeefcafe",
+            "abcdef",
+            "10.0.0.1",
+            "10.1",
+            "10.1.2",
+            "1.2.3.4.5",
+            "010.1.2.3",
+            "255.255.255.255",
+            "256.1.1.1",
+            "0",
+            "7",
+            "099",
+            "08",
+            "80",
+            "65535",
+            "4294967295",
+            "4294967296",
+            "12345678901",
+            "123456789012",
+            "1234.5678.9abc",
+            "1.2.3.4:80",
+            "1-1024",
+            "1.2.3.4-5",
+            "0x10",
+            "a:b:c:d:e:f",
+            "::1",
+            "fe80::1",
+            "1.2",
+            "1..2",
+            "1.",
+            ".1",
+            "10.0.0.1x",
+            "tcp-syn",
+            "l1",
+        ];
+        let seps = [" ", "(", ")", "\t", " or ", "", "/", "[", "-", ":", "."];
+        for a in words {
+            for sep in seps {
+                for b in words {
+                    let src = format!("{a}{sep}{b}");
+                    let quick = lex_with(&src, true)
+                        .map(|v| v.into_iter().map(|t| (t.tok, t.span)).collect::<Vec<_>>());
+                    let general = lex_with(&src, false)
+                        .map(|v| v.into_iter().map(|t| (t.tok, t.span)).collect::<Vec<_>>());
+                    assert_eq!(quick, general, "{src:?}");
+                }
+            }
+        }
     }
 
     #[test]

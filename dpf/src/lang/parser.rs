@@ -214,6 +214,23 @@ impl<'a> Parser<'a> {
     /// Tries to read an `id` (as the grammar's `expr and id`), backtracking when what follows is
     /// not an id or the id is not followed by something that may follow one.
     fn try_id(&mut self, q: Qual) -> Option<Expr> {
+        // Only these tokens can start an id; anything else (`host` after each `or` of a host
+        // list) would fail in `parse_id` after formatting an error message for nothing.
+        if !matches!(
+            self.peek(),
+            Some(
+                Tok::Kw(Kw::Not)
+                    | Tok::Punct('!' | '(')
+                    | Tok::Num(_)
+                    | Tok::Hid(_)
+                    | Tok::Hid6(_)
+                    | Tok::Eid(_)
+                    | Tok::Aid(_)
+                    | Tok::Id(_)
+            )
+        ) {
+            return None;
+        }
         let save = self.pos;
         match self.parse_id(q) {
             Ok(e)
