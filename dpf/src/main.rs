@@ -45,7 +45,12 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().cmd {
+    let cmd = Cli::parse().cmd;
+    cli::run_on_big_stack(move || run(cmd))
+}
+
+fn run(cmd: Cmd) -> ExitCode {
+    let result = match cmd {
         Cmd::Check(a) => cli::check::run(a),
         Cmd::Filter(a) => cli::filter::run(a),
         Cmd::Replay(a) => cli::replay::run(a),

@@ -123,6 +123,53 @@ fn a_bad_rule_leaves_existing_outputs_and_directories_untouched() {
     assert!(dir.exists());
 }
 
+/// Deep nesting is refused with an error at the place it goes too deep; long `and`/`or`
+/// chains (a 100,000-host `host A or host B ...`) compile. Before the limits and the command's
+/// big stack, all of these overflowed the stack and aborted.
+#[test]
+fn deep_and_huge_expressions_are_errors_or_work_never_a_crash() {
+    let dir = scratch("cli_errors_deep");
+    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/../pcaps/office.pcap");
+    let replay = |name: &str, expr: String| {
+        let rules = dir.join(name);
+        std::fs::write(&rules, format!("r: {expr}\n")).unwrap();
+        dpf(&["replay", "-r", trace, "--rules", rules.to_str().unwrap()])
+    };
+    let nested = |n: usize| format!("{}tcp{}", "(".repeat(n), ")".repeat(n));
+    let ok = replay("parens_ok", nested(1000));
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+    let deep = replay("parens_deep", nested(100_000));
+    assert_eq!(deep.status.code(), Some(1));
+    assert!(stderr_of(&deep).contains("nested more than 1000 levels deep"));
+    // `not`s nest too, but each `and`/`or` ends the ones before it.
+    let nots = replay("nots", format!("{}tcp", "not ".repeat(200_000)));
+    assert_eq!(nots.status.code(), Some(1));
+    assert!(stderr_of(&nots).contains("nested more than 1000 levels deep"));
+    let exclusions: Vec<String> = (0..5000)
+        .map(|i| format!("not host 10.{}.{}.1", i / 256, i % 256))
+        .collect();
+    let o = replay("exclusions", exclusions.join(" and "));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_of(&o));
+    // A 100,000-host rule: 99,999 `or`s, a chain the passes walk recursively.
+    let hosts: Vec<String> = (0..100_000u32)
+        .map(|i| {
+            let v = 0x0a00_0000 + 7 * i + 1;
+            format!(
+                "host {}.{}.{}.{}",
+                v >> 24,
+                (v >> 16) & 255,
+                (v >> 8) & 255,
+                v & 255
+            )
+        })
+        .collect();
+    let big = replay("hosts", hosts.join(" or "));
+    assert_eq!(big.status.code(), Some(0), "{}", stderr_of(&big));
+    let too_many = replay("too_many", vec!["tcp"; 1_000_002].join(" or "));
+    assert_eq!(too_many.status.code(), Some(1));
+    assert!(stderr_of(&too_many).contains("more than 1000000 `and`/`or` operators"));
+}
+
 #[test]
 fn missing_files_and_unsupported_link_types_are_clean_errors() {
     let dir = scratch("cli_errors_files");

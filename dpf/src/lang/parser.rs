@@ -12,6 +12,72 @@ use super::lexer::{Kw, Tok, Token};
 use super::FilterError;
 use crate::ir::ArithOp;
 
+/// The deepest nesting accepted: parentheses plus the prefix operators (`not`, `!`, unary `-`)
+/// and the right-grouping `%` and `^` pending inside them. The parser and the passes after it
+/// recurse once per level; libpcap's own parser stops at a similar depth (bison's 10,000-entry
+/// stack, several entries a level). Real filters nest a handful of levels.
+pub const MAX_NESTING: usize = 1_000;
+/// The most `and`/`or` operators in one expression. Each makes one level of the expression
+/// tree (a chain is a left-leaning tree), which later passes walk recursively: a 100,000-host
+/// `host A or host B ...` has 99,999; the `dpf` command runs its work on a stack sized for this
+/// many (see `dpf::cli::run_on_big_stack`).
+pub const MAX_OPERATORS: usize = 1_000_000;
+
+/// Refuses, before any recursion, an expression nested deeper than [`MAX_NESTING`] or with
+/// more than [`MAX_OPERATORS`] `and`/`or`: hostile or generated input must get an error that
+/// names the place, never a stack overflow.
+fn check_size(toks: &[Token]) -> PResult<()> {
+    // One entry per open parenthesis (plus the outermost level): the prefix and right-grouping
+    // operators pending at that level, which end at its next `and`/`or` or its `)`.
+    let mut levels: Vec<usize> = vec![0];
+    let mut depth = 0usize;
+    let mut operators = 0usize;
+    for t in toks {
+        let too_deep = match t.tok {
+            Tok::Punct('(') => {
+                levels.push(0);
+                depth += 1;
+                true
+            }
+            Tok::Punct(')') => {
+                if levels.len() > 1 {
+                    depth -= 1 + levels.pop().unwrap_or(0);
+                }
+                false
+            }
+            Tok::Kw(Kw::And) | Tok::Kw(Kw::Or) => {
+                operators += 1;
+                if operators > MAX_OPERATORS {
+                    return Err(FilterError::new(
+                        format!("more than {MAX_OPERATORS} `and`/`or` operators in one expression"),
+                        t.span.clone(),
+                    ));
+                }
+                if let Some(pending) = levels.last_mut() {
+                    depth -= *pending;
+                    *pending = 0;
+                }
+                false
+            }
+            Tok::Kw(Kw::Not) | Tok::Punct('!' | '-' | '%' | '^') => {
+                if let Some(pending) = levels.last_mut() {
+                    *pending += 1;
+                }
+                depth += 1;
+                true
+            }
+            _ => false,
+        };
+        if too_deep && depth > MAX_NESTING {
+            return Err(FilterError::new(
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+                t.span.clone(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub struct Parser<'a> {
     toks: &'a [Token],
     pos: usize,
@@ -177,6 +243,7 @@ impl<'a> Parser<'a> {
         if self.peek().is_none() {
             return Ok(Expr::Empty);
         }
+        check_size(self.toks)?;
         let (e, _) = self.parse_expr(Qual::ERR)?;
         if self.peek().is_some() {
             return self.syntax_error("`and`, `or` or the end of the expression");
