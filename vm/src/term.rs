@@ -619,6 +619,13 @@ mod tests {
     }
 
     #[test]
+    fn term_is_two_words() {
+        // Registers, cons cells and tuple slots are all terms: a fat pointer in any variant
+        // (Rc<[Term]>, Rc<str>) would grow every one of them by half.
+        assert_eq!(std::mem::size_of::<Term>(), 16);
+    }
+
+    #[test]
     fn int_and_float_equal_but_not_exact() {
         assert!(eq(&Term::Int(1), &Term::Float(1.0)));
         assert!(!exact_eq(&Term::Int(1), &Term::Float(1.0)));
