@@ -205,14 +205,28 @@ impl Proc {
 
     /// Resolves `md:f/n` (arguments in `regs[at..at + n]`): natives first, then BIFs, then
     /// exported Erlang functions.
-    fn resolve_ext(&mut self, md: atom::Atom, f: atom::Atom, at: usize, n: usize) -> Target {
+    /// `bif`: the BIF of that name when the caller already resolved it (`call_ext` is
+    /// lowered with it: the BIF table is fixed, so a name it lacks at lowering it lacks now),
+    /// `None` to look it up by name.
+    fn resolve_ext(
+        &mut self,
+        md: atom::Atom,
+        f: atom::Atom,
+        at: usize,
+        n: usize,
+        bif: Option<Option<bifs::BifFn>>,
+    ) -> Target {
         if self.rt.has_natives.get() {
             let args = self.regs[at..at + n].to_vec();
             if let Some(r) = crate::embed::call_native(self, md, f, &args) {
                 return Target::Value(r);
             }
         }
-        if let Some(b) = bifs::lookup(md.name(), f.name(), n) {
+        let bif = match bif {
+            Some(b) => b,
+            None => bifs::lookup(md.name(), f.name(), n),
+        };
+        if let Some(b) = bif {
             let args = self.regs[at..at + n].to_vec();
             return Target::Value(b(self, &args));
         }
@@ -597,7 +611,7 @@ impl Proc {
                                 let args = self.regs[at..at + *n as usize].to_vec();
                                 Target::Value(b(self, &args))
                             }
-                            _ => self.resolve_ext(*md, *fname, at, *n as usize),
+                            _ => self.resolve_ext(*md, *fname, at, *n as usize, Some(*bif)),
                         };
                         match target {
                             Target::Value(r) => value!(r, *dst, *tail),
@@ -621,7 +635,7 @@ impl Proc {
                             break 'run Err(err2(atom::BADFUN, t));
                         };
                         let (md, fname) = (*md, *fname);
-                        match self.resolve_ext(md, fname, bp + *base as usize, *n as usize) {
+                        match self.resolve_ext(md, fname, bp + *base as usize, *n as usize, None) {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
@@ -665,7 +679,7 @@ impl Proc {
                             FunKind::External {
                                 module: md,
                                 function,
-                            } => match self.resolve_ext(*md, *function, at, *n as usize) {
+                            } => match self.resolve_ext(*md, *function, at, *n as usize, None) {
                                 Target::Value(r) => value!(r, *dst, *tail),
                                 Target::Enter(module, idx) => {
                                     enter!(Some(module), idx, *base, *n, *dst, *tail, None)

@@ -49,12 +49,8 @@ pub fn lower_fun(f: &mut FunDef) {
         alias_args(c);
     }
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
-    let past_end = l
-        .labels
-        .iter()
-        .flatten()
-        .any(|&at| at as usize >= l.code.instrs.len());
-    l.resolve();
+    let max_target = l.resolve();
+    let past_end = max_target.is_some_and(|t| t as usize >= l.code.instrs.len());
     // `exec.rs` fetches instructions without a bounds check: no label may point past the
     // last instruction and the last one may not fall through (neither happens for a
     // function body, whose value is returned; the sentinel makes it hold by construction).
@@ -300,10 +296,14 @@ impl Lower {
         }
     }
 
-    /// Rewrites label ids into instruction indices.
-    fn resolve(&mut self) {
+    /// Rewrites label ids into instruction indices; returns the highest index jumped to.
+    fn resolve(&mut self) -> Option<u32> {
         let labels = std::mem::take(&mut self.labels);
-        let at = |l: &mut Label| *l = labels[*l as usize].expect("every label is placed");
+        let mut max: Option<u32> = None;
+        let mut at = |l: &mut Label| {
+            *l = labels[*l as usize].expect("every label is placed");
+            max = max.max(Some(*l));
+        };
         for i in self.code.instrs.iter_mut() {
             match i {
                 Instr::Jump { to }
@@ -353,6 +353,7 @@ impl Lower {
                 _ => {}
             }
         }
+        max
     }
 
     fn escape(&mut self, e: E, d: Dest) {
@@ -499,6 +500,11 @@ impl Lower {
                         Dest::Reg(_) => {}
                         Dest::Tail => self.emit(Instr::Return { src: s }),
                     }
+                } else if let Pat::Any = p {
+                    // `_ = Expr`: nothing can fail.
+                    let r = self.target(d);
+                    self.expr(*v, Dest::Reg(r));
+                    self.finish(d, r);
                 } else {
                     let r = self.target(d);
                     self.expr(*v, Dest::Reg(r));

@@ -52,4 +52,11 @@ fn constant_and_operator_bodies_return_in_one_instruction() {
     // `N` is read from the argument register: no copy into a variable slot.
     assert!(!text.contains("move r0"), "{text}");
     assert!(text.contains("op Sub r0, 1 ->"), "{text}");
+    // The code ends in its one `function_clause`: no sentinel is needed after it.
+    assert_eq!(text.matches("function_clause").count(), 1, "{text}");
+    assert!(text.trim_end().ends_with("function_clause"), "{text}");
+    // `_ = Expr` cannot fail: no `badmatch` is emitted for it.
+    let src = "-module(m).\n-export([f/1]).\nf(X) -> _ = X + 1, X.\n";
+    let text = listing(src, "f/1");
+    assert!(!text.contains("badmatch"), "{text}");
 }
