@@ -15,6 +15,10 @@ use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, Plan};
 use crate::term::Term;
 
+/// Stack left before lowering a nested expression grows it, and the size of each new chunk.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_CHUNK: usize = 4 * 1024 * 1024;
+
 /// Where an expression's value goes: a register, or back to the caller (tail position).
 #[derive(Clone, Copy)]
 enum Dest {
@@ -407,7 +411,14 @@ impl Lower {
         }
     }
 
+    /// Expressions and patterns nest as deep as the source does (a list literal is a chain of
+    /// conses, `1 + 1 + ...` a chain of operators): like the front end, lowering grows its stack
+    /// in chunks instead of overflowing it.
     fn expr(&mut self, e: E, d: Dest) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.expr_inner(e, d))
+    }
+
+    fn expr_inner(&mut self, e: E, d: Dest) {
         let mark = self.top;
         match e {
             E::At(_, x) => return self.expr(*x, d),
@@ -1111,6 +1122,10 @@ impl Lower {
 
     /// Tests that the value in `r` matches `p`, binding its variables; jumps to `fail` if not.
     fn pattern(&mut self, p: Pat, r: Reg, fail: Label) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pattern_inner(p, r, fail))
+    }
+
+    fn pattern_inner(&mut self, p: Pat, r: Reg, fail: Label) {
         match p {
             Pat::Any => {}
             Pat::Bind(s) => {
