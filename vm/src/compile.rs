@@ -265,6 +265,25 @@ impl Compiler {
         self.ctx.last_mut().expect("inside a function")
     }
 
+    /// Compiles sibling expressions (tuple and list elements, call arguments, an operator's
+    /// operands), which erlc checks each against the variables as they were before the group:
+    /// a variable left unsafe by one sibling (bound in its `try` or `case`) is not unsafe to
+    /// bind again in the next, only after the group.
+    fn siblings<'e>(&mut self, es: impl IntoIterator<Item = &'e Expr>) -> R<Vec<E>> {
+        let before = self.cx().unsafe_vars.clone();
+        let mut after = before.clone();
+        let mut out = Vec::new();
+        for e in es {
+            self.cx().unsafe_vars = before.clone();
+            out.push(self.expr(e, false)?);
+            for (k, v) in &self.cx().unsafe_vars {
+                after.entry(k.clone()).or_insert(*v);
+            }
+        }
+        self.cx().unsafe_vars = after;
+        Ok(out)
+    }
+
     /// Compiles a function or fun. `captures_from_parent` is true for funs.
     fn function(
         &mut self,
@@ -649,21 +668,18 @@ impl Compiler {
             }
             Expr::Lit(_, t) => E::Lit(t.clone()),
             Expr::Nil(_) => E::Lit(Term::Nil),
-            Expr::Tuple(_, es) => {
-                let v = es
-                    .iter()
-                    .map(|x| self.expr(x, false))
-                    .collect::<R<Vec<_>>>()?;
-                E::Tuple(v)
-            }
+            Expr::Tuple(_, es) => E::Tuple(self.siblings(es)?),
             Expr::Cons(..) => {
-                let mut heads = Vec::new();
+                let mut parts = Vec::new();
                 let mut cur = e;
                 while let Expr::Cons(_, h, t) = cur {
-                    heads.push(self.expr(h, false)?);
+                    parts.push(&**h);
                     cur = t;
                 }
-                E::Cons(heads, Box::new(self.expr(cur, false)?))
+                parts.push(cur);
+                let mut heads = self.siblings(parts)?;
+                let tl = heads.pop().expect("the tail is the last sibling");
+                E::Cons(heads, Box::new(tl))
             }
             Expr::Bin(_, elems) => {
                 let mut segs = Vec::new();
@@ -683,15 +699,17 @@ impl Compiler {
                 E::Bin(segs)
             }
             Expr::Op(pos, op, a, b) => {
-                let ca = self.expr(a, false)?;
-                match *op {
-                    "andalso" => {
-                        return Ok(E::AndAlso(Box::new(ca), Box::new(self.expr(b, tail)?)))
-                    }
-                    "orelse" => return Ok(E::OrElse(Box::new(ca), Box::new(self.expr(b, tail)?))),
-                    _ => {}
+                if matches!(*op, "andalso" | "orelse") {
+                    let ca = self.expr(a, false)?;
+                    let cb = Box::new(self.expr(b, tail)?);
+                    return Ok(match *op {
+                        "andalso" => E::AndAlso(Box::new(ca), cb),
+                        _ => E::OrElse(Box::new(ca), cb),
+                    });
                 }
-                let cb = self.expr(b, false)?;
+                let mut both = self.siblings([&**a, &**b])?;
+                let cb = both.pop().expect("two operands");
+                let ca = both.pop().expect("two operands");
                 let o = match *op {
                     "+" => Op2::Add,
                     "-" => Op2::Sub,
@@ -1093,10 +1111,7 @@ impl Compiler {
     }
 
     fn call(&mut self, pos: Pos, f: &Expr, args: &[Expr], tail: bool) -> R<E> {
-        let cargs = args
-            .iter()
-            .map(|a| self.expr(a, false))
-            .collect::<R<Vec<_>>>()?;
+        let cargs = self.siblings(args)?;
         let n = args.len();
         match f {
             Expr::Remote(_, m, fx) => {
