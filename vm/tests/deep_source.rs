@@ -2,19 +2,8 @@
 //! compile's stack chunks and terms take hundreds of MiB for a moment, which would disturb
 //! `runtime_limits`' resident-memory measurement if the two ran side by side in one process.
 
-use std::path::PathBuf;
-
-fn run(name: &str, body: &str) -> vm::RunOutput {
-    let dir = std::env::temp_dir().join(format!("vm_deep_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f: PathBuf = dir.join(format!("{name}.erl"));
-    std::fs::write(
-        &f,
-        format!("-module({name}).\n-export([main/0]).\n{body}\n"),
-    )
-    .unwrap();
-    vm::run_files(&[f], name, "main", true)
-}
+mod support;
+use support::run;
 
 /// Source that nests 100,000 levels deep (a list in a list ...) and a chain of 200,000
 /// additions: the compiler's passes grow their stack as they descend (they overflowed it in

@@ -1,19 +1,8 @@
 //! Runtime limits: garbage does not accumulate (terms are reference counted and freed as soon
 //! as they die), deep recursion and huge numbers end in exceptions, never in a crash.
 
-use std::path::PathBuf;
-
-fn run(name: &str, body: &str) -> vm::RunOutput {
-    let dir = std::env::temp_dir().join(format!("vm_limits_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f: PathBuf = dir.join(format!("{name}.erl"));
-    std::fs::write(
-        &f,
-        format!("-module({name}).\n-export([main/0]).\n{body}\n"),
-    )
-    .unwrap();
-    vm::run_files(&[f], name, "main", true)
-}
+mod support;
+use support::run;
 
 fn rss_kib() -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
