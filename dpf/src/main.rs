@@ -6,12 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dpf::cli;
 
-// Compiling thousands of rules allocates and frees millions of small IR and graph nodes; with
-// glibc malloc that was over a third of the time (consolidating free lists among it). Only the
-// binary chooses the allocator: the library does not.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "dpf",
