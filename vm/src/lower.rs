@@ -411,6 +411,26 @@ impl Lower {
         }
     }
 
+    /// Jumps to `bad` unless `v` is a tuple of `size` elements tagged with record `name`.
+    fn record_test(&mut self, v: Reg, name: atom::Atom, size: usize, bad: Label) {
+        let tag = self.temp();
+        self.emit(Instr::IsTuple {
+            a: v,
+            n: size as u32,
+            fail: bad,
+        });
+        self.emit(Instr::GetElem {
+            a: v,
+            i: 0,
+            dst: tag,
+        });
+        self.emit(Instr::IsAtom {
+            a: tag,
+            atom: name,
+            fail: bad,
+        });
+    }
+
     /// Expressions and patterns nest as deep as the source does (a list literal is a chain of
     /// conses, `1 + 1 + ...` a chain of operators): like the front end, lowering grows its stack
     /// in chunks instead of overflowing it.
@@ -640,22 +660,7 @@ impl Lower {
                 let v = self.operand(*base);
                 let bad = self.label();
                 let ok = self.label();
-                let tag = self.temp();
-                self.emit(Instr::IsTuple {
-                    a: v,
-                    n: size as u32,
-                    fail: bad,
-                });
-                self.emit(Instr::GetElem {
-                    a: v,
-                    i: 0,
-                    dst: tag,
-                });
-                self.emit(Instr::IsAtom {
-                    a: tag,
-                    atom: name,
-                    fail: bad,
-                });
+                self.record_test(v, name, size, bad);
                 self.emit(Instr::GetElem {
                     a: v,
                     i: idx as u32,
@@ -719,22 +724,7 @@ impl Lower {
                 let b = self.operand(*base);
                 let bad = self.label();
                 let ok = self.label();
-                let tag = self.temp();
-                self.emit(Instr::IsTuple {
-                    a: b,
-                    n: size as u32,
-                    fail: bad,
-                });
-                self.emit(Instr::GetElem {
-                    a: b,
-                    i: 0,
-                    dst: tag,
-                });
-                self.emit(Instr::IsAtom {
-                    a: tag,
-                    atom: name,
-                    fail: bad,
-                });
+                self.record_test(b, name, size, bad);
                 let (idx, vals): (Vec<u32>, Vec<E>) =
                     ups.into_iter().map(|(i, e)| (i as u32, e)).unzip();
                 let start = self.window(vals);

@@ -157,6 +157,22 @@ pub fn default_limit(p: &Pred) -> usize {
     256 + 4 * pred_size(p)
 }
 
+/// The one-literal term of atom `a` (negated under `neg`), or none if it can never hold.
+fn atom_term(a: &Atom, neg: bool) -> Option<Term> {
+    let a = if neg {
+        Atom {
+            rel: a.rel.negate(),
+            ..*a
+        }
+    } else {
+        *a
+    };
+    let t = Term {
+        lits: vec![Lit::Atom(a)],
+    };
+    (!t.trivially_false()).then_some(t)
+}
+
 fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
     match p {
         Pred::True | Pred::False => {
@@ -166,20 +182,7 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                 Some(vec![])
             }
         }
-        Pred::Atom(a) => {
-            let a = if neg {
-                Atom {
-                    rel: a.rel.negate(),
-                    ..*a
-                }
-            } else {
-                *a
-            };
-            let t = Term {
-                lits: vec![Lit::Atom(a)],
-            };
-            Some(if t.trivially_false() { vec![] } else { vec![t] })
-        }
+        Pred::Atom(a) => Some(atom_term(a, neg).into_iter().collect()),
         Pred::Cmp(x, r, y) => {
             let r = if neg { r.negate() } else { *r };
             Some(vec![Term {
@@ -213,20 +216,7 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                     // A bare atom (each address of a host set) is one term: skip the
                     // single-element vector the general path would build and drop.
                     if let Pred::Atom(a) = o {
-                        let a = if neg {
-                            Atom {
-                                rel: a.rel.negate(),
-                                ..*a
-                            }
-                        } else {
-                            *a
-                        };
-                        let t = Term {
-                            lits: vec![Lit::Atom(a)],
-                        };
-                        if !t.trivially_false() {
-                            out.push(t);
-                        }
+                        out.extend(atom_term(a, neg));
                         if out.len() > limit {
                             return None;
                         }
