@@ -143,6 +143,41 @@ enum Target {
     Enter(Rc<Module>, usize),
 }
 
+/// What a remote call site (`call_ext`, `call_dyn`: the instruction's address) resolved
+/// `m:f` to: a BIF, or an Erlang function. Valid only while the runtime at `rt` is the one
+/// running and no module table changed since (`code::modules_epoch`: a module added or
+/// replaced, a native registered, a runtime created, which also rules out a new runtime or
+/// new code reusing a freed one's address). The module is held weakly: the cache must not
+/// keep replaced code alive.
+struct SiteEntry {
+    site: usize,
+    m: atom::Atom,
+    f: atom::Atom,
+    bif: Option<bifs::BifFn>,
+    epoch: u64,
+    rt: usize,
+    module: std::rc::Weak<Module>,
+    idx: u32,
+}
+
+/// Slots of the call-site cache (direct-mapped on the instruction's address).
+const SITE_SLOTS: usize = 1024;
+
+thread_local! {
+    /// The remote call sites' cache, per OS thread (a VM and its modules live on one). It
+    /// spares a call the lookups by name: the BIF table hashed on strings, the module table
+    /// and the export table. Kept outside the instructions so that compiled code stays
+    /// immutable (terms hold modules; a cell inside them would make every term mutable).
+    static SITES: std::cell::RefCell<Vec<Option<SiteEntry>>> =
+        std::cell::RefCell::new((0..SITE_SLOTS).map(|_| None).collect());
+}
+
+#[inline]
+fn site_slot(site: usize) -> usize {
+    ((site as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SITE_SLOTS.trailing_zeros()))
+        as usize
+}
+
 /// A function definition with a lifetime not tied to the local that holds its module: the
 /// loop keeps the module alive (in `m` or in a frame) for as long as it uses the reference.
 #[inline(always)]
@@ -235,6 +270,85 @@ impl Proc {
         };
         match module.exports.get(&(f, n)) {
             Some(&idx) => Target::Enter(module, idx),
+            None => Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec()))),
+        }
+    }
+
+    /// `resolve_ext` through the remote call sites' cache (`SITES`): a site that resolved
+    /// the same `md:f` before, in this runtime and module-table epoch (registering a native
+    /// starts a new epoch too), reuses the answer: that BIF, or that Erlang function, and in
+    /// both cases "no native of that name". Natives themselves are not cached. `bif` as in
+    /// `resolve_ext`.
+    fn resolve_site(
+        &mut self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+        at: usize,
+        n: usize,
+        bif: Option<Option<bifs::BifFn>>,
+    ) -> Target {
+        let site = site as *const Instr as usize;
+        let slot = site_slot(site);
+        let epoch = crate::code::modules_epoch();
+        let rt = Rc::as_ptr(&self.rt) as usize;
+        let hit = SITES.with(|t| match &t.borrow()[slot] {
+            Some(e)
+                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
+            {
+                match e.bif {
+                    Some(b) => Some(Ok(b)),
+                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
+                }
+            }
+            _ => None,
+        });
+        // No borrow is held past this point: a BIF may run Erlang code that calls again.
+        match hit {
+            Some(Ok(b)) => {
+                let args = self.regs[at..at + n].to_vec();
+                return Target::Value(b(self, &args));
+            }
+            Some(Err((module, idx))) => return Target::Enter(module, idx as usize),
+            None => {}
+        }
+        if self.rt.has_natives.get() {
+            let args = self.regs[at..at + n].to_vec();
+            if let Some(r) = crate::embed::call_native(self, md, f, &args) {
+                return Target::Value(r);
+            }
+        }
+        let bif = match bif {
+            Some(b) => b,
+            None => bifs::lookup(md.name(), f.name(), n),
+        };
+        let store = |bif, module: std::rc::Weak<Module>, idx: usize| {
+            SITES.with(|t| {
+                t.borrow_mut()[slot] = Some(SiteEntry {
+                    site,
+                    m: md,
+                    f,
+                    bif,
+                    epoch,
+                    rt,
+                    module,
+                    idx: idx as u32,
+                })
+            });
+        };
+        if let Some(b) = bif {
+            store(Some(b), std::rc::Weak::new(), 0);
+            let args = self.regs[at..at + n].to_vec();
+            return Target::Value(b(self, &args));
+        }
+        let Some(module) = self.rt.module(md) else {
+            return Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec())));
+        };
+        match module.exports.get(&(f, n)) {
+            Some(&idx) => {
+                store(None, Rc::downgrade(&module), idx);
+                Target::Enter(module, idx)
+            }
             None => Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec()))),
         }
     }
@@ -611,7 +725,7 @@ impl Proc {
                                 let args = self.regs[at..at + *n as usize].to_vec();
                                 Target::Value(b(self, &args))
                             }
-                            _ => self.resolve_ext(*md, *fname, at, *n as usize, Some(*bif)),
+                            _ => self.resolve_site(ins, *md, *fname, at, *n as usize, Some(*bif)),
                         };
                         match target {
                             Target::Value(r) => value!(r, *dst, *tail),
@@ -630,12 +744,14 @@ impl Proc {
                     } => {
                         reduce!();
                         here!();
+                        // OTP raises `badarg` for `M:F(...)` (and `apply/3`) unless both
+                        // are atoms.
                         let (Term::Atom(md), Term::Atom(fname)) = (&reg!(*mr), &reg!(*fr)) else {
-                            let t = Term::tuple(vec![reg!(*mr).clone(), reg!(*fr).clone()]);
-                            break 'run Err(err2(atom::BADFUN, t));
+                            break 'run Err(badarg());
                         };
                         let (md, fname) = (*md, *fname);
-                        match self.resolve_ext(md, fname, bp + *base as usize, *n as usize, None) {
+                        let at = bp + *base as usize;
+                        match self.resolve_site(ins, md, fname, at, *n as usize, None) {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
