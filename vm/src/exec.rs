@@ -20,8 +20,10 @@ use std::rc::Rc;
 pub struct Frame {
     /// The caller's module, when the callee runs in another one (`None`: the same).
     module: Option<Rc<Module>>,
-    fidx: u32,
-    pc: u32,
+    /// The caller's function and where it resumes, as pointers (no lookup on return): the
+    /// module that owns them is alive while the frame is (`module`, or the running one).
+    f: *const FunDef,
+    ip: *const Instr,
     dst: u32,
     bp: usize,
 }
@@ -182,9 +184,12 @@ fn site_slot(site: usize) -> usize {
 /// loop keeps the module alive (in `m` or in a frame) for as long as it uses the reference.
 #[inline(always)]
 fn fun_of<'a>(m: &Rc<Module>, idx: usize) -> &'a FunDef {
+    debug_assert!(idx < m.funs.len(), "function #{idx} of {}", m.name.name());
     // SAFETY: modules are immutable once loaded; the Rc that owns this one outlives every use
-    // of the reference (it is only replaced after the reference is reloaded).
-    unsafe { &*(&m.funs[idx] as *const FunDef) }
+    // of the reference (it is only replaced after the reference is reloaded). `idx` comes
+    // from lowering (a local call, a fun) or from the module's export table, so it is in
+    // range.
+    unsafe { &*m.funs.as_ptr().add(idx) }
 }
 
 impl Proc {
@@ -383,21 +388,51 @@ impl Proc {
         let entry = self.calls.len();
         let entry_bp = bp;
         let mut m = module;
-        let mut fidx = idx;
-        let mut f: &FunDef = fun_of(&m, fidx);
+        let mut f: &FunDef = fun_of(&m, idx);
         let mut code: &[Instr] = &f.code.instrs;
         let mut bp = bp;
-        let mut pc = 0usize;
+        // The next instruction: a pointer into `code` (an index would need the code's base
+        // re-read from the stack and a multiply on every fetch).
+        let mut ip: *const Instr = code.as_ptr();
         self.ensure(bp + f.code.frame as usize);
         if let Some(fun) = &fun {
             self.bind_closure(f, fun, bp);
         }
 
-        // Reloads the running function after `m`/`fidx` changed.
+        // Continues at label `$l` of the running function. SAFETY: `lower.rs` points every
+        // label inside its function's code (`Instr::ends_block` and the sentinel in
+        // `lower_fun`), and return addresses and handler landings are such labels or
+        // instruction indices taken from `ip` itself.
+        macro_rules! jump {
+            ($l:expr) => {{
+                let l = $l as usize;
+                debug_assert!(
+                    l < code.len(),
+                    "label {l} past the end of {}",
+                    f.name.name()
+                );
+                ip = unsafe { code.as_ptr().add(l) };
+            }};
+        }
+        // Makes function `$idx` of `m` the running one.
         macro_rules! load {
-            () => {{
-                f = fun_of(&m, fidx);
+            ($idx:expr) => {{
+                f = fun_of(&m, $idx);
                 code = &f.code.instrs;
+            }};
+        }
+        // Makes a suspended caller's frame the running one again (not its `ip`).
+        macro_rules! resume {
+            ($fr:expr) => {{
+                let fr: &mut Frame = $fr;
+                if let Some(mm) = fr.module.take() {
+                    m = mm;
+                }
+                // SAFETY: the frame's function lives in its module, which is `m` again now
+                // (restored above, or the same module all along).
+                f = unsafe { &*fr.f };
+                code = &f.code.instrs;
+                bp = fr.bp;
             }};
         }
         // A register of the current frame. SAFETY: `lower.rs` sizes every frame to cover the
@@ -458,10 +493,16 @@ impl Proc {
                         }
                     }};
                 }
-                macro_rules! check_depth {
+                // The register file covers the running frame; past `MAX_REGS` a call raises
+                // `system_limit` (checked only when the file has to grow).
+                macro_rules! ensure_frame {
                     () => {{
-                        if self.regs.len() > MAX_REGS {
-                            break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+                        let need = bp + f.code.frame as usize;
+                        if self.regs.len() < need {
+                            if need > MAX_REGS {
+                                break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+                            }
+                            self.grow(need);
                         }
                     }};
                 }
@@ -473,15 +514,10 @@ impl Proc {
                             self.truncate_regs(bp);
                             break 'run Ok(v);
                         }
-                        let fr = self.calls.pop().expect("a caller frame above the entry");
+                        let mut fr = self.calls.pop().expect("a caller frame above the entry");
                         self.clear(bp, bp + f.code.frame as usize);
-                        if let Some(mm) = fr.module {
-                            m = mm;
-                        }
-                        fidx = fr.fidx as usize;
-                        load!();
-                        pc = fr.pc as usize;
-                        bp = fr.bp;
+                        resume!(&mut fr);
+                        ip = fr.ip;
                         put!(fr.dst, v);
                     }};
                 }
@@ -520,18 +556,16 @@ impl Proc {
                             };
                             self.calls.push(Frame {
                                 module,
-                                fidx: fidx as u32,
-                                pc: pc as u32,
+                                f,
+                                ip,
                                 dst: $dst,
                                 bp,
                             });
                             bp += $base as usize;
                         }
-                        fidx = $idx;
-                        load!();
-                        pc = 0;
-                        self.ensure(bp + f.code.frame as usize);
-                        check_depth!();
+                        load!($idx);
+                        ip = code.as_ptr();
+                        ensure_frame!();
                         if let Some(fun) = &clo {
                             self.bind_closure(f, fun, bp);
                         }
@@ -557,11 +591,15 @@ impl Proc {
                         }
                     }};
                 }
-                debug_assert!(pc < code.len(), "pc {pc} past the end of {}", f.name.name());
+                debug_assert!(
+                    (ip as usize) < code.as_ptr_range().end as usize,
+                    "ip past the end of {}",
+                    f.name.name()
+                );
                 // SAFETY: `lower_fun` ends every function with an instruction that does not
-                // fall through and points no label past it, so `pc` stays inside `code`.
-                let ins = unsafe { code.get_unchecked(pc) };
-                pc += 1;
+                // fall through and points no label past it, so `ip` stays inside `code`.
+                let ins = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
                 match ins {
                     Instr::Move { dst, src } => {
                         let v = reg!(*src).clone();
@@ -810,30 +848,30 @@ impl Proc {
                         );
                         ret!(v);
                     }
-                    Instr::Jump { to } => pc = *to as usize,
+                    Instr::Jump { to } => jump!(*to),
                     Instr::IsInt { a, k, fail } => {
                         if !matches!(reg!(*a), Term::Int(x) if x == *k) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsAtom { a, atom, fail } => {
                         if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsLit { a, val, fail } => {
                         if !term::exact_eq(&reg!(*a), val) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsEq { a, b, fail } => {
                         if !term::exact_eq(&reg!(*a), &reg!(*b)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsNil { a, fail } => {
                         if !matches!(reg!(*a), Term::Nil) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetList {
@@ -847,7 +885,7 @@ impl Proc {
                             put!(*head, h);
                             put!(*tail, t);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetHd { a, dst, fail } => {
@@ -855,7 +893,7 @@ impl Proc {
                             let h = c.head.clone();
                             put!(*dst, h);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetTl { a, dst, fail } => {
@@ -863,7 +901,7 @@ impl Proc {
                             let t = c.tail.clone();
                             put!(*dst, t);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetTlN { a, n, dst, fail } => {
@@ -882,24 +920,24 @@ impl Proc {
                             let v = t.clone();
                             put!(*dst, v);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::HdIsInt { a, k, fail } => {
                         if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
                         {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::HdIsAtom { a, atom, fail } => {
                         if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
                         {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsTuple { a, n, fail } => {
                         if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetElem { a, i, dst } => {
@@ -914,7 +952,7 @@ impl Proc {
                     }
                     Instr::Cmp { op, a, b, fail } => {
                         if !holds(*op, &reg!(*a), &reg!(*b)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::CmpInt { op, a, k, fail } => {
@@ -923,7 +961,7 @@ impl Proc {
                             ref t => holds(*op, t, &Term::Int(*k)),
                         };
                         if !ok {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BifTest { f: bif, args, fail } => {
@@ -938,7 +976,7 @@ impl Proc {
                             }
                         };
                         if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GuardOp {
@@ -957,7 +995,7 @@ impl Proc {
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
-                            Err(_) => pc = *fail as usize,
+                            Err(_) => jump!(*fail),
                         }
                     }
                     Instr::GuardBif {
@@ -969,11 +1007,11 @@ impl Proc {
                         let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
                         match bif(self, &a) {
                             Ok(v) => put!(*dst, v),
-                            Err(_) => pc = *fail as usize,
+                            Err(_) => jump!(*fail),
                         }
                     }
-                    Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
-                    Instr::Select { table } => pc = table.target(&self.regs[bp..]) as usize,
+                    Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                    Instr::Select { table } => jump!(table.target(&self.regs[bp..])),
                     Instr::Badmatch { a } => {
                         break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
                     }
@@ -1101,12 +1139,12 @@ impl Proc {
                     }
                     Instr::IsType { a, ty, fail } => {
                         if !ty.holds(&reg!(*a)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsMap { a, fail } => {
                         if !matches!(&reg!(*a), Term::Map(_)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetMapElem { a, key, dst, fail } => {
@@ -1116,7 +1154,7 @@ impl Proc {
                         };
                         match v {
                             Some(v) => put!(*dst, v),
-                            None => pc = *fail as usize,
+                            None => jump!(*fail),
                         }
                     }
                     Instr::BsStart { a, bin, off, fail } => {
@@ -1125,7 +1163,7 @@ impl Proc {
                             put!(*bin, b);
                             put!(*off, Term::Int(0));
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BsGet {
@@ -1158,13 +1196,13 @@ impl Proc {
                                 put!(*off, Term::Int(next as i64));
                                 put!(*dst, v);
                             }
-                            None => pc = *fail as usize,
+                            None => jump!(*fail),
                         }
                     }
                     Instr::BsEnd { bin, off, fail } => {
                         let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
                         if !done {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BadGenerator { a } => {
@@ -1202,14 +1240,14 @@ impl Proc {
                                 let msg = msg.clone();
                                 put!(*dst, msg);
                             }
-                            None => pc = *empty as usize,
+                            None => jump!(*empty),
                         }
                     }
                     Instr::LoopRecNext { cursor, to } => {
                         if let Term::Int(k) = reg!(*cursor) {
                             put!(*cursor, Term::Int(k + 1));
                         }
-                        pc = *to as usize;
+                        jump!(*to);
                     }
                     Instr::RemoveMessage { cursor } => {
                         if let Term::Int(k) = reg!(*cursor) {
@@ -1230,7 +1268,7 @@ impl Proc {
                         };
                         if let Some(d) = dl {
                             if self.rt.now_ms() >= d {
-                                pc = *timeout as usize;
+                                jump!(*timeout);
                                 continue;
                             }
                         }
@@ -1242,13 +1280,13 @@ impl Proc {
                                 Term::atom("deadlock"),
                             ));
                         }
-                        pc = *poll as usize;
+                        jump!(*poll);
                     }
                     Instr::MatchEsc { pat, a, fail } => {
                         let v = reg!(*a).clone();
                         match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
                             Ok(true) => {}
-                            Ok(false) => pc = *fail as usize,
+                            Ok(false) => jump!(*fail),
                             Err(c) => break 'run Err(c),
                         }
                     }
@@ -1258,7 +1296,7 @@ impl Proc {
                             self.eval(&f.code.escapes[*e as usize], bp, &m),
                             Ok(Term::Atom(atom::TRUE))
                         ) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::Esc { e, dst } => {
@@ -1317,16 +1355,11 @@ impl Proc {
                 // Release the frame's values but keep the file's length: the frames below
                 // extend above this one's base.
                 self.clear(bp, bp + f.code.frame as usize);
-                let fr = self
+                let mut fr = self
                     .calls
                     .pop()
                     .expect("a caller frame above the handler's");
-                if let Some(mm) = fr.module {
-                    m = mm;
-                }
-                fidx = fr.fidx as usize;
-                load!();
-                bp = fr.bp;
+                resume!(&mut fr);
             }
             self.ensure(bp + f.code.frame as usize);
             here!();
@@ -1335,7 +1368,7 @@ impl Proc {
             put!(h.class, Term::Atom(e.class));
             put!(h.reason, e.reason);
             put!(h.stack, st);
-            pc = h.pc as usize;
+            jump!(h.pc);
         };
         self.handlers.truncate(hbase);
         match result {
@@ -1351,15 +1384,10 @@ impl Proc {
                     if self.calls.len() == entry {
                         break;
                     }
-                    let fr = self.calls.pop().expect("a caller frame above the entry");
-                    if let Some(mm) = fr.module {
-                        m = mm;
-                    }
-                    fidx = fr.fidx as usize;
-                    load!();
-                    bp = fr.bp;
+                    let mut fr = self.calls.pop().expect("a caller frame above the entry");
+                    resume!(&mut fr);
                 }
-                let _ = (code, pc, fidx);
+                let _ = (code, ip);
                 Err(Ctl::Exc(e))
             }
             Err(Ctl::Tail) => {

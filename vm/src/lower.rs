@@ -402,6 +402,18 @@ impl Lower {
         for (k, e) in es.into_iter().enumerate() {
             if k + 1 == n {
                 self.expr(e, d);
+            } else if let E::Match(p, v) = e {
+                // `X = Expr` whose value is not used: compute straight into `X`'s slot
+                // (the general path would also copy it into a temporary).
+                match *p {
+                    Pat::Bind(s) => self.expr(*v, Dest::Reg(s)),
+                    p => {
+                        let mark = self.top;
+                        let t = self.temp();
+                        self.expr(E::Match(Box::new(p), v), Dest::Reg(t));
+                        self.top = mark;
+                    }
+                }
             } else {
                 let mark = self.top;
                 let t = self.temp();
