@@ -51,6 +51,8 @@ impl Op2 {
                 | Band
                 | Bor
                 | Bxor
+                | Bsl
+                | Bsr
                 | Eq
                 | Ne
                 | ExactEq
