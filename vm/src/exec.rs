@@ -105,6 +105,29 @@ fn holds(op: Op2, a: &Term, b: &Term) -> bool {
     }
 }
 
+/// `a op b` for `+ - * /` when a float is involved (or `/` of two small integers), as
+/// `arith::arith` computes it (integers converted with `as f64`); `None` for anything else,
+/// including a result that is not finite or a division by zero, which the general path
+/// turns into `badarith`.
+#[inline(always)]
+fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
+    let (x, y) = match (a, b) {
+        (Term::Float(x), Term::Float(y)) => (*x, *y),
+        (Term::Float(x), Term::Int(y)) => (*x, *y as f64),
+        (Term::Int(x), Term::Float(y)) => (*x as f64, *y),
+        (Term::Int(x), Term::Int(y)) if op == Op2::FDiv => (*x as f64, *y as f64),
+        _ => return None,
+    };
+    let r = match op {
+        Op2::Add => x + y,
+        Op2::Sub => x - y,
+        Op2::Mul => x * y,
+        Op2::FDiv if y != 0.0 => x / y,
+        _ => return None,
+    };
+    r.is_finite().then_some(Term::Float(r))
+}
+
 #[inline(always)]
 fn int_holds(op: Op2, x: i64, y: i64) -> bool {
     match op {
@@ -670,6 +693,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &reg!(*b)) {
+                            put!(*dst, r);
+                            continue;
+                        }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
@@ -684,6 +711,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &reg!(*b)) {
+                            ret!(r);
+                            continue;
+                        }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => ret!(v),
@@ -697,6 +728,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            ret!(r);
+                            continue;
+                        }
                         let x = reg!(*a).clone();
                         match self.op2(*op, x, Term::Int(*k)) {
                             Ok(v) => ret!(v),
@@ -709,6 +744,10 @@ impl Proc {
                                 put!(*dst, r);
                                 continue;
                             }
+                        }
+                        if let Some(r) = float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            put!(*dst, r);
+                            continue;
                         }
                         let x = reg!(*a).clone();
                         match self.op2(*op, x, Term::Int(*k)) {
