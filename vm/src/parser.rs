@@ -119,10 +119,14 @@ impl<'a> Parser<'a> {
                     return self.err();
                 }
             };
-            return self.attribute(pos, &name);
+            // erl_lint places an attribute's errors at its name, after the '-'.
+            let name_pos = self.toks[self.i - 1].pos;
+            return self.attribute(name_pos, &name);
         }
         let name = self.atom()?;
         let mut clauses = Vec::new();
+        // Where each clause's name is: erl_lint reports a head mismatch there.
+        let mut name_pos = vec![pos];
         loop {
             let cpos = self.pos();
             let pats = self.args()?;
@@ -136,6 +140,7 @@ impl<'a> Parser<'a> {
                 body,
             });
             if self.eat_p(";") {
+                name_pos.push(self.pos());
                 let n = self.atom()?;
                 if n != name {
                     return Err(CompileError::new(
@@ -151,11 +156,8 @@ impl<'a> Parser<'a> {
             return self.err();
         }
         let arity = clauses[0].pats.len();
-        if let Some(c) = clauses.iter().find(|c| c.pats.len() != arity) {
-            return Err(CompileError::new(
-                c.pos,
-                "head mismatch: clauses have different arities",
-            ));
+        if let Some(i) = clauses.iter().position(|c| c.pats.len() != arity) {
+            return Err(CompileError::new(name_pos[i], "head mismatch"));
         }
         Ok(Form::Function(pos, name, arity, clauses))
     }
@@ -487,10 +489,8 @@ impl<'a> Parser<'a> {
             if self.is_p(":") && !self.no_remote {
                 self.i += 1;
                 let f = self.primary()?;
+                // Outside a call erl_parse still takes `M:F`; erl_lint then rejects it.
                 e = Expr::Remote(pos, Box::new(e), Box::new(f));
-                if !self.is_p("(") {
-                    return self.err();
-                }
                 continue;
             }
             if self.is_p("(") {
@@ -804,10 +804,7 @@ impl<'a> Parser<'a> {
             self.expect_kw("end")?;
             let ar = cl[0].pats.len();
             if let Some(c) = cl.iter().find(|c| c.pats.len() != ar) {
-                return Err(CompileError::new(
-                    c.pos,
-                    "fun clauses have different arities",
-                ));
+                return Err(CompileError::new(c.pos, "head mismatch"));
             }
             return Ok(Expr::Fun(pos, name, cl));
         }
