@@ -94,12 +94,30 @@ impl FnCtx {
             .cloned()
             .collect()
     }
+    /// Variables new since `before`: in scope now, or unsafe now and not then.
+    fn new_or_unsafe_since(&self, before: &Scope) -> HashSet<String> {
+        let mut v = self.new_since(before);
+        v.extend(
+            self.unsafe_vars
+                .keys()
+                .filter(|k| !before.unsafe_vars.contains_key(*k) && !before.bound.contains(*k))
+                .cloned(),
+        );
+        v
+    }
+
     /// Marks the variables bound since `before` unsafe (they leave a try, catch, andalso or
-    /// orelse only as "unsafe") and takes them out of scope.
+    /// orelse only as "unsafe") and takes them out of scope. Variables that became unsafe
+    /// inside are now unsafe in this construct, as erl_lint's `vtunsafe` marks them.
     fn unsafe_since(&mut self, before: &Scope, construct: Unsafe) {
         for v in self.new_since(before) {
             self.bound.remove(&v);
-            self.unsafe_vars.entry(v).or_insert(construct);
+            self.unsafe_vars.insert(v, construct);
+        }
+        for (k, u) in self.unsafe_vars.iter_mut() {
+            if !before.unsafe_vars.contains_key(k) && !before.bound.contains(k) {
+                *u = construct;
+            }
         }
     }
 }
@@ -150,6 +168,13 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
             Form::ExportAll => export_all = true,
             Form::Import(m, l) => {
                 for fa in l {
+                    if let Some(old) = c.imports.get(&fa) {
+                        // -import keeps no position in the syntax tree.
+                        return Err(CompileError::new(
+                            Pos::default(),
+                            format!("function {}/{} already imported from {old}", fa.0, fa.1),
+                        ));
+                    }
                     c.imports.insert(fa, m.clone());
                 }
             }
@@ -174,6 +199,14 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                 functions.push((pos, name, arity, clauses));
             }
             Form::Ignored => {}
+        }
+    }
+    for (pos, name, arity, _) in &functions {
+        if c.imports.contains_key(&(name.clone(), *arity)) {
+            return Err(CompileError::new(
+                *pos,
+                format!("defining imported function {name}/{arity}"),
+            ));
         }
     }
     let Some(mname) = module else {
@@ -945,6 +978,9 @@ impl Compiler {
                     Expr::Receive(..) => Some("'receive'"),
                     Expr::Try(..) => Some("'try'"),
                     Expr::Block(..) => Some("'begin'"),
+                    Expr::RecordField(..)
+                    | Expr::Record(_, Some(_), _, _)
+                    | Expr::Map(_, Some(_), _) => Some("'#'"),
                     _ => None,
                 };
                 return Err(match token {
@@ -1024,12 +1060,39 @@ impl Compiler {
                 ("native", None) => little = cfg!(target_endian = "little"),
                 ("unit", Some(u)) if (1..=256).contains(u) => unit = Some(*u),
                 _ => {
-                    return Err(CompileError::new(
-                        el.pos,
-                        format!("bit type {t} is not supported"),
-                    ))
+                    const KNOWN: &[&str] = &[
+                        "integer",
+                        "float",
+                        "binary",
+                        "bytes",
+                        "bitstring",
+                        "bits",
+                        "utf8",
+                        "utf16",
+                        "utf32",
+                        "signed",
+                        "unsigned",
+                        "big",
+                        "little",
+                        "native",
+                        "unit",
+                    ];
+                    let msg = if KNOWN.contains(&t.as_str()) {
+                        format!("bit type {t} is not supported")
+                    } else {
+                        format!("bit type {t} undefined")
+                    };
+                    return Err(CompileError::new(el.pos, msg));
                 }
             }
+        }
+        if matches!(ty, SegType::Utf8 | SegType::Utf16 | SegType::Utf32)
+            && (el.size.is_some() || unit.is_some())
+        {
+            return Err(CompileError::new(
+                el.pos,
+                "neither size nor unit must be given for segments of type utf8/utf16/utf32",
+            ));
         }
         let unit = unit.unwrap_or(match ty {
             SegType::Binary => 8,
@@ -1256,45 +1319,33 @@ impl Compiler {
                 E::Receive(cl, af)
             }
             Expr::Try(pos, body, of, catches, after) => {
+                // Every variable new in a try (bound, or unsafe for another reason) is unsafe
+                // in 'try' for the catch clauses (the body's), the after body (all so far)
+                // and after the try: erl_lint's `vtunsafe`.
                 let at = ("try", *pos);
                 let before = self.cx().scope();
                 let b = self.body(body, false)?;
-                let body_new = self.cx().new_since(&before);
+                let mut new = self.cx().new_or_unsafe_since(&before);
                 let ofc = self.branches(of, false, None, at)?.0;
-                let mut new = self.cx().new_since(&before);
-                let mut inner_unsafe = self.cx().unsafe_vars.clone();
-                // The catch clauses see the body's variables as unsafe.
-                let mut s = before.clone();
-                for v in &body_new {
-                    s.unsafe_vars.entry(v.clone()).or_insert(at);
-                }
-                self.cx().set_scope(s);
+                let after_of = self.cx().new_or_unsafe_since(&before);
+                let unsafe_in = |vs: &HashSet<String>| {
+                    let mut s = before.clone();
+                    for v in vs {
+                        s.unsafe_vars.insert(v.clone(), at);
+                    }
+                    s
+                };
+                self.cx().set_scope(unsafe_in(&new));
                 for c in catches {
                     self.check_stacktrace_var(c)?;
                 }
                 let cc = self.branches(catches, false, None, at)?.0;
-                new.extend(self.cx().new_since(&before));
-                inner_unsafe.extend(self.cx().unsafe_vars.clone());
-                // So does the after body, and everything the clauses bound.
-                let mut s = before.clone();
-                for v in &new {
-                    s.unsafe_vars.entry(v.clone()).or_insert(at);
-                }
-                for (k, v) in &inner_unsafe {
-                    s.unsafe_vars.entry(k.clone()).or_insert(*v);
-                }
-                self.cx().set_scope(s.clone());
+                new.extend(after_of);
+                new.extend(self.cx().new_or_unsafe_since(&before));
+                self.cx().set_scope(unsafe_in(&new));
                 let af = self.body(after, false)?;
-                new.extend(self.cx().new_since(&s));
-                inner_unsafe.extend(self.cx().unsafe_vars.clone());
-                // Nothing bound inside a try is safe to use after it.
-                for (k, v) in inner_unsafe {
-                    s.unsafe_vars.entry(k).or_insert(v);
-                }
-                for v in new {
-                    s.unsafe_vars.entry(v).or_insert(at);
-                }
-                self.cx().set_scope(s);
+                new.extend(self.cx().new_or_unsafe_since(&before));
+                self.cx().set_scope(unsafe_in(&new));
                 E::Try(b, ofc, cc, af)
             }
             Expr::Catch(pos, x) => {
@@ -1494,19 +1545,17 @@ impl Compiler {
         construct: Unsafe,
     ) -> R<(Vec<CClause>, Option<Vec<E>>)> {
         let before = self.cx().scope();
-        let mut unsafe_union = before.unsafe_vars.clone();
-        let mut union = before.bound.clone();
-        let mut inter: Option<HashSet<String>> = None;
-        let mut merge = |c: &mut Self| {
+        // Per branch, what it left in scope and what it made unsafe (new variables only).
+        let mut ends: Vec<(HashSet<String>, HashMap<String, Unsafe>)> = Vec::new();
+        let mut end = |c: &mut Self| {
             let cx = c.cx();
-            union.extend(cx.bound.iter().cloned());
-            inter = Some(match inter.take() {
-                None => cx.bound.clone(),
-                Some(i) => i.intersection(&cx.bound).cloned().collect(),
-            });
-            for (k, v) in &cx.unsafe_vars {
-                unsafe_union.entry(k.clone()).or_insert(*v);
-            }
+            let unsafe_new: HashMap<String, Unsafe> = cx
+                .unsafe_vars
+                .iter()
+                .filter(|(k, _)| !before.unsafe_vars.contains_key(*k))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            ends.push((cx.bound.clone(), unsafe_new));
         };
         let mut out = Vec::new();
         for c in clauses {
@@ -1518,28 +1567,52 @@ impl Compiler {
             }
             let guard = self.guard(&c.guards)?;
             let body = self.body(&c.body, tail)?;
-            merge(self);
+            end(self);
             out.push(CClause { pats, guard, body });
         }
         let mut extra_code = None;
         if let Some(es) = extra {
             self.cx().set_scope(before.clone());
             extra_code = Some(self.body(es, tail)?);
-            merge(self);
+            end(self);
         }
-        let inter = inter.unwrap_or_else(|| before.bound.clone());
+        // erl_lint's icrt_export: a new variable every branch binds is in scope after, unless
+        // a branch left it unsafe (then it keeps that branch's reason, or this construct's
+        // when two did); a variable only some branches bind is unsafe in this construct.
         let mut s = before.clone();
-        s.unsafe_vars = unsafe_union;
-        for v in union.difference(&inter) {
-            if !before.bound.contains(v) {
-                s.unsafe_vars.entry(v.clone()).or_insert(construct);
+        let cx = self.cx();
+        let captured = |v: &String| cx.captures.iter().any(|(n, _)| n == v);
+        let mut names: Vec<&String> = ends
+            .iter()
+            .flat_map(|(b, u)| b.iter().chain(u.keys()))
+            .filter(|v| {
+                !before.bound.contains(*v) && !before.unsafe_vars.contains_key(*v) && !captured(v)
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        for v in names {
+            let has = ends
+                .iter()
+                .filter(|(b, u)| b.contains(v) || u.contains_key(v))
+                .count();
+            let unsafe_in: Vec<Unsafe> =
+                ends.iter().filter_map(|(_, u)| u.get(v).copied()).collect();
+            match (has == ends.len(), unsafe_in.as_slice()) {
+                (true, []) => {
+                    s.hidden.remove(v);
+                    s.bound.insert(v.clone());
+                }
+                (true, [one]) => {
+                    s.unsafe_vars.insert(v.clone(), *one);
+                }
+                _ => {
+                    s.unsafe_vars.insert(v.clone(), construct);
+                }
             }
         }
-        for v in &inter {
-            s.hidden.remove(v);
-        }
-        s.bound = inter;
-        self.cx().set_scope(s);
+        // Captured in some branch: in scope everywhere (set_scope restores captures).
+        cx.set_scope(s);
         Ok((out, extra_code))
     }
 

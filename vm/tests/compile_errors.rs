@@ -52,7 +52,7 @@ fn rejects_what_erlc_rejects() {
         (
             "bad_bit_type",
             "main() -> <<1/blob>>.",
-            "bit type blob is not supported",
+            "bit type blob undefined",
         ),
     ];
     for (name, body, want) in cases {
