@@ -38,6 +38,9 @@ struct FnCtx {
     /// Variables bound in some but not all branches of a case/if/receive, or inside a
     /// try/catch/andalso/orelse: using them later is an error, as in erlc.
     unsafe_vars: HashMap<String, Unsafe>,
+    /// Compiling a record field's default, where a pattern may not bind (outside a fun or
+    /// comprehension).
+    in_record_def: bool,
 }
 
 /// The scope part of a function context, saved and restored around branches and siblings.
@@ -57,6 +60,7 @@ impl FnCtx {
             n_slots: 0,
             captures: Vec::new(),
             unsafe_vars: HashMap::new(),
+            in_record_def: false,
         }
     }
     fn fresh(&mut self, name: &str) -> u32 {
@@ -161,6 +165,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         lambda_count: 0,
     };
     let mut functions = Vec::new();
+    let mut record_order = Vec::new();
     for f in forms {
         match f {
             Form::Module(_, m) => module = Some(m),
@@ -185,6 +190,15 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                         format!("record {name} already defined"),
                     ));
                 }
+                let mut seen = HashSet::new();
+                if let Some((f, _)) = fields.iter().find(|(f, _)| !seen.insert(f.clone())) {
+                    // Fields keep no position: the error points at the definition.
+                    return Err(CompileError::new(
+                        pos,
+                        format!("field {f} already defined in record {name}"),
+                    ));
+                }
+                record_order.push(name.clone());
                 c.records.insert(name, fields);
             }
             Form::Function(pos, name, arity, clauses) => {
@@ -201,6 +215,17 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
             Form::Ignored => {}
         }
     }
+    // erl_lint checks every record definition, used or not: its defaults see no variables
+    // and call only what exists. Compiling them once checks that (the code is dropped).
+    let n_funs = c.funs.len();
+    for name in &record_order {
+        for (_, d) in c.records[name].clone() {
+            if let Some(d) = d {
+                c.record_default(&d)?;
+            }
+        }
+    }
+    c.funs.truncate(n_funs);
     for (pos, name, arity, _) in &functions {
         if c.imports.contains_key(&(name.clone(), *arity)) {
             return Err(CompileError::new(
@@ -831,6 +856,12 @@ impl Compiler {
                         return Ok(Pat::Check(cx.slots[v]));
                     }
                 }
+                if !fresh && self.cx().in_record_def {
+                    return Err(CompileError::new(
+                        *vpos,
+                        format!("variable '{v}' in record definition"),
+                    ));
+                }
                 pc.seen.insert(v.clone());
                 let cx = self.cx();
                 if fresh {
@@ -1120,11 +1151,14 @@ impl Compiler {
         // A context of its own hides the function's variables (and any enclosing fun's);
         // it allocates from the function's slot counter, which it hands back.
         let mut own = FnCtx::new();
-        own.n_slots = self.cx().n_slots;
+        own.n_slots = self.ctx.last().map_or(0, |c| c.n_slots);
+        own.in_record_def = true;
         let saved = std::mem::replace(&mut self.ctx, vec![own]);
         let r = self.pattern_scope_expr(d, &pc, &HashMap::new());
         let own = std::mem::replace(&mut self.ctx, saved);
-        self.cx().n_slots = own[0].n_slots;
+        if let Some(c) = self.ctx.last_mut() {
+            c.n_slots = own[0].n_slots;
+        }
         r
     }
 

@@ -24,7 +24,18 @@ const STACK_CHUNK: usize = 4 * 1024 * 1024;
 
 fn tok_text(t: &Tok) -> String {
     match t {
-        Tok::Atom(a) => format!("'{a}'"),
+        // As io_lib:write_atom: quoted only when it must be.
+        Tok::Atom(a) => {
+            let plain = a.starts_with(|c: char| c.is_ascii_lowercase())
+                && a.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '@')
+                && crate::lexer::keyword(a).is_none();
+            if plain {
+                a.clone()
+            } else {
+                format!("'{a}'")
+            }
+        }
         Tok::Var(v) => v.clone(),
         Tok::Int(i) => i.to_string(),
         Tok::Float(f) => f.to_string(),
@@ -248,19 +259,26 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `[Name/Arity, ...]`. erl_parse reads an attribute's value as an expression and then
+    /// rejects what is not such a list with "bad Name/Arity" at the offending element.
     fn fa_list(&mut self) -> R<Vec<(String, usize)>> {
-        self.expect_p("[")?;
+        let bad = |p: Pos| Err(CompileError::new(p, "bad Name/Arity"));
+        if !self.eat_p("[") {
+            return bad(self.pos());
+        }
         let mut l = Vec::new();
         if !self.is_p("]") {
             loop {
-                let f = self.atom()?;
-                self.expect_p("/")?;
+                let start = self.pos();
+                let Ok(f) = self.atom() else {
+                    return bad(start);
+                };
+                if !self.eat_p("/") {
+                    return bad(start);
+                }
                 let a = match self.next() {
                     Tok::Int(i) => i.try_into().unwrap_or(0usize),
-                    _ => {
-                        self.i -= 1;
-                        return self.err();
-                    }
+                    _ => return bad(start),
                 };
                 l.push((f, a));
                 if !self.eat_p(",") {
@@ -487,6 +505,10 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if self.is_p(":") && !self.no_remote {
+                if matches!(e, Expr::Remote(..)) {
+                    // `a:b:c()`: erl_parse's remote is not chained.
+                    return self.err();
+                }
                 self.i += 1;
                 let f = self.primary()?;
                 // Outside a call erl_parse still takes `M:F`; erl_lint then rejects it.
@@ -746,16 +768,6 @@ impl<'a> Parser<'a> {
             Tok::Kw("fun") => {
                 self.no_remote = false;
                 self.fun(pos)
-            }
-            Tok::Kw("maybe") | Tok::Kw("cond") | Tok::Kw("let") => {
-                self.i -= 1;
-                Err(CompileError::new(
-                    pos,
-                    format!(
-                        "'{}' expressions are outside the supported subset",
-                        tok_text(self.peek()).trim_matches('\'')
-                    ),
-                ))
             }
             _ => {
                 self.i -= 1;

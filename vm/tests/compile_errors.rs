@@ -46,7 +46,7 @@ fn rejects_what_erlc_rejects() {
         (
             "maybe_expr",
             "main() -> cond.",
-            "outside the supported subset",
+            "syntax error before: 'cond'",
         ),
         ("unterminated", "main() -> \"abc.", "unterminated string"),
         (
