@@ -1325,12 +1325,21 @@ impl Compiler {
                     Some((t, _)) => Some(self.expr(t, false)?),
                     None => None,
                 };
-                // What the timeout expression binds is out of scope in the clauses and the
-                // after body (erl_lint checks them against the scope before the receive),
-                // and in scope after the receive.
+                // What the timeout expression binds (or leaves unsafe) is out of sight in the
+                // clauses and the after body (erl_lint checks them against the scope before
+                // the receive), and in scope (or unsafe) after the receive.
                 let t_new = self.cx().new_since(&before);
+                let cx = self.cx();
+                let t_unsafe: Vec<(String, Unsafe)> = cx
+                    .unsafe_vars
+                    .iter()
+                    .filter(|(k, _)| !before.unsafe_vars.contains_key(*k))
+                    .map(|(k, u)| (k.clone(), *u))
+                    .collect();
+                for (k, _) in &t_unsafe {
+                    cx.unsafe_vars.remove(k);
+                }
                 for v in &t_new {
-                    let cx = self.cx();
                     cx.bound.remove(v);
                     cx.hidden.insert(v.clone());
                 }
@@ -1340,11 +1349,14 @@ impl Compiler {
                     after.as_ref().map(|(_, b)| b.as_slice()),
                     ("receive", *pos),
                 )?;
+                let cx = self.cx();
                 for v in t_new {
-                    let cx = self.cx();
                     if cx.hidden.remove(&v) {
                         cx.bound.insert(v);
                     }
+                }
+                for (k, u) in t_unsafe {
+                    cx.unsafe_vars.entry(k).or_insert(u);
                 }
                 let af = match (te, af) {
                     (Some(te), Some(b)) => Some((Box::new(te), b)),

@@ -982,11 +982,19 @@ impl<'a> Parser<'a> {
         self.bin_primary()
     }
 
+    /// A segment's value is erl_parse's `expr_max`: no call, record or map expression
+    /// without parentheses (`<<g(X):8>>` is a syntax error before '(').
     fn bin_primary(&mut self) -> R<Expr> {
+        if self.is_p("#") {
+            return self.err();
+        }
         let saved = self.no_remote;
         self.no_remote = true;
-        let r = self.postfix();
+        let r = self.primary();
         self.no_remote = saved;
+        if self.is_p("(") || self.is_p("#") {
+            return self.err();
+        }
         r
     }
 
