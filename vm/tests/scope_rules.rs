@@ -181,7 +181,12 @@ fn cases() -> Vec<Case> {
             });
         }
     }
-    out.extend(generated(GENERATED_SEED, GENERATED));
+    // SCOPE_RULES_SEED=N explores another random batch (a failure names its cases gen_I).
+    let seed = std::env::var("SCOPE_RULES_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(GENERATED_SEED);
+    out.extend(generated(seed, GENERATED));
     let mut names = std::collections::HashSet::new();
     for c in &out {
         assert!(
@@ -306,7 +311,7 @@ impl Gen {
             return self.rng.pick(&[v, "1", "a"]).to_string();
         }
         let e = d - 1;
-        match self.rng.below(22) {
+        match self.rng.below(28) {
             0 => format!("{{{}, {}}}", self.expr(e), self.expr(e)),
             1 => format!("({} = {})", self.pat(e), self.expr(e)),
             2 => format!("[{} | {}]", self.expr(e), self.expr(e)),
@@ -368,7 +373,26 @@ impl Gen {
                 let (a, b) = (self.var(), self.var());
                 format!("<< <<{a}>> || <<{b}:8>> <= {} >>", self.expr(e))
             }
-            _ => format!("({})({})", self.expr(e), self.expr(e)),
+            21 => format!("({})({})", self.expr(e), self.expr(e)),
+            22 => format!("({})#r{{b = {}}}", self.expr(e), self.expr(e)),
+            23 => format!("({} ! {})", self.expr(e), self.expr(e)),
+            24 => format!("-({})", self.expr(e)),
+            25 => format!(
+                "[{} || {} <- {}, {} <- {}]",
+                self.expr(e),
+                self.pat(e),
+                self.expr(e),
+                self.pat(e),
+                self.expr(e)
+            ),
+            26 => format!(
+                "fun({}) -> {}; ({}) -> {} end",
+                self.pat(e),
+                self.body(e),
+                self.pat(e),
+                self.body(e)
+            ),
+            _ => format!("lists:append({}, {})", self.expr(e), self.expr(e)),
         }
     }
 }
