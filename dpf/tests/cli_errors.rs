@@ -218,3 +218,62 @@ fn missing_files_and_unsupported_link_types_are_clean_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr_of(&o).contains("file-not-dir: cannot create"));
 }
+
+/// Runs `dpf args` with its standard output a pipe whose reading end is already closed, as
+/// in `dpf ... | head` once `head` has exited: every write fails with EPIPE.
+fn dpf_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    std::process::Command::new(env!("CARGO_BIN_EXE_dpf"))
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run dpf")
+}
+
+#[test]
+fn a_closed_standard_output_is_an_error_not_a_panic() {
+    let dir = scratch("closed_stdout");
+    let rules = dir.join("rules.txt");
+    std::fs::write(&rules, "web: tcp port 80\ndns: udp port 53\n").unwrap();
+    let trace = dir.join("t.pcap");
+    let g = dpf(&[
+        "gen",
+        "--flows",
+        "2",
+        "--packets",
+        "50",
+        "-o",
+        trace.to_str().unwrap(),
+        "--rules",
+        dir.join("gen-rules.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(g.status.code(), Some(0), "{}", stderr_of(&g));
+    for args in [
+        vec![
+            "bench",
+            "--flows",
+            "1",
+            "--packets",
+            "100",
+            "--reps",
+            "1",
+            "--no-libpcap",
+            "--no-extras",
+        ],
+        vec!["compile", rules.to_str().unwrap(), "--emit", "ir"],
+        vec![
+            "replay",
+            "-r",
+            trace.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+    ] {
+        let o = dpf_into_closed_pipe(&args);
+        let e = stderr_of(&o);
+        assert_eq!(o.status.code(), Some(1), "dpf {args:?}: {e}");
+        assert!(e.contains("Broken pipe"), "dpf {args:?}: {e}");
+    }
+}
