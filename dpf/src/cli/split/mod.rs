@@ -60,12 +60,13 @@ pub struct Args {
 
 pub fn run(a: Args) -> Outcome {
     let rules = RuleSet::load(&a.rules)?;
-    // A regular file is mapped, unless pcapng output asks for re-encoding anyway; if it
-    // cannot be opened or mapped, the streaming reader reports why (or reads it).
+    // A regular file is mapped (under a read lease, so that nobody can shorten it under the
+    // mapping: see `Mapping`), unless pcapng output asks for re-encoding anyway; if it cannot
+    // be opened, leased or mapped, the streaming reader reports why (or reads it).
     let map = match a.pcapng {
         false => File::open(&a.read)
             .ok()
-            .and_then(|f| Mapping::of(&f).ok().flatten()),
+            .and_then(|f| Mapping::of(f).ok().flatten()),
         true => None,
     };
     if let Some(map) = map {
