@@ -338,4 +338,14 @@ fn an_output_that_is_the_input_is_refused_and_the_input_left_alone() {
         );
     }
     assert!(!o2.exists(), "a refused split made its output directory");
+    // `dpf filter -r X -w X` likewise (tcpdump would truncate X and read nothing).
+    let res = dpf(&["filter", "-r", i, "-w", i, "tcp"]);
+    let e = stderr_of(&res);
+    assert_eq!(res.status.code(), Some(1), "{e}");
+    assert!(e.contains("is the input file"), "{e}");
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "filter changed the input"
+    );
 }

@@ -98,8 +98,8 @@ fn prepare(
 
 /// An output that is the input file itself would truncate what is being read: an error
 /// naming it, before anything is created. (A mapped input would also wait on its own read
-/// lease for 45 s first.)
-fn refuse_input_as_output(input: &Path, outputs: &[PathBuf]) -> Result<(), CliError> {
+/// lease for 45 s first.) Also used by `dpf filter -w`.
+pub(crate) fn refuse_input_as_output(input: &Path, outputs: &[PathBuf]) -> Result<(), CliError> {
     use std::os::unix::fs::MetadataExt;
     let Ok(inp) = std::fs::metadata(input) else {
         return Ok(());
