@@ -354,8 +354,18 @@ pub fn main(cmd: BenchCmd) -> i32 {
     }
     match run(&opts, |name| eprintln!("estone: {name}")) {
         Ok(r) => {
-            print!("{}", table(&r));
-            0
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            match out
+                .write_all(table(&r).as_bytes())
+                .and_then(|()| out.flush())
+            {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("exo bench estone: writing the output: {e}");
+                    1
+                }
+            }
         }
         Err(e) => {
             eprintln!("exo bench estone: {e}");

@@ -156,7 +156,7 @@ fn main() {
                 }
             };
             match vm::bytecode_listing(&file, &src, function.as_deref()) {
-                Ok(text) => print!("{text}"),
+                Ok(text) => print_or_exit("exo compile", &text),
                 Err(e) => {
                     eprintln!("{e}");
                     std::process::exit(1);
@@ -190,12 +190,26 @@ fn main() {
                 }
             };
             match annex::bench::compare(count, window, payload, rounds, stack.as_deref()) {
-                Ok(runs) => print!("{}", annex::bench::report(&runs, window, payload)),
+                Ok(runs) => print_or_exit(
+                    "exo bench ping",
+                    &annex::bench::report(&runs, window, payload),
+                ),
                 Err(e) => {
                     eprintln!("exo bench ping: {e}");
                     std::process::exit(1);
                 }
             }
         }
+    }
+}
+
+/// Writes `text` to standard output; a closed or failing output (`exo compile M.erl | head`)
+/// is reported and exits 1 instead of panicking as `print!` would.
+fn print_or_exit(what: &str, text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        eprintln!("{what}: writing the output: {e}");
+        std::process::exit(1);
     }
 }

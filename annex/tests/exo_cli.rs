@@ -119,3 +119,23 @@ fn exo_run_on_the_simulated_wire_pings_the_smoltcp_peer() {
     assert_eq!(code, 0, "{err}");
     assert!(out.ends_with("serve: ping 20/20\n"), "{out}{err}");
 }
+
+#[test]
+fn a_closed_standard_output_is_an_error_not_a_panic() {
+    // `exo compile M.erl --emit bytecode | head`, once head has exited: every write to the
+    // pipe fails with EPIPE.
+    let f = program("closed_out", "ok.");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_exo"))
+        .args(["compile", f.to_str().unwrap(), "--emit", "bytecode"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("exo compile: writing the output"), "{err}");
+    let _ = std::fs::remove_dir_all(f.parent().unwrap());
+}

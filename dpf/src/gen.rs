@@ -151,6 +151,36 @@ fn tcp(
     h
 }
 
+/// A trace held as a capture file holds it: every frame behind a 16-byte record header in one
+/// buffer (what `dpf replay` walks in a mapped file, and what a capture ring looks like), rather
+/// than one heap allocation per frame, whose scattered addresses the hardware prefetchers do
+/// not follow.
+pub struct Contiguous {
+    buf: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Contiguous {
+    pub fn new(packets: &[Vec<u8>]) -> Contiguous {
+        let mut buf = Vec::with_capacity(packets.iter().map(|p| p.len() + 16).sum());
+        let mut spans = Vec::with_capacity(packets.len());
+        for p in packets {
+            buf.extend_from_slice(&[0u8; 16]);
+            spans.push((buf.len(), p.len()));
+            buf.extend_from_slice(p);
+        }
+        Contiguous { buf, spans }
+    }
+
+    /// The frames, in order, as slices of the one buffer.
+    pub fn packets(&self) -> Vec<&[u8]> {
+        self.spans
+            .iter()
+            .map(|&(at, len)| &self.buf[at..at + len])
+            .collect()
+    }
+}
+
 /// `npackets` Ethernet frames: 80% on `flows`, the rest noise (see the module documentation).
 pub fn packets(flows: &[Flow], npackets: usize, rng: &mut Rng) -> Vec<Vec<u8>> {
     let mut out = Vec::with_capacity(npackets);

@@ -218,3 +218,134 @@ fn missing_files_and_unsupported_link_types_are_clean_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr_of(&o).contains("file-not-dir: cannot create"));
 }
+
+/// Runs `dpf args` with its standard output a pipe whose reading end is already closed, as
+/// in `dpf ... | head` once `head` has exited: every write fails with EPIPE.
+fn dpf_into_closed_pipe(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    std::process::Command::new(env!("CARGO_BIN_EXE_dpf"))
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run dpf")
+}
+
+#[test]
+fn a_closed_standard_output_is_an_error_not_a_panic() {
+    let dir = scratch("closed_stdout");
+    let rules = dir.join("rules.txt");
+    std::fs::write(&rules, "web: tcp port 80\ndns: udp port 53\n").unwrap();
+    let trace = dir.join("t.pcap");
+    let g = dpf(&[
+        "gen",
+        "--flows",
+        "2",
+        "--packets",
+        "50",
+        "-o",
+        trace.to_str().unwrap(),
+        "--rules",
+        dir.join("gen-rules.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(g.status.code(), Some(0), "{}", stderr_of(&g));
+    for args in [
+        vec![
+            "bench",
+            "--flows",
+            "1",
+            "--packets",
+            "100",
+            "--reps",
+            "1",
+            "--no-libpcap",
+            "--no-extras",
+        ],
+        vec!["compile", rules.to_str().unwrap(), "--emit", "ir"],
+        vec![
+            "replay",
+            "-r",
+            trace.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+    ] {
+        let o = dpf_into_closed_pipe(&args);
+        let e = stderr_of(&o);
+        assert_eq!(o.status.code(), Some(1), "dpf {args:?}: {e}");
+        assert!(e.contains("Broken pipe"), "dpf {args:?}: {e}");
+    }
+}
+
+#[test]
+fn an_output_that_is_the_input_is_refused_and_the_input_left_alone() {
+    let dir = scratch("output_is_input");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let input = out.join("web.pcap");
+    let g = dpf(&[
+        "gen",
+        "--flows",
+        "3",
+        "--packets",
+        "300",
+        "-o",
+        input.to_str().unwrap(),
+        "--rules",
+        dir.join("gen-rules.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(g.status.code(), Some(0), "{}", stderr_of(&g));
+    // The same capture under the name `--pcapng` output gives rule `web` (a pcap file with
+    // another extension is read all the same, on the streaming path).
+    let input_ng = out.join("web.pcapng");
+    std::fs::copy(&input, &input_ng).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let rules = dir.join("rules.txt");
+    std::fs::write(&rules, "web: tcp port 80\ndns: udp port 53\n").unwrap();
+    let (i, ing) = (input.to_str().unwrap(), input_ng.to_str().unwrap());
+    let (r, o) = (rules.to_str().unwrap(), out.to_str().unwrap());
+    let o2 = dir.join("o2");
+    for (args, inp) in [
+        (vec!["split", "-r", i, "--rules", r, "-o", o], &input),
+        (
+            vec!["split", "-r", ing, "--rules", r, "-o", o, "--pcapng"],
+            &input_ng,
+        ),
+        (
+            vec![
+                "split",
+                "-r",
+                i,
+                "--rules",
+                r,
+                "-o",
+                o2.to_str().unwrap(),
+                "--unmatched",
+                i,
+            ],
+            &input,
+        ),
+    ] {
+        let res = dpf(&args);
+        let e = stderr_of(&res);
+        assert_eq!(res.status.code(), Some(1), "{args:?}: {e}");
+        assert!(e.contains("is the input file"), "{args:?}: {e}");
+        assert_eq!(
+            std::fs::read(inp).unwrap(),
+            before,
+            "{args:?} changed the input"
+        );
+    }
+    assert!(!o2.exists(), "a refused split made its output directory");
+    // `dpf filter -r X -w X` likewise (tcpdump would truncate X and read nothing).
+    let res = dpf(&["filter", "-r", i, "-w", i, "tcp"]);
+    let e = stderr_of(&res);
+    assert_eq!(res.status.code(), Some(1), "{e}");
+    assert!(e.contains("is the input file"), "{e}");
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "filter changed the input"
+    );
+}

@@ -177,11 +177,13 @@ impl FramePool {
             "pool size out of range"
         );
         assert!(accounts < NO_ACCOUNT as usize, "too many accounts");
-        let mem = Backing::Owned(
-            (0..count * buf_size)
-                .map(|_| UnsafeCell::new(0u8))
-                .collect(),
-        );
+        // Zeroed by the allocator (fresh pages from the kernel, which are zero already), not
+        // written byte by byte: a 32 MiB pool then costs nothing until its frames are used.
+        let zeroed: Box<[u8]> = vec![0u8; count * buf_size].into_boxed_slice();
+        // SAFETY: `UnsafeCell<u8>` has the layout of `u8` (repr(transparent)), so the boxed
+        // slice is reinterpreted in place, with the same length and allocation.
+        let cells = unsafe { Box::from_raw(Box::into_raw(zeroed) as *mut [UnsafeCell<u8>]) };
+        let mem = Backing::Owned(cells);
         // Popped from the back: hand out low indices first, which keeps a small working set warm.
         let free = (0..count as u32).rev().collect();
         Self::with_backing(mem, count, buf_size, accounts, free)

@@ -19,15 +19,36 @@ type R<T> = Result<T, CompileError>;
 const RED_ZONE: usize = 128 * 1024;
 const STACK_CHUNK: usize = 4 * 1024 * 1024;
 
+/// Where a variable became unsafe: the construct's keyword and position, which erlc names in
+/// its message ("variable 'X' unsafe in 'case' (line 3, column 9)").
+type Unsafe = (&'static str, Pos);
+
 struct FnCtx {
     slots: HashMap<String, u32>,
+    /// Variables in scope: a read of any other is "unbound".
     bound: HashSet<String>,
+    /// Variables assigned at run time but out of scope: bound by an earlier sibling of the
+    /// expression being compiled (`{X = 1, X}`; erl_lint checks each sibling against the scope
+    /// before the group). Reading one is an error; matching one compares with its value, as
+    /// OTP does at run time, and brings it into scope.
+    hidden: HashSet<String>,
     n_slots: u32,
     /// (outer name, local slot) pairs captured from the enclosing function.
     captures: Vec<(String, u32)>,
-    /// Variables bound in some but not all branches of a case/if/receive: using them later
-    /// is an error, as in erlc ("variable 'X' unsafe in 'case'").
-    unsafe_vars: HashMap<String, &'static str>,
+    /// Variables bound in some but not all branches of a case/if/receive, or inside a
+    /// try/catch/andalso/orelse: using them later is an error, as in erlc.
+    unsafe_vars: HashMap<String, Unsafe>,
+    /// Compiling a record field's default, where a pattern may not bind (outside a fun or
+    /// comprehension).
+    in_record_def: bool,
+}
+
+/// The scope part of a function context, saved and restored around branches and siblings.
+#[derive(Clone)]
+struct Scope {
+    bound: HashSet<String>,
+    hidden: HashSet<String>,
+    unsafe_vars: HashMap<String, Unsafe>,
 }
 
 impl FnCtx {
@@ -35,9 +56,11 @@ impl FnCtx {
         FnCtx {
             slots: HashMap::new(),
             bound: HashSet::new(),
+            hidden: HashSet::new(),
             n_slots: 0,
             captures: Vec::new(),
             unsafe_vars: HashMap::new(),
+            in_record_def: false,
         }
     }
     fn fresh(&mut self, name: &str) -> u32 {
@@ -46,6 +69,74 @@ impl FnCtx {
         self.slots.insert(name.to_string(), s);
         s
     }
+    fn scope(&self) -> Scope {
+        Scope {
+            bound: self.bound.clone(),
+            hidden: self.hidden.clone(),
+            unsafe_vars: self.unsafe_vars.clone(),
+        }
+    }
+    /// Restores a saved scope. Variables captured since stay in scope with their slots: a
+    /// capture is made once per fun, whatever branch first read the variable.
+    fn set_scope(&mut self, s: Scope) {
+        self.bound = s.bound;
+        self.hidden = s.hidden;
+        self.unsafe_vars = s.unsafe_vars;
+        for (n, slot) in &self.captures {
+            // A fun-head variable may shadow a captured one of the same name (a binary size
+            // in the head read the outer one): the head's own stays.
+            if self.bound.insert(n.clone()) {
+                self.slots.insert(n.clone(), *slot);
+            }
+        }
+    }
+    /// Variables in scope now that were not in `before` (captures excluded).
+    fn new_since(&self, before: &Scope) -> HashSet<String> {
+        self.bound
+            .iter()
+            .filter(|v| !before.bound.contains(*v) && !self.captures.iter().any(|(n, _)| n == *v))
+            .cloned()
+            .collect()
+    }
+    /// Variables new since `before`: in scope now, or unsafe now and not then.
+    fn new_or_unsafe_since(&self, before: &Scope) -> HashSet<String> {
+        let mut v = self.new_since(before);
+        v.extend(
+            self.unsafe_vars
+                .keys()
+                .filter(|k| !before.unsafe_vars.contains_key(*k) && !before.bound.contains(*k))
+                .cloned(),
+        );
+        v
+    }
+
+    /// Marks the variables bound since `before` unsafe (they leave a try, catch, andalso or
+    /// orelse only as "unsafe") and takes them out of scope. Variables that became unsafe
+    /// inside are now unsafe in this construct, as erl_lint's `vtunsafe` marks them.
+    fn unsafe_since(&mut self, before: &Scope, construct: Unsafe) {
+        for v in self.new_since(before) {
+            self.bound.remove(&v);
+            self.unsafe_vars.insert(v, construct);
+        }
+        for (k, u) in self.unsafe_vars.iter_mut() {
+            if !before.unsafe_vars.contains_key(k) && !before.bound.contains(k) {
+                *u = construct;
+            }
+        }
+    }
+}
+
+/// A pattern being compiled: its variables so far, and the scope before it, which is all that
+/// binary sizes and map keys may read (erl_lint: a function head sees no variables, and a
+/// size may also use variables bound by earlier segments of the same binary).
+struct PatCtx {
+    /// Every variable is new (fun heads and generators shadow).
+    fresh: bool,
+    /// A function or fun head (which erl_parse reads with its pattern grammar).
+    head: bool,
+    seen: HashSet<String>,
+    outer_bound: HashSet<String>,
+    outer_slots: HashMap<String, u32>,
 }
 
 pub struct Compiler {
@@ -74,6 +165,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         lambda_count: 0,
     };
     let mut functions = Vec::new();
+    let mut record_order = Vec::new();
     for f in forms {
         match f {
             Form::Module(_, m) => module = Some(m),
@@ -81,6 +173,13 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
             Form::ExportAll => export_all = true,
             Form::Import(m, l) => {
                 for fa in l {
+                    if let Some(old) = c.imports.get(&fa) {
+                        // -import keeps no position in the syntax tree.
+                        return Err(CompileError::new(
+                            Pos::default(),
+                            format!("function {}/{} already imported from {old}", fa.0, fa.1),
+                        ));
+                    }
                     c.imports.insert(fa, m.clone());
                 }
             }
@@ -91,6 +190,15 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                         format!("record {name} already defined"),
                     ));
                 }
+                let mut seen = HashSet::new();
+                if let Some((f, _)) = fields.iter().find(|(f, _)| !seen.insert(f.clone())) {
+                    // Fields keep no position: the error points at the definition.
+                    return Err(CompileError::new(
+                        pos,
+                        format!("field {f} already defined in record {name}"),
+                    ));
+                }
+                record_order.push(name.clone());
                 c.records.insert(name, fields);
             }
             Form::Function(pos, name, arity, clauses) => {
@@ -105,6 +213,25 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                 functions.push((pos, name, arity, clauses));
             }
             Form::Ignored => {}
+        }
+    }
+    // erl_lint checks every record definition, used or not: its defaults see no variables
+    // and call only what exists. Compiling them once checks that (the code is dropped).
+    let n_funs = c.funs.len();
+    for name in &record_order {
+        for (_, d) in c.records[name].clone() {
+            if let Some(d) = d {
+                c.record_default(&d)?;
+            }
+        }
+    }
+    c.funs.truncate(n_funs);
+    for (pos, name, arity, _) in &functions {
+        if c.imports.contains_key(&(name.clone(), *arity)) {
+            return Err(CompileError::new(
+                *pos,
+                format!("defining imported function {name}/{arity}"),
+            ));
         }
     }
     let Some(mname) = module else {
@@ -127,7 +254,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
             None => {
                 return Err(CompileError::new(
                     Pos::default(),
-                    format!("function {f}/{a} undefined (exported)"),
+                    format!("function {f}/{a} undefined"),
                 ))
             }
         }
@@ -253,6 +380,113 @@ fn is_guard_expr(e: &Expr) -> bool {
     }
 }
 
+/// A field named twice in a record expression or pattern (erl_lint's `redefine_field`).
+fn check_record_fields(pos: Pos, name: &str, fields: &[(String, Expr)]) -> R<()> {
+    let mut seen = HashSet::new();
+    for (f, _) in fields {
+        if !seen.insert(f) {
+            return Err(CompileError::new(
+                pos,
+                format!("field {f} already defined in record {name}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where erl_parse anchors an expression, which is where erl_lint reports it: a call and a
+/// match at their first token; everything else (an operator at the operator) at its own.
+fn first_pos(e: &Expr) -> Pos {
+    match e {
+        Expr::Call(_, f, _) => first_pos(f),
+        Expr::Remote(_, m, _) => first_pos(m),
+        Expr::Match(_, l, _) => first_pos(l),
+        other => other.pos(),
+    }
+}
+
+/// The first occurrence of variable `name` in a guard expression.
+fn var_pos(e: &Expr, name: &str) -> Option<Pos> {
+    match e {
+        Expr::Var(p, v) => (v == name).then_some(*p),
+        Expr::Tuple(_, es) => es.iter().find_map(|x| var_pos(x, name)),
+        Expr::Cons(_, h, t) | Expr::Op(_, _, h, t) => var_pos(h, name).or_else(|| var_pos(t, name)),
+        Expr::Unary(_, _, a) | Expr::RecordField(_, a, _, _) => var_pos(a, name),
+        Expr::Call(_, f, args) => {
+            var_pos(f, name).or_else(|| args.iter().find_map(|x| var_pos(x, name)))
+        }
+        Expr::Map(_, b, fs) => b.as_deref().and_then(|b| var_pos(b, name)).or_else(|| {
+            fs.iter()
+                .find_map(|(k, _, v)| var_pos(k, name).or_else(|| var_pos(v, name)))
+        }),
+        Expr::Record(_, _, _, fs) => fs.iter().find_map(|(_, v)| var_pos(v, name)),
+        Expr::Bin(_, els) => els.iter().find_map(|el| {
+            var_pos(&el.value, name).or_else(|| el.size.as_ref().and_then(|s| var_pos(s, name)))
+        }),
+        _ => None,
+    }
+}
+
+/// erl_internal:guard_bif/2 (OTP 25): the BIFs a guard may call.
+fn is_guard_bif(name: &str, arity: usize) -> bool {
+    matches!(
+        (name, arity),
+        (
+            "abs" | "bit_size" | "byte_size" | "ceil" | "float" | "floor" | "hd" | "length",
+            1
+        ) | (
+            "map_size" | "round" | "size" | "tl" | "trunc" | "tuple_size" | "node",
+            1
+        ) | ("binary_part", 2 | 3)
+            | ("element" | "is_map_key" | "map_get" | "max" | "min", 2)
+            | ("node" | "self", 0)
+            | (
+                "is_atom" | "is_binary" | "is_bitstring" | "is_boolean" | "is_float",
+                1
+            )
+            | ("is_function", 1 | 2)
+            | (
+                "is_integer" | "is_list" | "is_map" | "is_number" | "is_pid" | "is_port",
+                1
+            )
+            | ("is_record", 2 | 3)
+            | ("is_reference" | "is_tuple", 1)
+    )
+}
+
+/// erl_lint's `is_gexpr_op`: arithmetic, boolean and comparison operators (not list
+/// operators or send).
+fn is_gexpr_op(op: &str, arity: usize) -> bool {
+    match arity {
+        1 => matches!(op, "-" | "+" | "bnot" | "not"),
+        2 => matches!(
+            op,
+            "+" | "-"
+                | "*"
+                | "/"
+                | "div"
+                | "rem"
+                | "band"
+                | "bor"
+                | "bxor"
+                | "bsl"
+                | "bsr"
+                | "and"
+                | "or"
+                | "xor"
+                | "=="
+                | "/="
+                | "=<"
+                | "<"
+                | ">="
+                | ">"
+                | "=:="
+                | "=/="
+        ),
+        _ => false,
+    }
+}
+
 fn lit_atom(e: &Expr) -> Option<String> {
     match e {
         Expr::Lit(_, Term::Atom(a)) => Some(a.name().to_string()),
@@ -266,22 +500,47 @@ impl Compiler {
     }
 
     /// Compiles sibling expressions (tuple and list elements, call arguments, an operator's
-    /// operands), which erlc checks each against the variables as they were before the group:
-    /// a variable left unsafe by one sibling (bound in its `try` or `case`) is not unsafe to
-    /// bind again in the next, only after the group.
+    /// operands, binary segments, map and record fields), as erl_lint checks them: each
+    /// against the scope before the group, so a variable bound by one is unbound in the next
+    /// (it is hidden there; matching it again compares, as OTP does at run time); their new
+    /// variables are all in scope after the group. Unsafe marks merge the same way.
     fn siblings<'e>(&mut self, es: impl IntoIterator<Item = &'e Expr>) -> R<Vec<E>> {
-        let before = self.cx().unsafe_vars.clone();
-        let mut after = before.clone();
         let mut out = Vec::new();
-        for e in es {
-            self.cx().unsafe_vars = before.clone();
-            out.push(self.expr(e, false)?);
-            for (k, v) in &self.cx().unsafe_vars {
-                after.entry(k.clone()).or_insert(*v);
+        self.sibling_group(es, |c, e| {
+            out.push(c.expr(e, false)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Runs `each` on every item as a sibling of the others (see `siblings`).
+    fn sibling_group<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut each: impl FnMut(&mut Self, T) -> R<()>,
+    ) -> R<()> {
+        let before = self.cx().scope();
+        let mut new = HashSet::new();
+        let mut unsafe_after = before.unsafe_vars.clone();
+        for it in items {
+            let mut s = before.clone();
+            s.hidden.extend(new.iter().cloned());
+            self.cx().set_scope(s);
+            each(self, it)?;
+            let cx = self.cx();
+            new.extend(cx.new_since(&before));
+            for (k, v) in &cx.unsafe_vars {
+                unsafe_after.entry(k.clone()).or_insert(*v);
             }
         }
-        self.cx().unsafe_vars = after;
-        Ok(out)
+        let mut s = before;
+        for v in &new {
+            s.hidden.remove(v);
+            s.bound.insert(v.clone());
+        }
+        s.unsafe_vars = unsafe_after;
+        self.cx().set_scope(s);
+        Ok(())
     }
 
     /// Compiles a function or fun. `captures_from_parent` is true for funs.
@@ -304,27 +563,7 @@ impl Compiler {
         self.ctx.push(ctx);
         let mut cl = Vec::new();
         for c in clauses {
-            let saved_bound = self.cx().bound.clone();
-            let saved_slots = self.cx().slots.clone();
-            let saved_unsafe = self.cx().unsafe_vars.clone();
-            let mut pats = Vec::new();
-            let mut seen = HashSet::new();
-            for p in &c.pats {
-                pats.push(self.pattern(p, true, &mut seen)?);
-            }
-            let guard = self.guard(&c.guards)?;
-            let body = self.body(&c.body, true)?;
-            cl.push(CClause { pats, guard, body });
-            let cx = self.cx();
-            cx.unsafe_vars = saved_unsafe;
-            cx.bound = saved_bound;
-            // Keep slots of captured names stable; others reset for the next clause's scope.
-            let caps: Vec<(String, u32)> = cx.captures.clone();
-            cx.slots = saved_slots;
-            for (n, s) in caps {
-                cx.slots.insert(n.clone(), s);
-                cx.bound.insert(n);
-            }
+            cl.push(self.fun_clause(c)?);
         }
         let ctx = self.ctx.pop().expect("pushed above");
         Ok(FunDef {
@@ -337,6 +576,25 @@ impl Compiler {
             code: crate::bytecode::Code::default(),
             clauses: cl,
         })
+    }
+
+    /// One clause of a function or fun: its head shadows (every variable is new), and nothing
+    /// it binds outlives it.
+    fn fun_clause(&mut self, c: &Clause) -> R<CClause> {
+        let saved = self.cx().scope();
+        let saved_slots = self.cx().slots.clone();
+        let mut pc = self.pat_ctx(true);
+        pc.head = true;
+        let mut pats = Vec::new();
+        for p in &c.pats {
+            pats.push(self.pattern(p, &mut pc)?);
+        }
+        let guard = self.guard(&c.guards)?;
+        let body = self.body(&c.body, true)?;
+        let cx = self.cx();
+        cx.slots = saved_slots;
+        cx.set_scope(saved);
+        Ok(CClause { pats, guard, body })
     }
 
     fn body(&mut self, es: &[Expr], tail: bool) -> R<Vec<E>> {
@@ -353,11 +611,136 @@ impl Compiler {
         for conj in g {
             let mut c = Vec::new();
             for e in conj {
-                c.push(self.expr(e, false)?);
+                let test = self.guard_test(e)?;
+                c.push(self.expr(test.as_ref().unwrap_or(e), false)?);
             }
             out.push(c);
         }
         Ok(out)
+    }
+
+    /// Checks one guard test as erl_lint does; returns the test rewritten when it is an old
+    /// type test (`integer(X)` for `is_integer(X)`), which only a guard's top level allows.
+    fn guard_test(&self, e: &Expr) -> R<Option<Expr>> {
+        if let Expr::Call(pos, f, args) = e {
+            if let Expr::Lit(fpos, Term::Atom(a)) = &**f {
+                let n = args.len();
+                let new = match (a.name(), n) {
+                    ("record", 2) => Some("is_record"),
+                    (
+                        "integer" | "float" | "number" | "atom" | "list" | "tuple" | "pid"
+                        | "reference" | "port" | "binary" | "function",
+                        1,
+                    ) => Some(a.name()),
+                    _ => None,
+                };
+                if let Some(t) = new {
+                    if !self.is_local_or_imported(a.name(), n) {
+                        for x in args {
+                            self.check_gexpr(x)?;
+                        }
+                        let name = if t == "is_record" {
+                            t.to_string()
+                        } else {
+                            format!("is_{t}")
+                        };
+                        let f = Expr::Lit(*fpos, Term::atom(&name));
+                        return Ok(Some(Expr::Call(*pos, Box::new(f), args.clone())));
+                    }
+                }
+            }
+        }
+        self.check_gexpr(e)?;
+        Ok(None)
+    }
+
+    fn is_local_or_imported(&self, name: &str, arity: usize) -> bool {
+        let k = (name.to_string(), arity);
+        self.locals.contains_key(&k) || self.imports.contains_key(&k)
+    }
+
+    /// Whether `e` may appear in a guard (erl_lint's `gexpr`): variables, literals, data
+    /// constructors, record access, guard BIFs and operators other than `++ -- !`.
+    fn check_gexpr(&self, e: &Expr) -> R<()> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.check_gexpr_inner(e))
+    }
+
+    fn check_gexpr_inner(&self, e: &Expr) -> R<()> {
+        let illegal = |p: Pos| Err(CompileError::new(p, "illegal guard expression"));
+        let pos = &first_pos(e);
+        match e {
+            Expr::Var(..) | Expr::Lit(..) | Expr::Nil(_) | Expr::RecordIndex(..) => Ok(()),
+            Expr::Tuple(_, es) => es.iter().try_for_each(|x| self.check_gexpr(x)),
+            Expr::Cons(_, h, t) => {
+                self.check_gexpr(h)?;
+                self.check_gexpr(t)
+            }
+            Expr::Map(_, base, fs) => {
+                if let Some(b) = base {
+                    self.check_gexpr(b)?;
+                }
+                fs.iter().try_for_each(|(k, _, v)| {
+                    self.check_gexpr(k)?;
+                    self.check_gexpr(v)
+                })
+            }
+            Expr::Record(_, None, _, fs) => fs.iter().try_for_each(|(_, v)| self.check_gexpr(v)),
+            Expr::RecordField(_, b, _, _) => self.check_gexpr(b),
+            Expr::Bin(_, elems) => elems.iter().try_for_each(|el| {
+                self.check_gexpr(&el.value)?;
+                el.size.as_ref().map_or(Ok(()), |s| self.check_gexpr(s))
+            }),
+            Expr::Unary(pos, op, a) => {
+                self.check_gexpr(a)?;
+                match *op {
+                    "-" | "+" | "bnot" | "not" => Ok(()),
+                    _ => illegal(*pos),
+                }
+            }
+            Expr::Op(pos, op, a, b) => {
+                self.check_gexpr(a)?;
+                self.check_gexpr(b)?;
+                if is_gexpr_op(op, 2) || matches!(*op, "andalso" | "orelse") {
+                    Ok(())
+                } else {
+                    illegal(*pos)
+                }
+            }
+            Expr::Call(_, f, args) => {
+                for x in args {
+                    self.check_gexpr(x)?;
+                }
+                let n = args.len();
+                match &**f {
+                    Expr::Lit(_, Term::Atom(a)) => {
+                        let name = a.name();
+                        if name == "is_record" && n == 2 && lit_atom(&args[1]).is_some() {
+                            return Ok(());
+                        }
+                        if is_guard_bif(name, n) && !self.is_local_or_imported(name, n) {
+                            Ok(())
+                        } else if self.is_local_or_imported(name, n) {
+                            Err(CompileError::new(
+                                *pos,
+                                format!("call to local/imported function {name}/{n} is illegal in guard"),
+                            ))
+                        } else {
+                            illegal(*pos)
+                        }
+                    }
+                    Expr::Remote(_, m, fx) => match (lit_atom(m), lit_atom(fx)) {
+                        (Some(m), Some(fx))
+                            if m == "erlang" && (is_guard_bif(&fx, n) || is_gexpr_op(&fx, n)) =>
+                        {
+                            Ok(())
+                        }
+                        _ => illegal(*pos),
+                    },
+                    _ => illegal(*pos),
+                }
+            }
+            other => illegal(first_pos(other)),
+        }
     }
 
     /// Resolves a variable read, capturing it from enclosing funs if needed.
@@ -370,10 +753,13 @@ impl Compiler {
 
     fn check_safe(&self, pos: Pos, name: &str) -> R<()> {
         for cx in self.ctx.iter().rev() {
-            if let Some(construct) = cx.unsafe_vars.get(name) {
+            if let Some((construct, at)) = cx.unsafe_vars.get(name) {
                 return Err(CompileError::new(
                     pos,
-                    format!("variable '{name}' unsafe in '{construct}'"),
+                    format!(
+                        "variable '{name}' unsafe in '{construct}' (line {}, column {})",
+                        at.line, at.col
+                    ),
                 ));
             }
             if cx.bound.contains(name) {
@@ -398,19 +784,62 @@ impl Compiler {
         Some(s)
     }
 
-    /// Compiles a pattern. `fresh` makes every variable new (fun heads, generators).
-    fn pattern(&mut self, p: &Expr, fresh: bool, seen: &mut HashSet<String>) -> R<Pat> {
-        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pattern_inner(p, fresh, seen))
+    /// Starts a pattern in the current scope. `fresh` makes every variable new (fun heads,
+    /// generators).
+    fn pat_ctx(&mut self, fresh: bool) -> PatCtx {
+        let cx = self.cx();
+        PatCtx {
+            fresh,
+            head: false,
+            seen: HashSet::new(),
+            outer_bound: cx.bound.clone(),
+            outer_slots: cx.slots.clone(),
+        }
     }
 
-    fn pattern_inner(&mut self, p: &Expr, fresh: bool, seen: &mut HashSet<String>) -> R<Pat> {
+    /// Compiles a pattern in a fresh `PatCtx` (a match, a case clause).
+    fn pattern_here(&mut self, p: &Expr) -> R<Pat> {
+        let mut pc = self.pat_ctx(false);
+        self.pattern(p, &mut pc)
+    }
+
+    /// Compiles an expression inside a pattern (a binary size, a map key) against the scope
+    /// before the pattern plus `extra` (the earlier segments' variables of a binary).
+    fn pattern_scope_expr(&mut self, e: &Expr, pc: &PatCtx, extra: &HashMap<String, u32>) -> R<E> {
+        let cx = self.cx();
+        let saved_bound = std::mem::replace(&mut cx.bound, pc.outer_bound.clone());
+        let saved_slots = std::mem::replace(&mut cx.slots, pc.outer_slots.clone());
+        let n_caps = cx.captures.len();
+        for (n, s) in extra {
+            cx.bound.insert(n.clone());
+            cx.slots.insert(n.clone(), *s);
+        }
+        let r = self.expr(e, false);
+        let cx = self.cx();
+        cx.bound = saved_bound;
+        cx.slots = saved_slots;
+        let new_caps: Vec<(String, u32)> = cx.captures[n_caps..].to_vec();
+        for (n, s) in new_caps {
+            if cx.bound.insert(n.clone()) {
+                cx.slots.insert(n, s);
+            }
+        }
+        r
+    }
+
+    fn pattern(&mut self, p: &Expr, pc: &mut PatCtx) -> R<Pat> {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pattern_inner(p, pc))
+    }
+
+    fn pattern_inner(&mut self, p: &Expr, pc: &mut PatCtx) -> R<Pat> {
+        let fresh = pc.fresh;
         Ok(match p {
             Expr::Var(_, v) if v.starts_with('_') && v == "_" => Pat::Any,
             Expr::Var(vpos, v) => {
                 if !fresh {
                     self.check_safe(*vpos, v)?;
                 }
-                if seen.contains(v) {
+                if pc.seen.contains(v) {
                     let s = self.cx().slots[v];
                     return Ok(Pat::Check(s));
                 }
@@ -419,9 +848,26 @@ impl Compiler {
                     if let Some(s) = self.resolve_at(depth - 1, v) {
                         return Ok(Pat::Check(s));
                     }
+                    let cx = self.cx();
+                    if cx.hidden.remove(v) {
+                        // Bound by an earlier sibling: OTP compares with that value.
+                        cx.bound.insert(v.clone());
+                        pc.seen.insert(v.clone());
+                        return Ok(Pat::Check(cx.slots[v]));
+                    }
                 }
-                seen.insert(v.clone());
+                if !fresh && self.cx().in_record_def {
+                    return Err(CompileError::new(
+                        *vpos,
+                        format!("variable '{v}' in record definition"),
+                    ));
+                }
+                pc.seen.insert(v.clone());
                 let cx = self.cx();
+                if fresh {
+                    // A shadowing variable is a new one, whatever the old one's state.
+                    cx.unsafe_vars.remove(v);
+                }
                 let s = match cx.slots.get(v) {
                     Some(&s) if !fresh => s,
                     _ => cx.fresh(v),
@@ -434,32 +880,29 @@ impl Compiler {
             Expr::Tuple(_, es) => {
                 let mut v = Vec::new();
                 for e in es {
-                    v.push(self.pattern(e, fresh, seen)?);
+                    v.push(self.pattern(e, pc)?);
                 }
                 Pat::Tuple(v)
             }
             Expr::Cons(_, h, t) => {
-                let h = self.pattern(h, fresh, seen)?;
-                let t = self.pattern(t, fresh, seen)?;
+                let h = self.pattern(h, pc)?;
+                let t = self.pattern(t, pc)?;
                 Pat::Cons(Box::new(h), Box::new(t))
             }
             Expr::Match(_, a, b) => {
-                let a = self.pattern(a, fresh, seen)?;
-                let b = self.pattern(b, fresh, seen)?;
+                let a = self.pattern(a, pc)?;
+                let b = self.pattern(b, pc)?;
                 Pat::Alias(Box::new(a), Box::new(b))
             }
             Expr::Op(pos, "++", l, r) => {
                 // "abc" ++ Rest in a pattern.
                 let Expr::Lit(_, lt) = &**l else {
-                    return Err(CompileError::new(
-                        *pos,
-                        "illegal pattern: ++ needs a string literal on the left",
-                    ));
+                    return Err(CompileError::new(*pos, "illegal pattern"));
                 };
                 let items = lt
                     .list_to_vec()
                     .ok_or_else(|| CompileError::new(*pos, "illegal pattern"))?;
-                let mut tail = self.pattern(r, fresh, seen)?;
+                let mut tail = self.pattern(r, pc)?;
                 for it in items.into_iter().rev() {
                     tail = Pat::Cons(Box::new(Pat::Lit(it)), Box::new(tail));
                 }
@@ -474,8 +917,40 @@ impl Compiler {
             }
             Expr::Bin(_, elems) => {
                 let mut segs = Vec::new();
-                for el in expand_strings(elems) {
-                    segs.push(self.bin_seg_pat(&el, fresh, seen)?);
+                // Variables bound by earlier segments, which later sizes may read.
+                let mut seg_vars = HashMap::new();
+                let elems = expand_strings(elems);
+                let last = elems.len().saturating_sub(1);
+                for (i, el) in elems.into_iter().enumerate() {
+                    if let Expr::Bin(p, _) = &el.value {
+                        return Err(CompileError::new(*p, "illegal pattern"));
+                    }
+                    let size = match &el.size {
+                        Some(sz) => Some(self.pattern_scope_expr(sz, pc, &seg_vars)?),
+                        None => None,
+                    };
+                    let (ty, unit, signed, little, size) = self.seg_spec(&el, size)?;
+                    if i != last && size.is_none() && matches!(ty, SegType::Binary | SegType::Bits)
+                    {
+                        return Err(CompileError::new(
+                            el.pos,
+                            "a binary field without size is only allowed at the end of a binary pattern",
+                        ));
+                    }
+                    let value = self.pattern(&el.value, pc)?;
+                    if let Expr::Var(_, v) = &el.value {
+                        if let Some(&s) = self.cx().slots.get(v).filter(|_| v != "_") {
+                            seg_vars.insert(v.clone(), s);
+                        }
+                    }
+                    segs.push(BinSeg {
+                        value,
+                        size,
+                        ty,
+                        unit,
+                        signed,
+                        little,
+                    });
                 }
                 Pat::Bin(segs)
             }
@@ -483,19 +958,17 @@ impl Compiler {
                 let mut v = Vec::new();
                 for (k, exact, val) in fields {
                     if !exact {
-                        return Err(CompileError::new(
-                            *pos,
-                            "illegal pattern: map patterns use :=",
-                        ));
+                        return Err(CompileError::new(*pos, "illegal pattern"));
                     }
-                    let ke = self.expr(k, false)?;
-                    let vp = self.pattern(val, fresh, seen)?;
+                    let ke = self.pattern_scope_expr(k, pc, &HashMap::new())?;
+                    let vp = self.pattern(val, pc)?;
                     v.push((ke, vp));
                 }
                 Pat::Map(v)
             }
             Expr::Record(pos, None, name, fields) => {
                 let defs = self.record_def(*pos, name)?;
+                check_record_fields(*pos, name, fields)?;
                 let mut v = Vec::new();
                 v.push(Pat::Lit(Term::atom(name)));
                 let wild = fields
@@ -504,9 +977,9 @@ impl Compiler {
                     .map(|(_, e)| e.clone());
                 for (fname, _) in &defs {
                     match fields.iter().find(|(f, _)| f == fname) {
-                        Some((_, e)) => v.push(self.pattern(e, fresh, seen)?),
+                        Some((_, e)) => v.push(self.pattern(e, pc)?),
                         None => match &wild {
-                            Some(w) => v.push(self.pattern(w, fresh, seen)?),
+                            Some(w) => v.push(self.pattern(w, pc)?),
                             None => v.push(Pat::Any),
                         },
                     }
@@ -524,7 +997,30 @@ impl Compiler {
             Expr::RecordIndex(pos, name, field) => {
                 Pat::Lit(Term::Int(self.record_index(*pos, name, field)? as i64))
             }
-            other => return Err(CompileError::new(other.pos(), "illegal pattern")),
+            other => {
+                // erl_parse reads a function or fun head with its pattern grammar, so what
+                // cannot start or continue a pattern there is a syntax error; elsewhere a
+                // pattern is parsed as an expression and erl_lint calls it illegal.
+                let token = match other {
+                    Expr::Call(..) => Some("'('"),
+                    Expr::Fun(..) | Expr::FunRef(..) => Some("'fun'"),
+                    Expr::Case(..) => Some("'case'"),
+                    Expr::If(..) => Some("'if'"),
+                    Expr::Receive(..) => Some("'receive'"),
+                    Expr::Try(..) => Some("'try'"),
+                    Expr::Block(..) => Some("'begin'"),
+                    Expr::RecordField(..)
+                    | Expr::Record(_, Some(_), _, _)
+                    | Expr::Map(_, Some(_), _) => Some("'#'"),
+                    _ => None,
+                };
+                return Err(match token {
+                    Some(t) if pc.head => {
+                        CompileError::new(other.pos(), format!("syntax error before: {t}"))
+                    }
+                    _ => CompileError::new(first_pos(other), "illegal pattern"),
+                });
+            }
         })
     }
 
@@ -568,7 +1064,13 @@ impl Compiler {
         }
     }
 
-    fn seg_spec(&mut self, el: &BinElem) -> R<(SegType, u32, bool, bool, Option<E>)> {
+    /// A segment's type, unit, signedness, endianness and size (`size`: the compiled size
+    /// expression, if the segment has one).
+    fn seg_spec(
+        &mut self,
+        el: &BinElem,
+        size: Option<E>,
+    ) -> R<(SegType, u32, bool, bool, Option<E>)> {
         let mut ty = SegType::Integer;
         let mut unit = None;
         let mut signed = false;
@@ -589,17 +1091,40 @@ impl Compiler {
                 ("native", None) => little = cfg!(target_endian = "little"),
                 ("unit", Some(u)) if (1..=256).contains(u) => unit = Some(*u),
                 _ => {
-                    return Err(CompileError::new(
-                        el.pos,
-                        format!("bit type {t} is not supported"),
-                    ))
+                    const KNOWN: &[&str] = &[
+                        "integer",
+                        "float",
+                        "binary",
+                        "bytes",
+                        "bitstring",
+                        "bits",
+                        "utf8",
+                        "utf16",
+                        "utf32",
+                        "signed",
+                        "unsigned",
+                        "big",
+                        "little",
+                        "native",
+                        "unit",
+                    ];
+                    let msg = if KNOWN.contains(&t.as_str()) {
+                        format!("bit type {t} is not supported")
+                    } else {
+                        format!("bit type {t} undefined")
+                    };
+                    return Err(CompileError::new(el.pos, msg));
                 }
             }
         }
-        let size = match &el.size {
-            Some(s) => Some(self.expr(s, false)?),
-            None => None,
-        };
+        if matches!(ty, SegType::Utf8 | SegType::Utf16 | SegType::Utf32)
+            && (el.size.is_some() || unit.is_some())
+        {
+            return Err(CompileError::new(
+                el.pos,
+                "neither size nor unit must be given for segments of type utf8/utf16/utf32",
+            ));
+        }
         let unit = unit.unwrap_or(match ty {
             SegType::Binary => 8,
             _ => 1,
@@ -613,22 +1138,28 @@ impl Compiler {
         Ok((ty, unit, signed, little, size))
     }
 
-    fn bin_seg_pat(
-        &mut self,
-        el: &BinElem,
-        fresh: bool,
-        seen: &mut HashSet<String>,
-    ) -> R<BinSeg<Pat>> {
-        let (ty, unit, signed, little, size) = self.seg_spec(el)?;
-        let value = self.pattern(&el.value, fresh, seen)?;
-        Ok(BinSeg {
-            value,
-            size,
-            ty,
-            unit,
-            signed,
-            little,
-        })
+    /// A record field's default value, compiled where it is used but seeing no variables
+    /// (erl_lint rejects a variable in a record definition).
+    fn record_default(&mut self, d: &Expr) -> R<E> {
+        let pc = PatCtx {
+            fresh: false,
+            head: false,
+            seen: HashSet::new(),
+            outer_bound: HashSet::new(),
+            outer_slots: HashMap::new(),
+        };
+        // A context of its own hides the function's variables (and any enclosing fun's);
+        // it allocates from the function's slot counter, which it hands back.
+        let mut own = FnCtx::new();
+        own.n_slots = self.ctx.last().map_or(0, |c| c.n_slots);
+        own.in_record_def = true;
+        let saved = std::mem::replace(&mut self.ctx, vec![own]);
+        let r = self.pattern_scope_expr(d, &pc, &HashMap::new());
+        let own = std::mem::replace(&mut self.ctx, saved);
+        if let Some(c) = self.ctx.last_mut() {
+            c.n_slots = own[0].n_slots;
+        }
+        r
     }
 
     fn record_def(&self, pos: Pos, name: &str) -> R<Vec<(String, Option<Expr>)>> {
@@ -682,11 +1213,20 @@ impl Compiler {
                 E::Cons(heads, Box::new(tl))
             }
             Expr::Bin(_, elems) => {
+                let elems = expand_strings(elems);
+                // Every segment's value and size is a sibling of every other.
+                let parts = elems
+                    .iter()
+                    .flat_map(|el| el.size.iter().chain(std::iter::once(&el.value)));
+                let mut parts = self.siblings(parts)?.into_iter();
                 let mut segs = Vec::new();
-                for el in expand_strings(elems) {
-                    let el = &el;
-                    let (ty, unit, signed, little, size) = self.seg_spec(el)?;
-                    let value = self.expr(&el.value, false)?;
+                for el in &elems {
+                    let size = el
+                        .size
+                        .as_ref()
+                        .map(|_| parts.next().expect("one compiled size per size"));
+                    let value = parts.next().expect("one compiled value per segment");
+                    let (ty, unit, signed, little, size) = self.seg_spec(el, size)?;
                     segs.push(BinSeg {
                         value,
                         size,
@@ -701,7 +1241,10 @@ impl Compiler {
             Expr::Op(pos, op, a, b) => {
                 if matches!(*op, "andalso" | "orelse") {
                     let ca = self.expr(a, false)?;
+                    // The right side may not run: what it binds is unsafe after.
+                    let before = self.cx().scope();
                     let cb = Box::new(self.expr(b, tail)?);
+                    self.cx().unsafe_since(&before, (*op, *pos));
                     return Ok(match *op {
                         "andalso" => E::AndAlso(Box::new(ca), cb),
                         _ => E::OrElse(Box::new(ca), cb),
@@ -763,55 +1306,101 @@ impl Compiler {
             }
             Expr::Match(_, p, v) => {
                 let cv = self.expr(v, false)?;
-                let mut seen = HashSet::new();
-                let cp = self.pattern(p, false, &mut seen)?;
+                let cp = self.pattern_here(p)?;
                 E::Match(Box::new(cp), Box::new(cv))
             }
             Expr::Call(pos, f, args) => self.call(*pos, f, args, tail)?,
-            Expr::Remote(pos, _, _) => {
-                return Err(CompileError::new(*pos, "remote name outside a call"))
+            Expr::Remote(_, m, _) => {
+                return Err(CompileError::new(first_pos(m), "illegal expression"))
             }
-            Expr::Case(_, scrut, clauses) => {
+            Expr::Case(pos, scrut, clauses) => {
                 let s = self.expr(scrut, false)?;
-                let (cl, _) = self.branches(clauses, tail, None, "case")?;
+                let (cl, _) = self.branches(clauses, tail, None, ("case", *pos))?;
                 E::Case(Box::new(s), cl)
             }
-            Expr::If(_, clauses) => E::If(self.branches(clauses, tail, None, "if")?.0),
-            Expr::Receive(_, clauses, after) => {
+            Expr::If(pos, clauses) => E::If(self.branches(clauses, tail, None, ("if", *pos))?.0),
+            Expr::Receive(pos, clauses, after) => {
+                let before = self.cx().scope();
                 let te = match after {
                     Some((t, _)) => Some(self.expr(t, false)?),
                     None => None,
                 };
+                // What the timeout expression binds (or leaves unsafe) is out of sight in the
+                // clauses and the after body (erl_lint checks them against the scope before
+                // the receive), and in scope (or unsafe) after the receive.
+                let t_new = self.cx().new_since(&before);
+                let cx = self.cx();
+                let t_unsafe: Vec<(String, Unsafe)> = cx
+                    .unsafe_vars
+                    .iter()
+                    .filter(|(k, _)| !before.unsafe_vars.contains_key(*k))
+                    .map(|(k, u)| (k.clone(), *u))
+                    .collect();
+                for (k, _) in &t_unsafe {
+                    cx.unsafe_vars.remove(k);
+                }
+                for v in &t_new {
+                    cx.bound.remove(v);
+                    cx.hidden.insert(v.clone());
+                }
                 let (cl, af) = self.branches(
                     clauses,
                     tail,
                     after.as_ref().map(|(_, b)| b.as_slice()),
-                    "receive",
+                    ("receive", *pos),
                 )?;
+                let cx = self.cx();
+                for v in t_new {
+                    if cx.hidden.remove(&v) {
+                        cx.bound.insert(v);
+                    }
+                }
+                for (k, u) in t_unsafe {
+                    cx.unsafe_vars.entry(k).or_insert(u);
+                }
                 let af = match (te, af) {
                     (Some(te), Some(b)) => Some((Box::new(te), b)),
                     _ => None,
                 };
                 E::Receive(cl, af)
             }
-            Expr::Try(_, body, of, catches, after) => {
-                let before = self.cx().bound.clone();
+            Expr::Try(pos, body, of, catches, after) => {
+                // Every variable new in a try (bound, or unsafe for another reason) is unsafe
+                // in 'try' for the catch clauses (the body's), the after body (all so far)
+                // and after the try: erl_lint's `vtunsafe`.
+                let at = ("try", *pos);
+                let before = self.cx().scope();
                 let b = self.body(body, false)?;
-                let ofc = self.clauses(of, false)?;
-                let mut inside = self.cx().bound.clone();
-                self.cx().bound = before.clone();
-                let cc = self.clauses(catches, false)?;
-                inside.extend(self.cx().bound.iter().cloned());
-                self.cx().bound = before.clone();
-                let af = self.body(after, false)?;
-                // Nothing bound inside a try is safe to use after it.
-                let cx = self.cx();
-                for v in inside.difference(&before) {
-                    cx.unsafe_vars.entry(v.clone()).or_insert("try");
+                let mut new = self.cx().new_or_unsafe_since(&before);
+                let ofc = self.branches(of, false, None, at)?.0;
+                let after_of = self.cx().new_or_unsafe_since(&before);
+                let unsafe_in = |vs: &HashSet<String>| {
+                    let mut s = before.clone();
+                    for v in vs {
+                        s.unsafe_vars.insert(v.clone(), at);
+                    }
+                    s
+                };
+                self.cx().set_scope(unsafe_in(&new));
+                for c in catches {
+                    self.check_stacktrace_var(c)?;
                 }
+                let cc = self.branches(catches, false, None, at)?.0;
+                new.extend(after_of);
+                new.extend(self.cx().new_or_unsafe_since(&before));
+                self.cx().set_scope(unsafe_in(&new));
+                let af = self.body(after, false)?;
+                new.extend(self.cx().new_or_unsafe_since(&before));
+                self.cx().set_scope(unsafe_in(&new));
                 E::Try(b, ofc, cc, af)
             }
-            Expr::Catch(_, x) => E::Catch(Box::new(self.expr(x, false)?)),
+            Expr::Catch(pos, x) => {
+                // Nothing bound inside a catch is safe to use after it.
+                let before = self.cx().scope();
+                let e = self.expr(x, false)?;
+                self.cx().unsafe_since(&before, ("catch", *pos));
+                E::Catch(Box::new(e))
+            }
             Expr::Block(_, es) => E::Block(self.body(es, tail)?),
             Expr::Fun(pos, name, clauses) => self.lambda(*pos, name.as_deref(), clauses)?,
             Expr::FunRef(pos, m, f, a) => match m {
@@ -841,9 +1430,10 @@ impl Compiler {
                     }
                 }
                 Some(m) => {
-                    let cm = self.expr(m, false)?;
-                    let cf = self.expr(f, false)?;
-                    let ca = self.expr(a, false)?;
+                    let mut es = self.siblings([&**m, &**f, &**a])?.into_iter();
+                    let (Some(cm), Some(cf), Some(ca)) = (es.next(), es.next(), es.next()) else {
+                        unreachable!("three siblings compiled")
+                    };
                     E::FunRef(Box::new(cm), Box::new(cf), Box::new(ca))
                 }
             },
@@ -856,28 +1446,40 @@ impl Compiler {
                 E::BinComp(Box::new(b), q)
             }
             Expr::Map(_, None, fields) => {
-                let mut v = Vec::new();
-                for (k, exact, val) in fields {
+                for (k, exact, _) in fields {
                     if *exact {
                         return Err(CompileError::new(
                             k.pos(),
                             "only association operators '=>' are allowed in map construction",
                         ));
                     }
-                    v.push((self.expr(k, false)?, self.expr(val, false)?));
+                }
+                let mut es = self
+                    .siblings(fields.iter().flat_map(|(k, _, val)| [k, val]))?
+                    .into_iter();
+                let mut v = Vec::new();
+                while let (Some(k), Some(val)) = (es.next(), es.next()) {
+                    v.push((k, val));
                 }
                 E::MapNew(v)
             }
             Expr::Map(pos, Some(base), fields) => {
-                let b = self.expr(base, false)?;
-                let mut v = Vec::new();
-                for (k, exact, val) in fields {
-                    v.push((self.expr(k, false)?, *exact, self.expr(val, false)?));
+                let parts =
+                    std::iter::once(&**base).chain(fields.iter().flat_map(|(k, _, val)| [k, val]));
+                let mut es = self.siblings(parts)?.into_iter();
+                let b = es.next().expect("the map is the first sibling");
+                let mut v: Vec<(E, bool, E)> = Vec::new();
+                for (_, exact, _) in fields {
+                    let (Some(k), Some(val)) = (es.next(), es.next()) else {
+                        unreachable!("two compiled expressions per field")
+                    };
+                    v.push((k, *exact, val));
                 }
                 E::At(*pos, Box::new(E::MapUpdate(Box::new(b), v)))
             }
             Expr::Record(pos, None, name, fields) => {
                 let defs = self.record_def(*pos, name)?;
+                check_record_fields(*pos, name, fields)?;
                 for (f, _) in fields {
                     if f != "_" && !defs.iter().any(|(d, _)| d == f) {
                         return Err(CompileError::new(
@@ -891,27 +1493,38 @@ impl Compiler {
                     .find(|(f, _)| f == "_")
                     .map(|(_, e)| e.clone());
                 let mut v = vec![E::Lit(Term::atom(name))];
-                for (fname, def) in &defs {
-                    let e = match fields.iter().find(|(f, _)| f == fname) {
-                        Some((_, e)) => self.expr(e, false)?,
+                // The given fields (and the `_` value, once per field it fills) are siblings;
+                // a default initialiser sees no variables at all.
+                self.sibling_group(&defs, |c, (fname, def)| {
+                    v.push(match fields.iter().find(|(f, _)| f == fname) {
+                        Some((_, e)) => c.expr(e, false)?,
                         None => match (&wild, def) {
-                            (Some(w), _) => self.expr(w, false)?,
-                            (None, Some(d)) => self.expr(d, false)?,
+                            (Some(w), _) => c.expr(w, false)?,
+                            (None, Some(d)) => c.record_default(d)?,
                             (None, None) => E::Lit(Term::atom("undefined")),
                         },
-                    };
-                    v.push(e);
-                }
+                    });
+                    Ok(())
+                })?;
                 E::Tuple(v)
             }
             Expr::Record(pos, Some(base), name, fields) => {
                 let defs = self.record_def(*pos, name)?;
-                let b = self.expr(base, false)?;
-                let mut ups = Vec::new();
-                for (f, val) in fields {
-                    let idx = self.record_index(*pos, name, f)?;
-                    ups.push((idx - 1, self.expr(val, false)?));
+                let mut idx = Vec::new();
+                for (f, _) in fields {
+                    if f == "_" {
+                        return Err(CompileError::new(
+                            *pos,
+                            format!("meaningless use of _ in update of record {name}"),
+                        ));
+                    }
+                    idx.push(self.record_index(*pos, name, f)? - 1);
                 }
+                check_record_fields(*pos, name, fields)?;
+                let parts = std::iter::once(&**base).chain(fields.iter().map(|(_, val)| val));
+                let mut es = self.siblings(parts)?.into_iter();
+                let b = es.next().expect("the record is the first sibling");
+                let ups: Vec<(usize, E)> = idx.into_iter().zip(es).collect();
                 E::At(
                     *pos,
                     Box::new(E::RecUpdate(
@@ -942,88 +1555,138 @@ impl Compiler {
         })
     }
 
-    fn clauses(&mut self, clauses: &[Clause], tail: bool) -> R<Vec<CClause>> {
-        let (out, _) = self.branches(clauses, tail, None, "case")?;
-        Ok(out)
+    /// A catch clause's stack trace variable (`Class:Reason:Stack`) must be new, and a guard
+    /// may not read it (erl_lint's `taint_stack_var`).
+    fn check_stacktrace_var(&mut self, c: &Clause) -> R<()> {
+        let Some(Expr::Var(p, v)) = c.pats.get(2) else {
+            return Ok(());
+        };
+        if v == "_" {
+            return Ok(());
+        }
+        let in_scope = self.ctx.iter().any(|cx| cx.bound.contains(v));
+        let in_pattern = c.pats[..2].iter().any(|x| var_pos(x, v).is_some());
+        if in_scope || in_pattern {
+            return Err(CompileError::new(
+                *p,
+                format!("stacktrace variable '{v}' must not be previously bound"),
+            ));
+        }
+        if let Some(g) = c.guards.iter().flatten().find_map(|g| var_pos(g, v)) {
+            return Err(CompileError::new(
+                g,
+                format!("stacktrace variable '{v}' must not be used in a guard"),
+            ));
+        }
+        Ok(())
     }
 
     /// Compiles alternative branches (clauses, plus an `after` body for receive). Afterwards
-    /// the variables bound in every branch are bound; those bound in only some are unsafe.
+    /// the variables bound in every branch are in scope; those bound in only some are unsafe.
     fn branches(
         &mut self,
         clauses: &[Clause],
         tail: bool,
         extra: Option<&[Expr]>,
-        construct: &'static str,
+        construct: Unsafe,
     ) -> R<(Vec<CClause>, Option<Vec<E>>)> {
-        let before = self.cx().bound.clone();
-        let unsafe_before = self.cx().unsafe_vars.clone();
-        let mut unsafe_union = unsafe_before.clone();
-        let mut union = before.clone();
-        let mut inter: Option<HashSet<String>> = None;
+        let before = self.cx().scope();
+        // Per branch, what it left in scope and what it made unsafe (new variables only).
+        let mut ends: Vec<(HashSet<String>, HashMap<String, Unsafe>)> = Vec::new();
+        let mut end = |c: &mut Self| {
+            let cx = c.cx();
+            let unsafe_new: HashMap<String, Unsafe> = cx
+                .unsafe_vars
+                .iter()
+                .filter(|(k, _)| !before.unsafe_vars.contains_key(*k))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            ends.push((cx.bound.clone(), unsafe_new));
+        };
         let mut out = Vec::new();
         for c in clauses {
-            self.cx().bound = before.clone();
-            self.cx().unsafe_vars = unsafe_before.clone();
-            let mut seen = HashSet::new();
+            self.cx().set_scope(before.clone());
+            let mut pc = self.pat_ctx(false);
             let mut pats = Vec::new();
             for p in &c.pats {
-                pats.push(self.pattern(p, false, &mut seen)?);
+                pats.push(self.pattern(p, &mut pc)?);
             }
             let guard = self.guard(&c.guards)?;
             let body = self.body(&c.body, tail)?;
-            let b = self.cx().bound.clone();
-            union.extend(b.iter().cloned());
-            inter = Some(match inter {
-                None => b,
-                Some(i) => i.intersection(&b).cloned().collect(),
-            });
-            unsafe_union.extend(self.cx().unsafe_vars.iter().map(|(k, v)| (k.clone(), *v)));
+            end(self);
             out.push(CClause { pats, guard, body });
         }
         let mut extra_code = None;
         if let Some(es) = extra {
-            self.cx().bound = before.clone();
-            self.cx().unsafe_vars = unsafe_before.clone();
+            self.cx().set_scope(before.clone());
             extra_code = Some(self.body(es, tail)?);
-            let b = self.cx().bound.clone();
-            union.extend(b.iter().cloned());
-            inter = Some(match inter {
-                None => b,
-                Some(i) => i.intersection(&b).cloned().collect(),
-            });
-            unsafe_union.extend(self.cx().unsafe_vars.iter().map(|(k, v)| (k.clone(), *v)));
+            end(self);
         }
-        let inter = inter.unwrap_or_else(|| before.clone());
+        // erl_lint's icrt_export: a new variable every branch binds is in scope after, unless
+        // a branch left it unsafe (then it keeps that branch's reason, or this construct's
+        // when two did); a variable only some branches bind is unsafe in this construct.
+        let mut s = before.clone();
         let cx = self.cx();
-        cx.unsafe_vars = unsafe_union;
-        for v in union.difference(&inter) {
-            if !before.contains(v) {
-                cx.unsafe_vars.entry(v.clone()).or_insert(construct);
+        let captured = |v: &String| cx.captures.iter().any(|(n, _)| n == v);
+        let mut names: Vec<&String> = ends
+            .iter()
+            .flat_map(|(b, u)| b.iter().chain(u.keys()))
+            .filter(|v| {
+                !before.bound.contains(*v) && !before.unsafe_vars.contains_key(*v) && !captured(v)
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        for v in names {
+            let has = ends
+                .iter()
+                .filter(|(b, u)| b.contains(v) || u.contains_key(v))
+                .count();
+            let unsafe_in: Vec<Unsafe> =
+                ends.iter().filter_map(|(_, u)| u.get(v).copied()).collect();
+            match (has == ends.len(), unsafe_in.as_slice()) {
+                (true, []) => {
+                    s.hidden.remove(v);
+                    s.bound.insert(v.clone());
+                }
+                (true, [one]) => {
+                    s.unsafe_vars.insert(v.clone(), *one);
+                }
+                _ => {
+                    s.unsafe_vars.insert(v.clone(), construct);
+                }
             }
         }
-        cx.bound = inter;
+        // Captured in some branch: in scope everywhere (set_scope restores captures).
+        cx.set_scope(s);
         Ok((out, extra_code))
     }
 
+    /// Compiles a comprehension. Nothing bound inside it is in scope after it; generator
+    /// patterns shadow; what a generator's expression binds is forgotten at once (erl_lint),
+    /// what a filter binds is in scope for later qualifiers and the body.
     fn comprehension(&mut self, body: &Expr, quals: &[Qual]) -> R<(Vec<CQual>, E)> {
-        let saved_bound = self.cx().bound.clone();
+        let saved = self.cx().scope();
         let saved_slots = self.cx().slots.clone();
-        let saved_unsafe = self.cx().unsafe_vars.clone();
+        // A variable hidden here (bound by an earlier sibling) is out of scope inside, so
+        // binding it there makes a new, local variable, as in OTP: it gets a new slot.
+        let cx = self.cx();
+        for v in std::mem::take(&mut cx.hidden) {
+            cx.slots.remove(&v);
+        }
         let mut q = Vec::new();
         for qual in quals {
             match qual {
-                Qual::Gen(p, g) => {
+                Qual::Gen(p, g) | Qual::BinGen(p, g) => {
+                    let before = self.cx().scope();
                     let ge = self.expr(g, false)?;
-                    let mut seen = HashSet::new();
-                    let pe = self.pattern(p, true, &mut seen)?;
-                    q.push(CQual::Gen(pe, ge));
-                }
-                Qual::BinGen(p, g) => {
-                    let ge = self.expr(g, false)?;
-                    let mut seen = HashSet::new();
-                    let pe = self.pattern(p, true, &mut seen)?;
-                    q.push(CQual::BinGen(pe, ge));
+                    self.cx().set_scope(before);
+                    let mut pc = self.pat_ctx(true);
+                    let pe = self.pattern(p, &mut pc)?;
+                    q.push(match qual {
+                        Qual::Gen(..) => CQual::Gen(pe, ge),
+                        _ => CQual::BinGen(pe, ge),
+                    });
                 }
                 Qual::Filter(f) => {
                     let e = self.expr(f, false)?;
@@ -1036,15 +1699,9 @@ impl Compiler {
             }
         }
         let b = self.expr(body, false)?;
-        let caps: Vec<(String, u32)> = self.cx().captures.clone();
         let cx = self.cx();
-        cx.unsafe_vars = saved_unsafe;
-        cx.bound = saved_bound;
         cx.slots = saved_slots;
-        for (n, s) in caps {
-            cx.slots.insert(n.clone(), s);
-            cx.bound.insert(n);
-        }
+        cx.set_scope(saved);
         Ok((q, b))
     }
 
@@ -1066,26 +1723,7 @@ impl Compiler {
         self.ctx.push(ctx);
         let mut cl = Vec::new();
         for c in clauses {
-            let saved_bound = self.cx().bound.clone();
-            let saved_slots = self.cx().slots.clone();
-            let saved_unsafe = self.cx().unsafe_vars.clone();
-            let mut seen = HashSet::new();
-            let mut pats = Vec::new();
-            for p in &c.pats {
-                pats.push(self.pattern(p, true, &mut seen)?);
-            }
-            let guard = self.guard(&c.guards)?;
-            let body = self.body(&c.body, true)?;
-            cl.push(CClause { pats, guard, body });
-            let caps: Vec<(String, u32)> = self.cx().captures.clone();
-            let cx = self.cx();
-            cx.unsafe_vars = saved_unsafe;
-            cx.bound = saved_bound;
-            cx.slots = saved_slots;
-            for (n, s) in caps {
-                cx.slots.insert(n.clone(), s);
-                cx.bound.insert(n);
-            }
+            cl.push(self.fun_clause(c)?);
         }
         let ctx = self.ctx.pop().expect("pushed above");
         // Captured values: read them in the enclosing context (possibly capturing there too).
@@ -1111,8 +1749,20 @@ impl Compiler {
     }
 
     fn call(&mut self, pos: Pos, f: &Expr, args: &[Expr], tail: bool) -> R<E> {
-        let cargs = self.siblings(args)?;
         let n = args.len();
+        // A computed callee (module, function or fun) is a sibling of the arguments.
+        let callee: Vec<&Expr> = match f {
+            Expr::Remote(_, m, fx) if lit_atom(m).is_none() || lit_atom(fx).is_none() => {
+                vec![&**m, &**fx]
+            }
+            Expr::Remote(..) | Expr::Lit(_, Term::Atom(_)) => vec![],
+            other => vec![other],
+        };
+        let n_callee = callee.len();
+        let mut cargs = self.siblings(callee.into_iter().chain(args))?;
+        let mut computed = cargs.drain(..n_callee);
+        let (c0, c1) = (computed.next(), computed.next());
+        drop(computed);
         match f {
             Expr::Remote(_, m, fx) => {
                 if let (Some(ms), Some(fs)) = (lit_atom(m), lit_atom(fx)) {
@@ -1130,8 +1780,9 @@ impl Compiler {
                         tail,
                     ));
                 }
-                let cm = self.expr(m, false)?;
-                let cf = self.expr(fx, false)?;
+                let (Some(cm), Some(cf)) = (c0, c1) else {
+                    unreachable!("a computed remote callee has a module and a function")
+                };
                 Ok(E::CallDyn(Box::new(cm), Box::new(cf), cargs, tail))
             }
             Expr::Lit(_, Term::Atom(a)) => {
@@ -1157,12 +1808,20 @@ impl Compiler {
                             "fields" => E::Lit(Term::list(
                                 defs.iter().map(|(f, _)| Term::atom(f)).collect(),
                             )),
-                            _ => return Err(CompileError::new(pos, "illegal record_info")),
+                            _ => {
+                                return Err(CompileError::new(args[0].pos(), "illegal record info"))
+                            }
                         });
                     }
                 }
                 if name == "is_record" && n == 2 {
                     if let Some(rec) = lit_atom(&args[1]) {
+                        if !self.records.contains_key(&rec) {
+                            return Err(CompileError::new(
+                                args[1].pos(),
+                                format!("record {rec} undefined"),
+                            ));
+                        }
                         if let Some(defs) = self.records.get(&rec) {
                             let size = defs.len() + 1;
                             let mut cargs = cargs;
@@ -1177,12 +1836,12 @@ impl Compiler {
                     return Ok(E::CallBif(b, crate::atom::ERLANG, *a, cargs));
                 }
                 Err(CompileError::new(
-                    pos,
+                    first_pos(f),
                     format!("function {name}/{n} undefined"),
                 ))
             }
-            other => {
-                let cf = self.expr(other, false)?;
+            _ => {
+                let cf = c0.expect("a computed callee");
                 Ok(E::Apply(Box::new(cf), cargs, tail))
             }
         }

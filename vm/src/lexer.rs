@@ -245,14 +245,12 @@ pub fn tokenize(src: &str, file: u32) -> Result<Vec<Token>, LexError> {
             out.push(Token { tok: Tok::Dot, pos });
             continue;
         }
-        let mut matched = None;
-        for p in PUNCTS {
-            let pc: Vec<char> = p.chars().collect();
-            if i + pc.len() <= chars.len() && chars[i..i + pc.len()] == pc[..] {
-                matched = Some(*p);
-                break;
-            }
-        }
+        // Every punctuator is ASCII, so its byte length is its length in chars.
+        let matched = PUNCTS.iter().copied().find(|p| {
+            chars
+                .get(i..i + p.len())
+                .is_some_and(|s| s.iter().zip(p.bytes()).all(|(&a, b)| a == char::from(b)))
+        });
         match matched {
             Some(p) => {
                 for _ in 0..p.chars().count() {

@@ -24,7 +24,18 @@ const STACK_CHUNK: usize = 4 * 1024 * 1024;
 
 fn tok_text(t: &Tok) -> String {
     match t {
-        Tok::Atom(a) => format!("'{a}'"),
+        // As io_lib:write_atom: quoted only when it must be.
+        Tok::Atom(a) => {
+            let plain = a.starts_with(|c: char| c.is_ascii_lowercase())
+                && a.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '@')
+                && crate::lexer::keyword(a).is_none();
+            if plain {
+                a.clone()
+            } else {
+                format!("'{a}'")
+            }
+        }
         Tok::Var(v) => v.clone(),
         Tok::Int(i) => i.to_string(),
         Tok::Float(f) => f.to_string(),
@@ -119,10 +130,14 @@ impl<'a> Parser<'a> {
                     return self.err();
                 }
             };
-            return self.attribute(pos, &name);
+            // erl_lint places an attribute's errors at its name, after the '-'.
+            let name_pos = self.toks[self.i - 1].pos;
+            return self.attribute(name_pos, &name);
         }
         let name = self.atom()?;
         let mut clauses = Vec::new();
+        // Where each clause's name is: erl_lint reports a head mismatch there.
+        let mut name_pos = vec![pos];
         loop {
             let cpos = self.pos();
             let pats = self.args()?;
@@ -136,6 +151,7 @@ impl<'a> Parser<'a> {
                 body,
             });
             if self.eat_p(";") {
+                name_pos.push(self.pos());
                 let n = self.atom()?;
                 if n != name {
                     return Err(CompileError::new(
@@ -151,11 +167,8 @@ impl<'a> Parser<'a> {
             return self.err();
         }
         let arity = clauses[0].pats.len();
-        if let Some(c) = clauses.iter().find(|c| c.pats.len() != arity) {
-            return Err(CompileError::new(
-                c.pos,
-                "head mismatch: clauses have different arities",
-            ));
+        if let Some(i) = clauses.iter().position(|c| c.pats.len() != arity) {
+            return Err(CompileError::new(name_pos[i], "head mismatch"));
         }
         Ok(Form::Function(pos, name, arity, clauses))
     }
@@ -246,19 +259,26 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `[Name/Arity, ...]`. erl_parse reads an attribute's value as an expression and then
+    /// rejects what is not such a list with "bad Name/Arity" at the offending element.
     fn fa_list(&mut self) -> R<Vec<(String, usize)>> {
-        self.expect_p("[")?;
+        let bad = |p: Pos| Err(CompileError::new(p, "bad Name/Arity"));
+        if !self.eat_p("[") {
+            return bad(self.pos());
+        }
         let mut l = Vec::new();
         if !self.is_p("]") {
             loop {
-                let f = self.atom()?;
-                self.expect_p("/")?;
+                let start = self.pos();
+                let Ok(f) = self.atom() else {
+                    return bad(start);
+                };
+                if !self.eat_p("/") {
+                    return bad(start);
+                }
                 let a = match self.next() {
                     Tok::Int(i) => i.try_into().unwrap_or(0usize),
-                    _ => {
-                        self.i -= 1;
-                        return self.err();
-                    }
+                    _ => return bad(start),
                 };
                 l.push((f, a));
                 if !self.eat_p(",") {
@@ -485,12 +505,14 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if self.is_p(":") && !self.no_remote {
-                self.i += 1;
-                let f = self.primary()?;
-                e = Expr::Remote(pos, Box::new(e), Box::new(f));
-                if !self.is_p("(") {
+                if matches!(e, Expr::Remote(..)) {
+                    // `a:b:c()`: erl_parse's remote is not chained.
                     return self.err();
                 }
+                self.i += 1;
+                let f = self.primary()?;
+                // Outside a call erl_parse still takes `M:F`; erl_lint then rejects it.
+                e = Expr::Remote(pos, Box::new(e), Box::new(f));
                 continue;
             }
             if self.is_p("(") {
@@ -747,16 +769,6 @@ impl<'a> Parser<'a> {
                 self.no_remote = false;
                 self.fun(pos)
             }
-            Tok::Kw("maybe") | Tok::Kw("cond") | Tok::Kw("let") => {
-                self.i -= 1;
-                Err(CompileError::new(
-                    pos,
-                    format!(
-                        "'{}' expressions are outside the supported subset",
-                        tok_text(self.peek()).trim_matches('\'')
-                    ),
-                ))
-            }
             _ => {
                 self.i -= 1;
                 self.err()
@@ -804,10 +816,7 @@ impl<'a> Parser<'a> {
             self.expect_kw("end")?;
             let ar = cl[0].pats.len();
             if let Some(c) = cl.iter().find(|c| c.pats.len() != ar) {
-                return Err(CompileError::new(
-                    c.pos,
-                    "fun clauses have different arities",
-                ));
+                return Err(CompileError::new(c.pos, "head mismatch"));
             }
             return Ok(Expr::Fun(pos, name, cl));
         }
@@ -973,11 +982,19 @@ impl<'a> Parser<'a> {
         self.bin_primary()
     }
 
+    /// A segment's value is erl_parse's `expr_max`: no call, record or map expression
+    /// without parentheses (`<<g(X):8>>` is a syntax error before '(').
     fn bin_primary(&mut self) -> R<Expr> {
+        if self.is_p("#") {
+            return self.err();
+        }
         let saved = self.no_remote;
         self.no_remote = true;
-        let r = self.postfix();
+        let r = self.primary();
         self.no_remote = saved;
+        if self.is_p("(") || self.is_p("#") {
+            return self.err();
+        }
         r
     }
 

@@ -46,13 +46,13 @@ fn rejects_what_erlc_rejects() {
         (
             "maybe_expr",
             "main() -> cond.",
-            "outside the supported subset",
+            "syntax error before: 'cond'",
         ),
         ("unterminated", "main() -> \"abc.", "unterminated string"),
         (
             "bad_bit_type",
             "main() -> <<1/blob>>.",
-            "bit type blob is not supported",
+            "bit type blob undefined",
         ),
     ];
     for (name, body, want) in cases {

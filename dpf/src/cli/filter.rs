@@ -72,6 +72,7 @@ pub fn run(a: Args) -> Outcome {
     let sink: Box<dyn Write> = if a.write.as_os_str() == "-" {
         Box::new(io::stdout().lock())
     } else {
+        super::split::refuse_input_as_output(&a.read, std::slice::from_ref(&a.write))?;
         Box::new(
             File::create(&a.write)
                 .map_err(|e| CliError(format!("{}: cannot create: {e}", a.write.display())))?,

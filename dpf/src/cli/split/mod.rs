@@ -60,12 +60,13 @@ pub struct Args {
 
 pub fn run(a: Args) -> Outcome {
     let rules = RuleSet::load(&a.rules)?;
-    // A regular file is mapped, unless pcapng output asks for re-encoding anyway; if it
-    // cannot be opened or mapped, the streaming reader reports why (or reads it).
+    // A regular file is mapped (under a read lease, so that nobody can shorten it under the
+    // mapping: see `Mapping`), unless pcapng output asks for re-encoding anyway; if it cannot
+    // be opened, leased or mapped, the streaming reader reports why (or reads it).
     let map = match a.pcapng {
         false => File::open(&a.read)
             .ok()
-            .and_then(|f| Mapping::of(&f).ok().flatten()),
+            .and_then(|f| Mapping::of(f).ok().flatten()),
         true => None,
     };
     if let Some(map) = map {
@@ -89,8 +90,35 @@ fn prepare(
     ext: &str,
 ) -> Result<Vec<PathBuf>, CliError> {
     rules.precheck(ifaces)?;
+    let paths = output_paths(a, rules, ext);
+    refuse_input_as_output(&a.read, &paths)?;
     make_dirs(&a.out_dir)?;
-    Ok(output_paths(a, rules, ext))
+    Ok(paths)
+}
+
+/// An output that is the input file itself would truncate what is being read: an error
+/// naming it, before anything is created. (A mapped input would also wait on its own read
+/// lease for 45 s first.) Also used by `dpf filter -w`.
+pub(crate) fn refuse_input_as_output(input: &Path, outputs: &[PathBuf]) -> Result<(), CliError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(inp) = std::fs::metadata(input) else {
+        return Ok(());
+    };
+    if !inp.is_file() {
+        return Ok(());
+    }
+    for p in outputs {
+        if let Ok(m) = std::fs::metadata(p) {
+            if m.dev() == inp.dev() && m.ino() == inp.ino() {
+                return Err(CliError(format!(
+                    "{}: this output is the input file {}; choose another output directory",
+                    p.display(),
+                    input.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One output per rule, named after it, then the unmatched one.
@@ -150,8 +178,9 @@ fn run_mapped(a: &Args, mut rules: RuleSet, map: &Arc<Mapping>, mut slice: PcapS
     // The writers start creating the outputs while the rules compile (both take several
     // milliseconds for a thousand rules, on different cores); if a rule does not compile,
     // what they made is removed again, so a typo still leaves no half-made DIR.
-    let made_dirs = make_dirs(&a.out_dir)?;
     let paths = output_paths(a, &rules, "pcap");
+    refuse_input_as_output(&a.read, &paths)?;
+    let made_dirs = make_dirs(&a.out_dir)?;
     let n_out = paths.len();
     let unmatched = a.unmatched.is_some().then_some(n_out - 1);
     let mut outs = MappedOutputs::new(
