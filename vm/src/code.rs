@@ -51,6 +51,8 @@ impl Op2 {
                 | Band
                 | Bor
                 | Bxor
+                | Bsl
+                | Bsr
                 | Eq
                 | Ne
                 | ExactEq
@@ -192,4 +194,22 @@ pub struct Module {
     pub funs: Vec<FunDef>,
     pub exports: HashMap<(Atom, usize), usize>,
     pub file: String,
+}
+
+thread_local! {
+    /// Counts changes to any module table on this thread (a module added or replaced, a
+    /// native registered, a runtime created): remote call sites' inline caches (`bytecode::CallCache`) are valid
+    /// only for the epoch they were filled in.
+    static MODULES_EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The current module-table epoch of this thread.
+#[inline]
+pub fn modules_epoch() -> u64 {
+    MODULES_EPOCH.with(|e| e.get())
+}
+
+/// Invalidates every call site's cached target: a module table changed.
+pub fn modules_changed() {
+    MODULES_EPOCH.with(|e| e.set(e.get() + 1));
 }

@@ -226,6 +226,8 @@ impl Vm {
             (Atom::intern(module), Atom::intern(function), arity),
             Rc::new(RefCell::new(f)),
         );
+        // Call sites' caches remember that a name had no native: forget that.
+        crate::code::modules_changed();
         self.rt.has_natives.set(true);
     }
 

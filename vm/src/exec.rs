@@ -20,8 +20,10 @@ use std::rc::Rc;
 pub struct Frame {
     /// The caller's module, when the callee runs in another one (`None`: the same).
     module: Option<Rc<Module>>,
-    fidx: u32,
-    pc: u32,
+    /// The caller's function and where it resumes, as pointers (no lookup on return): the
+    /// module that owns them is alive while the frame is (`module`, or the running one).
+    f: *const FunDef,
+    ip: *const Instr,
     dst: u32,
     bp: usize,
 }
@@ -103,6 +105,29 @@ fn holds(op: Op2, a: &Term, b: &Term) -> bool {
     }
 }
 
+/// `a op b` for `+ - * /` when a float is involved (or `/` of two small integers), as
+/// `arith::arith` computes it (integers converted with `as f64`); `None` for anything else,
+/// including a result that is not finite or a division by zero, which the general path
+/// turns into `badarith`.
+#[inline(always)]
+fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
+    let (x, y) = match (a, b) {
+        (Term::Float(x), Term::Float(y)) => (*x, *y),
+        (Term::Float(x), Term::Int(y)) => (*x, *y as f64),
+        (Term::Int(x), Term::Float(y)) => (*x as f64, *y),
+        (Term::Int(x), Term::Int(y)) if op == Op2::FDiv => (*x as f64, *y as f64),
+        _ => return None,
+    };
+    let r = match op {
+        Op2::Add => x + y,
+        Op2::Sub => x - y,
+        Op2::Mul => x * y,
+        Op2::FDiv if y != 0.0 => x / y,
+        _ => return None,
+    };
+    r.is_finite().then_some(Term::Float(r))
+}
+
 #[inline(always)]
 fn int_holds(op: Op2, x: i64, y: i64) -> bool {
     match op {
@@ -143,13 +168,51 @@ enum Target {
     Enter(Rc<Module>, usize),
 }
 
+/// What a remote call site (`call_ext`, `call_dyn`: the instruction's address) resolved
+/// `m:f` to: a BIF, or an Erlang function. Valid only while the runtime at `rt` is the one
+/// running and no module table changed since (`code::modules_epoch`: a module added or
+/// replaced, a native registered, a runtime created, which also rules out a new runtime or
+/// new code reusing a freed one's address). The module is held weakly: the cache must not
+/// keep replaced code alive.
+struct SiteEntry {
+    site: usize,
+    m: atom::Atom,
+    f: atom::Atom,
+    bif: Option<bifs::BifFn>,
+    epoch: u64,
+    rt: usize,
+    module: std::rc::Weak<Module>,
+    idx: u32,
+}
+
+/// Slots of the call-site cache (direct-mapped on the instruction's address).
+const SITE_SLOTS: usize = 1024;
+
+thread_local! {
+    /// The remote call sites' cache, per OS thread (a VM and its modules live on one). It
+    /// spares a call the lookups by name: the BIF table hashed on strings, the module table
+    /// and the export table. Kept outside the instructions so that compiled code stays
+    /// immutable (terms hold modules; a cell inside them would make every term mutable).
+    static SITES: std::cell::RefCell<Vec<Option<SiteEntry>>> =
+        std::cell::RefCell::new((0..SITE_SLOTS).map(|_| None).collect());
+}
+
+#[inline]
+fn site_slot(site: usize) -> usize {
+    ((site as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SITE_SLOTS.trailing_zeros()))
+        as usize
+}
+
 /// A function definition with a lifetime not tied to the local that holds its module: the
 /// loop keeps the module alive (in `m` or in a frame) for as long as it uses the reference.
 #[inline(always)]
 fn fun_of<'a>(m: &Rc<Module>, idx: usize) -> &'a FunDef {
+    debug_assert!(idx < m.funs.len(), "function #{idx} of {}", m.name.name());
     // SAFETY: modules are immutable once loaded; the Rc that owns this one outlives every use
-    // of the reference (it is only replaced after the reference is reloaded).
-    unsafe { &*(&m.funs[idx] as *const FunDef) }
+    // of the reference (it is only replaced after the reference is reloaded). `idx` comes
+    // from lowering (a local call, a fun) or from the module's export table, so it is in
+    // range.
+    unsafe { &*m.funs.as_ptr().add(idx) }
 }
 
 impl Proc {
@@ -239,6 +302,85 @@ impl Proc {
         }
     }
 
+    /// `resolve_ext` through the remote call sites' cache (`SITES`): a site that resolved
+    /// the same `md:f` before, in this runtime and module-table epoch (registering a native
+    /// starts a new epoch too), reuses the answer: that BIF, or that Erlang function, and in
+    /// both cases "no native of that name". Natives themselves are not cached. `bif` as in
+    /// `resolve_ext`.
+    fn resolve_site(
+        &mut self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+        at: usize,
+        n: usize,
+        bif: Option<Option<bifs::BifFn>>,
+    ) -> Target {
+        let site = site as *const Instr as usize;
+        let slot = site_slot(site);
+        let epoch = crate::code::modules_epoch();
+        let rt = Rc::as_ptr(&self.rt) as usize;
+        let hit = SITES.with(|t| match &t.borrow()[slot] {
+            Some(e)
+                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
+            {
+                match e.bif {
+                    Some(b) => Some(Ok(b)),
+                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
+                }
+            }
+            _ => None,
+        });
+        // No borrow is held past this point: a BIF may run Erlang code that calls again.
+        match hit {
+            Some(Ok(b)) => {
+                let args = self.regs[at..at + n].to_vec();
+                return Target::Value(b(self, &args));
+            }
+            Some(Err((module, idx))) => return Target::Enter(module, idx as usize),
+            None => {}
+        }
+        if self.rt.has_natives.get() {
+            let args = self.regs[at..at + n].to_vec();
+            if let Some(r) = crate::embed::call_native(self, md, f, &args) {
+                return Target::Value(r);
+            }
+        }
+        let bif = match bif {
+            Some(b) => b,
+            None => bifs::lookup(md.name(), f.name(), n),
+        };
+        let store = |bif, module: std::rc::Weak<Module>, idx: usize| {
+            SITES.with(|t| {
+                t.borrow_mut()[slot] = Some(SiteEntry {
+                    site,
+                    m: md,
+                    f,
+                    bif,
+                    epoch,
+                    rt,
+                    module,
+                    idx: idx as u32,
+                })
+            });
+        };
+        if let Some(b) = bif {
+            store(Some(b), std::rc::Weak::new(), 0);
+            let args = self.regs[at..at + n].to_vec();
+            return Target::Value(b(self, &args));
+        }
+        let Some(module) = self.rt.module(md) else {
+            return Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec())));
+        };
+        match module.exports.get(&(f, n)) {
+            Some(&idx) => {
+                store(None, Rc::downgrade(&module), idx);
+                Target::Enter(module, idx)
+            }
+            None => Target::Value(Err(undef(md, f, self.regs[at..at + n].to_vec()))),
+        }
+    }
+
     /// Runs function `idx` of `module` whose arguments are in `regs[bp..bp + arity]`, until it
     /// returns; the register file is cut back to `bp`. `fun` is the closure being called.
     pub(crate) fn run_bc(
@@ -269,21 +411,51 @@ impl Proc {
         let entry = self.calls.len();
         let entry_bp = bp;
         let mut m = module;
-        let mut fidx = idx;
-        let mut f: &FunDef = fun_of(&m, fidx);
+        let mut f: &FunDef = fun_of(&m, idx);
         let mut code: &[Instr] = &f.code.instrs;
         let mut bp = bp;
-        let mut pc = 0usize;
+        // The next instruction: a pointer into `code` (an index would need the code's base
+        // re-read from the stack and a multiply on every fetch).
+        let mut ip: *const Instr = code.as_ptr();
         self.ensure(bp + f.code.frame as usize);
         if let Some(fun) = &fun {
             self.bind_closure(f, fun, bp);
         }
 
-        // Reloads the running function after `m`/`fidx` changed.
+        // Continues at label `$l` of the running function. SAFETY: `lower.rs` points every
+        // label inside its function's code (`Instr::ends_block` and the sentinel in
+        // `lower_fun`), and return addresses and handler landings are such labels or
+        // instruction indices taken from `ip` itself.
+        macro_rules! jump {
+            ($l:expr) => {{
+                let l = $l as usize;
+                debug_assert!(
+                    l < code.len(),
+                    "label {l} past the end of {}",
+                    f.name.name()
+                );
+                ip = unsafe { code.as_ptr().add(l) };
+            }};
+        }
+        // Makes function `$idx` of `m` the running one.
         macro_rules! load {
-            () => {{
-                f = fun_of(&m, fidx);
+            ($idx:expr) => {{
+                f = fun_of(&m, $idx);
                 code = &f.code.instrs;
+            }};
+        }
+        // Makes a suspended caller's frame the running one again (not its `ip`).
+        macro_rules! resume {
+            ($fr:expr) => {{
+                let fr: &mut Frame = $fr;
+                if let Some(mm) = fr.module.take() {
+                    m = mm;
+                }
+                // SAFETY: the frame's function lives in its module, which is `m` again now
+                // (restored above, or the same module all along).
+                f = unsafe { &*fr.f };
+                code = &f.code.instrs;
+                bp = fr.bp;
             }};
         }
         // A register of the current frame. SAFETY: `lower.rs` sizes every frame to cover the
@@ -344,10 +516,16 @@ impl Proc {
                         }
                     }};
                 }
-                macro_rules! check_depth {
+                // The register file covers the running frame; past `MAX_REGS` a call raises
+                // `system_limit` (checked only when the file has to grow).
+                macro_rules! ensure_frame {
                     () => {{
-                        if self.regs.len() > MAX_REGS {
-                            break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+                        let need = bp + f.code.frame as usize;
+                        if self.regs.len() < need {
+                            if need > MAX_REGS {
+                                break 'run Err(error(Term::Atom(atom::SYSTEM_LIMIT)));
+                            }
+                            self.grow(need);
                         }
                     }};
                 }
@@ -359,15 +537,10 @@ impl Proc {
                             self.truncate_regs(bp);
                             break 'run Ok(v);
                         }
-                        let fr = self.calls.pop().expect("a caller frame above the entry");
+                        let mut fr = self.calls.pop().expect("a caller frame above the entry");
                         self.clear(bp, bp + f.code.frame as usize);
-                        if let Some(mm) = fr.module {
-                            m = mm;
-                        }
-                        fidx = fr.fidx as usize;
-                        load!();
-                        pc = fr.pc as usize;
-                        bp = fr.bp;
+                        resume!(&mut fr);
+                        ip = fr.ip;
                         put!(fr.dst, v);
                     }};
                 }
@@ -406,18 +579,16 @@ impl Proc {
                             };
                             self.calls.push(Frame {
                                 module,
-                                fidx: fidx as u32,
-                                pc: pc as u32,
+                                f,
+                                ip,
                                 dst: $dst,
                                 bp,
                             });
                             bp += $base as usize;
                         }
-                        fidx = $idx;
-                        load!();
-                        pc = 0;
-                        self.ensure(bp + f.code.frame as usize);
-                        check_depth!();
+                        load!($idx);
+                        ip = code.as_ptr();
+                        ensure_frame!();
                         if let Some(fun) = &clo {
                             self.bind_closure(f, fun, bp);
                         }
@@ -443,11 +614,15 @@ impl Proc {
                         }
                     }};
                 }
-                debug_assert!(pc < code.len(), "pc {pc} past the end of {}", f.name.name());
+                debug_assert!(
+                    (ip as usize) < code.as_ptr_range().end as usize,
+                    "ip past the end of {}",
+                    f.name.name()
+                );
                 // SAFETY: `lower_fun` ends every function with an instruction that does not
-                // fall through and points no label past it, so `pc` stays inside `code`.
-                let ins = unsafe { code.get_unchecked(pc) };
-                pc += 1;
+                // fall through and points no label past it, so `ip` stays inside `code`.
+                let ins = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
                 match ins {
                     Instr::Move { dst, src } => {
                         let v = reg!(*src).clone();
@@ -518,6 +693,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &reg!(*b)) {
+                            put!(*dst, r);
+                            continue;
+                        }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
@@ -532,6 +711,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &reg!(*b)) {
+                            ret!(r);
+                            continue;
+                        }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => ret!(v),
@@ -545,6 +728,10 @@ impl Proc {
                                 continue;
                             }
                         }
+                        if let Some(r) = float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            ret!(r);
+                            continue;
+                        }
                         let x = reg!(*a).clone();
                         match self.op2(*op, x, Term::Int(*k)) {
                             Ok(v) => ret!(v),
@@ -557,6 +744,10 @@ impl Proc {
                                 put!(*dst, r);
                                 continue;
                             }
+                        }
+                        if let Some(r) = float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            put!(*dst, r);
+                            continue;
                         }
                         let x = reg!(*a).clone();
                         match self.op2(*op, x, Term::Int(*k)) {
@@ -611,7 +802,7 @@ impl Proc {
                                 let args = self.regs[at..at + *n as usize].to_vec();
                                 Target::Value(b(self, &args))
                             }
-                            _ => self.resolve_ext(*md, *fname, at, *n as usize, Some(*bif)),
+                            _ => self.resolve_site(ins, *md, *fname, at, *n as usize, Some(*bif)),
                         };
                         match target {
                             Target::Value(r) => value!(r, *dst, *tail),
@@ -630,12 +821,14 @@ impl Proc {
                     } => {
                         reduce!();
                         here!();
+                        // OTP raises `badarg` for `M:F(...)` (and `apply/3`) unless both
+                        // are atoms.
                         let (Term::Atom(md), Term::Atom(fname)) = (&reg!(*mr), &reg!(*fr)) else {
-                            let t = Term::tuple(vec![reg!(*mr).clone(), reg!(*fr).clone()]);
-                            break 'run Err(err2(atom::BADFUN, t));
+                            break 'run Err(badarg());
                         };
                         let (md, fname) = (*md, *fname);
-                        match self.resolve_ext(md, fname, bp + *base as usize, *n as usize, None) {
+                        let at = bp + *base as usize;
+                        match self.resolve_site(ins, md, fname, at, *n as usize, None) {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
@@ -694,30 +887,30 @@ impl Proc {
                         );
                         ret!(v);
                     }
-                    Instr::Jump { to } => pc = *to as usize,
+                    Instr::Jump { to } => jump!(*to),
                     Instr::IsInt { a, k, fail } => {
                         if !matches!(reg!(*a), Term::Int(x) if x == *k) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsAtom { a, atom, fail } => {
                         if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsLit { a, val, fail } => {
                         if !term::exact_eq(&reg!(*a), val) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsEq { a, b, fail } => {
                         if !term::exact_eq(&reg!(*a), &reg!(*b)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsNil { a, fail } => {
                         if !matches!(reg!(*a), Term::Nil) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetList {
@@ -731,7 +924,7 @@ impl Proc {
                             put!(*head, h);
                             put!(*tail, t);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetHd { a, dst, fail } => {
@@ -739,7 +932,7 @@ impl Proc {
                             let h = c.head.clone();
                             put!(*dst, h);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetTl { a, dst, fail } => {
@@ -747,7 +940,7 @@ impl Proc {
                             let t = c.tail.clone();
                             put!(*dst, t);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetTlN { a, n, dst, fail } => {
@@ -766,24 +959,24 @@ impl Proc {
                             let v = t.clone();
                             put!(*dst, v);
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::HdIsInt { a, k, fail } => {
                         if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
                         {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::HdIsAtom { a, atom, fail } => {
                         if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
                         {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsTuple { a, n, fail } => {
                         if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetElem { a, i, dst } => {
@@ -798,7 +991,7 @@ impl Proc {
                     }
                     Instr::Cmp { op, a, b, fail } => {
                         if !holds(*op, &reg!(*a), &reg!(*b)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::CmpInt { op, a, k, fail } => {
@@ -807,7 +1000,7 @@ impl Proc {
                             ref t => holds(*op, t, &Term::Int(*k)),
                         };
                         if !ok {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BifTest { f: bif, args, fail } => {
@@ -822,7 +1015,7 @@ impl Proc {
                             }
                         };
                         if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GuardOp {
@@ -841,7 +1034,7 @@ impl Proc {
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
                         match self.op2(*op, x, y) {
                             Ok(v) => put!(*dst, v),
-                            Err(_) => pc = *fail as usize,
+                            Err(_) => jump!(*fail),
                         }
                     }
                     Instr::GuardBif {
@@ -853,11 +1046,11 @@ impl Proc {
                         let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
                         match bif(self, &a) {
                             Ok(v) => put!(*dst, v),
-                            Err(_) => pc = *fail as usize,
+                            Err(_) => jump!(*fail),
                         }
                     }
-                    Instr::Switch { a, table } => pc = table.target(&reg!(*a)) as usize,
-                    Instr::Select { table } => pc = table.target(&self.regs[bp..]) as usize,
+                    Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                    Instr::Select { table } => jump!(table.target(&self.regs[bp..])),
                     Instr::Badmatch { a } => {
                         break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
                     }
@@ -985,12 +1178,12 @@ impl Proc {
                     }
                     Instr::IsType { a, ty, fail } => {
                         if !ty.holds(&reg!(*a)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::IsMap { a, fail } => {
                         if !matches!(&reg!(*a), Term::Map(_)) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::GetMapElem { a, key, dst, fail } => {
@@ -1000,7 +1193,7 @@ impl Proc {
                         };
                         match v {
                             Some(v) => put!(*dst, v),
-                            None => pc = *fail as usize,
+                            None => jump!(*fail),
                         }
                     }
                     Instr::BsStart { a, bin, off, fail } => {
@@ -1009,7 +1202,7 @@ impl Proc {
                             put!(*bin, b);
                             put!(*off, Term::Int(0));
                         } else {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BsGet {
@@ -1042,13 +1235,13 @@ impl Proc {
                                 put!(*off, Term::Int(next as i64));
                                 put!(*dst, v);
                             }
-                            None => pc = *fail as usize,
+                            None => jump!(*fail),
                         }
                     }
                     Instr::BsEnd { bin, off, fail } => {
                         let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
                         if !done {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::BadGenerator { a } => {
@@ -1086,14 +1279,14 @@ impl Proc {
                                 let msg = msg.clone();
                                 put!(*dst, msg);
                             }
-                            None => pc = *empty as usize,
+                            None => jump!(*empty),
                         }
                     }
                     Instr::LoopRecNext { cursor, to } => {
                         if let Term::Int(k) = reg!(*cursor) {
                             put!(*cursor, Term::Int(k + 1));
                         }
-                        pc = *to as usize;
+                        jump!(*to);
                     }
                     Instr::RemoveMessage { cursor } => {
                         if let Term::Int(k) = reg!(*cursor) {
@@ -1114,7 +1307,7 @@ impl Proc {
                         };
                         if let Some(d) = dl {
                             if self.rt.now_ms() >= d {
-                                pc = *timeout as usize;
+                                jump!(*timeout);
                                 continue;
                             }
                         }
@@ -1126,13 +1319,13 @@ impl Proc {
                                 Term::atom("deadlock"),
                             ));
                         }
-                        pc = *poll as usize;
+                        jump!(*poll);
                     }
                     Instr::MatchEsc { pat, a, fail } => {
                         let v = reg!(*a).clone();
                         match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
                             Ok(true) => {}
-                            Ok(false) => pc = *fail as usize,
+                            Ok(false) => jump!(*fail),
                             Err(c) => break 'run Err(c),
                         }
                     }
@@ -1142,7 +1335,7 @@ impl Proc {
                             self.eval(&f.code.escapes[*e as usize], bp, &m),
                             Ok(Term::Atom(atom::TRUE))
                         ) {
-                            pc = *fail as usize;
+                            jump!(*fail);
                         }
                     }
                     Instr::Esc { e, dst } => {
@@ -1201,16 +1394,11 @@ impl Proc {
                 // Release the frame's values but keep the file's length: the frames below
                 // extend above this one's base.
                 self.clear(bp, bp + f.code.frame as usize);
-                let fr = self
+                let mut fr = self
                     .calls
                     .pop()
                     .expect("a caller frame above the handler's");
-                if let Some(mm) = fr.module {
-                    m = mm;
-                }
-                fidx = fr.fidx as usize;
-                load!();
-                bp = fr.bp;
+                resume!(&mut fr);
             }
             self.ensure(bp + f.code.frame as usize);
             here!();
@@ -1219,7 +1407,7 @@ impl Proc {
             put!(h.class, Term::Atom(e.class));
             put!(h.reason, e.reason);
             put!(h.stack, st);
-            pc = h.pc as usize;
+            jump!(h.pc);
         };
         self.handlers.truncate(hbase);
         match result {
@@ -1235,15 +1423,10 @@ impl Proc {
                     if self.calls.len() == entry {
                         break;
                     }
-                    let fr = self.calls.pop().expect("a caller frame above the entry");
-                    if let Some(mm) = fr.module {
-                        m = mm;
-                    }
-                    fidx = fr.fidx as usize;
-                    load!();
-                    bp = fr.bp;
+                    let mut fr = self.calls.pop().expect("a caller frame above the entry");
+                    resume!(&mut fr);
                 }
-                let _ = (code, pc, fidx);
+                let _ = (code, ip);
                 Err(Ctl::Exc(e))
             }
             Err(Ctl::Tail) => {

@@ -1421,6 +1421,9 @@ pub(crate) fn int_op(op: Op2, x: i64, y: i64) -> Option<Term> {
             Term::Int(x << y)
         }
         Op2::Bsr if (0..64).contains(&y) => Term::Int(x >> y),
+        // Every bit shifted out: the sign is left (Estone's int_arith shifts by the loop count).
+        Op2::Bsr if y >= 64 => Term::Int(x >> 63),
+        Op2::Bsl if x == 0 && y >= 0 => Term::Int(0),
         _ => return None,
     })
 }

@@ -402,6 +402,18 @@ impl Lower {
         for (k, e) in es.into_iter().enumerate() {
             if k + 1 == n {
                 self.expr(e, d);
+            } else if let E::Match(p, v) = e {
+                // `X = Expr` whose value is not used: compute straight into `X`'s slot
+                // (the general path would also copy it into a temporary).
+                match *p {
+                    Pat::Bind(s) => self.expr(*v, Dest::Reg(s)),
+                    p => {
+                        let mark = self.top;
+                        let t = self.temp();
+                        self.expr(E::Match(Box::new(p), v), Dest::Reg(t));
+                        self.top = mark;
+                    }
+                }
             } else {
                 let mark = self.top;
                 let t = self.temp();
@@ -605,6 +617,27 @@ impl Lower {
                     dst: r,
                     tail,
                 });
+            }
+            // `apply(M, F, [A1, ..., An])` with a list of known length is the call
+            // `M:F(A1, ..., An)`, as OTP's compiler makes it (same evaluation order, same
+            // `badarg` for a non-atom `M` or `F`, `undef`, and a tail call in tail position);
+            // `apply(Fun, [A1, ..., An])` likewise is `Fun(A1, ..., An)`.
+            E::CallBif(_, m, name, mut args)
+                if m == crate::atom::ERLANG
+                    && name.name() == "apply"
+                    && matches!(args.len(), 2 | 3)
+                    && fixed_list(args.last().expect("2 or 3 arguments")).is_some() =>
+            {
+                let list = args.pop().expect("2 or 3 arguments");
+                let list = fixed_list_take(list);
+                if args.len() == 2 {
+                    let fe = args.pop().expect("two left");
+                    let me = args.pop().expect("one left");
+                    self.expr(E::CallDyn(Box::new(me), Box::new(fe), list, false), d);
+                } else {
+                    let fe = args.pop().expect("one left");
+                    self.expr(E::Apply(Box::new(fe), list, false), d);
+                }
             }
             E::CallBif(f, _, _, args) => {
                 let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
@@ -1444,5 +1477,34 @@ impl Lower {
             }
         }
         self.top = mark;
+    }
+}
+
+/// The length of a list expression whose cells are all written out (`[A, B]`, `[A | [B]]`,
+/// a literal list): `apply`'s argument list when it compiles to a direct call.
+fn fixed_list(e: &E) -> Option<usize> {
+    match e {
+        E::Lit(t) => t.list_to_vec().map(|v| v.len()),
+        E::Cons(heads, tail) => Some(heads.len() + fixed_list(tail)?),
+        _ => None,
+    }
+}
+
+/// The element expressions of a list `fixed_list` accepted, in order.
+fn fixed_list_take(e: E) -> Vec<E> {
+    let mut out = Vec::new();
+    let mut cur = e;
+    loop {
+        match cur {
+            E::Lit(t) => {
+                out.extend(t.list_to_vec().unwrap_or_default().into_iter().map(E::Lit));
+                return out;
+            }
+            E::Cons(heads, tail) => {
+                out.extend(heads);
+                cur = *tail;
+            }
+            _ => return out,
+        }
     }
 }

@@ -137,6 +137,7 @@ const POLL_EVERY: u32 = 64;
 
 impl Runtime {
     pub fn new() -> Rc<Runtime> {
+        crate::code::modules_changed();
         Rc::new(Runtime {
             modules: RefCell::new(HashMap::new()),
             out: RefCell::new(Vec::new()),
@@ -158,10 +159,12 @@ impl Runtime {
     }
 
     pub fn add_module(&self, m: Module) {
+        crate::code::modules_changed();
         self.modules.borrow_mut().insert(m.name, Rc::new(m));
     }
 
     pub fn add_module_arc(&self, m: Rc<Module>) {
+        crate::code::modules_changed();
         self.modules.borrow_mut().insert(m.name, m);
     }
 
