@@ -214,8 +214,16 @@ impl Template {
     }
 }
 
+/// The template `p` with its holes filled from `vals`. Right spines (a long `or` of hosts) are
+/// walked in a loop; recursion goes only into left operands, which nest as deep as the source.
 fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
-    match p {
+    let mut lefts = Vec::new();
+    let mut cur = p;
+    while let Pred::And(a, b) | Pred::Or(a, b) = cur {
+        lefts.push((matches!(cur, Pred::And(..)), fill(a, holes, vals, i)));
+        cur = b;
+    }
+    let mut acc = match cur {
         Pred::Atom(a) => {
             let h = holes[*i];
             *i += 1;
@@ -225,23 +233,40 @@ fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
             }
             Pred::Atom(a)
         }
-        Pred::And(a, b) => {
-            let a = fill(a, holes, vals, i);
-            Pred::and(a, fill(b, holes, vals, i))
-        }
-        Pred::Or(a, b) => {
-            let a = fill(a, holes, vals, i);
-            Pred::or(a, fill(b, holes, vals, i))
-        }
         Pred::Not(a) => Pred::not(fill(a, holes, vals, i)),
-        Pred::True | Pred::False | Pred::Cmp(..) => p.clone(),
+        _ => cur.clone(),
+    };
+    while let Some((is_and, a)) = lefts.pop() {
+        acc = if is_and {
+            Pred::and(a, acc)
+        } else {
+            Pred::or(a, acc)
+        };
     }
+    acc
 }
 
 /// Walks `a` and `b` (lowerings of one text with literal values `va` and `vb`) in step: they
 /// must be equal except for atom constants that are `va[j]` in `a` and `vb[j]` in `b`. Pushes,
 /// per atom in preorder, the literal behind its constant.
 fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>) -> bool {
+    // Right spines in a loop, recursion only into left operands.
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a, b) {
+            (Pred::And(a1, a2), Pred::And(b1, b2)) | (Pred::Or(a1, a2), Pred::Or(b1, b2)) => {
+                if !diff(a1, b1, va, vb, holes) {
+                    return false;
+                }
+                (a, b) = (&**a2, &**b2);
+            }
+            (Pred::Not(x), Pred::Not(y)) => (a, b) = (&**x, &**y),
+            _ => return diff_leaf(a, b, va, vb, holes),
+        }
+    }
+}
+
+fn diff_leaf(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>) -> bool {
     match (a, b) {
         (Pred::Atom(x), Pred::Atom(y)) => {
             if x.load != y.load || x.mask != y.mask || x.rel != y.rel {
@@ -259,10 +284,6 @@ fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>
                 None => false,
             }
         }
-        (Pred::And(a1, a2), Pred::And(b1, b2)) | (Pred::Or(a1, a2), Pred::Or(b1, b2)) => {
-            diff(a1, b1, va, vb, holes) && diff(a2, b2, va, vb, holes)
-        }
-        (Pred::Not(x), Pred::Not(y)) => diff(x, y, va, vb, holes),
         (Pred::True, Pred::True) | (Pred::False, Pred::False) => true,
         (Pred::Cmp(..), Pred::Cmp(..)) => a == b,
         _ => false,
@@ -272,6 +293,20 @@ fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>
 /// Constants of `p` that no literal supplies: atom constants that are not holes, and every
 /// constant inside general comparisons.
 fn fixed_constants(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec<u32>) {
+    let mut p = p;
+    loop {
+        match p {
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                fixed_constants(a, holes, i, out);
+                p = b;
+            }
+            Pred::Not(a) => p = a,
+            _ => return fixed_leaf(p, holes, i, out),
+        }
+    }
+}
+
+fn fixed_leaf(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec<u32>) {
     match p {
         Pred::Atom(a) => {
             if holes[*i].is_none() {
@@ -279,16 +314,11 @@ fn fixed_constants(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec
             }
             *i += 1;
         }
-        Pred::And(a, b) | Pred::Or(a, b) => {
-            fixed_constants(a, holes, i, out);
-            fixed_constants(b, holes, i, out);
-        }
-        Pred::Not(a) => fixed_constants(a, holes, i, out),
         Pred::Cmp(x, _, y) => {
             val_constants(x, out);
             val_constants(y, out);
         }
-        Pred::True | Pred::False => {}
+        Pred::True | Pred::False | Pred::And(..) | Pred::Or(..) | Pred::Not(..) => {}
     }
 }
 
