@@ -264,33 +264,50 @@ fn drop_all(first: Pred, mut pending: Vec<Pred>) {
     }
 }
 
+/// How many levels `Pred::clone` recurses into both operands before it walks right spines in a
+/// loop: plain recursion is the fast path for small rules, the loop (which allocates) keeps long
+/// chains off the stack.
+const CLONE_RECURSION: u32 = 48;
+
 impl Clone for Pred {
-    /// Copies right spines in a loop; recursion only into left operands and `not`.
     fn clone(&self) -> Pred {
-        let Some((a, mut b)) = self.operands() else {
-            return match self {
-                Pred::True => Pred::True,
-                Pred::False => Pred::False,
-                Pred::Atom(a) => Pred::Atom(*a),
-                Pred::Cmp(x, r, y) => Pred::Cmp(x.clone(), *r, y.clone()),
-                Pred::Not(a) => Pred::Not(Box::new((**a).clone())),
-                Pred::And(..) | Pred::Or(..) => unreachable!("operands() covers binary nodes"),
-            };
-        };
-        let mut lefts = vec![(matches!(self, Pred::And(..)), a.clone())];
-        while let Some((a, next)) = b.operands() {
-            lefts.push((matches!(b, Pred::And(..)), a.clone()));
-            b = next;
+        self.clone_within(CLONE_RECURSION)
+    }
+}
+
+impl Pred {
+    fn clone_within(&self, depth: u32) -> Pred {
+        match self {
+            Pred::True => Pred::True,
+            Pred::False => Pred::False,
+            Pred::Atom(a) => Pred::Atom(*a),
+            Pred::Cmp(x, r, y) => Pred::Cmp(x.clone(), *r, y.clone()),
+            Pred::Not(a) => Pred::not(a.clone_within(depth.saturating_sub(1))),
+            Pred::And(a, b) if depth > 0 => {
+                Pred::and(a.clone_within(depth - 1), b.clone_within(depth - 1))
+            }
+            Pred::Or(a, b) if depth > 0 => {
+                Pred::or(a.clone_within(depth - 1), b.clone_within(depth - 1))
+            }
+            Pred::And(..) | Pred::Or(..) => {
+                // Out of budget: the right spine in a loop, recursion only into left operands.
+                let mut lefts = Vec::new();
+                let mut cur = self;
+                while let Some((a, b)) = cur.operands() {
+                    lefts.push((matches!(cur, Pred::And(..)), a.clone_within(0)));
+                    cur = b;
+                }
+                let mut acc = cur.clone_within(0);
+                while let Some((is_and, a)) = lefts.pop() {
+                    acc = if is_and {
+                        Pred::and(a, acc)
+                    } else {
+                        Pred::or(a, acc)
+                    };
+                }
+                acc
+            }
         }
-        let mut acc = b.clone();
-        while let Some((is_and, a)) = lefts.pop() {
-            acc = if is_and {
-                Pred::and(a, acc)
-            } else {
-                Pred::or(a, acc)
-            };
-        }
-        acc
     }
 }
 

@@ -214,16 +214,18 @@ impl Template {
     }
 }
 
-/// The template `p` with its holes filled from `vals`. Right spines (a long `or` of hosts) are
-/// walked in a loop; recursion goes only into left operands, which nest as deep as the source.
+/// How many levels [`fill`] recurses into both operands before it walks right spines in a
+/// loop: plain recursion is the fast path for the usual small rules, the loop (which allocates)
+/// keeps a 100,000-host rule off the stack.
+const FILL_RECURSION: u32 = 48;
+
+/// The template `p` with its holes filled from `vals`.
 fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
-    let mut lefts = Vec::new();
-    let mut cur = p;
-    while let Pred::And(a, b) | Pred::Or(a, b) = cur {
-        lefts.push((matches!(cur, Pred::And(..)), fill(a, holes, vals, i)));
-        cur = b;
-    }
-    let mut acc = match cur {
+    fill_within(p, holes, vals, i, FILL_RECURSION)
+}
+
+fn fill_within(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize, depth: u32) -> Pred {
+    match p {
         Pred::Atom(a) => {
             let h = holes[*i];
             *i += 1;
@@ -233,17 +235,40 @@ fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
             }
             Pred::Atom(a)
         }
-        Pred::Not(a) => Pred::not(fill(a, holes, vals, i)),
-        _ => cur.clone(),
-    };
-    while let Some((is_and, a)) = lefts.pop() {
-        acc = if is_and {
-            Pred::and(a, acc)
-        } else {
-            Pred::or(a, acc)
-        };
+        Pred::And(a, b) | Pred::Or(a, b) if depth > 0 => {
+            let a = fill_within(a, holes, vals, i, depth - 1);
+            let b = fill_within(b, holes, vals, i, depth - 1);
+            if matches!(p, Pred::And(..)) {
+                Pred::and(a, b)
+            } else {
+                Pred::or(a, b)
+            }
+        }
+        Pred::And(..) | Pred::Or(..) => {
+            // Right spine in a loop; recursion (out of budget, so through this arm again) only
+            // into left operands, which nest as deep as the source does.
+            let mut lefts = Vec::new();
+            let mut cur = p;
+            while let Pred::And(a, b) | Pred::Or(a, b) = cur {
+                lefts.push((
+                    matches!(cur, Pred::And(..)),
+                    fill_within(a, holes, vals, i, 0),
+                ));
+                cur = b;
+            }
+            let mut acc = fill_within(cur, holes, vals, i, 0);
+            while let Some((is_and, a)) = lefts.pop() {
+                acc = if is_and {
+                    Pred::and(a, acc)
+                } else {
+                    Pred::or(a, acc)
+                };
+            }
+            acc
+        }
+        Pred::Not(a) => Pred::not(fill_within(a, holes, vals, i, depth.saturating_sub(1))),
+        Pred::True | Pred::False | Pred::Cmp(..) => p.clone(),
     }
-    acc
 }
 
 /// Walks `a` and `b` (lowerings of one text with literal values `va` and `vb`) in step: they
