@@ -181,7 +181,13 @@ pub enum Val {
 pub const PROTOCHAIN_MAX_HEADERS: usize = 4096;
 
 /// A boolean filter.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// A run of one operator is a right-leaning chain (`a or (b or (c or ...))`), as long as the
+/// rule (a 100,000-host `host A or host B ...` is 300,000 nodes deep along its right spine),
+/// while left operands nest only as deep as the source does (bounded by the parser's
+/// `MAX_NESTING`). So every pass walks right spines in a loop and recurses only into left
+/// operands; `Clone`, `Drop`, `PartialEq`, `Hash` and `Debug` are written out to do the same
+/// (derived ones recurse once per node and overflow a thread's stack on such chains).
 pub enum Pred {
     True,
     False,
@@ -191,6 +197,201 @@ pub enum Pred {
     And(Box<Pred>, Box<Pred>),
     Or(Box<Pred>, Box<Pred>),
     Not(Box<Pred>),
+}
+
+impl Pred {
+    /// The operands of a binary node, `None` for the other kinds.
+    #[inline]
+    fn operands(&self) -> Option<(&Pred, &Pred)> {
+        match self {
+            Pred::And(a, b) | Pred::Or(a, b) => Some((a, b)),
+            _ => None,
+        }
+    }
+    /// A node with children (whose drop or copy could recurse).
+    #[inline]
+    fn is_inner(&self) -> bool {
+        matches!(self, Pred::And(..) | Pred::Or(..) | Pred::Not(..))
+    }
+}
+
+impl Drop for Pred {
+    /// Frees any shape without recursion: a node's children with children of their own are
+    /// moved out before the node is freed, so the implicit drop of its fields finds leaves only.
+    /// Nothing is allocated unless some node has two inner children.
+    fn drop(&mut self) {
+        let (x, y) = match self {
+            Pred::And(a, b) | Pred::Or(a, b) => (take_inner(a), take_inner(b)),
+            Pred::Not(a) => (take_inner(a), None),
+            _ => return,
+        };
+        let mut pending = Vec::new();
+        let first = match (x, y) {
+            (Some(a), Some(b)) => {
+                pending.push(a);
+                b
+            }
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => return,
+        };
+        drop_all(first, pending);
+    }
+}
+
+/// Moves `p` out of its box if it has children, leaving a leaf behind.
+#[inline]
+fn take_inner(p: &mut Pred) -> Option<Pred> {
+    p.is_inner().then(|| std::mem::replace(p, Pred::True))
+}
+
+/// Frees `first` and everything in `pending`, one node at a time.
+fn drop_all(first: Pred, mut pending: Vec<Pred>) {
+    let mut next = Some(first);
+    while let Some(mut p) = next.take().or_else(|| pending.pop()) {
+        match &mut p {
+            Pred::And(a, b) | Pred::Or(a, b) => match (take_inner(a), take_inner(b)) {
+                (Some(a), Some(b)) => {
+                    pending.push(a);
+                    next = Some(b);
+                }
+                (Some(x), None) | (None, Some(x)) => next = Some(x),
+                (None, None) => {}
+            },
+            Pred::Not(a) => next = take_inner(a),
+            _ => {}
+        }
+        // `p` now holds leaves only: its own drop returns at once.
+    }
+}
+
+/// How many levels `Pred::clone` recurses into both operands before it walks right spines in a
+/// loop: plain recursion is the fast path for small rules, the loop (which allocates) keeps long
+/// chains off the stack.
+const CLONE_RECURSION: u32 = 48;
+
+impl Clone for Pred {
+    fn clone(&self) -> Pred {
+        self.clone_within(CLONE_RECURSION)
+    }
+}
+
+impl Pred {
+    fn clone_within(&self, depth: u32) -> Pred {
+        match self {
+            Pred::True => Pred::True,
+            Pred::False => Pred::False,
+            Pred::Atom(a) => Pred::Atom(*a),
+            Pred::Cmp(x, r, y) => Pred::Cmp(x.clone(), *r, y.clone()),
+            Pred::Not(a) => Pred::not(a.clone_within(depth.saturating_sub(1))),
+            Pred::And(a, b) if depth > 0 => {
+                Pred::and(a.clone_within(depth - 1), b.clone_within(depth - 1))
+            }
+            Pred::Or(a, b) if depth > 0 => {
+                Pred::or(a.clone_within(depth - 1), b.clone_within(depth - 1))
+            }
+            Pred::And(..) | Pred::Or(..) => {
+                // Out of budget: the right spine in a loop, recursion only into left operands.
+                let mut lefts = Vec::new();
+                let mut cur = self;
+                while let Some((a, b)) = cur.operands() {
+                    lefts.push((matches!(cur, Pred::And(..)), a.clone_within(0)));
+                    cur = b;
+                }
+                let mut acc = cur.clone_within(0);
+                while let Some((is_and, a)) = lefts.pop() {
+                    acc = if is_and {
+                        Pred::and(a, acc)
+                    } else {
+                        Pred::or(a, acc)
+                    };
+                }
+                acc
+            }
+        }
+    }
+}
+
+impl PartialEq for Pred {
+    fn eq(&self, other: &Pred) -> bool {
+        let (mut x, mut y) = (self, other);
+        loop {
+            match (x, y) {
+                (Pred::And(a1, b1), Pred::And(a2, b2)) | (Pred::Or(a1, b1), Pred::Or(a2, b2)) => {
+                    if a1 != a2 {
+                        return false;
+                    }
+                    (x, y) = (b1, b2);
+                }
+                (Pred::Not(a), Pred::Not(b)) => (x, y) = (a, b),
+                (Pred::True, Pred::True) | (Pred::False, Pred::False) => return true,
+                (Pred::Atom(a), Pred::Atom(b)) => return a == b,
+                (Pred::Cmp(a1, r1, b1), Pred::Cmp(a2, r2, b2)) => {
+                    return r1 == r2 && a1 == a2 && b1 == b2
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
+impl Eq for Pred {}
+
+impl std::hash::Hash for Pred {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let mut cur = self;
+        loop {
+            std::mem::discriminant(cur).hash(h);
+            match cur {
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    a.hash(h);
+                    cur = b;
+                }
+                Pred::Not(a) => cur = a,
+                Pred::True | Pred::False => return,
+                Pred::Atom(a) => return a.hash(h),
+                Pred::Cmp(a, r, b) => {
+                    a.hash(h);
+                    r.hash(h);
+                    return b.hash(h);
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Pred {
+    /// The derived format (`And(Atom(..), Or(..))`), written along right spines in a loop.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut cur = self;
+        let mut open = 0usize;
+        loop {
+            match cur {
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    let name = if matches!(cur, Pred::And(..)) {
+                        "And("
+                    } else {
+                        "Or("
+                    };
+                    write!(f, "{name}{a:?}, ")?;
+                    open += 1;
+                    cur = b;
+                }
+                Pred::Not(a) => {
+                    f.write_str("Not(")?;
+                    open += 1;
+                    cur = a;
+                }
+                Pred::True => break f.write_str("True")?,
+                Pred::False => break f.write_str("False")?,
+                Pred::Atom(a) => break write!(f, "Atom({a:?})")?,
+                Pred::Cmp(a, r, b) => break write!(f, "Cmp({a:?}, {r:?}, {b:?})")?,
+            }
+        }
+        for _ in 0..open {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
 }
 
 /// The packet was rejected by BPF semantics (a load past the captured bytes, or a run-time

@@ -1658,27 +1658,12 @@ impl Lowerer {
     fn lower(&mut self, e: &Expr) -> R<Pred> {
         Ok(match e {
             Expr::Empty => Pred::True,
-            Expr::And(..) | Expr::Or(..) => {
-                // The parser builds `a or b or c ...` left-deep; a 10,000-host rule must not
-                // recurse 10,000 deep. Walk the chain's left spine iteratively, lower the
-                // operands in source order (offsets change as we go), and build the result
-                // right-deep, which the evaluators walk in a loop.
+            Expr::And(operands) | Expr::Or(operands) => {
+                // A run of one operator is a flat list (a 100,000-host rule is one `Or`): lower
+                // the operands in source order (offsets change as we go) without recursing per
+                // operand, and build the result right-deep, which every pass over the IR walks
+                // in a loop.
                 let is_and = matches!(e, Expr::And(..));
-                let mut operands = Vec::new();
-                let mut cur = e;
-                loop {
-                    match (cur, is_and) {
-                        (Expr::And(a, b), true) | (Expr::Or(a, b), false) => {
-                            operands.push(&**b);
-                            cur = a;
-                        }
-                        _ => {
-                            operands.push(cur);
-                            break;
-                        }
-                    }
-                }
-                operands.reverse();
                 let mut lowered = Vec::with_capacity(operands.len());
                 // Runs of same-kind primitives (`host A or host B ...`) are lowered once and
                 // then instantiated per constant (see `PrimTemplate`).

@@ -214,7 +214,17 @@ impl Template {
     }
 }
 
+/// How many levels [`fill`] recurses into both operands before it walks right spines in a
+/// loop: plain recursion is the fast path for the usual small rules, the loop (which allocates)
+/// keeps a 100,000-host rule off the stack.
+const FILL_RECURSION: u32 = 48;
+
+/// The template `p` with its holes filled from `vals`.
 fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
+    fill_within(p, holes, vals, i, FILL_RECURSION)
+}
+
+fn fill_within(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize, depth: u32) -> Pred {
     match p {
         Pred::Atom(a) => {
             let h = holes[*i];
@@ -225,15 +235,38 @@ fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
             }
             Pred::Atom(a)
         }
-        Pred::And(a, b) => {
-            let a = fill(a, holes, vals, i);
-            Pred::and(a, fill(b, holes, vals, i))
+        Pred::And(a, b) | Pred::Or(a, b) if depth > 0 => {
+            let a = fill_within(a, holes, vals, i, depth - 1);
+            let b = fill_within(b, holes, vals, i, depth - 1);
+            if matches!(p, Pred::And(..)) {
+                Pred::and(a, b)
+            } else {
+                Pred::or(a, b)
+            }
         }
-        Pred::Or(a, b) => {
-            let a = fill(a, holes, vals, i);
-            Pred::or(a, fill(b, holes, vals, i))
+        Pred::And(..) | Pred::Or(..) => {
+            // Right spine in a loop; recursion (out of budget, so through this arm again) only
+            // into left operands, which nest as deep as the source does.
+            let mut lefts = Vec::new();
+            let mut cur = p;
+            while let Pred::And(a, b) | Pred::Or(a, b) = cur {
+                lefts.push((
+                    matches!(cur, Pred::And(..)),
+                    fill_within(a, holes, vals, i, 0),
+                ));
+                cur = b;
+            }
+            let mut acc = fill_within(cur, holes, vals, i, 0);
+            while let Some((is_and, a)) = lefts.pop() {
+                acc = if is_and {
+                    Pred::and(a, acc)
+                } else {
+                    Pred::or(a, acc)
+                };
+            }
+            acc
         }
-        Pred::Not(a) => Pred::not(fill(a, holes, vals, i)),
+        Pred::Not(a) => Pred::not(fill_within(a, holes, vals, i, depth.saturating_sub(1))),
         Pred::True | Pred::False | Pred::Cmp(..) => p.clone(),
     }
 }
@@ -242,6 +275,23 @@ fn fill(p: &Pred, holes: &[Option<u16>], vals: &[u32], i: &mut usize) -> Pred {
 /// must be equal except for atom constants that are `va[j]` in `a` and `vb[j]` in `b`. Pushes,
 /// per atom in preorder, the literal behind its constant.
 fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>) -> bool {
+    // Right spines in a loop, recursion only into left operands.
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a, b) {
+            (Pred::And(a1, a2), Pred::And(b1, b2)) | (Pred::Or(a1, a2), Pred::Or(b1, b2)) => {
+                if !diff(a1, b1, va, vb, holes) {
+                    return false;
+                }
+                (a, b) = (&**a2, &**b2);
+            }
+            (Pred::Not(x), Pred::Not(y)) => (a, b) = (&**x, &**y),
+            _ => return diff_leaf(a, b, va, vb, holes),
+        }
+    }
+}
+
+fn diff_leaf(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>) -> bool {
     match (a, b) {
         (Pred::Atom(x), Pred::Atom(y)) => {
             if x.load != y.load || x.mask != y.mask || x.rel != y.rel {
@@ -259,10 +309,6 @@ fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>
                 None => false,
             }
         }
-        (Pred::And(a1, a2), Pred::And(b1, b2)) | (Pred::Or(a1, a2), Pred::Or(b1, b2)) => {
-            diff(a1, b1, va, vb, holes) && diff(a2, b2, va, vb, holes)
-        }
-        (Pred::Not(x), Pred::Not(y)) => diff(x, y, va, vb, holes),
         (Pred::True, Pred::True) | (Pred::False, Pred::False) => true,
         (Pred::Cmp(..), Pred::Cmp(..)) => a == b,
         _ => false,
@@ -272,6 +318,20 @@ fn diff(a: &Pred, b: &Pred, va: &[u32], vb: &[u32], holes: &mut Vec<Option<u16>>
 /// Constants of `p` that no literal supplies: atom constants that are not holes, and every
 /// constant inside general comparisons.
 fn fixed_constants(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec<u32>) {
+    let mut p = p;
+    loop {
+        match p {
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                fixed_constants(a, holes, i, out);
+                p = b;
+            }
+            Pred::Not(a) => p = a,
+            _ => return fixed_leaf(p, holes, i, out),
+        }
+    }
+}
+
+fn fixed_leaf(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec<u32>) {
     match p {
         Pred::Atom(a) => {
             if holes[*i].is_none() {
@@ -279,16 +339,11 @@ fn fixed_constants(p: &Pred, holes: &[Option<u16>], i: &mut usize, out: &mut Vec
             }
             *i += 1;
         }
-        Pred::And(a, b) | Pred::Or(a, b) => {
-            fixed_constants(a, holes, i, out);
-            fixed_constants(b, holes, i, out);
-        }
-        Pred::Not(a) => fixed_constants(a, holes, i, out),
         Pred::Cmp(x, _, y) => {
             val_constants(x, out);
             val_constants(y, out);
         }
-        Pred::True | Pred::False => {}
+        Pred::True | Pred::False | Pred::And(..) | Pred::Or(..) | Pred::Not(..) => {}
     }
 }
 

@@ -20,36 +20,6 @@ use std::process::ExitCode;
 
 use crate::capture::{CaptureError, CaptureReader};
 
-/// Stack for the command's work. Parsing, lowering, merging and dropping an expression recurse
-/// once per `and`/`or` of a chain (a left-leaning tree); `lang::parser::MAX_OPERATORS` of them
-/// must fit. Only the pages a command touches are ever committed.
-const BIG_STACK: usize = 2 << 30;
-
-/// Runs `f` on a thread with [`BIG_STACK`] of stack (smaller ones if the system refuses that
-/// reservation, and in the calling thread as a last resort) and returns its result.
-pub fn run_on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let job = std::sync::Arc::new(std::sync::Mutex::new(Some(f)));
-    for size in [BIG_STACK, BIG_STACK / 8, BIG_STACK / 64] {
-        let mine = job.clone();
-        let spawned = std::thread::Builder::new()
-            .name("dpf".into())
-            .stack_size(size)
-            .spawn(move || {
-                let f = mine.lock().ok().and_then(|mut j| j.take());
-                f.map(|f| f())
-            });
-        if let Ok(handle) = spawned {
-            match handle.join() {
-                Ok(Some(r)) => return r,
-                Ok(None) => break,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    }
-    let f = job.lock().ok().and_then(|mut j| j.take());
-    f.expect("the job runs exactly once")()
-}
-
 /// A command that failed: the message to print (possibly several lines).
 #[derive(Debug)]
 pub struct CliError(pub String);

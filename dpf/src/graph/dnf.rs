@@ -144,11 +144,25 @@ pub fn pred_size(p: &Pred) -> usize {
     n
 }
 
-/// The DNF of `p`, or `None` when it would exceed `limit` terms (callers then fall back to
+/// The most literals in one term. A term is one path through a rule (a 4-tuple rule's has about
+/// ten); a long `and` chain (`not port 1 and not port 2 and ...`, 100,000 operands) would make
+/// one term per path as long as the rule, and checking each for contradictions costs the square
+/// of its length per operand. Such rules are treated as opaque instead, as over-budget ones are.
+const MAX_TERM_LITS: usize = 512;
+
+/// The most term products (`Term::and`) one DNF may compute. `limit` bounds the size of each
+/// intermediate product, not their number: a long `and` of small disjunctions (`not host A and
+/// tcp and not host B ...`, 100,000 operands) would otherwise recompute a product near the
+/// limit once per operand, for hours. Real rules need a few thousand.
+const MAX_PRODUCT_WORK: usize = 1 << 21;
+
+/// The DNF of `p`, or `None` when it would exceed `limit` terms or a term would exceed
+/// [`MAX_TERM_LITS`] literals (callers then fall back to
 /// treating the rule as opaque). Trivially contradictory terms are dropped as they appear, which
 /// is what keeps products such as `tcp and src host A and src port P` small.
 pub fn dnf(p: &Pred, limit: usize) -> Option<Vec<Term>> {
-    dnf_rec(p, false, limit)
+    let mut work = MAX_PRODUCT_WORK;
+    dnf_rec(p, false, limit, &mut work)
 }
 
 /// The default term budget for a rule: generous for large disjunctions (one term per atom is
@@ -173,7 +187,7 @@ fn atom_term(a: &Atom, neg: bool) -> Option<Term> {
     (!t.trivially_false()).then_some(t)
 }
 
-fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
+fn dnf_rec(p: &Pred, neg: bool, limit: usize, work: &mut usize) -> Option<Vec<Term>> {
     match p {
         Pred::True | Pred::False => {
             if matches!(p, Pred::True) != neg {
@@ -189,7 +203,7 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                 lits: vec![Lit::Cmp(x.clone(), r, y.clone())],
             }])
         }
-        Pred::Not(a) => dnf_rec(a, !neg, limit),
+        Pred::Not(a) => dnf_rec(a, !neg, limit, work),
         Pred::And(..) | Pred::Or(..) => {
             let is_or = matches!(p, Pred::Or(..));
             // Flatten the chain of same-kind nodes without recursing down it.
@@ -222,7 +236,7 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                         }
                         continue;
                     }
-                    out.extend(dnf_rec(o, neg, limit)?);
+                    out.extend(dnf_rec(o, neg, limit, work)?);
                     if out.len() > limit {
                         return None;
                     }
@@ -242,20 +256,30 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                         } else {
                             *a
                         });
+                        let mut long = false;
                         acc.retain_mut(|t| {
                             t.conjoin(&l);
+                            long |= t.lits.len() > MAX_TERM_LITS;
                             !t.trivially_false()
                         });
+                        if long {
+                            return None;
+                        }
                         if acc.is_empty() {
                             break;
                         }
                         continue;
                     }
-                    let d = dnf_rec(o, neg, limit)?;
+                    let d = dnf_rec(o, neg, limit, work)?;
                     // One accumulated term (the usual case: `proto and (src or dst)`): conjoin
                     // it into the operand's own terms instead of copying both sides.
                     if acc.len() == 1 {
                         let t = acc.pop().expect("one term");
+                        if d.iter()
+                            .any(|u| u.lits.len() + t.lits.len() > MAX_TERM_LITS)
+                        {
+                            return None;
+                        }
                         acc = d
                             .into_iter()
                             .filter_map(|mut u| {
@@ -270,9 +294,11 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                         }
                         continue;
                     }
-                    if acc.len().saturating_mul(d.len()) > limit.saturating_mul(4) {
+                    let products = acc.len().saturating_mul(d.len());
+                    if products > limit.saturating_mul(4) || products > *work {
                         return None;
                     }
+                    *work -= products;
                     let mut next = Vec::new();
                     // Duplicate terms are harmless (a rule filed twice under one key) but
                     // wasteful; only a product of two real disjunctions tends to make them.
@@ -287,7 +313,7 @@ fn dnf_rec(p: &Pred, neg: bool, limit: usize) -> Option<Vec<Term>> {
                             }
                         }
                     }
-                    if next.len() > limit {
+                    if next.len() > limit || next.iter().any(|t| t.lits.len() > MAX_TERM_LITS) {
                         return None;
                     }
                     acc = next;

@@ -215,23 +215,51 @@ pub fn specialise(p: &Pred, f: &Facts) -> Pred {
             Pred::False => Pred::True,
             s => Pred::not(s),
         },
-        Pred::And(a, b) => match specialise(a, f) {
-            Pred::False => Pred::False,
-            Pred::True => specialise(b, f),
-            sa => match specialise(b, f) {
-                Pred::True => sa,
-                sb => Pred::and(sa, sb),
-            },
-        },
-        Pred::Or(a, b) => match specialise(a, f) {
-            Pred::True => Pred::True,
-            Pred::False => specialise(b, f),
-            sa => match specialise(b, f) {
-                Pred::False => sa,
-                sb => Pred::or(sa, sb),
-            },
-        },
+        Pred::And(..) | Pred::Or(..) => specialise_chain(p, f),
     }
+}
+
+/// [`specialise`] of a chain of one operator, walked along its right spine in a loop (a
+/// 100,000-host rule is that deep); recursion goes only into the operands.
+///
+/// For `and` (with `or` the dual): an operand that folds to `false` ends the chain there (what
+/// follows is never evaluated); one that folds to `true` disappears; the rest are kept, and a
+/// chain whose tail folds to `true` ends with its last kept operand.
+fn specialise_chain(p: &Pred, f: &Facts) -> Pred {
+    let is_and = matches!(p, Pred::And(..));
+    let (stop, skip) = if is_and {
+        (Pred::False, Pred::True)
+    } else {
+        (Pred::True, Pred::False)
+    };
+    let mut kept = Vec::new();
+    let mut cur = p;
+    let tail = loop {
+        match (cur, is_and) {
+            (Pred::And(a, b), true) | (Pred::Or(a, b), false) => {
+                let s = specialise(a, f);
+                if s == stop {
+                    break s;
+                }
+                if s != skip {
+                    kept.push(s);
+                }
+                cur = b;
+            }
+            _ => break specialise(cur, f),
+        }
+    };
+    let mut acc = tail;
+    while let Some(s) = kept.pop() {
+        acc = if acc == skip {
+            s
+        } else if is_and {
+            Pred::and(s, acc)
+        } else {
+            Pred::or(s, acc)
+        };
+    }
+    acc
 }
 
 #[cfg(test)]

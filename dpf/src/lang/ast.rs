@@ -225,8 +225,12 @@ pub enum Other {
 pub enum Expr {
     /// The empty expression: accepts everything.
     Empty,
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Operands in source order, evaluated left to right (at least two). A run of one
+    /// operator is one flat list, however long, so that nothing downstream recurses per
+    /// operand; a switch of operator groups what came before (`a and b or c` is
+    /// `Or[And[a, b], c]`), since `and` and `or` have equal precedence, left to right.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Not(Box<Expr>),
     /// A qualified id: `src host 1.2.3.4`, or a bare `5.6.7.8` that took the previous
     /// qualifiers.
@@ -239,4 +243,23 @@ pub enum Expr {
     Proto(Proto, Span),
     Rel(Arith, RelOp, Arith, Span),
     Other(Other, Span),
+}
+
+impl Expr {
+    /// `self and rhs` (`is_and`) or `self or rhs`, appending to `self` when it is already a
+    /// list of that operator: `a or b or c` is one `Or` of three operands.
+    pub fn chain(self, is_and: bool, rhs: Expr) -> Expr {
+        match (self, is_and) {
+            (Expr::And(mut v), true) => {
+                v.push(rhs);
+                Expr::And(v)
+            }
+            (Expr::Or(mut v), false) => {
+                v.push(rhs);
+                Expr::Or(v)
+            }
+            (e, true) => Expr::And(vec![e, rhs]),
+            (e, false) => Expr::Or(vec![e, rhs]),
+        }
+    }
 }

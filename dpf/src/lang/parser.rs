@@ -12,40 +12,90 @@ use super::lexer::{Kw, Tok, Token};
 use super::FilterError;
 use crate::ir::ArithOp;
 
-/// The deepest nesting accepted: parentheses plus the prefix operators (`not`, `!`, unary `-`)
-/// and the right-grouping `%` and `^` pending inside them. The parser and the passes after it
-/// recurse once per level; libpcap's own parser stops at a similar depth (bison's 10,000-entry
-/// stack, several entries a level). Real filters nest a handful of levels.
+/// The deepest nesting accepted: parentheses and brackets, the prefix operators (`not`, `!`,
+/// unary `-`) and the arithmetic operators pending inside them, and the switches between `and`
+/// and `or` in one chain (`a and b or c` is `(a and b) or c`: each switch groups everything
+/// before it one level deeper). The parser and the passes after it recurse once per level;
+/// libpcap's own parser stops at a similar depth (bison's 10,000-entry stack, several entries a
+/// level). Real filters nest a handful of levels.
 pub const MAX_NESTING: usize = 1_000;
-/// The most `and`/`or` operators in one expression. Each makes one level of the expression
-/// tree (a chain is a left-leaning tree), which later passes walk recursively: a 100,000-host
-/// `host A or host B ...` has 99,999; the `dpf` command runs its work on a stack sized for this
-/// many (see `dpf::cli::run_on_big_stack`).
+/// The most `and`/`or` operators in one expression. A run of one operator is a flat list of
+/// operands in the syntax tree (see [`Expr::And`]) and a chain in the IR that every pass walks
+/// in a loop, so its length costs no stack: a 100,000-host `host A or host B ...` compiles on
+/// an ordinary 2 MiB thread.
 pub const MAX_OPERATORS: usize = 1_000_000;
+
+/// One parenthesis (or bracket) level of [`check_size`]'s scan, for the height of the tree it
+/// will parse to.
+struct Level {
+    /// Prefix and arithmetic operators pending in the current operand (they end at the level's
+    /// next `and`/`or` or its `)`).
+    pending: usize,
+    /// The operator of the chain so far (`Some(true)`: `and`).
+    op: Option<bool>,
+    /// Switches between `and` and `or` so far.
+    switches: usize,
+    /// Tallest operand so far, and the current one's height.
+    max_operand: usize,
+    operand: usize,
+}
+
+impl Level {
+    fn new() -> Level {
+        Level {
+            pending: 0,
+            op: None,
+            switches: 0,
+            max_operand: 0,
+            operand: 0,
+        }
+    }
+    fn height(&self) -> usize {
+        self.switches + self.max_operand.max(self.operand)
+    }
+}
 
 /// Refuses, before any recursion, an expression nested deeper than [`MAX_NESTING`] or with
 /// more than [`MAX_OPERATORS`] `and`/`or`: hostile or generated input must get an error that
 /// names the place, never a stack overflow.
 fn check_size(toks: &[Token]) -> PResult<()> {
-    // One entry per open parenthesis (plus the outermost level): the prefix and right-grouping
-    // operators pending at that level, which end at its next `and`/`or` or its `)`.
-    let mut levels: Vec<usize> = vec![0];
+    // The path depth (`depth`) bounds the parser's recursion and is checked at the token that
+    // deepens it; the tree height (`Level::height`) also counts the `and`/`or` switches, which
+    // deepen operands written before them, so it is checked whenever a level grows.
+    let mut levels: Vec<Level> = vec![Level::new()];
     let mut depth = 0usize;
     let mut operators = 0usize;
+    let too_deep = |span: &Span| {
+        FilterError::new(
+            format!(
+                "expression nested more than {MAX_NESTING} levels deep (parentheses, `not`, \
+                 arithmetic operators, and switches between `and` and `or` in one chain)"
+            ),
+            span.clone(),
+        )
+    };
     for t in toks {
-        let too_deep = match t.tok {
-            Tok::Punct('(') => {
-                levels.push(0);
+        match t.tok {
+            Tok::Punct('(' | '[') => {
+                // Parentheses make no node of their own: what they hold adds its height to
+                // the operand they are part of when they close.
+                levels.push(Level::new());
                 depth += 1;
-                true
-            }
-            Tok::Punct(')') => {
-                if levels.len() > 1 {
-                    depth -= 1 + levels.pop().unwrap_or(0);
+                if depth > MAX_NESTING {
+                    return Err(too_deep(&t.span));
                 }
-                false
             }
-            Tok::Kw(Kw::And) | Tok::Kw(Kw::Or) => {
+            Tok::Punct(')' | ']') if levels.len() > 1 => {
+                let inner = levels.pop().unwrap_or_else(Level::new);
+                depth -= 1 + inner.pending;
+                if let Some(l) = levels.last_mut() {
+                    l.operand += inner.height();
+                    if l.height() > MAX_NESTING {
+                        return Err(too_deep(&t.span));
+                    }
+                }
+            }
+            Tok::Kw(kw @ (Kw::And | Kw::Or)) => {
                 operators += 1;
                 if operators > MAX_OPERATORS {
                     return Err(FilterError::new(
@@ -53,26 +103,34 @@ fn check_size(toks: &[Token]) -> PResult<()> {
                         t.span.clone(),
                     ));
                 }
-                if let Some(pending) = levels.last_mut() {
-                    depth -= *pending;
-                    *pending = 0;
+                if let Some(l) = levels.last_mut() {
+                    depth -= l.pending;
+                    l.pending = 0;
+                    let is_and = kw == Kw::And;
+                    if l.op.is_some_and(|op| op != is_and) {
+                        l.switches += 1;
+                    }
+                    l.op = Some(is_and);
+                    l.max_operand = l.max_operand.max(l.operand);
+                    l.operand = 0;
+                    if l.height() > MAX_NESTING {
+                        return Err(too_deep(&t.span));
+                    }
                 }
-                false
             }
-            Tok::Kw(Kw::Not) | Tok::Punct('!' | '-' | '%' | '^') => {
-                if let Some(pending) = levels.last_mut() {
-                    *pending += 1;
+            ref tok
+                if matches!(tok, Tok::Kw(Kw::Not) | Tok::Punct('!')) || arith_op(tok).is_some() =>
+            {
+                if let Some(l) = levels.last_mut() {
+                    l.pending += 1;
+                    l.operand += 1;
                 }
                 depth += 1;
-                true
+                if depth > MAX_NESTING || levels.last().is_some_and(|l| l.height() > MAX_NESTING) {
+                    return Err(too_deep(&t.span));
+                }
             }
-            _ => false,
-        };
-        if too_deep && depth > MAX_NESTING {
-            return Err(FilterError::new(
-                format!("expression nested more than {MAX_NESTING} levels deep"),
-                t.span.clone(),
-            ));
+            _ => {}
         }
     }
     Ok(())
@@ -269,11 +327,7 @@ impl<'a> Parser<'a> {
                     t
                 }
             };
-            e = if is_and {
-                Expr::And(Box::new(e), Box::new(rhs))
-            } else {
-                Expr::Or(Box::new(e), Box::new(rhs))
-            };
+            e = e.chain(is_and, rhs);
         }
         Ok((e, q))
     }
@@ -415,11 +469,7 @@ impl<'a> Parser<'a> {
             };
             self.pos += 1;
             let rhs = self.parse_id(q)?;
-            e = if is_and {
-                Expr::And(Box::new(e), Box::new(rhs))
-            } else {
-                Expr::Or(Box::new(e), Box::new(rhs))
-            };
+            e = e.chain(is_and, rhs);
         }
         Ok(e)
     }
