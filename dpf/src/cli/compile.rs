@@ -10,6 +10,7 @@ use clap::ValueEnum;
 
 use super::ruleset::RuleSet;
 use super::{parse_link, CliError, Outcome};
+use crate::lang::ast::Expr;
 use crate::{Graph, JitGraph, LinkType};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,7 +52,10 @@ pub fn run(a: Args) -> Outcome {
             for r in &rules.rules {
                 // Errors are reported with the rule file's line and caret by compile_all.
                 match crate::lang::parse(&r.expr) {
-                    Ok(ast) => writeln!(out, "{}: {ast:#?}", r.name).map_err(io)?,
+                    Ok(ast) => {
+                        writeln!(out, "{}:", r.name).map_err(io)?;
+                        write_ast(&mut out, &ast, 1).map_err(io)?;
+                    }
                     Err(_) => {
                         rules.compile_all(a.link)?;
                     }
@@ -89,6 +93,25 @@ pub fn run(a: Args) -> Outcome {
         write_svg(dot)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The syntax tree, one node per line, indented two spaces per level of `and`/`or`/`not`,
+/// each primitive on one line. Linear in the tree's size: the derived `{:#?}` re-indents every
+/// inner line once per enclosing level, which took minutes on a rule nested 1,000 deep (the
+/// parser's limit, which also bounds this recursion).
+fn write_ast(out: &mut impl Write, e: &Expr, depth: usize) -> std::io::Result<()> {
+    let pad = "  ".repeat(depth);
+    let (name, kids): (&str, Vec<&Expr>) = match e {
+        Expr::And(v) => ("and", v.iter().collect()),
+        Expr::Or(v) => ("or", v.iter().collect()),
+        Expr::Not(x) => ("not", vec![&**x]),
+        leaf => return writeln!(out, "{pad}{leaf:?}"),
+    };
+    writeln!(out, "{pad}{name}")?;
+    for k in kids {
+        write_ast(out, k, depth + 1)?;
+    }
+    Ok(())
 }
 
 /// `FILE.svg` next to the DOT file when Graphviz's `dot` is installed; nothing otherwise.
