@@ -200,14 +200,6 @@ pub enum Pred {
 }
 
 impl Pred {
-    /// The operands of a binary node, `None` for the other kinds.
-    #[inline]
-    fn operands(&self) -> Option<(&Pred, &Pred)> {
-        match self {
-            Pred::And(a, b) | Pred::Or(a, b) => Some((a, b)),
-            _ => None,
-        }
-    }
     /// A node with children (whose drop or copy could recurse).
     #[inline]
     fn is_inner(&self) -> bool {
@@ -282,32 +274,58 @@ impl Pred {
             Pred::False => Pred::False,
             Pred::Atom(a) => Pred::Atom(*a),
             Pred::Cmp(x, r, y) => Pred::Cmp(x.clone(), *r, y.clone()),
-            Pred::Not(a) => Pred::not(a.clone_within(depth.saturating_sub(1))),
+            Pred::Not(a) if depth > 0 => Pred::not(a.clone_within(depth - 1)),
             Pred::And(a, b) if depth > 0 => {
                 Pred::and(a.clone_within(depth - 1), b.clone_within(depth - 1))
             }
             Pred::Or(a, b) if depth > 0 => {
                 Pred::or(a.clone_within(depth - 1), b.clone_within(depth - 1))
             }
-            Pred::And(..) | Pred::Or(..) => {
-                // Out of budget: the right spine in a loop, recursion only into left operands.
-                let mut lefts = Vec::new();
-                let mut cur = self;
-                while let Some((a, b)) = cur.operands() {
-                    lefts.push((matches!(cur, Pred::And(..)), a.clone_within(0)));
-                    cur = b;
-                }
-                let mut acc = cur.clone_within(0);
-                while let Some((is_and, a)) = lefts.pop() {
-                    acc = if is_and {
-                        Pred::and(a, acc)
-                    } else {
-                        Pred::or(a, acc)
+            Pred::And(..) | Pred::Or(..) | Pred::Not(..) => self.clone_by_work_list(),
+        }
+    }
+
+    /// Out of recursion budget: a post-order walk with explicit stacks, whichever way the
+    /// tree leans (the parser's chains lean right; one folded by hand may lean left).
+    fn clone_by_work_list(&self) -> Pred {
+        enum Step<'a> {
+            Visit(&'a Pred),
+            Build(&'a Pred),
+        }
+        let mut steps = vec![Step::Visit(self)];
+        let mut done: Vec<Pred> = Vec::new();
+        while let Some(step) = steps.pop() {
+            match step {
+                Step::Visit(p) => match p {
+                    Pred::And(a, b) | Pred::Or(a, b) => {
+                        steps.push(Step::Build(p));
+                        steps.push(Step::Visit(b));
+                        steps.push(Step::Visit(a));
+                    }
+                    Pred::Not(a) => {
+                        steps.push(Step::Build(p));
+                        steps.push(Step::Visit(a));
+                    }
+                    leaf => done.push(leaf.clone_within(0)),
+                },
+                Step::Build(p) => {
+                    let b = done.pop().expect("operand built");
+                    let node = match p {
+                        Pred::Not(_) => Pred::not(b),
+                        _ => {
+                            let a = done.pop().expect("operand built");
+                            if matches!(p, Pred::And(..)) {
+                                Pred::and(a, b)
+                            } else {
+                                Pred::or(a, b)
+                            }
+                        }
                     };
+                    done.push(node);
                 }
-                acc
             }
         }
+        done.pop().expect("the root built")
     }
 }
 

@@ -297,3 +297,43 @@ fn a_file_of_10000_rules_merges_and_agrees_with_libpcap_on_a_2_mib_thread() {
         }
     }
 }
+
+#[test]
+fn a_hand_built_left_leaning_chain_clones_and_drops_on_a_2_mib_thread() {
+    // The parser's chains lean right; a library user folding predicates by hand
+    // (`reduce(Pred::or)`) builds them leaning left, and a `not` chain has one side only.
+    on_small_stack(|| {
+        let atoms: Vec<Pred> = (1..=3)
+            .map(|i| dpf::compile(&format!("port {i}"), LinkType::ETHERNET).unwrap())
+            .collect();
+        let left = (0..100_000usize)
+            .map(|i| atoms[i % 3].clone())
+            .reduce(Pred::or)
+            .unwrap();
+        let nots = (0..100_000).fold(atoms[0].clone(), |p, _| Pred::Not(Box::new(p)));
+        for p in [&left, &nots] {
+            let copy = p.clone();
+            // Compared node by node with a work list (the operators themselves must not be
+            // what is under test here).
+            let mut todo = vec![(p, &copy)];
+            let mut nodes = 0usize;
+            while let Some((x, y)) = todo.pop() {
+                nodes += 1;
+                match (x, y) {
+                    (Pred::Or(a1, b1), Pred::Or(a2, b2))
+                    | (Pred::And(a1, b1), Pred::And(a2, b2)) => {
+                        todo.push((a1, a2));
+                        todo.push((b1, b2));
+                    }
+                    (Pred::Not(a), Pred::Not(b)) => todo.push((a, b)),
+                    (Pred::Or(..) | Pred::And(..) | Pred::Not(..), _)
+                    | (_, Pred::Or(..) | Pred::And(..) | Pred::Not(..)) => {
+                        panic!("the copy differs in shape")
+                    }
+                    _ => {}
+                }
+            }
+            assert!(nodes > 100_000, "{nodes}");
+        }
+    });
+}

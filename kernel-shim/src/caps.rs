@@ -246,12 +246,16 @@ pub fn within(grants: &[Grant], filter: &Pred) -> bool {
 }
 
 fn split_or<'a>(p: &'a Pred, out: &mut Vec<&'a Pred>) {
-    match p {
-        Pred::Or(a, b) => {
-            split_or(a, out);
-            split_or(b, out);
+    // A work list, not recursion: an `or` chain may be as long as the filter.
+    let mut todo = vec![p];
+    while let Some(p) = todo.pop() {
+        match p {
+            Pred::Or(a, b) => {
+                todo.push(b);
+                todo.push(a);
+            }
+            _ => out.push(p),
         }
-        _ => out.push(p),
     }
 }
 

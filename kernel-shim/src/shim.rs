@@ -1102,18 +1102,19 @@ fn copy_params(dst: &mut [u64; MAX_PARAMS], src: &[u64; MAX_PARAMS]) {
 
 /// The equality atoms on a filter's `and` spine: necessary conditions of a match.
 fn pins(p: &Pred) -> Vec<(dpf::ir::Load, u32, u32)> {
-    fn walk(p: &Pred, out: &mut Vec<(dpf::ir::Load, u32, u32)>) {
+    // A work list, not recursion: an `and` chain may be as long as the filter.
+    let mut out = Vec::new();
+    let mut todo = vec![p];
+    while let Some(p) = todo.pop() {
         match p {
             Pred::And(a, b) => {
-                walk(a, out);
-                walk(b, out);
+                todo.push(b);
+                todo.push(a);
             }
             Pred::Atom(a) if a.rel == dpf::ir::Rel::Eq => out.push((a.load, a.mask, a.k)),
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    walk(p, &mut out);
     // Sorted, so that `pinned_apart` is one merge walk rather than every pair.
     out.sort_unstable();
     out.dedup();
@@ -1143,46 +1144,47 @@ fn min_dur(a: Option<Duration>, b: Duration) -> Option<Duration> {
     Some(a.map_or(b, |a| a.min(b)))
 }
 
-/// Node count and the largest constant load offset (plus size) of a filter.
+/// Node count and the largest constant load offset (plus size) of a filter. Walks a work list,
+/// not the call stack: it runs before the node limit is checked, on a filter of any depth.
 fn measure(p: &Pred) -> (usize, u32) {
-    fn val(v: &Val) -> (usize, u32) {
-        match v {
-            Val::K(_) | Val::Len => (1, 0),
-            Val::Load(l) => (1, l.off.saturating_add(l.size as u32)),
-            Val::LoadInd { index, .. } => {
-                let (n, o) = val(index);
-                (n + 1, o)
-            }
-            Val::Bin(_, a, b) => {
-                let (na, oa) = val(a);
-                let (nb, ob) = val(b);
-                (1 + na + nb, oa.max(ob))
-            }
-            Val::Neg(a) => {
-                let (n, o) = val(a);
-                (n + 1, o)
-            }
-            // A loop over IPv6 extension headers, bounded by dpf (PROTOCHAIN_MAX_HEADERS); its
-            // first load is the network header's protocol field.
-            Val::ProtoChain { v6, nl, .. } => (1, nl.saturating_add(if *v6 { 7 } else { 10 })),
+    enum Node<'a> {
+        P(&'a Pred),
+        V(&'a Val),
+    }
+    let (mut nodes, mut off) = (0usize, 0u32);
+    let mut todo = vec![Node::P(p)];
+    while let Some(n) = todo.pop() {
+        nodes += 1;
+        match n {
+            Node::P(p) => match p {
+                Pred::True | Pred::False => {}
+                Pred::Atom(a) => off = off.max(a.load.off.saturating_add(a.load.size as u32)),
+                Pred::Cmp(a, _, b) => {
+                    todo.push(Node::V(a));
+                    todo.push(Node::V(b));
+                }
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    todo.push(Node::P(a));
+                    todo.push(Node::P(b));
+                }
+                Pred::Not(a) => todo.push(Node::P(a)),
+            },
+            Node::V(v) => match v {
+                Val::K(_) | Val::Len => {}
+                Val::Load(l) => off = off.max(l.off.saturating_add(l.size as u32)),
+                Val::LoadInd { index, .. } => todo.push(Node::V(index)),
+                Val::Bin(_, a, b) => {
+                    todo.push(Node::V(a));
+                    todo.push(Node::V(b));
+                }
+                Val::Neg(a) => todo.push(Node::V(a)),
+                // A loop over IPv6 extension headers, bounded by dpf (PROTOCHAIN_MAX_HEADERS);
+                // its first load is the network header's protocol field.
+                Val::ProtoChain { v6, nl, .. } => {
+                    off = off.max(nl.saturating_add(if *v6 { 7 } else { 10 }))
+                }
+            },
         }
     }
-    match p {
-        Pred::True | Pred::False => (1, 0),
-        Pred::Atom(a) => (1, a.load.off.saturating_add(a.load.size as u32)),
-        Pred::Cmp(a, _, b) => {
-            let (na, oa) = val(a);
-            let (nb, ob) = val(b);
-            (1 + na + nb, oa.max(ob))
-        }
-        Pred::And(a, b) | Pred::Or(a, b) => {
-            let (na, oa) = measure(a);
-            let (nb, ob) = measure(b);
-            (1 + na + nb, oa.max(ob))
-        }
-        Pred::Not(a) => {
-            let (n, o) = measure(a);
-            (n + 1, o)
-        }
-    }
+    (nodes, off)
 }

@@ -288,3 +288,50 @@ fn sending_outside_ones_grants_is_refused_and_counted() {
     shim.exit_env(bad).unwrap();
     assert!(shim.send_as(bad, nic, &[own]).is_err());
 }
+
+/// `host`'s traffic to one of `ports`, as one `or` chain per port: `n` ports deep.
+fn any_of_ports(ports: impl Iterator<Item = u16>) -> Pred {
+    let chain = ports
+        .map(|p| port_is(p, 16))
+        .reduce(Pred::or)
+        .expect("at least one port");
+    Pred::and(Grant::ip(17, host()).to_pred(), chain)
+}
+
+#[test]
+fn a_filter_a_hundred_thousand_deep_is_refused_on_a_small_stack() {
+    // The shim measures a filter before its node limit applies: that walk, and everything
+    // after it, must not recurse once per node. On a 2 MiB thread, as an embedder's would be.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let (mut shim, good, bad) = setup(Limits::default());
+            let deep = any_of_ports((0..100_000u32).map(|i| 1 + (i % 60_000) as u16));
+            match shim.install(bad, "deep", deep) {
+                Err(Refusal::FilterTooLarge { nodes, .. }) => assert!(nodes > 100_000),
+                other => panic!("expected FilterTooLarge, got {other:?}"),
+            }
+            good_neighbour_unaffected(&mut shim, good, 10);
+
+            // With the node limit raised, a 20,000-deep filter inside the grant installs (its
+            // overlap with the neighbour's ports is then a refusal, found without recursion
+            // one frame per node) and one clear of the neighbour is accepted.
+            let limits = Limits {
+                filter_nodes: 1 << 20,
+                ..Limits::default()
+            };
+            let (mut shim, good, bad) = setup(limits);
+            let clash = any_of_ports((0..20_000u16).map(|i| 1 + i % 9_000));
+            assert!(matches!(
+                shim.install(bad, "clash", clash),
+                Err(Refusal::Overlaps { .. })
+            ));
+            let clear = any_of_ports((0..20_000u16).map(|i| 10_000 + i));
+            shim.install(bad, "clear", clear)
+                .expect("a deep filter clear of the neighbour");
+            good_neighbour_unaffected(&mut shim, good, 10);
+        })
+        .unwrap()
+        .join()
+        .expect("the shim must not overflow a 2 MiB stack");
+}

@@ -16,6 +16,10 @@ use std::collections::HashMap;
 /// Past this many conjunctions we stop analysing and answer conservatively.
 const MAX_CONJUNCTS: usize = 512;
 
+/// Past this depth of `and`/`or`/`not` we stop too (the analysis recurses; a filter this deep
+/// has more than `MAX_CONJUNCTS` conjunctions or is a chain no cheaper to analyse).
+const MAX_DEPTH: usize = 1024;
+
 #[derive(Clone, Debug, Default)]
 struct Conj {
     atoms: Vec<Atom>,
@@ -24,6 +28,14 @@ struct Conj {
 }
 
 fn dnf(p: &Pred, neg: bool) -> Option<Vec<Conj>> {
+    dnf_at(p, neg, 0)
+}
+
+fn dnf_at(p: &Pred, neg: bool, depth: usize) -> Option<Vec<Conj>> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let dnf = |p: &Pred, neg: bool| dnf_at(p, neg, depth + 1);
     Some(match (p, neg) {
         (Pred::True, false) | (Pred::False, true) => vec![Conj::default()],
         (Pred::True, true) | (Pred::False, false) => vec![],
