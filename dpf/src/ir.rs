@@ -330,47 +330,47 @@ impl Pred {
 }
 
 impl PartialEq for Pred {
+    /// Node by node with a work list: a chain may lean either way and be as long as a rule.
     fn eq(&self, other: &Pred) -> bool {
-        let (mut x, mut y) = (self, other);
-        loop {
+        let mut todo = vec![(self, other)];
+        while let Some((x, y)) = todo.pop() {
             match (x, y) {
                 (Pred::And(a1, b1), Pred::And(a2, b2)) | (Pred::Or(a1, b1), Pred::Or(a2, b2)) => {
-                    if a1 != a2 {
-                        return false;
-                    }
-                    (x, y) = (b1, b2);
+                    todo.push((b1, b2));
+                    todo.push((a1, a2));
                 }
-                (Pred::Not(a), Pred::Not(b)) => (x, y) = (a, b),
-                (Pred::True, Pred::True) | (Pred::False, Pred::False) => return true,
-                (Pred::Atom(a), Pred::Atom(b)) => return a == b,
-                (Pred::Cmp(a1, r1, b1), Pred::Cmp(a2, r2, b2)) => {
-                    return r1 == r2 && a1 == a2 && b1 == b2
-                }
+                (Pred::Not(a), Pred::Not(b)) => todo.push((a, b)),
+                (Pred::True, Pred::True) | (Pred::False, Pred::False) => {}
+                (Pred::Atom(a), Pred::Atom(b)) if a == b => {}
+                (Pred::Cmp(a1, r1, b1), Pred::Cmp(a2, r2, b2))
+                    if r1 == r2 && a1 == a2 && b1 == b2 => {}
                 _ => return false,
             }
         }
+        true
     }
 }
 
 impl Eq for Pred {}
 
 impl std::hash::Hash for Pred {
+    /// Pre-order (a node, then its left operand, then its right), with a work list.
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        let mut cur = self;
-        loop {
+        let mut todo = vec![self];
+        while let Some(cur) = todo.pop() {
             std::mem::discriminant(cur).hash(h);
             match cur {
                 Pred::And(a, b) | Pred::Or(a, b) => {
-                    a.hash(h);
-                    cur = b;
+                    todo.push(b);
+                    todo.push(a);
                 }
-                Pred::Not(a) => cur = a,
-                Pred::True | Pred::False => return,
-                Pred::Atom(a) => return a.hash(h),
+                Pred::Not(a) => todo.push(a),
+                Pred::True | Pred::False => {}
+                Pred::Atom(a) => a.hash(h),
                 Pred::Cmp(a, r, b) => {
                     a.hash(h);
                     r.hash(h);
-                    return b.hash(h);
+                    b.hash(h);
                 }
             }
         }
@@ -378,35 +378,40 @@ impl std::hash::Hash for Pred {
 }
 
 impl fmt::Debug for Pred {
-    /// The derived format (`And(Atom(..), Or(..))`), written along right spines in a loop.
+    /// The derived format (`And(Atom(..), Or(..))`), written with a work list.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut cur = self;
-        let mut open = 0usize;
-        loop {
-            match cur {
-                Pred::And(a, b) | Pred::Or(a, b) => {
-                    let name = if matches!(cur, Pred::And(..)) {
-                        "And("
-                    } else {
-                        "Or("
-                    };
-                    write!(f, "{name}{a:?}, ")?;
-                    open += 1;
-                    cur = b;
-                }
-                Pred::Not(a) => {
-                    f.write_str("Not(")?;
-                    open += 1;
-                    cur = a;
-                }
-                Pred::True => break f.write_str("True")?,
-                Pred::False => break f.write_str("False")?,
-                Pred::Atom(a) => break write!(f, "Atom({a:?})")?,
-                Pred::Cmp(a, r, b) => break write!(f, "Cmp({a:?}, {r:?}, {b:?})")?,
-            }
+        enum Step<'a> {
+            Node(&'a Pred),
+            Text(&'static str),
         }
-        for _ in 0..open {
-            f.write_str(")")?;
+        let mut todo = vec![Step::Node(self)];
+        while let Some(step) = todo.pop() {
+            match step {
+                Step::Text(t) => f.write_str(t)?,
+                Step::Node(p) => match p {
+                    Pred::And(a, b) | Pred::Or(a, b) => {
+                        let name = if matches!(p, Pred::And(..)) {
+                            "And("
+                        } else {
+                            "Or("
+                        };
+                        f.write_str(name)?;
+                        todo.push(Step::Text(")"));
+                        todo.push(Step::Node(b));
+                        todo.push(Step::Text(", "));
+                        todo.push(Step::Node(a));
+                    }
+                    Pred::Not(a) => {
+                        f.write_str("Not(")?;
+                        todo.push(Step::Text(")"));
+                        todo.push(Step::Node(a));
+                    }
+                    Pred::True => f.write_str("True")?,
+                    Pred::False => f.write_str("False")?,
+                    Pred::Atom(a) => write!(f, "Atom({a:?})")?,
+                    Pred::Cmp(a, r, b) => write!(f, "Cmp({a:?}, {r:?}, {b:?})")?,
+                },
+            }
         }
         Ok(())
     }

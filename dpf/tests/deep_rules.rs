@@ -14,6 +14,7 @@ use dpf::lang::parser::{MAX_NESTING, MAX_OPERATORS};
 use dpf::query::{contains, may_overlap};
 use dpf::rulecache::RuleCompiler;
 use dpf::{Demux, JitGraph, LinkType};
+use std::hash::BuildHasher;
 
 /// The stack of a thread spawned with default settings (`std::thread` and most runtimes).
 const SMALL_STACK: usize = 2 << 20;
@@ -334,6 +335,23 @@ fn a_hand_built_left_leaning_chain_clones_and_drops_on_a_2_mib_thread() {
                 }
             }
             assert!(nodes > 100_000, "{nodes}");
+            // And the operators themselves: equality, hashing and Debug walk it as well.
+            assert!(*p == copy);
+            let h = std::hash::RandomState::new();
+            assert_eq!(h.hash_one(p), h.hash_one(&copy));
+            let text = format!("{p:?}");
+            assert_eq!(text, format!("{copy:?}"));
+            let head = if std::ptr::eq(p, &left) {
+                "Or("
+            } else {
+                "Not("
+            };
+            assert!(
+                text.len() > 400_000 && text.starts_with(head),
+                "{}",
+                &text[..40]
+            );
         }
+        assert!(left != nots);
     });
 }
