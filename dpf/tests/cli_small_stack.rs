@@ -61,23 +61,7 @@ fn the_command_handles_the_largest_rules_with_a_2_mib_main_stack() {
     std::fs::write(&nested, nested_rules()).unwrap();
     let trace = d.join("trace.pcap");
     let flows = d.join("flows.rules");
-    let gen = dpf(&[
-        "gen",
-        "--flows",
-        "50",
-        "--packets",
-        "2000",
-        "-o",
-        trace.to_str().unwrap(),
-        "--rules",
-        flows.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        gen.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    gen_trace(&trace, &flows, 50, 2000);
     let (big, nested, trace) = (
         big.to_str().unwrap(),
         nested.to_str().unwrap(),

@@ -16,22 +16,7 @@ use std::time::{Duration, Instant};
 fn trace_and_rules(dir: &Path) -> (String, String) {
     let trace = dir.join("in.pcap");
     let rules = dir.join("rules.txt");
-    let gen = dpf(&[
-        "gen",
-        "--flows",
-        "1000",
-        "--packets",
-        "200000",
-        "-o",
-        trace.to_str().unwrap(),
-        "--rules",
-        rules.to_str().unwrap(),
-    ]);
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    gen_trace(&trace, &rules, 1000, 200_000);
     (
         trace.to_str().unwrap().to_string(),
         rules.to_str().unwrap().to_string(),

@@ -38,22 +38,7 @@ fn a_trace_far_bigger_than_its_windows_splits_in_bounded_memory() {
     let dir = scratch("e2e_split_memory");
     let trace = dir.join("big.pcap");
     let rules = dir.join("rules.txt");
-    let gen = dpf(&[
-        "gen",
-        "--flows",
-        "1000",
-        "--packets",
-        "200000",
-        "-o",
-        trace.to_str().unwrap(),
-        "--rules",
-        rules.to_str().unwrap(),
-    ]);
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    gen_trace(&trace, &rules, 1000, 200_000);
     // Four copies of the records behind one header: about 309 MB, 800,000 packets. Copied
     // through a small buffer: a child inherits its parent's peak resident set (Linux carries
     // it across exec), so this process must never hold the trace itself.

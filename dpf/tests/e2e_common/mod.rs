@@ -38,6 +38,27 @@ pub fn dpf(args: &[&str]) -> Output {
         .expect("run dpf")
 }
 
+/// `dpf gen --flows FLOWS --packets PACKETS -o TRACE --rules RULES`, which must succeed.
+pub fn gen_trace(trace: &Path, rules: &Path, flows: u32, packets: u32) {
+    let (f, p) = (flows.to_string(), packets.to_string());
+    let gen = dpf(&[
+        "gen",
+        "--flows",
+        &f,
+        "--packets",
+        &p,
+        "-o",
+        trace.to_str().expect("UTF-8 path"),
+        "--rules",
+        rules.to_str().expect("UTF-8 path"),
+    ]);
+    assert!(
+        gen.status.success(),
+        "dpf gen: {}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+}
+
 /// A scratch directory every user can write to (tcpdump drops root privileges before it
 /// opens its output file).
 pub fn scratch(name: &str) -> PathBuf {
