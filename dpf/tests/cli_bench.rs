@@ -41,3 +41,17 @@ fn every_backend_runs_and_every_rule_count_gets_a_row() {
     }
     assert_eq!(rows[0][7], "1.00", "jit/jit(1) of the first row: {out}");
 }
+
+#[test]
+fn a_benchmark_of_nothing_is_refused() {
+    for (opt, what) in [("--packets", "packets"), ("--reps", "reps")] {
+        let o = dpf(&["bench", opt, "0", "--no-extras", "--flows", "1"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{opt} 0: {err}");
+        assert!(
+            err.contains(what) && err.contains("at least 1"),
+            "{opt} 0: {err}"
+        );
+        assert!(o.stdout.is_empty(), "{opt} 0 printed a table");
+    }
+}

@@ -26,11 +26,11 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000,10000")]
     pub flows: Vec<usize>,
     /// Packets in the synthetic trace.
-    #[arg(long, default_value_t = 20000)]
+    #[arg(long, default_value_t = 20000, value_parser = positive)]
     pub packets: usize,
     /// Rounds: each runs every rule count and backend once (two passes over the trace, the
     /// first warming the caches), side by side; the best of the rounds is kept.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 15, value_parser = positive)]
     pub reps: usize,
     /// Generator seed.
     #[arg(long, default_value_t = 1)]
@@ -51,6 +51,16 @@ pub struct Args {
     /// Insert/remove cycles for the resident-memory test.
     #[arg(long, default_value_t = 1_000_000)]
     pub churn: usize,
+}
+
+/// A count of at least one: a trace without packets or a benchmark without runs measures
+/// nothing (and divided by zero).
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The demux a programmer writes by hand for 4-tuple rules: fixed Ethernet/IPv4 offsets, the
@@ -302,7 +312,7 @@ fn run_inner(a: Args) -> Result<ExitCode, String> {
         };
         cases.len()
     ];
-    for round in 0..a.reps.max(1) {
+    for round in 0..a.reps {
         for (c, b) in cases.iter().zip(&mut best) {
             let trace = Trace {
                 packets: &c.packets,
@@ -326,7 +336,7 @@ fn run_inner(a: Args) -> Result<ExitCode, String> {
             // seconds, so those run once, after the rounds.
             #[cfg(feature = "libpcap")]
             if let Some(progs) = &c.progs {
-                if c.n < 1000 || round + 1 == a.reps.max(1) {
+                if c.n < 1000 || round + 1 == a.reps {
                     let (t, s) =
                         time_per_packet(trace, 1, |p| progs.iter().position(|g| g.filter(p)));
                     b.record(3, t, s);
