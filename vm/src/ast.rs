@@ -94,8 +94,9 @@ pub struct BinElem {
 #[derive(Clone, Debug)]
 pub enum Form {
     Module(Pos, String),
-    Export(Vec<(String, usize)>),
-    Import(String, Vec<(String, usize)>),
+    /// The position is the attribute's name, where erl_lint reports its errors.
+    Export(Pos, Vec<(String, usize)>),
+    Import(Pos, String, Vec<(String, usize)>),
     Record(Pos, String, Vec<(String, Option<Expr>)>),
     Function(Pos, String, usize, Vec<Clause>),
     ExportAll,

@@ -169,14 +169,13 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
     for f in forms {
         match f {
             Form::Module(_, m) => module = Some(m),
-            Form::Export(l) => exports.extend(l),
+            Form::Export(pos, l) => exports.extend(l.into_iter().map(|fa| (pos, fa))),
             Form::ExportAll => export_all = true,
-            Form::Import(m, l) => {
+            Form::Import(pos, m, l) => {
                 for fa in l {
                     if let Some(old) = c.imports.get(&fa) {
-                        // -import keeps no position in the syntax tree.
                         return Err(CompileError::new(
-                            Pos::default(),
+                            pos,
                             format!("function {}/{} already imported from {old}", fa.0, fa.1),
                         ));
                     }
@@ -246,14 +245,14 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         c.funs[idx] = Some(fd);
     }
     let mut ex = HashMap::new();
-    for (f, a) in &exports {
+    for (pos, (f, a)) in &exports {
         match c.locals.get(&(f.clone(), *a)) {
             Some(&i) => {
                 ex.insert((Atom::intern(f), *a), i);
             }
             None => {
                 return Err(CompileError::new(
-                    Pos::default(),
+                    *pos,
                     format!("function {f}/{a} undefined"),
                 ))
             }

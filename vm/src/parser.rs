@@ -44,7 +44,8 @@ fn tok_text(t: &Tok) -> String {
         Tok::Kw(k) => format!("'{k}'"),
         Tok::Punct(p) => format!("'{p}'"),
         Tok::Dot => "'.'".into(),
-        Tok::Eof => "end of file".into(),
+        // What erl_parse says of a form cut short by the end of the file.
+        Tok::Eof => String::new(),
     }
 }
 
@@ -55,6 +56,22 @@ pub fn parse_form(toks: &[Token]) -> R<Form> {
         no_remote: false,
     };
     p.form()
+}
+
+/// The expression of a preprocessor directive's argument, `toks` running from after its `(`
+/// up to and including the closing `)` (which must end it).
+pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
+    let mut p = Parser {
+        toks,
+        i: 0,
+        no_remote: false,
+    };
+    let v = p.expr()?;
+    p.expect_p(")")?;
+    if p.i < toks.len() {
+        return p.err();
+    }
+    Ok(v)
 }
 
 impl<'a> Parser<'a> {
@@ -185,7 +202,7 @@ impl<'a> Parser<'a> {
                 self.expect_p("(")?;
                 let l = self.fa_list()?;
                 self.expect_p(")")?;
-                Ok(Form::Export(l))
+                Ok(Form::Export(pos, l))
             }
             "import" => {
                 self.expect_p("(")?;
@@ -193,7 +210,7 @@ impl<'a> Parser<'a> {
                 self.expect_p(",")?;
                 let l = self.fa_list()?;
                 self.expect_p(")")?;
-                Ok(Form::Import(m, l))
+                Ok(Form::Import(pos, m, l))
             }
             "record" => {
                 self.expect_p("(")?;

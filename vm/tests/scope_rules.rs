@@ -62,60 +62,10 @@ const KNOWN_DIVERGENCES: &[(&str, &str)] = &[
     ),
     ("fn_auto_import_clash", "as fn_bif_shadowed_by_local"),
     (
-        "fn_export_undefined",
-        "-export keeps no position in our syntax tree: we report line 0",
-    ),
-    (
-        "ed_import_twice",
-        "-import keeps no position in our syntax tree: we report line 0",
-    ),
-    (
         "ty_spec_undefined_function",
         "-spec and -type are skipped by our parser, so their errors are not found",
     ),
     ("ty_spec_undefined_type", "as ty_spec_undefined_function"),
-    // The preprocessor (preproc.rs) was outside this change's files.
-    (
-        "pp_redefine_macro",
-        "preproc.rs: a second -define of a macro is accepted",
-    ),
-    ("pp_if_expr", "preproc.rs: -if/-elif are not implemented"),
-    ("pp_elif", "preproc.rs: -if/-elif are not implemented"),
-    ("pp_error_directive", "preproc.rs: -error(...) is ignored"),
-    (
-        "pp_macro_wrong_arity",
-        "preproc.rs: says \"undefined macro 'A/2'\"",
-    ),
-    (
-        "pp_undef_then_use",
-        "preproc.rs: points at '?', OTP at the name",
-    ),
-    (
-        "pp_missing_endif",
-        "preproc.rs: points at the -ifdef with its own words",
-    ),
-    (
-        "pp_endif_without_if",
-        "preproc.rs: its own words and column",
-    ),
-    ("pp_include_missing", "preproc.rs: appends the OS error"),
-    ("pp_define_bad_name", "preproc.rs: its own words and column"),
-    (
-        "pp_macro_unterminated_args",
-        "preproc.rs: its own words and column",
-    ),
-    (
-        "sx_trailing_semicolon",
-        "preproc.rs: \"premature end of file\" at the end",
-    ),
-    (
-        "sx_no_final_dot",
-        "preproc.rs: \"premature end of file\" at the end",
-    ),
-    (
-        "sx_float_no_digits",
-        "preproc.rs: \"premature end of file\" at the end",
-    ),
     (
         "sx_bad_base_digit",
         "lexer.rs: \"illegal integer\" where OTP's scanner stops",
@@ -492,7 +442,10 @@ fn ours(case: &Case) -> Option<Diag> {
     let mut it = rest.splitn(3, ':');
     let line = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let col = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let msg = it.next().unwrap_or(rest).trim().to_string();
+    // Only the separator's space goes: "syntax error before: " (the end of the file) keeps
+    // its trailing one, as OTP's text does.
+    let msg = it.next().unwrap_or(rest);
+    let msg = msg.strip_prefix(' ').unwrap_or(msg).to_string();
     Some((line, col, msg))
 }
 
