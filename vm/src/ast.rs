@@ -91,13 +91,31 @@ pub struct BinElem {
     pub types: Vec<(String, Option<u32>)>,
 }
 
+/// What a type expression names that the module must define (remote types are not checked,
+/// as erl_lint does not).
+#[derive(Clone, Debug)]
+pub enum TypeRef {
+    /// `name(Args)` at the name: a built-in type or one of the module's `-type`s.
+    Local(Pos, String, usize),
+    /// `#name{...}` at the `#`.
+    Record(Pos, String),
+}
+
 #[derive(Clone, Debug)]
 pub enum Form {
     Module(Pos, String),
     /// The position is the attribute's name, where erl_lint reports its errors.
     Export(Pos, Vec<(String, usize)>),
     Import(Pos, String, Vec<(String, usize)>),
-    Record(Pos, String, Vec<(String, Option<Expr>)>),
+    /// The last field lists what the fields' type annotations refer to.
+    Record(Pos, String, Vec<(String, Option<Expr>)>, Vec<TypeRef>),
+    /// `-type` or `-opaque`: position of the attribute's name, the type's name and arity,
+    /// what its definition refers to, and a type variable used only once without being a
+    /// parameter (erl_lint's "is unbound").
+    Type(Pos, String, usize, Vec<TypeRef>, Option<(Pos, String)>),
+    /// `-spec [Module:]Name(...) -> ...`: position of the attribute's name, the module if
+    /// written, the function's name and arity, and what its types refer to.
+    Spec(Pos, Option<String>, String, usize, Vec<TypeRef>),
     Function(Pos, String, usize, Vec<Clause>),
     ExportAll,
     Ignored,

@@ -2,7 +2,7 @@
 //! statically whether a pattern variable binds or compares), captures free variables of funs,
 //! expands records, resolves calls to local functions, imports and native BIFs.
 
-use crate::ast::{BinElem, Clause, Expr, Form, Qual};
+use crate::ast::{BinElem, Clause, Expr, Form, Qual, TypeRef};
 use crate::atom::Atom;
 use crate::bifs;
 use crate::code::*;
@@ -166,6 +166,9 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
     };
     let mut functions = Vec::new();
     let mut record_order = Vec::new();
+    let mut types = HashSet::new();
+    let mut type_refs = Vec::new();
+    let mut specs = Vec::new();
     for f in forms {
         match f {
             Form::Module(_, m) => module = Some(m),
@@ -182,7 +185,24 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                     c.imports.insert(fa, m.clone());
                 }
             }
-            Form::Record(pos, name, fields) => {
+            Form::Type(pos, name, arity, refs, unbound) => {
+                if let Some((p, v)) = unbound {
+                    return Err(CompileError::new(
+                        p,
+                        format!("type variable '{v}' is only used once (is unbound)"),
+                    ));
+                }
+                if !types.insert((name.clone(), arity)) {
+                    return Err(CompileError::new(
+                        pos,
+                        format!("type {} already defined", type_text(&name, arity)),
+                    ));
+                }
+                type_refs.extend(refs);
+            }
+            Form::Spec(pos, m, name, arity, refs) => specs.push((pos, m, name, arity, refs)),
+            Form::Record(pos, name, fields, refs) => {
+                type_refs.extend(refs);
                 if c.records.contains_key(&name) {
                     return Err(CompileError::new(
                         pos,
@@ -237,6 +257,46 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         return Err(CompileError::new(Pos::default(), "no -module attribute"));
     };
     c.module = mname.clone();
+    // What erl_lint checks of types and specs (they are not compiled).
+    let mut specced = HashSet::new();
+    for (pos, m, name, arity, refs) in specs {
+        if m.as_ref().is_some_and(|m| *m != mname) {
+            let m = m.unwrap_or_default();
+            return Err(CompileError::new(
+                pos,
+                format!("spec for function {m}:{name}/{arity} from other module"),
+            ));
+        }
+        if !specced.insert((name.clone(), arity)) {
+            return Err(CompileError::new(
+                pos,
+                format!("spec for {name}/{arity} already defined"),
+            ));
+        }
+        if !c.locals.contains_key(&(name.clone(), arity)) {
+            return Err(CompileError::new(
+                pos,
+                format!("spec for undefined function {name}/{arity}"),
+            ));
+        }
+        type_refs.extend(refs);
+    }
+    for r in &type_refs {
+        match r {
+            TypeRef::Local(pos, name, arity)
+                if !builtin_type(name, *arity) && !types.contains(&(name.clone(), *arity)) =>
+            {
+                return Err(CompileError::new(
+                    *pos,
+                    format!("type {} undefined", type_text(name, *arity)),
+                ));
+            }
+            TypeRef::Record(pos, name) if !c.records.contains_key(name) => {
+                return Err(CompileError::new(*pos, format!("record {name} undefined")));
+            }
+            _ => {}
+        }
+    }
     for (pos, name, arity, clauses) in functions {
         let idx = c.locals[&(name.clone(), arity)];
         c.fun_name = name.clone();
@@ -1844,5 +1904,66 @@ impl Compiler {
                 Ok(E::Apply(Box::new(cf), cargs, tail))
             }
         }
+    }
+}
+
+/// `name(_,_)`: how erl_lint writes a type of some arity.
+fn type_text(name: &str, arity: usize) -> String {
+    format!("{name}({})", vec!["_"; arity].join(","))
+}
+
+/// OTP 25's built-in types (`erl_internal:is_type/2`, and `nonempty_binary/0`,
+/// `nonempty_bitstring/0`).
+fn builtin_type(name: &str, arity: usize) -> bool {
+    match arity {
+        0 => matches!(
+            name,
+            "any"
+                | "arity"
+                | "atom"
+                | "binary"
+                | "bitstring"
+                | "bool"
+                | "boolean"
+                | "byte"
+                | "char"
+                | "float"
+                | "function"
+                | "identifier"
+                | "integer"
+                | "iodata"
+                | "iolist"
+                | "list"
+                | "map"
+                | "maybe_improper_list"
+                | "mfa"
+                | "module"
+                | "neg_integer"
+                | "nil"
+                | "no_return"
+                | "node"
+                | "non_neg_integer"
+                | "none"
+                | "nonempty_binary"
+                | "nonempty_bitstring"
+                | "nonempty_list"
+                | "nonempty_maybe_improper_list"
+                | "nonempty_string"
+                | "number"
+                | "pid"
+                | "port"
+                | "pos_integer"
+                | "reference"
+                | "string"
+                | "term"
+                | "timeout"
+                | "tuple"
+        ),
+        1 => matches!(name, "list" | "nonempty_list"),
+        2 => matches!(
+            name,
+            "maybe_improper_list" | "nonempty_improper_list" | "nonempty_maybe_improper_list"
+        ),
+        _ => false,
     }
 }

@@ -58,6 +58,63 @@ pub fn parse_form(toks: &[Token]) -> R<Form> {
     p.form()
 }
 
+/// The arguments of the parenthesised group opening at `toks[open]` (a `(`), split at its
+/// top-level commas (none for `()`), and the index after its `)`; `None` if it never closes.
+fn group_args(toks: &[Token], open: usize) -> Option<(Vec<&[Token]>, usize)> {
+    let mut depth = 0usize;
+    let mut args = Vec::new();
+    let mut start = open + 1;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match &t.tok {
+            Tok::Punct("(" | "[" | "{" | "<<") => depth += 1,
+            Tok::Punct(")" | "]" | "}" | ">>") => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    if k > open + 1 {
+                        args.push(&toks[start..k]);
+                    }
+                    return Some((args, k + 1));
+                }
+            }
+            Tok::Punct(",") if depth == 1 => {
+                args.push(&toks[start..k]);
+                start = k + 1;
+            }
+            Tok::Dot | Tok::Eof => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Appends what the type expression `toks` refers to: every `name(...)` not preceded by `:`
+/// (a remote type) and every `#name{`. `is_subtype(V, T)` is the old spelling of a `when`
+/// constraint, not a type.
+fn type_refs(toks: &[Token], out: &mut Vec<TypeRef>) {
+    for (k, t) in toks.iter().enumerate() {
+        let next = toks.get(k + 1).map(|t| &t.tok);
+        match &t.tok {
+            Tok::Atom(name) if matches!(next, Some(Tok::Punct("("))) => {
+                let remote = k > 0 && matches!(toks[k - 1].tok, Tok::Punct(":"));
+                if remote || name == "is_subtype" {
+                    continue;
+                }
+                if let Some((args, _)) = group_args(toks, k + 1) {
+                    out.push(TypeRef::Local(t.pos, name.clone(), args.len()));
+                }
+            }
+            Tok::Punct("#") => {
+                if let (Some(Tok::Atom(r)), Some(Tok::Punct("{"))) =
+                    (next, toks.get(k + 2).map(|t| &t.tok))
+                {
+                    out.push(TypeRef::Record(t.pos, r.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The expression of a preprocessor directive's argument, `toks` running from after its `(`
 /// up to and including the closing `)` (which must end it).
 pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
@@ -218,6 +275,7 @@ impl<'a> Parser<'a> {
                 self.expect_p(",")?;
                 self.expect_p("{")?;
                 let mut fields = Vec::new();
+                let mut refs = Vec::new();
                 if !self.is_p("}") {
                     loop {
                         let f = self.atom()?;
@@ -227,7 +285,9 @@ impl<'a> Parser<'a> {
                             None
                         };
                         if self.eat_p("::") {
+                            let from = self.i;
                             self.skip_type()?;
+                            type_refs(&self.toks[from..self.i], &mut refs);
                         }
                         fields.push((f, def));
                         if !self.eat_p(",") {
@@ -237,7 +297,7 @@ impl<'a> Parser<'a> {
                 }
                 self.expect_p("}")?;
                 self.expect_p(")")?;
-                Ok(Form::Record(pos, r, fields))
+                Ok(Form::Record(pos, r, fields, refs))
             }
             "compile" => {
                 let has_export_all = self.toks[self.i..]
@@ -249,8 +309,75 @@ impl<'a> Parser<'a> {
                     Form::Ignored
                 })
             }
+            "type" | "opaque" => Ok(self.type_def(pos)),
+            "spec" => Ok(self.spec(pos)),
             _ => Ok(Form::Ignored),
         }
+    }
+
+    /// `-type Name(Vars) :: Type.` (the tokens after the attribute's name). A shape this
+    /// does not know is left alone (`Form::Ignored`): types are checked, not compiled.
+    fn type_def(&mut self, pos: Pos) -> Form {
+        let t = &self.toks[self.i..];
+        let (Some(Tok::Atom(name)), Some(Tok::Punct("("))) =
+            (t.first().map(|t| &t.tok), t.get(1).map(|t| &t.tok))
+        else {
+            return Form::Ignored;
+        };
+        let Some((params, after)) = group_args(t, 1) else {
+            return Form::Ignored;
+        };
+        if !matches!(t.get(after).map(|t| &t.tok), Some(Tok::Punct("::"))) {
+            return Form::Ignored;
+        }
+        let params: Vec<&str> = params
+            .iter()
+            .filter_map(|a| match a {
+                [Token {
+                    tok: Tok::Var(v), ..
+                }] => Some(v.as_str()),
+                _ => None,
+            })
+            .collect();
+        let arity = group_args(t, 1).map_or(0, |(a, _)| a.len());
+        let body = &t[after + 1..];
+        let mut refs = Vec::new();
+        type_refs(body, &mut refs);
+        // A variable that is not a parameter and appears once is bound by nothing.
+        let mut unbound = None;
+        for (k, tok) in body.iter().enumerate() {
+            if let Tok::Var(v) = &tok.tok {
+                let used = body
+                    .iter()
+                    .filter(|x| matches!(&x.tok, Tok::Var(w) if w == v))
+                    .count();
+                if !v.starts_with('_') && used == 1 && !params.contains(&v.as_str()) {
+                    unbound = Some((body[k].pos, v.clone()));
+                    break;
+                }
+            }
+        }
+        Form::Type(pos, name.clone(), arity, refs, unbound)
+    }
+
+    /// `-spec [Module:]Name(ArgTypes) -> Type [; (...) -> ...].` (the tokens after the
+    /// attribute's name); an unknown shape is left alone.
+    fn spec(&mut self, pos: Pos) -> Form {
+        let t = &self.toks[self.i..];
+        let tok = |k: usize| t.get(k).map(|t| &t.tok);
+        let (module, at) = match (tok(0), tok(1), tok(2)) {
+            (Some(Tok::Atom(m)), Some(Tok::Punct(":")), Some(Tok::Atom(_))) => (Some(m.clone()), 2),
+            _ => (None, 0),
+        };
+        let (Some(Tok::Atom(name)), Some(Tok::Punct("("))) = (tok(at), tok(at + 1)) else {
+            return Form::Ignored;
+        };
+        let Some((args, _)) = group_args(t, at + 1) else {
+            return Form::Ignored;
+        };
+        let mut refs = Vec::new();
+        type_refs(&t[at + 1..], &mut refs);
+        Form::Spec(pos, module, name.clone(), args.len(), refs)
     }
 
     /// Skips a type expression in a record field declaration (up to `,` or `}` at depth 0).

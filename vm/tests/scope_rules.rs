@@ -62,11 +62,6 @@ const KNOWN_DIVERGENCES: &[(&str, &str)] = &[
     ),
     ("fn_auto_import_clash", "as fn_bif_shadowed_by_local"),
     (
-        "ty_spec_undefined_function",
-        "-spec and -type are skipped by our parser, so their errors are not found",
-    ),
-    ("ty_spec_undefined_type", "as ty_spec_undefined_function"),
-    (
         "sx_bad_base_digit",
         "lexer.rs: \"illegal integer\" where OTP's scanner stops",
     ),
