@@ -117,6 +117,7 @@ pub enum Form {
     /// written, the function's name and arity, and what its types refer to.
     Spec(Pos, Option<String>, String, usize, Vec<TypeRef>),
     Function(Pos, String, usize, Vec<Clause>),
-    ExportAll,
+    /// `-compile(...)`: `export_all` given, and the functions named by `no_auto_import`.
+    Compile(bool, Vec<(String, usize)>),
     Ignored,
 }

@@ -148,6 +148,8 @@ pub struct Compiler {
     ctx: Vec<FnCtx>,
     fun_name: String,
     lambda_count: usize,
+    /// Functions `-compile({no_auto_import, ...})` names: a call of one never means the BIF.
+    no_auto_import: HashSet<(String, usize)>,
 }
 
 pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
@@ -163,6 +165,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         ctx: Vec::new(),
         fun_name: String::new(),
         lambda_count: 0,
+        no_auto_import: HashSet::new(),
     };
     let mut functions = Vec::new();
     let mut record_order = Vec::new();
@@ -173,7 +176,10 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         match f {
             Form::Module(_, m) => module = Some(m),
             Form::Export(pos, l) => exports.extend(l.into_iter().map(|fa| (pos, fa))),
-            Form::ExportAll => export_all = true,
+            Form::Compile(all, no_auto) => {
+                export_all |= all;
+                c.no_auto_import.extend(no_auto);
+            }
             Form::Import(pos, m, l) => {
                 for fa in l {
                     if let Some(old) = c.imports.get(&fa) {
@@ -1239,6 +1245,9 @@ impl Compiler {
     }
 
     fn call_target(&self, name: &str, arity: usize) -> Option<(&'static str, bifs::BifFn)> {
+        if self.no_auto_import.contains(&(name.to_string(), arity)) {
+            return None;
+        }
         bifs::lookup("erlang", name, arity)
             .filter(|_| bifs::auto_imported(name, arity))
             .map(|f| ("erlang", f))
@@ -1851,6 +1860,16 @@ impl Compiler {
                     return Ok(E::CallBif(b, Atom::intern(&self.module), *a, cargs));
                 }
                 if let Some(&i) = self.locals.get(&(name.to_string(), n)) {
+                    if old_bif(name, n) && !self.no_auto_import.contains(&(name.to_string(), n)) {
+                        return Err(CompileError::new(
+                            first_pos(f),
+                            format!(
+                                "ambiguous call of overridden pre R14 auto-imported BIF \
+                                 {name}/{n}\n - use erlang:{name}/{n} or \
+                                 \"-compile({{no_auto_import,[{name}/{n}]}}).\" to resolve name clash"
+                            ),
+                        ));
+                    }
                     return Ok(E::CallLocal(i, cargs, tail));
                 }
                 if let Some(m) = self.imports.get(&(name.to_string(), n)).cloned() {
@@ -1966,4 +1985,134 @@ fn builtin_type(name: &str, arity: usize) -> bool {
         ),
         _ => false,
     }
+}
+
+/// `erl_internal:old_bif/2` of OTP 25: BIFs auto-imported before R14. A call of one of these
+/// names from a module that defines a function of the same name and arity is ambiguous unless
+/// `no_auto_import` settles it (later auto-imports only warn, and the local function wins).
+fn old_bif(name: &str, arity: usize) -> bool {
+    const OLD: &[(&str, usize)] = &[
+        ("abs", 1),
+        ("apply", 2),
+        ("apply", 3),
+        ("atom_to_binary", 2),
+        ("atom_to_list", 1),
+        ("binary_to_atom", 2),
+        ("binary_to_existing_atom", 2),
+        ("binary_to_list", 1),
+        ("binary_to_list", 3),
+        ("binary_to_term", 1),
+        ("bit_size", 1),
+        ("bitstring_to_list", 1),
+        ("byte_size", 1),
+        ("check_process_code", 2),
+        ("date", 0),
+        ("delete_module", 1),
+        ("disconnect_node", 1),
+        ("element", 2),
+        ("erase", 0),
+        ("erase", 1),
+        ("exit", 1),
+        ("exit", 2),
+        ("float", 1),
+        ("float_to_list", 1),
+        ("garbage_collect", 0),
+        ("garbage_collect", 1),
+        ("get", 0),
+        ("get", 1),
+        ("get_keys", 1),
+        ("group_leader", 0),
+        ("group_leader", 2),
+        ("halt", 0),
+        ("halt", 1),
+        ("hd", 1),
+        ("integer_to_list", 1),
+        ("iolist_size", 1),
+        ("iolist_to_binary", 1),
+        ("is_alive", 0),
+        ("is_atom", 1),
+        ("is_binary", 1),
+        ("is_bitstring", 1),
+        ("is_boolean", 1),
+        ("is_float", 1),
+        ("is_function", 1),
+        ("is_function", 2),
+        ("is_integer", 1),
+        ("is_list", 1),
+        ("is_number", 1),
+        ("is_pid", 1),
+        ("is_port", 1),
+        ("is_process_alive", 1),
+        ("is_record", 2),
+        ("is_record", 3),
+        ("is_reference", 1),
+        ("is_tuple", 1),
+        ("length", 1),
+        ("link", 1),
+        ("list_to_atom", 1),
+        ("list_to_binary", 1),
+        ("list_to_bitstring", 1),
+        ("list_to_existing_atom", 1),
+        ("list_to_float", 1),
+        ("list_to_integer", 1),
+        ("list_to_pid", 1),
+        ("list_to_tuple", 1),
+        ("load_module", 2),
+        ("make_ref", 0),
+        ("module_loaded", 1),
+        ("monitor_node", 2),
+        ("node", 0),
+        ("node", 1),
+        ("nodes", 0),
+        ("nodes", 1),
+        ("now", 0),
+        ("open_port", 2),
+        ("pid_to_list", 1),
+        ("port_close", 1),
+        ("port_command", 2),
+        ("port_connect", 2),
+        ("port_control", 3),
+        ("pre_loaded", 0),
+        ("process_flag", 2),
+        ("process_flag", 3),
+        ("process_info", 1),
+        ("process_info", 2),
+        ("processes", 0),
+        ("purge_module", 1),
+        ("put", 2),
+        ("register", 2),
+        ("registered", 0),
+        ("round", 1),
+        ("self", 0),
+        ("setelement", 3),
+        ("size", 1),
+        ("spawn", 1),
+        ("spawn", 2),
+        ("spawn", 3),
+        ("spawn", 4),
+        ("spawn_link", 1),
+        ("spawn_link", 2),
+        ("spawn_link", 3),
+        ("spawn_link", 4),
+        ("spawn_monitor", 1),
+        ("spawn_monitor", 3),
+        ("spawn_opt", 2),
+        ("spawn_opt", 3),
+        ("spawn_opt", 4),
+        ("spawn_opt", 5),
+        ("split_binary", 2),
+        ("statistics", 1),
+        ("term_to_binary", 1),
+        ("term_to_binary", 2),
+        ("throw", 1),
+        ("time", 0),
+        ("tl", 1),
+        ("trunc", 1),
+        ("tuple_size", 1),
+        ("tuple_to_list", 1),
+        ("unlink", 1),
+        ("unregister", 1),
+        ("whereis", 1),
+    ];
+    OLD.iter().any(|&(n, a)| n == name && a == arity)
 }

@@ -300,14 +300,33 @@ impl<'a> Parser<'a> {
                 Ok(Form::Record(pos, r, fields, refs))
             }
             "compile" => {
-                let has_export_all = self.toks[self.i..]
-                    .iter()
-                    .any(|t| t.tok == Tok::Atom("export_all".into()));
-                Ok(if has_export_all {
-                    Form::ExportAll
-                } else {
-                    Form::Ignored
-                })
+                let t = &self.toks[self.i..];
+                let has_export_all = t.iter().any(|t| t.tok == Tok::Atom("export_all".into()));
+                // `{no_auto_import, [F/A, {F, A}...]}` (or one `{F, A}`) anywhere in the options.
+                let mut no_auto = Vec::new();
+                for (k, x) in t.iter().enumerate() {
+                    if x.tok != Tok::Atom("no_auto_import".into()) {
+                        continue;
+                    }
+                    let rest = &t[k + 1..];
+                    let end = rest
+                        .iter()
+                        .position(|t| matches!(t.tok, Tok::Punct("]")) || t.tok == Tok::Dot)
+                        .unwrap_or(rest.len());
+                    let toks: Vec<&Tok> = rest[..end].iter().map(|t| &t.tok).collect();
+                    for w in toks.windows(3) {
+                        match w {
+                            [Tok::Atom(f), Tok::Punct("/"), Tok::Int(a)]
+                            | [Tok::Atom(f), Tok::Punct(","), Tok::Int(a)] => {
+                                if let Ok(a) = usize::try_from(a) {
+                                    no_auto.push((f.clone(), a));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Ok(Form::Compile(has_export_all, no_auto))
             }
             "type" | "opaque" => Ok(self.type_def(pos)),
             "spec" => Ok(self.spec(pos)),
