@@ -12,6 +12,9 @@ pub struct Parser<'a> {
     i: usize,
     /// Set while parsing a catch-clause head, where `:` separates class, reason and stack.
     no_remote: bool,
+    /// Set while parsing a clause's patterns: erl_parse's pattern grammar has no
+    /// comprehensions, so it stops at their `||`.
+    in_pattern: bool,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -54,6 +57,7 @@ pub fn parse_form(toks: &[Token]) -> R<Form> {
         toks,
         i: 0,
         no_remote: false,
+        in_pattern: false,
     };
     p.form()
 }
@@ -122,6 +126,7 @@ pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
         toks,
         i: 0,
         no_remote: false,
+        in_pattern: false,
     };
     let v = p.expr()?;
     p.expect_p(")")?;
@@ -214,7 +219,7 @@ impl<'a> Parser<'a> {
         let mut name_pos = vec![pos];
         loop {
             let cpos = self.pos();
-            let pats = self.args()?;
+            let pats = self.patterns(Self::args)?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
             let body = self.exprs()?;
@@ -736,10 +741,33 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
+    /// Runs `f` (which parses a clause's patterns) with comprehensions refused.
+    fn patterns<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        let saved = self.in_pattern;
+        self.in_pattern = true;
+        let r = f(self);
+        self.in_pattern = saved;
+        r
+    }
+
+    /// The `||` of a comprehension: an error inside a pattern, where erl_parse stops there.
+    fn eat_comprehension_bar(&mut self) -> R<bool> {
+        if !self.is_p("||") {
+            return Ok(false);
+        }
+        if self.in_pattern {
+            return self.err();
+        }
+        self.i += 1;
+        Ok(true)
+    }
+
     fn clauses(&mut self) -> R<Vec<Clause>> {
         let mut v = Vec::new();
         loop {
             let pos = self.pos();
+            // erl_parse reads a case or receive clause's pattern as an expression (erl_lint
+            // then calls a comprehension there an illegal pattern).
             let pat = self.expr()?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
@@ -762,23 +790,26 @@ impl<'a> Parser<'a> {
             let pos = self.pos();
             let saved = self.no_remote;
             self.no_remote = true;
-            let a = self.expr()?;
-            let pats = if self.eat_p(":") {
-                let b = self.expr()?;
-                if self.eat_p(":") {
-                    let c = self.expr()?;
-                    vec![a, b, c]
+            let pats = self.patterns(|p| {
+                let a = p.expr()?;
+                Ok(if p.eat_p(":") {
+                    let b = p.expr()?;
+                    if p.eat_p(":") {
+                        let c = p.expr()?;
+                        vec![a, b, c]
+                    } else {
+                        vec![a, b, Expr::Var(pos, "_".into())]
+                    }
                 } else {
-                    vec![a, b, Expr::Var(pos, "_".into())]
-                }
-            } else {
-                vec![
-                    Expr::Lit(pos, Term::atom("throw")),
-                    a,
-                    Expr::Var(pos, "_".into()),
-                ]
-            };
+                    vec![
+                        Expr::Lit(pos, Term::atom("throw")),
+                        a,
+                        Expr::Var(pos, "_".into()),
+                    ]
+                })
+            });
             self.no_remote = saved;
+            let pats = pats?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
             let body = self.exprs()?;
@@ -962,7 +993,7 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                let pats = self.args()?;
+                let pats = self.patterns(Self::args)?;
                 let guards = self.opt_guard()?;
                 self.expect_p("->")?;
                 let body = self.exprs()?;
@@ -1018,7 +1049,7 @@ impl<'a> Parser<'a> {
             return Ok(Expr::Nil(pos));
         }
         let first = self.expr()?;
-        if self.eat_p("||") {
+        if self.eat_comprehension_bar()? {
             let quals = self.quals()?;
             self.expect_p("]")?;
             return Ok(Expr::ListComp(pos, Box::new(first), quals));
@@ -1069,7 +1100,7 @@ impl<'a> Parser<'a> {
             let bpos = self.pos();
             self.i += 1;
             let inner = self.binary(bpos)?;
-            if self.eat_p("||") {
+            if self.eat_comprehension_bar()? {
                 let quals = self.quals()?;
                 self.expect_p(">>")?;
                 return Ok(Expr::BinComp(pos, Box::new(inner), quals));
@@ -1080,8 +1111,7 @@ impl<'a> Parser<'a> {
         loop {
             let epos = self.pos();
             let value = self.bin_value()?;
-            if elems.is_empty() && self.is_p("||") {
-                self.i += 1;
+            if elems.is_empty() && self.eat_comprehension_bar()? {
                 let quals = self.quals()?;
                 self.expect_p(">>")?;
                 return Ok(Expr::BinComp(pos, Box::new(value), quals));

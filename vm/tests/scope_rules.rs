@@ -54,11 +54,7 @@ const OTHER_COLUMN: &[(&str, &str)] = &[
 
 /// Cases where we still disagree with OTP, and why. Each must still disagree (so the list
 /// shrinks when one is fixed); the test fails on any disagreement not listed.
-const KNOWN_DIVERGENCES: &[(&str, &str)] = &[(
-    "ed_pattern_lc",
-    "a comprehension in a function head: OTP's parser stops at '||', whose position our \
-         syntax tree does not keep; we call it an illegal pattern",
-)];
+const KNOWN_DIVERGENCES: &[(&str, &str)] = &[];
 
 /// One case: its module name and the full module text.
 struct Case {
