@@ -20,6 +20,8 @@ pub struct Preproc<'a> {
     pub sources: &'a mut SourceMap,
     macros: HashMap<(String, Option<usize>), Macro>,
     module: Option<String>,
+    /// The function whose form is being expanded, for `?FUNCTION_NAME`/`?FUNCTION_ARITY`.
+    function: Option<(String, usize)>,
     /// The open conditionals, outermost first.
     conds: Vec<Cond>,
     depth: usize,
@@ -42,6 +44,7 @@ impl<'a> Preproc<'a> {
             sources,
             macros: HashMap::new(),
             module: None,
+            function: None,
             conds: Vec::new(),
             depth: 0,
         }
@@ -229,7 +232,10 @@ impl<'a> Preproc<'a> {
                         self.module = Some(m.clone());
                     }
                 }
-                let expanded = self.expand(form, 0)?;
+                self.function = function_of(&form);
+                let expanded = self.expand(form, 0);
+                self.function = None;
+                let expanded = expanded?;
                 out.push(expanded);
                 Ok(())
             }
@@ -412,6 +418,18 @@ impl<'a> Preproc<'a> {
                         .unwrap_or_default();
                     out.push(Token {
                         tok: Tok::Str(f),
+                        pos,
+                    });
+                    continue;
+                }
+                "FUNCTION_NAME" | "FUNCTION_ARITY" if self.function.is_some() => {
+                    let (f, a) = self.function.clone().expect("checked");
+                    out.push(Token {
+                        tok: if name == "FUNCTION_NAME" {
+                            Tok::Atom(f)
+                        } else {
+                            Tok::Int(BigInt::from(a))
+                        },
                         pos,
                     });
                     continue;
@@ -703,6 +721,18 @@ fn directive_term(form: &[Token]) -> String {
         return tokens_to_string(&form[3..n - 2]);
     }
     tokens_to_string(&form[2..n.saturating_sub(1)])
+}
+
+/// The name and arity of the function a form defines (its first clause's head, as epp reads
+/// it: the top-level arguments between the name's parentheses); `None` for an attribute.
+fn function_of(form: &[Token]) -> Option<(String, usize)> {
+    let (Some(Tok::Atom(f)), Some(Tok::Punct("("))) =
+        (form.first().map(|t| &t.tok), form.get(1).map(|t| &t.tok))
+    else {
+        return None;
+    };
+    let (args, _) = split_args(form, 1).ok()?;
+    Some((f.clone(), args.len()))
 }
 
 fn predefined(name: &str) -> bool {
