@@ -181,6 +181,9 @@ pub fn neg(a: &Term) -> Result<Term, Ctl> {
             None => Term::big(-BigInt::from(*i)),
         }),
         Term::Big(b) => Ok(Term::big(-(**b).clone())),
+        // IEEE negation, as OTP 25's `-`/1 on an operand of unknown type: -(0.0) is -0.0.
+        // (Where OTP's compiler has inferred a float it may subtract from 0.0 instead,
+        // giving 0.0: see tests/random_exprs.rs.)
         Term::Float(f) => Ok(Term::Float(-f)),
         _ => Err(badarith()),
     }
@@ -201,7 +204,8 @@ pub fn abs(a: &Term) -> Option<Term> {
             None => Term::big(BigInt::from(*i).abs()),
         }),
         Term::Big(b) => Some(Term::big(b.abs())),
-        Term::Float(f) => Some(Term::Float(f.abs())),
+        // OTP negates only what is below zero: abs(-0.0) is -0.0.
+        Term::Float(f) => Some(Term::Float(if *f < 0.0 { -f } else { *f })),
         _ => None,
     }
 }

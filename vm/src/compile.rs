@@ -1097,7 +1097,7 @@ impl Compiler {
         match e {
             Expr::Lit(_, t) => Some(t.clone()),
             Expr::Unary(_, "-", x) => match self.const_eval(x)? {
-                Term::Int(i) => Some(Term::Int(-i)),
+                Term::Int(i) => i.checked_neg().map(Term::Int),
                 Term::Float(f) => Some(Term::Float(-f)),
                 _ => None,
             },
