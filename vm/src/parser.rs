@@ -119,9 +119,23 @@ fn type_refs(toks: &[Token], out: &mut Vec<TypeRef>) {
     }
 }
 
-/// The expression of a preprocessor directive's argument, `toks` running from after its `(`
-/// up to and including the closing `)` (which must end it).
+/// The expression of a preprocessor directive's argument: `toks` runs from after its `(`
+/// to the form's final dot, and must hold the expression, `)`, and nothing else.
 pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
+    // The parser reads its last token again and again at the end: a dot (or an end of
+    // file) there keeps a directive cut short from looking like an endless `- - -...`.
+    let ended = matches!(toks.last().map(|t| &t.tok), Some(Tok::Dot | Tok::Eof));
+    let mut owned = Vec::new();
+    let toks = if ended {
+        toks
+    } else {
+        owned.extend(toks.iter().cloned());
+        owned.push(Token {
+            tok: Tok::Eof,
+            pos: toks.last().map(|t| t.pos).unwrap_or_default(),
+        });
+        &owned[..]
+    };
     let mut p = Parser {
         toks,
         i: 0,
@@ -130,7 +144,7 @@ pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
     };
     let v = p.expr()?;
     p.expect_p(")")?;
-    if p.i < toks.len() {
+    if p.i + 1 < toks.len() {
         return p.err();
     }
     Ok(v)

@@ -220,10 +220,7 @@ impl<'a> Preproc<'a> {
                 self.depth -= 1;
                 r
             }
-            Some("error") => Err(CompileError::new(
-                at,
-                format!("-error({}).", directive_term(&form)),
-            )),
+            Some("error") => Err(CompileError::new(at, directive_error(&form))),
             // We print no warnings: the module compiles, as with erlc.
             Some("warning") => Ok(()),
             _ => {
@@ -511,7 +508,8 @@ impl Preproc<'_> {
         // `defined(NAME)` first, so that the name is not expanded as a macro.
         let mut toks = Vec::with_capacity(n);
         let mut i = 3;
-        while i < n - 1 {
+        // Up to and including the dot, where the parser must find the end.
+        while i < n {
             let t = &form[i];
             let is_defined = matches!(&t.tok, Tok::Atom(a) if a == "defined")
                 && matches!(form.get(i + 1).map(|t| &t.tok), Some(Tok::Punct("(")))
@@ -708,19 +706,52 @@ fn guard_bif(name: &str, a: &[Term]) -> Option<Result<Term, Eval>> {
     })
 }
 
-/// The argument of `-error(Term).` as `io_lib:format("~tp", [Term])` prints it when it is a
-/// constant, else its tokens.
-fn directive_term(form: &[Token]) -> String {
+/// The message of `-error(Term).`: the term as `io_lib:format("-error(~tp).", [Term])`
+/// prints it; an argument that is not a term (an expression, a variable, a call) is
+/// "badly formed", as epp says.
+fn directive_error(form: &[Token]) -> String {
     let n = form.len();
     if n >= 5 && matches!(form[2].tok, Tok::Punct("(")) {
-        if let Ok(e) = crate::parser::parse_directive_expr(&form[3..n - 1]) {
-            if let Ok(t) = const_eval(&e) {
-                return crate::fmt::print_term(&t);
+        if let Ok(e) = crate::parser::parse_directive_expr(&form[3..]) {
+            if let Some(t) = literal_term(&e) {
+                return format!("-error({}).", crate::fmt::print_term(&t));
             }
         }
-        return tokens_to_string(&form[3..n - 2]);
     }
-    tokens_to_string(&form[2..n.saturating_sub(1)])
+    "badly formed 'error'".into()
+}
+
+/// The term an expression denotes when it is written out as one (what `erl_parse:
+/// parse_term` accepts): literals, tuples, lists, maps and binaries of literal segments.
+fn literal_term(e: &Expr) -> Option<Term> {
+    Some(match e {
+        Expr::Lit(_, t) => t.clone(),
+        Expr::Nil(_) => Term::Nil,
+        Expr::Tuple(_, es) => Term::tuple(es.iter().map(literal_term).collect::<Option<_>>()?),
+        Expr::Cons(_, h, t) => Term::cons(literal_term(h)?, literal_term(t)?),
+        Expr::Map(_, None, fs) => Term::map(
+            fs.iter()
+                .map(|(k, exact, v)| match exact {
+                    false => Some((crate::term::MapKey(literal_term(k)?), literal_term(v)?)),
+                    true => None,
+                })
+                .collect::<Option<_>>()?,
+        ),
+        Expr::Bin(_, segs) => {
+            let mut bytes = Vec::new();
+            for s in segs {
+                if s.size.is_some() || !s.types.is_empty() {
+                    return None;
+                }
+                match literal_term(&s.value)? {
+                    Term::Int(i) => bytes.push(i as u8),
+                    t => bytes.extend(crate::bifs::chardata(&t)?),
+                }
+            }
+            Term::binary(bytes)
+        }
+        _ => return None,
+    })
 }
 
 /// The name and arity of the function a form defines (its first clause's head, as epp reads
