@@ -28,10 +28,20 @@ pub enum Expr {
     FunRef(Pos, Option<Box<Expr>>, Box<Expr>, Box<Expr>),
     ListComp(Pos, Box<Expr>, Vec<Qual>),
     BinComp(Pos, Box<Expr>, Vec<Qual>),
-    Record(Pos, Option<Box<Expr>>, String, Vec<(String, Expr)>),
-    RecordField(Pos, Box<Expr>, String, String),
+    /// `[Base]#name{Field = Value...}`; the last vector holds each field name's position.
+    Record(
+        Pos,
+        Option<Box<Expr>>,
+        String,
+        Vec<(String, Expr)>,
+        Vec<Pos>,
+    ),
+    /// `Base#name.field`; the last position is the field name's.
+    RecordField(Pos, Box<Expr>, String, String, Pos),
     RecordIndex(Pos, String, String),
-    Map(Pos, Option<Box<Expr>>, Vec<(Expr, bool, Expr)>),
+    /// `[Base]#{Key => Value, Key := Value...}` (true for `:=`); the last vector holds each
+    /// field operator's position.
+    Map(Pos, Option<Box<Expr>>, Vec<(Expr, bool, Expr)>, Vec<Pos>),
 }
 
 impl Expr {
@@ -59,10 +69,10 @@ impl Expr {
             | FunRef(p, _, _, _)
             | ListComp(p, _, _)
             | BinComp(p, _, _)
-            | Record(p, _, _, _)
-            | RecordField(p, _, _, _)
+            | Record(p, _, _, _, _)
+            | RecordField(p, _, _, _, _)
             | RecordIndex(p, _, _)
-            | Map(p, _, _) => *p,
+            | Map(p, _, _, _) => *p,
         }
     }
 }
@@ -108,7 +118,14 @@ pub enum Form {
     Export(Pos, Vec<(String, usize)>),
     Import(Pos, String, Vec<(String, usize)>),
     /// The last field lists what the fields' type annotations refer to.
-    Record(Pos, String, Vec<(String, Option<Expr>)>, Vec<TypeRef>),
+    /// The field names' positions follow the type references.
+    Record(
+        Pos,
+        String,
+        Vec<(String, Option<Expr>)>,
+        Vec<TypeRef>,
+        Vec<Pos>,
+    ),
     /// `-type` or `-opaque`: position of the attribute's name, the type's name and arity,
     /// what its definition refers to, and a type variable used only once without being a
     /// parameter (erl_lint's "is unbound").

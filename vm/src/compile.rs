@@ -207,7 +207,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                 type_refs.extend(refs);
             }
             Form::Spec(pos, m, name, arity, refs) => specs.push((pos, m, name, arity, refs)),
-            Form::Record(pos, name, fields, refs) => {
+            Form::Record(pos, name, fields, refs, at) => {
                 type_refs.extend(refs);
                 if c.records.contains_key(&name) {
                     return Err(CompileError::new(
@@ -216,10 +216,13 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                     ));
                 }
                 let mut seen = HashSet::new();
-                if let Some((f, _)) = fields.iter().find(|(f, _)| !seen.insert(f.clone())) {
-                    // Fields keep no position: the error points at the definition.
+                if let Some(((f, _), p)) = fields
+                    .iter()
+                    .zip(&at)
+                    .find(|((f, _), _)| !seen.insert(f.clone()))
+                {
                     return Err(CompileError::new(
-                        pos,
+                        *p,
                         format!("field {f} already defined in record {name}"),
                     ));
                 }
@@ -418,9 +421,9 @@ fn is_guard_expr(e: &Expr) -> bool {
         Expr::Cons(_, h, t) => is_guard_expr(h) && is_guard_expr(t),
         Expr::Op(_, op, a, b) => *op != "!" && is_guard_expr(a) && is_guard_expr(b),
         Expr::Unary(_, _, a) => is_guard_expr(a),
-        Expr::RecordField(_, b, _, _) => is_guard_expr(b),
-        Expr::Record(_, None, _, fs) => fs.iter().all(|(_, v)| is_guard_expr(v)),
-        Expr::Map(_, base, fs) => {
+        Expr::RecordField(_, b, _, _, _) => is_guard_expr(b),
+        Expr::Record(_, None, _, fs, _) => fs.iter().all(|(_, v)| is_guard_expr(v)),
+        Expr::Map(_, base, fs, _) => {
             base.as_deref().is_none_or(is_guard_expr)
                 && fs
                     .iter()
@@ -446,12 +449,13 @@ fn is_guard_expr(e: &Expr) -> bool {
 }
 
 /// A field named twice in a record expression or pattern (erl_lint's `redefine_field`).
-fn check_record_fields(pos: Pos, name: &str, fields: &[(String, Expr)]) -> R<()> {
+/// A field named twice, at its second name.
+fn check_record_fields(name: &str, fields: &[(String, Expr)], at: &[Pos]) -> R<()> {
     let mut seen = HashSet::new();
-    for (f, _) in fields {
+    for ((f, _), p) in fields.iter().zip(at) {
         if !seen.insert(f) {
             return Err(CompileError::new(
-                pos,
+                *p,
                 format!("field {f} already defined in record {name}"),
             ));
         }
@@ -476,15 +480,15 @@ fn var_pos(e: &Expr, name: &str) -> Option<Pos> {
         Expr::Var(p, v) => (v == name).then_some(*p),
         Expr::Tuple(_, es) => es.iter().find_map(|x| var_pos(x, name)),
         Expr::Cons(_, h, t) | Expr::Op(_, _, h, t) => var_pos(h, name).or_else(|| var_pos(t, name)),
-        Expr::Unary(_, _, a) | Expr::RecordField(_, a, _, _) => var_pos(a, name),
+        Expr::Unary(_, _, a) | Expr::RecordField(_, a, _, _, _) => var_pos(a, name),
         Expr::Call(_, f, args) => {
             var_pos(f, name).or_else(|| args.iter().find_map(|x| var_pos(x, name)))
         }
-        Expr::Map(_, b, fs) => b.as_deref().and_then(|b| var_pos(b, name)).or_else(|| {
+        Expr::Map(_, b, fs, _) => b.as_deref().and_then(|b| var_pos(b, name)).or_else(|| {
             fs.iter()
                 .find_map(|(k, _, v)| var_pos(k, name).or_else(|| var_pos(v, name)))
         }),
-        Expr::Record(_, _, _, fs) => fs.iter().find_map(|(_, v)| var_pos(v, name)),
+        Expr::Record(_, _, _, fs, _) => fs.iter().find_map(|(_, v)| var_pos(v, name)),
         Expr::Bin(_, els) => els.iter().find_map(|el| {
             var_pos(&el.value, name).or_else(|| el.size.as_ref().and_then(|s| var_pos(s, name)))
         }),
@@ -740,7 +744,7 @@ impl Compiler {
                 self.check_gexpr(h)?;
                 self.check_gexpr(t)
             }
-            Expr::Map(_, base, fs) => {
+            Expr::Map(_, base, fs, _) => {
                 if let Some(b) = base {
                     self.check_gexpr(b)?;
                 }
@@ -749,8 +753,8 @@ impl Compiler {
                     self.check_gexpr(v)
                 })
             }
-            Expr::Record(_, None, _, fs) => fs.iter().try_for_each(|(_, v)| self.check_gexpr(v)),
-            Expr::RecordField(_, b, _, _) => self.check_gexpr(b),
+            Expr::Record(_, None, _, fs, _) => fs.iter().try_for_each(|(_, v)| self.check_gexpr(v)),
+            Expr::RecordField(_, b, _, _, _) => self.check_gexpr(b),
             Expr::Bin(_, elems) => elems.iter().try_for_each(|el| {
                 self.check_gexpr(&el.value)?;
                 el.size.as_ref().map_or(Ok(()), |s| self.check_gexpr(s))
@@ -1019,11 +1023,12 @@ impl Compiler {
                 }
                 Pat::Bin(segs)
             }
-            Expr::Map(pos, None, fields) => {
+            Expr::Map(_, None, fields, ops) => {
                 let mut v = Vec::new();
-                for (k, exact, val) in fields {
+                for ((k, exact, val), op) in fields.iter().zip(ops) {
                     if !exact {
-                        return Err(CompileError::new(*pos, "illegal pattern"));
+                        // erl_lint points at the `=>`.
+                        return Err(CompileError::new(*op, "illegal pattern"));
                     }
                     let ke = self.pattern_scope_expr(k, pc, &HashMap::new())?;
                     let vp = self.pattern(val, pc)?;
@@ -1031,9 +1036,9 @@ impl Compiler {
                 }
                 Pat::Map(v)
             }
-            Expr::Record(pos, None, name, fields) => {
+            Expr::Record(pos, None, name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
-                check_record_fields(*pos, name, fields)?;
+                check_record_fields(name, fields, at)?;
                 let mut v = Vec::new();
                 v.push(Pat::Lit(Term::atom(name)));
                 let wild = fields
@@ -1049,10 +1054,10 @@ impl Compiler {
                         },
                     }
                 }
-                for (f, _) in fields {
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f != "_" && !defs.iter().any(|(d, _)| d == f) {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("field {f} undefined in record {name}"),
                         ));
                     }
@@ -1075,8 +1080,8 @@ impl Compiler {
                     Expr::Try(..) => Some("'try'"),
                     Expr::Block(..) => Some("'begin'"),
                     Expr::RecordField(..)
-                    | Expr::Record(_, Some(_), _, _)
-                    | Expr::Map(_, Some(_), _) => Some("'#'"),
+                    | Expr::Record(_, Some(_), _, _, _)
+                    | Expr::Map(_, Some(_), _, _) => Some("'#'"),
                     _ => None,
                 };
                 return Err(match token {
@@ -1513,11 +1518,11 @@ impl Compiler {
                 let (q, b) = self.comprehension(body, quals)?;
                 E::BinComp(Box::new(b), q)
             }
-            Expr::Map(_, None, fields) => {
-                for (k, exact, _) in fields {
+            Expr::Map(_, None, fields, ops) => {
+                for ((_, exact, _), op) in fields.iter().zip(ops) {
                     if *exact {
                         return Err(CompileError::new(
-                            k.pos(),
+                            *op,
                             "only association operators '=>' are allowed in map construction",
                         ));
                     }
@@ -1531,7 +1536,7 @@ impl Compiler {
                 }
                 E::MapNew(v)
             }
-            Expr::Map(pos, Some(base), fields) => {
+            Expr::Map(pos, Some(base), fields, _) => {
                 let parts =
                     std::iter::once(&**base).chain(fields.iter().flat_map(|(k, _, val)| [k, val]));
                 let mut es = self.siblings(parts)?.into_iter();
@@ -1545,13 +1550,13 @@ impl Compiler {
                 }
                 E::At(*pos, Box::new(E::MapUpdate(Box::new(b), v)))
             }
-            Expr::Record(pos, None, name, fields) => {
+            Expr::Record(pos, None, name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
-                check_record_fields(*pos, name, fields)?;
-                for (f, _) in fields {
+                check_record_fields(name, fields, at)?;
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f != "_" && !defs.iter().any(|(d, _)| d == f) {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("field {f} undefined in record {name}"),
                         ));
                     }
@@ -1576,19 +1581,19 @@ impl Compiler {
                 })?;
                 E::Tuple(v)
             }
-            Expr::Record(pos, Some(base), name, fields) => {
+            Expr::Record(pos, Some(base), name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
                 let mut idx = Vec::new();
-                for (f, _) in fields {
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f == "_" {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("meaningless use of _ in update of record {name}"),
                         ));
                     }
-                    idx.push(self.record_index(*pos, name, f)? - 1);
+                    idx.push(self.record_index(*p, name, f)? - 1);
                 }
-                check_record_fields(*pos, name, fields)?;
+                check_record_fields(name, fields, at)?;
                 let parts = std::iter::once(&**base).chain(fields.iter().map(|(_, val)| val));
                 let mut es = self.siblings(parts)?.into_iter();
                 let b = es.next().expect("the record is the first sibling");
@@ -1603,9 +1608,9 @@ impl Compiler {
                     )),
                 )
             }
-            Expr::RecordField(pos, base, name, field) => {
+            Expr::RecordField(pos, base, name, field, fpos) => {
                 let defs = self.record_def(*pos, name)?;
-                let idx = self.record_index(*pos, name, field)?;
+                let idx = self.record_index(*fpos, name, field)?;
                 let b = self.expr(base, false)?;
                 E::At(
                     *pos,

@@ -62,6 +62,11 @@ pub fn parse_form(toks: &[Token]) -> R<Form> {
     p.form()
 }
 
+/// A map's fields (`true` for `:=`) and where each operator is.
+type MapFields = (Vec<(Expr, bool, Expr)>, Vec<Pos>);
+/// A record expression's fields and where each name is.
+type RecordFields = (Vec<(String, Expr)>, Vec<Pos>);
+
 /// The arguments of the parenthesised group opening at `toks[open]` (a `(`), split at its
 /// top-level commas (none for `()`), and the index after its `)`; `None` if it never closes.
 fn group_args(toks: &[Token], open: usize) -> Option<(Vec<&[Token]>, usize)> {
@@ -295,8 +300,10 @@ impl<'a> Parser<'a> {
                 self.expect_p("{")?;
                 let mut fields = Vec::new();
                 let mut refs = Vec::new();
+                let mut at = Vec::new();
                 if !self.is_p("}") {
                     loop {
+                        at.push(self.pos());
                         let f = self.atom()?;
                         let def = if self.eat_p("=") {
                             Some(self.expr()?)
@@ -316,7 +323,7 @@ impl<'a> Parser<'a> {
                 }
                 self.expect_p("}")?;
                 self.expect_p(")")?;
-                Ok(Form::Record(pos, r, fields, refs))
+                Ok(Form::Record(pos, r, fields, refs, at))
             }
             "compile" => {
                 let t = &self.toks[self.i..];
@@ -672,17 +679,18 @@ impl<'a> Parser<'a> {
             if self.is_p("#") {
                 self.i += 1;
                 if self.is_p("{") {
-                    let fields = self.map_fields()?;
-                    e = Expr::Map(pos, Some(Box::new(e)), fields);
+                    let (fields, ops) = self.map_fields()?;
+                    e = Expr::Map(pos, Some(Box::new(e)), fields, ops);
                     continue;
                 }
                 let r = self.atom()?;
                 if self.eat_p(".") {
+                    let fpos = self.pos();
                     let f = self.atom()?;
-                    e = Expr::RecordField(pos, Box::new(e), r, f);
+                    e = Expr::RecordField(pos, Box::new(e), r, f, fpos);
                 } else {
-                    let fields = self.record_fields()?;
-                    e = Expr::Record(pos, Some(Box::new(e)), r, fields);
+                    let (fields, at) = self.record_fields()?;
+                    e = Expr::Record(pos, Some(Box::new(e)), r, fields, at);
                 }
                 continue;
             }
@@ -706,12 +714,15 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn map_fields(&mut self) -> R<Vec<(Expr, bool, Expr)>> {
+    /// `{K => V, K := V...}`, and where each operator is.
+    fn map_fields(&mut self) -> R<MapFields> {
         self.expect_p("{")?;
         let mut v = Vec::new();
+        let mut ops = Vec::new();
         if !self.is_p("}") {
             loop {
                 let k = self.expr()?;
+                ops.push(self.pos());
                 let exact = if self.eat_p(":=") {
                     true
                 } else if self.eat_p("=>") {
@@ -727,14 +738,17 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_p("}")?;
-        Ok(v)
+        Ok((v, ops))
     }
 
-    fn record_fields(&mut self) -> R<Vec<(String, Expr)>> {
+    /// `{Field = Value...}`, and where each field name is.
+    fn record_fields(&mut self) -> R<RecordFields> {
         self.expect_p("{")?;
         let mut v = Vec::new();
+        let mut at = Vec::new();
         if !self.is_p("}") {
             loop {
+                at.push(self.pos());
                 let f = match self.next() {
                     Tok::Atom(a) => a,
                     Tok::Var(v) if v == "_" => "_".to_string(),
@@ -752,7 +766,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_p("}")?;
-        Ok(v)
+        Ok((v, at))
     }
 
     /// Runs `f` (which parses a clause's patterns) with comprehensions refused.
@@ -881,16 +895,16 @@ impl<'a> Parser<'a> {
             }
             Tok::Punct("#") => {
                 if self.is_p("{") {
-                    let f = self.map_fields()?;
-                    return Ok(Expr::Map(pos, None, f));
+                    let (f, ops) = self.map_fields()?;
+                    return Ok(Expr::Map(pos, None, f, ops));
                 }
                 let r = self.atom()?;
                 if self.eat_p(".") {
                     let f = self.atom()?;
                     Ok(Expr::RecordIndex(pos, r, f))
                 } else {
-                    let f = self.record_fields()?;
-                    Ok(Expr::Record(pos, None, r, f))
+                    let (f, at) = self.record_fields()?;
+                    Ok(Expr::Record(pos, None, r, f, at))
                 }
             }
             Tok::Kw("begin") => {

@@ -729,7 +729,7 @@ fn literal_term(e: &Expr) -> Option<Term> {
         Expr::Nil(_) => Term::Nil,
         Expr::Tuple(_, es) => Term::tuple(es.iter().map(literal_term).collect::<Option<_>>()?),
         Expr::Cons(_, h, t) => Term::cons(literal_term(h)?, literal_term(t)?),
-        Expr::Map(_, None, fs) => Term::map(
+        Expr::Map(_, None, fs, _) => Term::map(
             fs.iter()
                 .map(|(k, exact, v)| match exact {
                     false => Some((crate::term::MapKey(literal_term(k)?), literal_term(v)?)),

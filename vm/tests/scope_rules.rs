@@ -17,40 +17,7 @@ use std::process::Command;
 /// Cases where we reject on OTP's line with OTP's message but at another column, because our
 /// syntax tree does not keep the position OTP points at. Each must still differ (so the list
 /// shrinks when the position is added).
-const OTHER_COLUMN: &[(&str, &str)] = &[
-    (
-        "rd_field_defined_twice",
-        "record definition fields keep no position: we point at the attribute",
-    ),
-    (
-        "ed_record_field_in_guard_unknown",
-        "record fields keep no position: we point at '#'",
-    ),
-    (
-        "rec_field_undefined",
-        "record fields keep no position: we point at '#'",
-    ),
-    (
-        "rec_field_twice",
-        "record fields keep no position: we point at '#'",
-    ),
-    (
-        "rec_update_wildcard",
-        "record fields keep no position: we point at '#'",
-    ),
-    (
-        "pat_record_undefined_field",
-        "record fields keep no position: we point at '#'",
-    ),
-    (
-        "map_exact_in_construction",
-        "map fields keep no operator position: we point at the key",
-    ),
-    (
-        "pat_map_assoc_in_pattern",
-        "map fields keep no operator position: we point at '#'",
-    ),
-];
+const OTHER_COLUMN: &[(&str, &str)] = &[];
 
 /// Cases where we still disagree with OTP, and why. Each must still disagree (so the list
 /// shrinks when one is fixed); the test fails on any disagreement not listed.
