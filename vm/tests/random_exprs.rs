@@ -189,7 +189,8 @@ impl Gen {
 
 fn modules(seed: u64) -> Vec<(String, String)> {
     let mut g = Gen {
-        rng: Rng(seed),
+        // xorshift never leaves the zero state.
+        rng: Rng(seed.max(1)),
         vars: 0,
     };
     (0..MODULES)
