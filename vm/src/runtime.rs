@@ -81,7 +81,9 @@ pub struct Sched {
     running: u64,
     pub procs: ProcTable,
     runq: VecDeque<u64>,
-    pub registered: HashMap<Atom, u64>,
+    /// Registered names. Keyed by atom index with FxHash: `whereis/1` is a hot BIF (Estone's
+    /// `bif_dispatch` calls it seven times a round) and SipHash cost ~40 instructions a probe.
+    pub registered: rustc_hash::FxHashMap<Atom, u64>,
     /// (deadline ms, timer ref) -> (destination, message)
     pub timers: BTreeMap<(u64, u64), (Term, Term)>,
     /// (deadline ms, pid) of processes waiting in `receive ... after`: kept in step with
@@ -369,7 +371,7 @@ impl Runtime {
             }
             for (r, watcher) in mons {
                 let object = match s.monitor_names.remove(&r) {
-                    Some(n) => Term::tuple(vec![Term::Atom(n), Term::atom("nonode@nohost")]),
+                    Some(n) => Term::tuple(vec![Term::Atom(n), Term::Atom(crate::bifs::nonode())]),
                     None => Term::Pid(pid),
                 };
                 let msg = Term::tuple(vec![

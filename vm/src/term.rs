@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+mod tuple;
+pub use tuple::Tuple;
+
 #[derive(Clone, Debug)]
 pub enum Term {
     Int(i64),
@@ -21,7 +24,7 @@ pub enum Term {
     Atom(Atom),
     Nil,
     Cons(Rc<Cons>),
-    Tuple(Rc<Vec<Term>>),
+    Tuple(Tuple),
     Bin(Rc<Bits>),
     Map(Rc<BTreeMap<MapKey, Term>>),
     Fun(Rc<Fun>),
@@ -231,7 +234,7 @@ impl Term {
         Term::Atom(atom::OK)
     }
     pub fn tuple(v: Vec<Term>) -> Term {
-        Term::Tuple(Rc::new(v))
+        Term::Tuple(Tuple::from_vec(v))
     }
     /// A map; embedders build maps through this rather than naming the pointer type.
     pub fn map(m: BTreeMap<MapKey, Term>) -> Term {
@@ -450,7 +453,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
         }
         (Ref(x), Ref(y)) | (Pid(x), Pid(y)) => x.cmp(y),
         (Tuple(x), Tuple(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if self::Tuple::ptr_eq(x, y) {
                 return Ordering::Equal;
             }
             x.len().cmp(&y.len()).then_with(|| {
