@@ -95,6 +95,39 @@ pub struct Sched {
     live: usize,
 }
 
+impl Sched {
+    /// Links `me` and `other` both ways (a link is a set: linking twice is one link), in one
+    /// pass over the table. False, linking nothing, when `other` is not alive.
+    pub fn link(&mut self, me: u64, other: u64) -> bool {
+        match self.procs.get_mut(&other) {
+            Some(e) if e.state != State::Done => {
+                if !e.links.contains(&me) {
+                    e.links.push(me);
+                }
+            }
+            _ => return false,
+        }
+        if let Some(e) = self.procs.get_mut(&me) {
+            if !e.links.contains(&other) {
+                e.links.push(other);
+            }
+        }
+        true
+    }
+
+    /// Removes the link between `me` and `other`, if any, on both sides.
+    pub fn unlink(&mut self, me: u64, other: u64) {
+        for (a, b) in [(other, me), (me, other)] {
+            if let Some(e) = self.procs.get_mut(&a) {
+                if let Some(i) = e.links.iter().position(|l| *l == b) {
+                    // `remove`, not `swap_remove`: exit signals go out in link order.
+                    e.links.remove(i);
+                }
+            }
+        }
+    }
+}
+
 /// A process's coroutine: resumed with `true` normally, `false` when the scheduler found a
 /// deadlock (the process waits and nothing can ever wake it).
 type Coro = Coroutine<bool, (), (), ProcStack>;

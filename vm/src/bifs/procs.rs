@@ -206,47 +206,25 @@ pub fn register(t: &mut Table) {
     t.insert(("erlang", "link", 1), |p, a| {
         let other = pid_arg(&a[0])?;
         let me = p.pid;
-        if other == me {
+        if other == me || p.rt.with_sched(|s| s.link(me, other)) {
             return Ok(Term::bool(true));
         }
-        if !p.rt.is_alive(other) {
-            // A trapping caller gets the link's exit signal instead of an exception.
-            if p.trap_exit {
-                let msg = Term::tuple(vec![
-                    Term::Atom(atom::EXIT_TAG),
-                    Term::Pid(other),
-                    Term::atom("noproc"),
-                ]);
-                p.mailbox.push_back(msg);
-                return Ok(Term::bool(true));
-            }
-            return Err(error(Term::atom("noproc")));
+        // A trapping caller gets the link's exit signal instead of an exception.
+        if p.trap_exit {
+            let msg = Term::tuple(vec![
+                Term::Atom(atom::EXIT_TAG),
+                Term::Pid(other),
+                Term::atom("noproc"),
+            ]);
+            p.mailbox.push_back(msg);
+            return Ok(Term::bool(true));
         }
-        p.rt.with_sched(|s| {
-            if let Some(e) = s.procs.get_mut(&other) {
-                if !e.links.contains(&me) {
-                    e.links.push(me);
-                }
-            }
-            if let Some(e) = s.procs.get_mut(&me) {
-                if !e.links.contains(&other) {
-                    e.links.push(other);
-                }
-            }
-        });
-        Ok(Term::bool(true))
+        Err(error(Term::atom("noproc")))
     });
     t.insert(("erlang", "unlink", 1), |p, a| {
         let other = pid_arg(&a[0])?;
         let me = p.pid;
-        p.rt.with_sched(|s| {
-            if let Some(e) = s.procs.get_mut(&other) {
-                e.links.retain(|l| *l != me);
-            }
-            if let Some(e) = s.procs.get_mut(&me) {
-                e.links.retain(|l| *l != other);
-            }
-        });
+        p.rt.with_sched(|s| s.unlink(me, other));
         Ok(Term::bool(true))
     });
     t.insert(("erlang", "monitor", 2), |p, a| {
