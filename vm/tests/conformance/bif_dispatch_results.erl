@@ -21,10 +21,16 @@ main() ->
     Conv = [atom_to_list(''), list_to_atom([]), tuple_to_list({}), list_to_tuple([]),
             atom_to_list('a b'), list_to_atom("x y"), err(atom_to_list, ["a"]),
             err(list_to_atom, [a])],
+    %% More distinct names than the VM's per-thread atom cache holds, twice over.
+    Names = ["bdr_" ++ integer_to_list(N) || N <- lists:seq(1, 9000)],
+    As = [list_to_atom(N) || N <- Names],
+    Again = [list_to_atom(N) || N <- lists:reverse(Names)],
+    Many = [As =:= lists:reverse(Again), [atom_to_list(A) || A <- As] =:= Names,
+            list_to_atom("bdr_17") =:= lists:nth(17, As)],
     Tup = {a},
     Elems = [element(1, Tup), setelement(1, Tup, k), Tup, tuple_size(Tup),
              hd([x]), tl([x]), length([x]), err(hd, [[]]), err(length, [[a | b]])],
-    Res = {Nodes, Where, Dict, Cal, Conv, Elems},
+    Res = {Nodes, Where, Dict, Cal, Conv, Many, Elems},
     io:format("~p~n", [Res]),
     ok.
 
