@@ -1,6 +1,7 @@
 //! Erlang terms. Immutable and acyclic, so a reference-counted representation is correct:
 //! small integers, floats, atoms, pids and references are unboxed; compound terms share
-//! their parts through `Rc`. Every process of a VM is a green thread on the one OS thread
+//! their parts through `Rc`, tuples through `Tuple` (`term/tuple.rs`: count, length and
+//! elements in one allocation behind a thin pointer). Every process of a VM is a green thread on the one OS thread
 //! that runs it (`embed.rs`), so terms never cross threads and their counts need not be
 //! atomic: a register move of a list is a plain increment, not a locked one. Only bytes an
 //! embedder hands in from another thread (`ForeignBuf`) are shared atomically.
