@@ -142,26 +142,28 @@ pub fn arith(op: Op2, a: &Term, b: &Term) -> Result<Term, Ctl> {
                 Bor => limit(x | y),
                 Bxor => limit(x ^ y),
                 Bsl | Bsr => {
-                    let Some(mut s) = y.to_i64() else {
-                        return Err(if (op == Bsl) == y.is_positive() {
-                            crate::interp::error(Term::Atom(crate::atom::SYSTEM_LIMIT))
-                        } else {
-                            return Ok(Term::Int(if x.is_negative() { -1 } else { 0 }));
-                        });
-                    };
-                    if op == Bsr {
-                        s = -s;
+                    // Zero stays zero however far it moves (OTP: `0 bsl (1 bsl 64)` is 0).
+                    if x.is_zero() {
+                        return Ok(Term::Int(0));
                     }
-                    if s >= 0 {
-                        if s > 4_000_000 {
-                            return Err(crate::interp::error(Term::Atom(
-                                crate::atom::SYSTEM_LIMIT,
-                            )));
+                    // The distance to the left, in i128 so that negating the most negative
+                    // 64-bit distance cannot overflow; beyond i128, only its direction counts.
+                    let left = y.to_i128().map(|v| if op == Bsr { -v } else { v });
+                    let to_left = left.map_or((op == Bsl) == y.is_positive(), |l| l >= 0);
+                    if to_left {
+                        match left {
+                            Some(l) if l <= 4_000_000 => limit(x << (l as usize)),
+                            _ => Err(crate::interp::error(Term::Atom(crate::atom::SYSTEM_LIMIT))),
                         }
-                        limit(x << (s as usize))
                     } else {
-                        // Arithmetic shift right (floor), as Erlang does for negatives.
-                        let d = BigInt::from(1) << ((-s) as usize).min(8_000_000);
+                        // Arithmetic shift right (floor), as Erlang does for negatives; past
+                        // the number's own bits only its sign is left.
+                        let right = left
+                            .map_or(u64::MAX, |l| l.unsigned_abs().min(u64::MAX as u128) as u64);
+                        if right > x.bits() {
+                            return Ok(Term::Int(if x.is_negative() { -1 } else { 0 }));
+                        }
+                        let d = BigInt::from(1) << (right as usize);
                         limit(x.div_floor(&d))
                     }
                 }
@@ -179,6 +181,9 @@ pub fn neg(a: &Term) -> Result<Term, Ctl> {
             None => Term::big(-BigInt::from(*i)),
         }),
         Term::Big(b) => Ok(Term::big(-(**b).clone())),
+        // IEEE negation, as OTP 25's `-`/1 on an operand of unknown type: -(0.0) is -0.0.
+        // (Where OTP's compiler has inferred a float it may subtract from 0.0 instead,
+        // giving 0.0: see tests/random_exprs.rs.)
         Term::Float(f) => Ok(Term::Float(-f)),
         _ => Err(badarith()),
     }
@@ -199,7 +204,8 @@ pub fn abs(a: &Term) -> Option<Term> {
             None => Term::big(BigInt::from(*i).abs()),
         }),
         Term::Big(b) => Some(Term::big(b.abs())),
-        Term::Float(f) => Some(Term::Float(f.abs())),
+        // OTP negates only what is below zero: abs(-0.0) is -0.0.
+        Term::Float(f) => Some(Term::Float(if *f < 0.0 { -f } else { *f })),
         _ => None,
     }
 }

@@ -28,10 +28,20 @@ pub enum Expr {
     FunRef(Pos, Option<Box<Expr>>, Box<Expr>, Box<Expr>),
     ListComp(Pos, Box<Expr>, Vec<Qual>),
     BinComp(Pos, Box<Expr>, Vec<Qual>),
-    Record(Pos, Option<Box<Expr>>, String, Vec<(String, Expr)>),
-    RecordField(Pos, Box<Expr>, String, String),
+    /// `[Base]#name{Field = Value...}`; the last vector holds each field name's position.
+    Record(
+        Pos,
+        Option<Box<Expr>>,
+        String,
+        Vec<(String, Expr)>,
+        Vec<Pos>,
+    ),
+    /// `Base#name.field`; the last position is the field name's.
+    RecordField(Pos, Box<Expr>, String, String, Pos),
     RecordIndex(Pos, String, String),
-    Map(Pos, Option<Box<Expr>>, Vec<(Expr, bool, Expr)>),
+    /// `[Base]#{Key => Value, Key := Value...}` (true for `:=`); the last vector holds each
+    /// field operator's position.
+    Map(Pos, Option<Box<Expr>>, Vec<(Expr, bool, Expr)>, Vec<Pos>),
 }
 
 impl Expr {
@@ -59,10 +69,10 @@ impl Expr {
             | FunRef(p, _, _, _)
             | ListComp(p, _, _)
             | BinComp(p, _, _)
-            | Record(p, _, _, _)
-            | RecordField(p, _, _, _)
+            | Record(p, _, _, _, _)
+            | RecordField(p, _, _, _, _)
             | RecordIndex(p, _, _)
-            | Map(p, _, _) => *p,
+            | Map(p, _, _, _) => *p,
         }
     }
 }
@@ -91,13 +101,40 @@ pub struct BinElem {
     pub types: Vec<(String, Option<u32>)>,
 }
 
+/// What a type expression names that the module must define (remote types are not checked,
+/// as erl_lint does not).
+#[derive(Clone, Debug)]
+pub enum TypeRef {
+    /// `name(Args)` at the name: a built-in type or one of the module's `-type`s.
+    Local(Pos, String, usize),
+    /// `#name{...}` at the `#`.
+    Record(Pos, String),
+}
+
 #[derive(Clone, Debug)]
 pub enum Form {
     Module(Pos, String),
-    Export(Vec<(String, usize)>),
-    Import(String, Vec<(String, usize)>),
-    Record(Pos, String, Vec<(String, Option<Expr>)>),
+    /// The position is the attribute's name, where erl_lint reports its errors.
+    Export(Pos, Vec<(String, usize)>),
+    Import(Pos, String, Vec<(String, usize)>),
+    /// The last field lists what the fields' type annotations refer to.
+    /// The field names' positions follow the type references.
+    Record(
+        Pos,
+        String,
+        Vec<(String, Option<Expr>)>,
+        Vec<TypeRef>,
+        Vec<Pos>,
+    ),
+    /// `-type` or `-opaque`: position of the attribute's name, the type's name and arity,
+    /// what its definition refers to, and a type variable used only once without being a
+    /// parameter (erl_lint's "is unbound").
+    Type(Pos, String, usize, Vec<TypeRef>, Option<(Pos, String)>),
+    /// `-spec [Module:]Name(...) -> ...`: position of the attribute's name, the module if
+    /// written, the function's name and arity, and what its types refer to.
+    Spec(Pos, Option<String>, String, usize, Vec<TypeRef>),
     Function(Pos, String, usize, Vec<Clause>),
-    ExportAll,
+    /// `-compile(...)`: `export_all` given, and the functions named by `no_auto_import`.
+    Compile(bool, Vec<(String, usize)>),
     Ignored,
 }

@@ -20,7 +20,7 @@ mod hash;
 mod lists_maps;
 mod procs;
 
-fn table() -> &'static HashMap<(&'static str, &'static str, usize), BifFn> {
+pub(crate) fn table() -> &'static HashMap<(&'static str, &'static str, usize), BifFn> {
     static T: OnceLock<HashMap<(&'static str, &'static str, usize), BifFn>> = OnceLock::new();
     T.get_or_init(|| {
         let mut t: HashMap<(&'static str, &'static str, usize), BifFn> = HashMap::new();

@@ -2,7 +2,7 @@
 //! statically whether a pattern variable binds or compares), captures free variables of funs,
 //! expands records, resolves calls to local functions, imports and native BIFs.
 
-use crate::ast::{BinElem, Clause, Expr, Form, Qual};
+use crate::ast::{BinElem, Clause, Expr, Form, Qual, TypeRef};
 use crate::atom::Atom;
 use crate::bifs;
 use crate::code::*;
@@ -148,6 +148,8 @@ pub struct Compiler {
     ctx: Vec<FnCtx>,
     fun_name: String,
     lambda_count: usize,
+    /// Functions `-compile({no_auto_import, ...})` names: a call of one never means the BIF.
+    no_auto_import: HashSet<(String, usize)>,
 }
 
 pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
@@ -163,27 +165,50 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         ctx: Vec::new(),
         fun_name: String::new(),
         lambda_count: 0,
+        no_auto_import: HashSet::new(),
     };
     let mut functions = Vec::new();
     let mut record_order = Vec::new();
+    let mut types = HashSet::new();
+    let mut type_refs = Vec::new();
+    let mut specs = Vec::new();
     for f in forms {
         match f {
             Form::Module(_, m) => module = Some(m),
-            Form::Export(l) => exports.extend(l),
-            Form::ExportAll => export_all = true,
-            Form::Import(m, l) => {
+            Form::Export(pos, l) => exports.extend(l.into_iter().map(|fa| (pos, fa))),
+            Form::Compile(all, no_auto) => {
+                export_all |= all;
+                c.no_auto_import.extend(no_auto);
+            }
+            Form::Import(pos, m, l) => {
                 for fa in l {
                     if let Some(old) = c.imports.get(&fa) {
-                        // -import keeps no position in the syntax tree.
                         return Err(CompileError::new(
-                            Pos::default(),
+                            pos,
                             format!("function {}/{} already imported from {old}", fa.0, fa.1),
                         ));
                     }
                     c.imports.insert(fa, m.clone());
                 }
             }
-            Form::Record(pos, name, fields) => {
+            Form::Type(pos, name, arity, refs, unbound) => {
+                if let Some((p, v)) = unbound {
+                    return Err(CompileError::new(
+                        p,
+                        format!("type variable '{v}' is only used once (is unbound)"),
+                    ));
+                }
+                if !types.insert((name.clone(), arity)) {
+                    return Err(CompileError::new(
+                        pos,
+                        format!("type {} already defined", type_text(&name, arity)),
+                    ));
+                }
+                type_refs.extend(refs);
+            }
+            Form::Spec(pos, m, name, arity, refs) => specs.push((pos, m, name, arity, refs)),
+            Form::Record(pos, name, fields, refs, at) => {
+                type_refs.extend(refs);
                 if c.records.contains_key(&name) {
                     return Err(CompileError::new(
                         pos,
@@ -191,10 +216,13 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
                     ));
                 }
                 let mut seen = HashSet::new();
-                if let Some((f, _)) = fields.iter().find(|(f, _)| !seen.insert(f.clone())) {
-                    // Fields keep no position: the error points at the definition.
+                if let Some(((f, _), p)) = fields
+                    .iter()
+                    .zip(&at)
+                    .find(|((f, _), _)| !seen.insert(f.clone()))
+                {
                     return Err(CompileError::new(
-                        pos,
+                        *p,
                         format!("field {f} already defined in record {name}"),
                     ));
                 }
@@ -238,6 +266,46 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         return Err(CompileError::new(Pos::default(), "no -module attribute"));
     };
     c.module = mname.clone();
+    // What erl_lint checks of types and specs (they are not compiled).
+    let mut specced = HashSet::new();
+    for (pos, m, name, arity, refs) in specs {
+        if m.as_ref().is_some_and(|m| *m != mname) {
+            let m = m.unwrap_or_default();
+            return Err(CompileError::new(
+                pos,
+                format!("spec for function {m}:{name}/{arity} from other module"),
+            ));
+        }
+        if !specced.insert((name.clone(), arity)) {
+            return Err(CompileError::new(
+                pos,
+                format!("spec for {name}/{arity} already defined"),
+            ));
+        }
+        if !c.locals.contains_key(&(name.clone(), arity)) {
+            return Err(CompileError::new(
+                pos,
+                format!("spec for undefined function {name}/{arity}"),
+            ));
+        }
+        type_refs.extend(refs);
+    }
+    for r in &type_refs {
+        match r {
+            TypeRef::Local(pos, name, arity)
+                if !builtin_type(name, *arity) && !types.contains(&(name.clone(), *arity)) =>
+            {
+                return Err(CompileError::new(
+                    *pos,
+                    format!("type {} undefined", type_text(name, *arity)),
+                ));
+            }
+            TypeRef::Record(pos, name) if !c.records.contains_key(name) => {
+                return Err(CompileError::new(*pos, format!("record {name} undefined")));
+            }
+            _ => {}
+        }
+    }
     for (pos, name, arity, clauses) in functions {
         let idx = c.locals[&(name.clone(), arity)];
         c.fun_name = name.clone();
@@ -246,14 +314,14 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         c.funs[idx] = Some(fd);
     }
     let mut ex = HashMap::new();
-    for (f, a) in &exports {
+    for (pos, (f, a)) in &exports {
         match c.locals.get(&(f.clone(), *a)) {
             Some(&i) => {
                 ex.insert((Atom::intern(f), *a), i);
             }
             None => {
                 return Err(CompileError::new(
-                    Pos::default(),
+                    *pos,
                     format!("function {f}/{a} undefined"),
                 ))
             }
@@ -353,9 +421,9 @@ fn is_guard_expr(e: &Expr) -> bool {
         Expr::Cons(_, h, t) => is_guard_expr(h) && is_guard_expr(t),
         Expr::Op(_, op, a, b) => *op != "!" && is_guard_expr(a) && is_guard_expr(b),
         Expr::Unary(_, _, a) => is_guard_expr(a),
-        Expr::RecordField(_, b, _, _) => is_guard_expr(b),
-        Expr::Record(_, None, _, fs) => fs.iter().all(|(_, v)| is_guard_expr(v)),
-        Expr::Map(_, base, fs) => {
+        Expr::RecordField(_, b, _, _, _) => is_guard_expr(b),
+        Expr::Record(_, None, _, fs, _) => fs.iter().all(|(_, v)| is_guard_expr(v)),
+        Expr::Map(_, base, fs, _) => {
             base.as_deref().is_none_or(is_guard_expr)
                 && fs
                     .iter()
@@ -381,12 +449,13 @@ fn is_guard_expr(e: &Expr) -> bool {
 }
 
 /// A field named twice in a record expression or pattern (erl_lint's `redefine_field`).
-fn check_record_fields(pos: Pos, name: &str, fields: &[(String, Expr)]) -> R<()> {
+/// A field named twice, at its second name.
+fn check_record_fields(name: &str, fields: &[(String, Expr)], at: &[Pos]) -> R<()> {
     let mut seen = HashSet::new();
-    for (f, _) in fields {
+    for ((f, _), p) in fields.iter().zip(at) {
         if !seen.insert(f) {
             return Err(CompileError::new(
-                pos,
+                *p,
                 format!("field {f} already defined in record {name}"),
             ));
         }
@@ -411,15 +480,15 @@ fn var_pos(e: &Expr, name: &str) -> Option<Pos> {
         Expr::Var(p, v) => (v == name).then_some(*p),
         Expr::Tuple(_, es) => es.iter().find_map(|x| var_pos(x, name)),
         Expr::Cons(_, h, t) | Expr::Op(_, _, h, t) => var_pos(h, name).or_else(|| var_pos(t, name)),
-        Expr::Unary(_, _, a) | Expr::RecordField(_, a, _, _) => var_pos(a, name),
+        Expr::Unary(_, _, a) | Expr::RecordField(_, a, _, _, _) => var_pos(a, name),
         Expr::Call(_, f, args) => {
             var_pos(f, name).or_else(|| args.iter().find_map(|x| var_pos(x, name)))
         }
-        Expr::Map(_, b, fs) => b.as_deref().and_then(|b| var_pos(b, name)).or_else(|| {
+        Expr::Map(_, b, fs, _) => b.as_deref().and_then(|b| var_pos(b, name)).or_else(|| {
             fs.iter()
                 .find_map(|(k, _, v)| var_pos(k, name).or_else(|| var_pos(v, name)))
         }),
-        Expr::Record(_, _, _, fs) => fs.iter().find_map(|(_, v)| var_pos(v, name)),
+        Expr::Record(_, _, _, fs, _) => fs.iter().find_map(|(_, v)| var_pos(v, name)),
         Expr::Bin(_, els) => els.iter().find_map(|el| {
             var_pos(&el.value, name).or_else(|| el.size.as_ref().and_then(|s| var_pos(s, name)))
         }),
@@ -675,7 +744,7 @@ impl Compiler {
                 self.check_gexpr(h)?;
                 self.check_gexpr(t)
             }
-            Expr::Map(_, base, fs) => {
+            Expr::Map(_, base, fs, _) => {
                 if let Some(b) = base {
                     self.check_gexpr(b)?;
                 }
@@ -684,8 +753,8 @@ impl Compiler {
                     self.check_gexpr(v)
                 })
             }
-            Expr::Record(_, None, _, fs) => fs.iter().try_for_each(|(_, v)| self.check_gexpr(v)),
-            Expr::RecordField(_, b, _, _) => self.check_gexpr(b),
+            Expr::Record(_, None, _, fs, _) => fs.iter().try_for_each(|(_, v)| self.check_gexpr(v)),
+            Expr::RecordField(_, b, _, _, _) => self.check_gexpr(b),
             Expr::Bin(_, elems) => elems.iter().try_for_each(|el| {
                 self.check_gexpr(&el.value)?;
                 el.size.as_ref().map_or(Ok(()), |s| self.check_gexpr(s))
@@ -954,11 +1023,12 @@ impl Compiler {
                 }
                 Pat::Bin(segs)
             }
-            Expr::Map(pos, None, fields) => {
+            Expr::Map(_, None, fields, ops) => {
                 let mut v = Vec::new();
-                for (k, exact, val) in fields {
+                for ((k, exact, val), op) in fields.iter().zip(ops) {
                     if !exact {
-                        return Err(CompileError::new(*pos, "illegal pattern"));
+                        // erl_lint points at the `=>`.
+                        return Err(CompileError::new(*op, "illegal pattern"));
                     }
                     let ke = self.pattern_scope_expr(k, pc, &HashMap::new())?;
                     let vp = self.pattern(val, pc)?;
@@ -966,9 +1036,9 @@ impl Compiler {
                 }
                 Pat::Map(v)
             }
-            Expr::Record(pos, None, name, fields) => {
+            Expr::Record(pos, None, name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
-                check_record_fields(*pos, name, fields)?;
+                check_record_fields(name, fields, at)?;
                 let mut v = Vec::new();
                 v.push(Pat::Lit(Term::atom(name)));
                 let wild = fields
@@ -984,10 +1054,10 @@ impl Compiler {
                         },
                     }
                 }
-                for (f, _) in fields {
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f != "_" && !defs.iter().any(|(d, _)| d == f) {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("field {f} undefined in record {name}"),
                         ));
                     }
@@ -1010,8 +1080,8 @@ impl Compiler {
                     Expr::Try(..) => Some("'try'"),
                     Expr::Block(..) => Some("'begin'"),
                     Expr::RecordField(..)
-                    | Expr::Record(_, Some(_), _, _)
-                    | Expr::Map(_, Some(_), _) => Some("'#'"),
+                    | Expr::Record(_, Some(_), _, _, _)
+                    | Expr::Map(_, Some(_), _, _) => Some("'#'"),
                     _ => None,
                 };
                 return Err(match token {
@@ -1032,7 +1102,7 @@ impl Compiler {
         match e {
             Expr::Lit(_, t) => Some(t.clone()),
             Expr::Unary(_, "-", x) => match self.const_eval(x)? {
-                Term::Int(i) => Some(Term::Int(-i)),
+                Term::Int(i) => i.checked_neg().map(Term::Int),
                 Term::Float(f) => Some(Term::Float(-f)),
                 _ => None,
             },
@@ -1180,6 +1250,9 @@ impl Compiler {
     }
 
     fn call_target(&self, name: &str, arity: usize) -> Option<(&'static str, bifs::BifFn)> {
+        if self.no_auto_import.contains(&(name.to_string(), arity)) {
+            return None;
+        }
         bifs::lookup("erlang", name, arity)
             .filter(|_| bifs::auto_imported(name, arity))
             .map(|f| ("erlang", f))
@@ -1445,11 +1518,11 @@ impl Compiler {
                 let (q, b) = self.comprehension(body, quals)?;
                 E::BinComp(Box::new(b), q)
             }
-            Expr::Map(_, None, fields) => {
-                for (k, exact, _) in fields {
+            Expr::Map(_, None, fields, ops) => {
+                for ((_, exact, _), op) in fields.iter().zip(ops) {
                     if *exact {
                         return Err(CompileError::new(
-                            k.pos(),
+                            *op,
                             "only association operators '=>' are allowed in map construction",
                         ));
                     }
@@ -1463,7 +1536,7 @@ impl Compiler {
                 }
                 E::MapNew(v)
             }
-            Expr::Map(pos, Some(base), fields) => {
+            Expr::Map(pos, Some(base), fields, _) => {
                 let parts =
                     std::iter::once(&**base).chain(fields.iter().flat_map(|(k, _, val)| [k, val]));
                 let mut es = self.siblings(parts)?.into_iter();
@@ -1477,13 +1550,13 @@ impl Compiler {
                 }
                 E::At(*pos, Box::new(E::MapUpdate(Box::new(b), v)))
             }
-            Expr::Record(pos, None, name, fields) => {
+            Expr::Record(pos, None, name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
-                check_record_fields(*pos, name, fields)?;
-                for (f, _) in fields {
+                check_record_fields(name, fields, at)?;
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f != "_" && !defs.iter().any(|(d, _)| d == f) {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("field {f} undefined in record {name}"),
                         ));
                     }
@@ -1508,19 +1581,19 @@ impl Compiler {
                 })?;
                 E::Tuple(v)
             }
-            Expr::Record(pos, Some(base), name, fields) => {
+            Expr::Record(pos, Some(base), name, fields, at) => {
                 let defs = self.record_def(*pos, name)?;
                 let mut idx = Vec::new();
-                for (f, _) in fields {
+                for ((f, _), p) in fields.iter().zip(at) {
                     if f == "_" {
                         return Err(CompileError::new(
-                            *pos,
+                            *p,
                             format!("meaningless use of _ in update of record {name}"),
                         ));
                     }
-                    idx.push(self.record_index(*pos, name, f)? - 1);
+                    idx.push(self.record_index(*p, name, f)? - 1);
                 }
-                check_record_fields(*pos, name, fields)?;
+                check_record_fields(name, fields, at)?;
                 let parts = std::iter::once(&**base).chain(fields.iter().map(|(_, val)| val));
                 let mut es = self.siblings(parts)?.into_iter();
                 let b = es.next().expect("the record is the first sibling");
@@ -1535,9 +1608,9 @@ impl Compiler {
                     )),
                 )
             }
-            Expr::RecordField(pos, base, name, field) => {
+            Expr::RecordField(pos, base, name, field, fpos) => {
                 let defs = self.record_def(*pos, name)?;
-                let idx = self.record_index(*pos, name, field)?;
+                let idx = self.record_index(*fpos, name, field)?;
                 let b = self.expr(base, false)?;
                 E::At(
                     *pos,
@@ -1792,6 +1865,16 @@ impl Compiler {
                     return Ok(E::CallBif(b, Atom::intern(&self.module), *a, cargs));
                 }
                 if let Some(&i) = self.locals.get(&(name.to_string(), n)) {
+                    if old_bif(name, n) && !self.no_auto_import.contains(&(name.to_string(), n)) {
+                        return Err(CompileError::new(
+                            first_pos(f),
+                            format!(
+                                "ambiguous call of overridden pre R14 auto-imported BIF \
+                                 {name}/{n}\n - use erlang:{name}/{n} or \
+                                 \"-compile({{no_auto_import,[{name}/{n}]}}).\" to resolve name clash"
+                            ),
+                        ));
+                    }
                     return Ok(E::CallLocal(i, cargs, tail));
                 }
                 if let Some(m) = self.imports.get(&(name.to_string(), n)).cloned() {
@@ -1846,4 +1929,195 @@ impl Compiler {
             }
         }
     }
+}
+
+/// `name(_,_)`: how erl_lint writes a type of some arity.
+fn type_text(name: &str, arity: usize) -> String {
+    format!("{name}({})", vec!["_"; arity].join(","))
+}
+
+/// OTP 25's built-in types (`erl_internal:is_type/2`, and `nonempty_binary/0`,
+/// `nonempty_bitstring/0`).
+fn builtin_type(name: &str, arity: usize) -> bool {
+    match arity {
+        0 => matches!(
+            name,
+            "any"
+                | "arity"
+                | "atom"
+                | "binary"
+                | "bitstring"
+                | "bool"
+                | "boolean"
+                | "byte"
+                | "char"
+                | "float"
+                | "function"
+                | "identifier"
+                | "integer"
+                | "iodata"
+                | "iolist"
+                | "list"
+                | "map"
+                | "maybe_improper_list"
+                | "mfa"
+                | "module"
+                | "neg_integer"
+                | "nil"
+                | "no_return"
+                | "node"
+                | "non_neg_integer"
+                | "none"
+                | "nonempty_binary"
+                | "nonempty_bitstring"
+                | "nonempty_list"
+                | "nonempty_maybe_improper_list"
+                | "nonempty_string"
+                | "number"
+                | "pid"
+                | "port"
+                | "pos_integer"
+                | "reference"
+                | "string"
+                | "term"
+                | "timeout"
+                | "tuple"
+        ),
+        1 => matches!(name, "list" | "nonempty_list"),
+        2 => matches!(
+            name,
+            "maybe_improper_list" | "nonempty_improper_list" | "nonempty_maybe_improper_list"
+        ),
+        _ => false,
+    }
+}
+
+/// `erl_internal:old_bif/2` of OTP 25: BIFs auto-imported before R14. A call of one of these
+/// names from a module that defines a function of the same name and arity is ambiguous unless
+/// `no_auto_import` settles it (later auto-imports only warn, and the local function wins).
+fn old_bif(name: &str, arity: usize) -> bool {
+    const OLD: &[(&str, usize)] = &[
+        ("abs", 1),
+        ("apply", 2),
+        ("apply", 3),
+        ("atom_to_binary", 2),
+        ("atom_to_list", 1),
+        ("binary_to_atom", 2),
+        ("binary_to_existing_atom", 2),
+        ("binary_to_list", 1),
+        ("binary_to_list", 3),
+        ("binary_to_term", 1),
+        ("bit_size", 1),
+        ("bitstring_to_list", 1),
+        ("byte_size", 1),
+        ("check_process_code", 2),
+        ("date", 0),
+        ("delete_module", 1),
+        ("disconnect_node", 1),
+        ("element", 2),
+        ("erase", 0),
+        ("erase", 1),
+        ("exit", 1),
+        ("exit", 2),
+        ("float", 1),
+        ("float_to_list", 1),
+        ("garbage_collect", 0),
+        ("garbage_collect", 1),
+        ("get", 0),
+        ("get", 1),
+        ("get_keys", 1),
+        ("group_leader", 0),
+        ("group_leader", 2),
+        ("halt", 0),
+        ("halt", 1),
+        ("hd", 1),
+        ("integer_to_list", 1),
+        ("iolist_size", 1),
+        ("iolist_to_binary", 1),
+        ("is_alive", 0),
+        ("is_atom", 1),
+        ("is_binary", 1),
+        ("is_bitstring", 1),
+        ("is_boolean", 1),
+        ("is_float", 1),
+        ("is_function", 1),
+        ("is_function", 2),
+        ("is_integer", 1),
+        ("is_list", 1),
+        ("is_number", 1),
+        ("is_pid", 1),
+        ("is_port", 1),
+        ("is_process_alive", 1),
+        ("is_record", 2),
+        ("is_record", 3),
+        ("is_reference", 1),
+        ("is_tuple", 1),
+        ("length", 1),
+        ("link", 1),
+        ("list_to_atom", 1),
+        ("list_to_binary", 1),
+        ("list_to_bitstring", 1),
+        ("list_to_existing_atom", 1),
+        ("list_to_float", 1),
+        ("list_to_integer", 1),
+        ("list_to_pid", 1),
+        ("list_to_tuple", 1),
+        ("load_module", 2),
+        ("make_ref", 0),
+        ("module_loaded", 1),
+        ("monitor_node", 2),
+        ("node", 0),
+        ("node", 1),
+        ("nodes", 0),
+        ("nodes", 1),
+        ("now", 0),
+        ("open_port", 2),
+        ("pid_to_list", 1),
+        ("port_close", 1),
+        ("port_command", 2),
+        ("port_connect", 2),
+        ("port_control", 3),
+        ("pre_loaded", 0),
+        ("process_flag", 2),
+        ("process_flag", 3),
+        ("process_info", 1),
+        ("process_info", 2),
+        ("processes", 0),
+        ("purge_module", 1),
+        ("put", 2),
+        ("register", 2),
+        ("registered", 0),
+        ("round", 1),
+        ("self", 0),
+        ("setelement", 3),
+        ("size", 1),
+        ("spawn", 1),
+        ("spawn", 2),
+        ("spawn", 3),
+        ("spawn", 4),
+        ("spawn_link", 1),
+        ("spawn_link", 2),
+        ("spawn_link", 3),
+        ("spawn_link", 4),
+        ("spawn_monitor", 1),
+        ("spawn_monitor", 3),
+        ("spawn_opt", 2),
+        ("spawn_opt", 3),
+        ("spawn_opt", 4),
+        ("spawn_opt", 5),
+        ("split_binary", 2),
+        ("statistics", 1),
+        ("term_to_binary", 1),
+        ("term_to_binary", 2),
+        ("throw", 1),
+        ("time", 0),
+        ("tl", 1),
+        ("trunc", 1),
+        ("tuple_size", 1),
+        ("tuple_to_list", 1),
+        ("unlink", 1),
+        ("unregister", 1),
+        ("whereis", 1),
+    ];
+    OLD.iter().any(|&(n, a)| n == name && a == arity)
 }

@@ -70,6 +70,22 @@ pub fn tokenize(src: &str, file: u32) -> Result<Vec<Token>, LexError> {
             i += 1;
         }};
     }
+    // A run of digits valid for `ok`, a single `_` allowed between two of them (erl_scan's
+    // rule: `1__0` and `1_` end the number before the underscore).
+    macro_rules! digit_run {
+        ($ok:expr) => {{
+            let ok = $ok;
+            while i < chars.len() {
+                let under = chars[i] == '_' && chars.get(i + 1).is_some_and(|&c| ok(c));
+                if ok(chars[i]) || (under && i > 0 && ok(chars[i - 1])) {
+                    adv!();
+                } else {
+                    break;
+                }
+            }
+        }};
+    }
+    let dec = |c: char| c.is_ascii_digit();
     while i < chars.len() {
         let c = chars[i];
         let pos = Pos { file, line, col };
@@ -85,23 +101,21 @@ pub fn tokenize(src: &str, file: u32) -> Result<Vec<Token>, LexError> {
         }
         if c.is_ascii_digit() {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
-                adv!();
-            }
+            digit_run!(dec);
             let digits: String = chars[start..i].iter().filter(|c| **c != '_').collect();
             if i < chars.len() && chars[i] == '#' {
                 let base: u32 = digits.parse().unwrap_or(0);
                 if !(2..=36).contains(&base) {
                     return Err(LexError {
                         pos,
-                        msg: format!("illegal base {digits}"),
+                        msg: format!("illegal base '{digits}'"),
                     });
                 }
                 adv!();
+                // The digits of the base only: `2#102` is `2#10` and then `2`, as erl_scan
+                // reads it (and the parser then stops at the `2`).
                 let s2 = i;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                    adv!();
-                }
+                digit_run!(|c: char| c.is_digit(base));
                 let d: String = chars[s2..i].iter().filter(|c| **c != '_').collect();
                 match BigInt::from_str_radix(&d, base) {
                     Ok(v) if !d.is_empty() => out.push(Token {
@@ -111,7 +125,7 @@ pub fn tokenize(src: &str, file: u32) -> Result<Vec<Token>, LexError> {
                     _ => {
                         return Err(LexError {
                             pos,
-                            msg: format!("illegal integer {digits}#{d}"),
+                            msg: "illegal integer".into(),
                         })
                     }
                 }
@@ -119,21 +133,20 @@ pub fn tokenize(src: &str, file: u32) -> Result<Vec<Token>, LexError> {
             }
             if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
                 adv!();
-                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
-                    adv!();
-                }
+                digit_run!(dec);
                 if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
-                    let save = (i, line, col);
+                    // erl_scan commits to an exponent at the `e`: `1.5e_1` is an illegal float.
                     adv!();
                     if i < chars.len() && (chars[i] == '-' || chars[i] == '+') {
                         adv!();
                     }
                     if i < chars.len() && chars[i].is_ascii_digit() {
-                        while i < chars.len() && chars[i].is_ascii_digit() {
-                            adv!();
-                        }
+                        digit_run!(dec);
                     } else {
-                        (i, line, col) = save;
+                        return Err(LexError {
+                            pos,
+                            msg: "illegal float".into(),
+                        });
                     }
                 }
                 let text: String = chars[start..i].iter().filter(|c| **c != '_').collect();

@@ -201,6 +201,13 @@ pub fn format_exception(p: &interp::Proc, e: &interp::Exc) -> String {
     s
 }
 
+/// Every native BIF as (module, function, arity), sorted: for tests that call them all.
+pub fn native_bifs() -> Vec<(&'static str, &'static str, usize)> {
+    let mut v: Vec<_> = bifs::table().keys().copied().collect();
+    v.sort_unstable();
+    v
+}
+
 /// Compiles `files` (plus the bundled stdlib), calls `module:function()` in a fresh process,
 /// runs until every process has finished. With `print_result`, appends the returned value
 /// formatted as `io:format("~p~n", [V])` would. exit_code 0 on return; 1 on a compile error

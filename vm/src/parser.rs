@@ -12,6 +12,9 @@ pub struct Parser<'a> {
     i: usize,
     /// Set while parsing a catch-clause head, where `:` separates class, reason and stack.
     no_remote: bool,
+    /// Set while parsing a clause's patterns: erl_parse's pattern grammar has no
+    /// comprehensions, so it stops at their `||`.
+    in_pattern: bool,
 }
 
 type R<T> = Result<T, CompileError>;
@@ -44,7 +47,8 @@ fn tok_text(t: &Tok) -> String {
         Tok::Kw(k) => format!("'{k}'"),
         Tok::Punct(p) => format!("'{p}'"),
         Tok::Dot => "'.'".into(),
-        Tok::Eof => "end of file".into(),
+        // What erl_parse says of a form cut short by the end of the file.
+        Tok::Eof => String::new(),
     }
 }
 
@@ -53,8 +57,102 @@ pub fn parse_form(toks: &[Token]) -> R<Form> {
         toks,
         i: 0,
         no_remote: false,
+        in_pattern: false,
     };
     p.form()
+}
+
+/// A map's fields (`true` for `:=`) and where each operator is.
+type MapFields = (Vec<(Expr, bool, Expr)>, Vec<Pos>);
+/// A record expression's fields and where each name is.
+type RecordFields = (Vec<(String, Expr)>, Vec<Pos>);
+
+/// The arguments of the parenthesised group opening at `toks[open]` (a `(`), split at its
+/// top-level commas (none for `()`), and the index after its `)`; `None` if it never closes.
+fn group_args(toks: &[Token], open: usize) -> Option<(Vec<&[Token]>, usize)> {
+    let mut depth = 0usize;
+    let mut args = Vec::new();
+    let mut start = open + 1;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match &t.tok {
+            Tok::Punct("(" | "[" | "{" | "<<") => depth += 1,
+            Tok::Punct(")" | "]" | "}" | ">>") => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    if k > open + 1 {
+                        args.push(&toks[start..k]);
+                    }
+                    return Some((args, k + 1));
+                }
+            }
+            Tok::Punct(",") if depth == 1 => {
+                args.push(&toks[start..k]);
+                start = k + 1;
+            }
+            Tok::Dot | Tok::Eof => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Appends what the type expression `toks` refers to: every `name(...)` not preceded by `:`
+/// (a remote type) and every `#name{`. `is_subtype(V, T)` is the old spelling of a `when`
+/// constraint, not a type.
+fn type_refs(toks: &[Token], out: &mut Vec<TypeRef>) {
+    for (k, t) in toks.iter().enumerate() {
+        let next = toks.get(k + 1).map(|t| &t.tok);
+        match &t.tok {
+            Tok::Atom(name) if matches!(next, Some(Tok::Punct("("))) => {
+                let remote = k > 0 && matches!(toks[k - 1].tok, Tok::Punct(":"));
+                if remote || name == "is_subtype" {
+                    continue;
+                }
+                if let Some((args, _)) = group_args(toks, k + 1) {
+                    out.push(TypeRef::Local(t.pos, name.clone(), args.len()));
+                }
+            }
+            Tok::Punct("#") => {
+                if let (Some(Tok::Atom(r)), Some(Tok::Punct("{"))) =
+                    (next, toks.get(k + 2).map(|t| &t.tok))
+                {
+                    out.push(TypeRef::Record(t.pos, r.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The expression of a preprocessor directive's argument: `toks` runs from after its `(`
+/// to the form's final dot, and must hold the expression, `)`, and nothing else.
+pub fn parse_directive_expr(toks: &[Token]) -> R<Expr> {
+    // The parser reads its last token again and again at the end: a dot (or an end of
+    // file) there keeps a directive cut short from looking like an endless `- - -...`.
+    let ended = matches!(toks.last().map(|t| &t.tok), Some(Tok::Dot | Tok::Eof));
+    let mut owned = Vec::new();
+    let toks = if ended {
+        toks
+    } else {
+        owned.extend(toks.iter().cloned());
+        owned.push(Token {
+            tok: Tok::Eof,
+            pos: toks.last().map(|t| t.pos).unwrap_or_default(),
+        });
+        &owned[..]
+    };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        no_remote: false,
+        in_pattern: false,
+    };
+    let v = p.expr()?;
+    p.expect_p(")")?;
+    if p.i + 1 < toks.len() {
+        return p.err();
+    }
+    Ok(v)
 }
 
 impl<'a> Parser<'a> {
@@ -140,7 +238,7 @@ impl<'a> Parser<'a> {
         let mut name_pos = vec![pos];
         loop {
             let cpos = self.pos();
-            let pats = self.args()?;
+            let pats = self.patterns(Self::args)?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
             let body = self.exprs()?;
@@ -185,7 +283,7 @@ impl<'a> Parser<'a> {
                 self.expect_p("(")?;
                 let l = self.fa_list()?;
                 self.expect_p(")")?;
-                Ok(Form::Export(l))
+                Ok(Form::Export(pos, l))
             }
             "import" => {
                 self.expect_p("(")?;
@@ -193,7 +291,7 @@ impl<'a> Parser<'a> {
                 self.expect_p(",")?;
                 let l = self.fa_list()?;
                 self.expect_p(")")?;
-                Ok(Form::Import(m, l))
+                Ok(Form::Import(pos, m, l))
             }
             "record" => {
                 self.expect_p("(")?;
@@ -201,8 +299,11 @@ impl<'a> Parser<'a> {
                 self.expect_p(",")?;
                 self.expect_p("{")?;
                 let mut fields = Vec::new();
+                let mut refs = Vec::new();
+                let mut at = Vec::new();
                 if !self.is_p("}") {
                     loop {
+                        at.push(self.pos());
                         let f = self.atom()?;
                         let def = if self.eat_p("=") {
                             Some(self.expr()?)
@@ -210,7 +311,9 @@ impl<'a> Parser<'a> {
                             None
                         };
                         if self.eat_p("::") {
+                            let from = self.i;
                             self.skip_type()?;
+                            type_refs(&self.toks[from..self.i], &mut refs);
                         }
                         fields.push((f, def));
                         if !self.eat_p(",") {
@@ -220,20 +323,106 @@ impl<'a> Parser<'a> {
                 }
                 self.expect_p("}")?;
                 self.expect_p(")")?;
-                Ok(Form::Record(pos, r, fields))
+                Ok(Form::Record(pos, r, fields, refs, at))
             }
             "compile" => {
-                let has_export_all = self.toks[self.i..]
-                    .iter()
-                    .any(|t| t.tok == Tok::Atom("export_all".into()));
-                Ok(if has_export_all {
-                    Form::ExportAll
-                } else {
-                    Form::Ignored
-                })
+                let t = &self.toks[self.i..];
+                let has_export_all = t.iter().any(|t| t.tok == Tok::Atom("export_all".into()));
+                // `{no_auto_import, [F/A, {F, A}...]}` (or one `{F, A}`) anywhere in the options.
+                let mut no_auto = Vec::new();
+                for (k, x) in t.iter().enumerate() {
+                    if x.tok != Tok::Atom("no_auto_import".into()) {
+                        continue;
+                    }
+                    let rest = &t[k + 1..];
+                    let end = rest
+                        .iter()
+                        .position(|t| matches!(t.tok, Tok::Punct("]")) || t.tok == Tok::Dot)
+                        .unwrap_or(rest.len());
+                    let toks: Vec<&Tok> = rest[..end].iter().map(|t| &t.tok).collect();
+                    for w in toks.windows(3) {
+                        match w {
+                            [Tok::Atom(f), Tok::Punct("/"), Tok::Int(a)]
+                            | [Tok::Atom(f), Tok::Punct(","), Tok::Int(a)] => {
+                                if let Ok(a) = usize::try_from(a) {
+                                    no_auto.push((f.clone(), a));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Ok(Form::Compile(has_export_all, no_auto))
             }
+            "type" | "opaque" => Ok(self.type_def(pos)),
+            "spec" => Ok(self.spec(pos)),
             _ => Ok(Form::Ignored),
         }
+    }
+
+    /// `-type Name(Vars) :: Type.` (the tokens after the attribute's name). A shape this
+    /// does not know is left alone (`Form::Ignored`): types are checked, not compiled.
+    fn type_def(&mut self, pos: Pos) -> Form {
+        let t = &self.toks[self.i..];
+        let (Some(Tok::Atom(name)), Some(Tok::Punct("("))) =
+            (t.first().map(|t| &t.tok), t.get(1).map(|t| &t.tok))
+        else {
+            return Form::Ignored;
+        };
+        let Some((params, after)) = group_args(t, 1) else {
+            return Form::Ignored;
+        };
+        if !matches!(t.get(after).map(|t| &t.tok), Some(Tok::Punct("::"))) {
+            return Form::Ignored;
+        }
+        let params: Vec<&str> = params
+            .iter()
+            .filter_map(|a| match a {
+                [Token {
+                    tok: Tok::Var(v), ..
+                }] => Some(v.as_str()),
+                _ => None,
+            })
+            .collect();
+        let arity = group_args(t, 1).map_or(0, |(a, _)| a.len());
+        let body = &t[after + 1..];
+        let mut refs = Vec::new();
+        type_refs(body, &mut refs);
+        // A variable that is not a parameter and appears once is bound by nothing.
+        let mut unbound = None;
+        for (k, tok) in body.iter().enumerate() {
+            if let Tok::Var(v) = &tok.tok {
+                let used = body
+                    .iter()
+                    .filter(|x| matches!(&x.tok, Tok::Var(w) if w == v))
+                    .count();
+                if !v.starts_with('_') && used == 1 && !params.contains(&v.as_str()) {
+                    unbound = Some((body[k].pos, v.clone()));
+                    break;
+                }
+            }
+        }
+        Form::Type(pos, name.clone(), arity, refs, unbound)
+    }
+
+    /// `-spec [Module:]Name(ArgTypes) -> Type [; (...) -> ...].` (the tokens after the
+    /// attribute's name); an unknown shape is left alone.
+    fn spec(&mut self, pos: Pos) -> Form {
+        let t = &self.toks[self.i..];
+        let tok = |k: usize| t.get(k).map(|t| &t.tok);
+        let (module, at) = match (tok(0), tok(1), tok(2)) {
+            (Some(Tok::Atom(m)), Some(Tok::Punct(":")), Some(Tok::Atom(_))) => (Some(m.clone()), 2),
+            _ => (None, 0),
+        };
+        let (Some(Tok::Atom(name)), Some(Tok::Punct("("))) = (tok(at), tok(at + 1)) else {
+            return Form::Ignored;
+        };
+        let Some((args, _)) = group_args(t, at + 1) else {
+            return Form::Ignored;
+        };
+        let mut refs = Vec::new();
+        type_refs(&t[at + 1..], &mut refs);
+        Form::Spec(pos, module, name.clone(), args.len(), refs)
     }
 
     /// Skips a type expression in a record field declaration (up to `,` or `}` at depth 0).
@@ -490,17 +679,18 @@ impl<'a> Parser<'a> {
             if self.is_p("#") {
                 self.i += 1;
                 if self.is_p("{") {
-                    let fields = self.map_fields()?;
-                    e = Expr::Map(pos, Some(Box::new(e)), fields);
+                    let (fields, ops) = self.map_fields()?;
+                    e = Expr::Map(pos, Some(Box::new(e)), fields, ops);
                     continue;
                 }
                 let r = self.atom()?;
                 if self.eat_p(".") {
+                    let fpos = self.pos();
                     let f = self.atom()?;
-                    e = Expr::RecordField(pos, Box::new(e), r, f);
+                    e = Expr::RecordField(pos, Box::new(e), r, f, fpos);
                 } else {
-                    let fields = self.record_fields()?;
-                    e = Expr::Record(pos, Some(Box::new(e)), r, fields);
+                    let (fields, at) = self.record_fields()?;
+                    e = Expr::Record(pos, Some(Box::new(e)), r, fields, at);
                 }
                 continue;
             }
@@ -524,12 +714,15 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn map_fields(&mut self) -> R<Vec<(Expr, bool, Expr)>> {
+    /// `{K => V, K := V...}`, and where each operator is.
+    fn map_fields(&mut self) -> R<MapFields> {
         self.expect_p("{")?;
         let mut v = Vec::new();
+        let mut ops = Vec::new();
         if !self.is_p("}") {
             loop {
                 let k = self.expr()?;
+                ops.push(self.pos());
                 let exact = if self.eat_p(":=") {
                     true
                 } else if self.eat_p("=>") {
@@ -545,14 +738,17 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_p("}")?;
-        Ok(v)
+        Ok((v, ops))
     }
 
-    fn record_fields(&mut self) -> R<Vec<(String, Expr)>> {
+    /// `{Field = Value...}`, and where each field name is.
+    fn record_fields(&mut self) -> R<RecordFields> {
         self.expect_p("{")?;
         let mut v = Vec::new();
+        let mut at = Vec::new();
         if !self.is_p("}") {
             loop {
+                at.push(self.pos());
                 let f = match self.next() {
                     Tok::Atom(a) => a,
                     Tok::Var(v) if v == "_" => "_".to_string(),
@@ -570,13 +766,36 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect_p("}")?;
-        Ok(v)
+        Ok((v, at))
+    }
+
+    /// Runs `f` (which parses a clause's patterns) with comprehensions refused.
+    fn patterns<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        let saved = self.in_pattern;
+        self.in_pattern = true;
+        let r = f(self);
+        self.in_pattern = saved;
+        r
+    }
+
+    /// The `||` of a comprehension: an error inside a pattern, where erl_parse stops there.
+    fn eat_comprehension_bar(&mut self) -> R<bool> {
+        if !self.is_p("||") {
+            return Ok(false);
+        }
+        if self.in_pattern {
+            return self.err();
+        }
+        self.i += 1;
+        Ok(true)
     }
 
     fn clauses(&mut self) -> R<Vec<Clause>> {
         let mut v = Vec::new();
         loop {
             let pos = self.pos();
+            // erl_parse reads a case or receive clause's pattern as an expression (erl_lint
+            // then calls a comprehension there an illegal pattern).
             let pat = self.expr()?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
@@ -599,23 +818,26 @@ impl<'a> Parser<'a> {
             let pos = self.pos();
             let saved = self.no_remote;
             self.no_remote = true;
-            let a = self.expr()?;
-            let pats = if self.eat_p(":") {
-                let b = self.expr()?;
-                if self.eat_p(":") {
-                    let c = self.expr()?;
-                    vec![a, b, c]
+            let pats = self.patterns(|p| {
+                let a = p.expr()?;
+                Ok(if p.eat_p(":") {
+                    let b = p.expr()?;
+                    if p.eat_p(":") {
+                        let c = p.expr()?;
+                        vec![a, b, c]
+                    } else {
+                        vec![a, b, Expr::Var(pos, "_".into())]
+                    }
                 } else {
-                    vec![a, b, Expr::Var(pos, "_".into())]
-                }
-            } else {
-                vec![
-                    Expr::Lit(pos, Term::atom("throw")),
-                    a,
-                    Expr::Var(pos, "_".into()),
-                ]
-            };
+                    vec![
+                        Expr::Lit(pos, Term::atom("throw")),
+                        a,
+                        Expr::Var(pos, "_".into()),
+                    ]
+                })
+            });
             self.no_remote = saved;
+            let pats = pats?;
             let guards = self.opt_guard()?;
             self.expect_p("->")?;
             let body = self.exprs()?;
@@ -673,16 +895,16 @@ impl<'a> Parser<'a> {
             }
             Tok::Punct("#") => {
                 if self.is_p("{") {
-                    let f = self.map_fields()?;
-                    return Ok(Expr::Map(pos, None, f));
+                    let (f, ops) = self.map_fields()?;
+                    return Ok(Expr::Map(pos, None, f, ops));
                 }
                 let r = self.atom()?;
                 if self.eat_p(".") {
                     let f = self.atom()?;
                     Ok(Expr::RecordIndex(pos, r, f))
                 } else {
-                    let f = self.record_fields()?;
-                    Ok(Expr::Record(pos, None, r, f))
+                    let (f, at) = self.record_fields()?;
+                    Ok(Expr::Record(pos, None, r, f, at))
                 }
             }
             Tok::Kw("begin") => {
@@ -799,7 +1021,7 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                let pats = self.args()?;
+                let pats = self.patterns(Self::args)?;
                 let guards = self.opt_guard()?;
                 self.expect_p("->")?;
                 let body = self.exprs()?;
@@ -855,7 +1077,7 @@ impl<'a> Parser<'a> {
             return Ok(Expr::Nil(pos));
         }
         let first = self.expr()?;
-        if self.eat_p("||") {
+        if self.eat_comprehension_bar()? {
             let quals = self.quals()?;
             self.expect_p("]")?;
             return Ok(Expr::ListComp(pos, Box::new(first), quals));
@@ -906,7 +1128,7 @@ impl<'a> Parser<'a> {
             let bpos = self.pos();
             self.i += 1;
             let inner = self.binary(bpos)?;
-            if self.eat_p("||") {
+            if self.eat_comprehension_bar()? {
                 let quals = self.quals()?;
                 self.expect_p(">>")?;
                 return Ok(Expr::BinComp(pos, Box::new(inner), quals));
@@ -917,8 +1139,7 @@ impl<'a> Parser<'a> {
         loop {
             let epos = self.pos();
             let value = self.bin_value()?;
-            if elems.is_empty() && self.is_p("||") {
-                self.i += 1;
+            if elems.is_empty() && self.eat_comprehension_bar()? {
                 let quals = self.quals()?;
                 self.expect_p(">>")?;
                 return Ok(Expr::BinComp(pos, Box::new(value), quals));

@@ -77,3 +77,18 @@ fn accepts_branch_local_and_shadowed_variables() {
         }
     }
 }
+
+#[test]
+fn directives_cut_short_are_errors() {
+    // An -if/-elif/-error argument that ends in an operator once ran the parser's unary
+    // recursion forever (the fuzzer's crash-if-unary-at-end).
+    for body in [
+        "-if(-.\nmain() -> ok.",
+        "-if(1 + -.\n-endif.\nmain() -> ok.",
+        "-if(false).\n-elif(not not -.\n-endif.\nmain() -> ok.",
+        "-error(- - -.\nmain() -> ok.",
+        "-if(\n-define(SQ(X), ((X) * (X))-.\nmain() -> ok.",
+    ] {
+        assert!(compile("cut", body).is_err(), "accepted:\n{body}");
+    }
+}

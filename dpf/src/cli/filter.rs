@@ -21,7 +21,7 @@ pub enum Precision {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Capture to read (pcap or pcapng).
+    /// Capture to read (pcap or pcapng); `-` reads standard input.
     #[arg(short = 'r', value_name = "IN")]
     pub read: PathBuf,
     /// Where to write the matching packets (pcap); `-` for standard output.

@@ -40,9 +40,20 @@ impl From<String> for CliError {
 
 pub type Outcome = Result<ExitCode, CliError>;
 
-/// Opens a capture for reading, naming the file in any error.
+/// Opens a capture for reading, naming the file in any error. `-` is standard input, as
+/// for `tcpdump -r -`.
 pub fn open_capture(path: &Path) -> Result<CaptureReader<std::fs::File>, CliError> {
-    CaptureReader::open(path).map_err(|e| capture_error(path, &e))
+    let at = if is_stdin(path) {
+        Path::new("/dev/stdin")
+    } else {
+        path
+    };
+    CaptureReader::open(at).map_err(|e| capture_error(path, &e))
+}
+
+/// Does `-r PATH` mean standard input?
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// `FILE: message (at byte offset N, packet M)`.

@@ -23,7 +23,7 @@ pub enum ReplayFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Capture to read (pcap or pcapng).
+    /// Capture to read (pcap or pcapng); `-` reads standard input.
     #[arg(short = 'r', value_name = "FILE")]
     pub read: PathBuf,
     /// Rule file: `name: expression` per line; earlier rules win.

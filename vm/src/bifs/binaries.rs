@@ -32,7 +32,10 @@ fn part(b: &Rc<Bits>, start: usize, len: usize) -> Term {
 fn part_args(b: &Rc<Bits>, pos: &Term, len: &Term) -> Result<(usize, usize), Ctl> {
     let size = (b.len / 8) as i64;
     let (p, l) = (int_arg(pos)?, int_arg(len)?);
-    let (s, e) = if l >= 0 { (p, p + l) } else { (p + l, p) };
+    let Some(end) = p.checked_add(l) else {
+        return Err(badarg());
+    };
+    let (s, e) = if l >= 0 { (p, end) } else { (end, p) };
     if s < 0 || e > size {
         return Err(badarg());
     }
@@ -207,7 +210,7 @@ pub fn register(t: &mut Table) {
     t.insert(("erlang", "split_binary", 2), |_, a| {
         let b = bin(&a[0])?;
         let n = usize_arg(&a[1])?;
-        if n * 8 > b.len {
+        if n.checked_mul(8).is_none_or(|bits| bits > b.len) {
             return Err(badarg());
         }
         Ok(Term::tuple(vec![part(b, 0, n), part(b, n, b.len / 8 - n)]))

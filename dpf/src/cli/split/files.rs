@@ -49,7 +49,7 @@ impl FilePool {
         let f = if self.created[i] {
             OpenOptions::new().append(true).open(&self.paths[i])
         } else {
-            File::create(&self.paths[i])
+            create_or_replace(&self.paths[i])
         }
         .map_err(|e| self.error(i, e))?;
         self.created[i] = true;
@@ -121,6 +121,34 @@ impl FilePool {
         let r = self.file(i)?.write_all(bytes);
         r.map_err(|e| self.error(i, e))
     }
+}
+
+/// Creates `path` empty, as `File::create` does, except that a regular file holding data (not
+/// a link, not hard-linked elsewhere) is replaced by a new file with its permissions rather
+/// than truncated in place. On ext4 (`auto_da_alloc`, the default) closing a file that was
+/// truncated from a non-zero size waits until its new data has blocks on disk, so re-running a
+/// split into the directory of an earlier one took 2.5x as long as into a fresh directory
+/// (196 ms against 77 ms for 1,000 outputs). Everything else (a new name, an empty file, a
+/// symbolic link, a device, a file with other names, or a file in a directory where this
+/// process may not remove it) is opened and truncated as before.
+fn create_or_replace(path: &std::path::Path) -> io::Result<File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let old = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() && m.len() > 0 && m.nlink() == 1 => m,
+        _ => return File::create(path),
+    };
+    if std::fs::remove_file(path).is_err() {
+        return File::create(path);
+    }
+    let mode = old.permissions().mode() & 0o7777;
+    let f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    // The mode given at creation passes through the umask; the old file's is restored whole.
+    f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    Ok(f)
 }
 
 /// Grows the process's descriptor table to hold `n` more descriptors, while the process is

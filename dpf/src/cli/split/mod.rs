@@ -32,7 +32,7 @@ use stream::Outputs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Capture to read (pcap or pcapng).
+    /// Capture to read (pcap or pcapng); `-` reads standard input.
     #[arg(short = 'r', value_name = "IN")]
     pub read: PathBuf,
     /// Rule file: `name: expression` per line; earlier rules win.
@@ -63,7 +63,7 @@ pub fn run(a: Args) -> Outcome {
     // A regular file is mapped (under a read lease, so that nobody can shorten it under the
     // mapping: see `Mapping`), unless pcapng output asks for re-encoding anyway; if it cannot
     // be opened, leased or mapped, the streaming reader reports why (or reads it).
-    let map = match a.pcapng {
+    let map = match a.pcapng || super::is_stdin(&a.read) {
         false => File::open(&a.read)
             .ok()
             .and_then(|f| Mapping::of(f).ok().flatten()),
@@ -101,7 +101,13 @@ fn prepare(
 /// lease for 45 s first.) Also used by `dpf filter -w`.
 pub(crate) fn refuse_input_as_output(input: &Path, outputs: &[PathBuf]) -> Result<(), CliError> {
     use std::os::unix::fs::MetadataExt;
-    let Ok(inp) = std::fs::metadata(input) else {
+    // Standard input may be a file too (`-r - < FILE`).
+    let at = if super::is_stdin(input) {
+        Path::new("/dev/stdin")
+    } else {
+        input
+    };
+    let Ok(inp) = std::fs::metadata(at) else {
         return Ok(());
     };
     if !inp.is_file() {
