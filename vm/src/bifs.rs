@@ -38,6 +38,13 @@ pub fn chardata(t: &Term) -> Option<Vec<u8>> {
     conv::chardata_to_output(t)
 }
 
+/// `nonode@nohost`, the node every pid lives on, interned once: `node/0,1` are called in hot
+/// loops (Estone's `bif_dispatch`), and interning hashes the name under the table's lock.
+pub(crate) fn nonode() -> Atom {
+    static A: OnceLock<Atom> = OnceLock::new();
+    *A.get_or_init(|| Atom::intern("nonode@nohost"))
+}
+
 pub fn lookup(m: &str, f: &str, arity: usize) -> Option<BifFn> {
     table().get(&(m, f, arity)).copied()
 }
@@ -392,11 +399,10 @@ fn register_core(t: &mut Table) {
         _ => Err(badarg()),
     });
     t.insert(("erlang", "setelement", 3), |_, a| match (&a[0], &a[1]) {
-        (Term::Int(i), Term::Tuple(t)) if *i >= 1 && (*i as usize) <= t.len() => {
-            let mut v = (**t).clone();
-            v[*i as usize - 1] = a[2].clone();
-            Ok(Term::tuple(v))
-        }
+        (Term::Int(i), Term::Tuple(t)) if *i >= 1 => t
+            .with_elem(*i as usize - 1, a[2].clone())
+            .map(Term::Tuple)
+            .ok_or_else(badarg),
         _ => Err(badarg()),
     });
     t.insert(("erlang", "tuple_size", 1), |_, a| match &a[0] {
@@ -491,7 +497,7 @@ fn register_core(t: &mut Table) {
         ]))),
     });
     t.insert(("erlang", "tuple_to_list", 1), |_, a| match &a[0] {
-        Term::Tuple(t) => Ok(Term::list((**t).clone())),
+        Term::Tuple(t) => Ok(Term::list(t.to_vec())),
         _ => Err(badarg()),
     });
     t.insert(("erlang", "list_to_tuple", 1), |_, a| {
@@ -526,7 +532,7 @@ fn register_core(t: &mut Table) {
     });
     t.insert(("erlang", "append_element", 2), |_, a| match &a[0] {
         Term::Tuple(t) => {
-            let mut v = (**t).clone();
+            let mut v = t.to_vec();
             v.push(a[1].clone());
             Ok(Term::tuple(v))
         }
@@ -535,7 +541,7 @@ fn register_core(t: &mut Table) {
     t.insert(("erlang", "insert_element", 3), |_, a| {
         match (&a[0], &a[1]) {
             (Term::Int(i), Term::Tuple(t)) if *i >= 1 && (*i as usize) <= t.len() + 1 => {
-                let mut v = (**t).clone();
+                let mut v = t.to_vec();
                 v.insert(*i as usize - 1, a[2].clone());
                 Ok(Term::tuple(v))
             }
@@ -545,7 +551,7 @@ fn register_core(t: &mut Table) {
     t.insert(("erlang", "delete_element", 2), |_, a| {
         match (&a[0], &a[1]) {
             (Term::Int(i), Term::Tuple(t)) if *i >= 1 && (*i as usize) <= t.len() => {
-                let mut v = (**t).clone();
+                let mut v = t.to_vec();
                 v.remove(*i as usize - 1);
                 Ok(Term::tuple(v))
             }
@@ -600,11 +606,11 @@ fn register_core(t: &mut Table) {
         p.rt.write_out(s.as_bytes());
         Ok(Term::bool(true))
     });
-    t.insert(("erlang", "node", 0), |_, _| {
-        Ok(Term::atom("nonode@nohost"))
-    });
-    t.insert(("erlang", "node", 1), |_, _| {
-        Ok(Term::atom("nonode@nohost"))
+    t.insert(("erlang", "node", 0), |_, _| Ok(Term::Atom(nonode())));
+    // Every pid and reference is local; anything else (ports aside) is OTP's badarg.
+    t.insert(("erlang", "node", 1), |_, a| match &a[0] {
+        Term::Pid(_) | Term::Ref(_) => Ok(Term::Atom(nonode())),
+        _ => Err(badarg()),
     });
     t.insert(("erlang", "nodes", 0), |_, _| Ok(Term::Nil));
     t.insert(("erlang", "garbage_collect", 0), |_, _| {

@@ -13,7 +13,7 @@ use crate::code::{FunDef, Module, Op1, Op2};
 use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
 };
-use crate::term::{self, Fun, FunKind, MapKey, Term};
+use crate::term::{self, Fun, FunKind, MapKey, Term, Tuple};
 use std::rc::Rc;
 
 /// A suspended caller: where to resume and where the callee's result goes.
@@ -631,11 +631,8 @@ impl Proc {
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
                     Instr::Tuple { dst, start, n } => {
                         let s = bp + *start as usize;
-                        let v: Vec<Term> = self.regs[s..s + *n as usize]
-                            .iter_mut()
-                            .map(|t| std::mem::replace(t, Term::Nil))
-                            .collect();
-                        put!(*dst, Term::tuple(v));
+                        let t = Tuple::take_from(&mut self.regs[s..s + *n as usize]);
+                        put!(*dst, Term::Tuple(t));
                     }
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
@@ -1150,7 +1147,7 @@ impl Proc {
                         let Term::Tuple(t) = &reg!(*base) else {
                             break 'run Err(error(Term::atom("vm_internal_set_elems")));
                         };
-                        let mut t: Vec<Term> = (**t).clone();
+                        let mut t: Vec<Term> = t.to_vec();
                         for (k, i) in idx.iter().enumerate() {
                             match t.get_mut(*i as usize) {
                                 Some(slot) => *slot = reg!(*start + k as u32).clone(),

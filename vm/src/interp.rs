@@ -553,7 +553,7 @@ impl Proc {
             E::RecUpdate(base, name, size, ups) => {
                 let b = self.eval(base, bp, m)?;
                 let mut t = match &b {
-                    Term::Tuple(t) if t.len() == *size && t[0].is_atom(*name) => (**t).clone(),
+                    Term::Tuple(t) if t.len() == *size && t[0].is_atom(*name) => t.to_vec(),
                     _ => return Err(err2(atom::BADRECORD, b)),
                 };
                 for (i, e) in ups {

@@ -81,7 +81,9 @@ pub struct Sched {
     running: u64,
     pub procs: ProcTable,
     runq: VecDeque<u64>,
-    pub registered: HashMap<Atom, u64>,
+    /// Registered names. Keyed by atom index with FxHash: `whereis/1` is a hot BIF (Estone's
+    /// `bif_dispatch` calls it seven times a round) and SipHash cost ~40 instructions a probe.
+    pub registered: rustc_hash::FxHashMap<Atom, u64>,
     /// (deadline ms, timer ref) -> (destination, message)
     pub timers: BTreeMap<(u64, u64), (Term, Term)>,
     /// (deadline ms, pid) of processes waiting in `receive ... after`: kept in step with
@@ -91,6 +93,39 @@ pub struct Sched {
     pub monitor_names: HashMap<u64, Atom>,
     next_pid: u64,
     live: usize,
+}
+
+impl Sched {
+    /// Links `me` and `other` both ways (a link is a set: linking twice is one link), in one
+    /// pass over the table. False, linking nothing, when `other` is not alive.
+    pub fn link(&mut self, me: u64, other: u64) -> bool {
+        match self.procs.get_mut(&other) {
+            Some(e) if e.state != State::Done => {
+                if !e.links.contains(&me) {
+                    e.links.push(me);
+                }
+            }
+            _ => return false,
+        }
+        if let Some(e) = self.procs.get_mut(&me) {
+            if !e.links.contains(&other) {
+                e.links.push(other);
+            }
+        }
+        true
+    }
+
+    /// Removes the link between `me` and `other`, if any, on both sides.
+    pub fn unlink(&mut self, me: u64, other: u64) {
+        for (a, b) in [(other, me), (me, other)] {
+            if let Some(e) = self.procs.get_mut(&a) {
+                if let Some(i) = e.links.iter().position(|l| *l == b) {
+                    // `remove`, not `swap_remove`: exit signals go out in link order.
+                    e.links.remove(i);
+                }
+            }
+        }
+    }
 }
 
 /// A process's coroutine: resumed with `true` normally, `false` when the scheduler found a
@@ -369,7 +404,7 @@ impl Runtime {
             }
             for (r, watcher) in mons {
                 let object = match s.monitor_names.remove(&r) {
-                    Some(n) => Term::tuple(vec![Term::Atom(n), Term::atom("nonode@nohost")]),
+                    Some(n) => Term::tuple(vec![Term::Atom(n), Term::Atom(crate::bifs::nonode())]),
                     None => Term::Pid(pid),
                 };
                 let msg = Term::tuple(vec![

@@ -1,6 +1,7 @@
 //! Erlang terms. Immutable and acyclic, so a reference-counted representation is correct:
 //! small integers, floats, atoms, pids and references are unboxed; compound terms share
-//! their parts through `Rc`. Every process of a VM is a green thread on the one OS thread
+//! their parts through `Rc`, tuples through `Tuple` (`term/tuple.rs`: count, length and
+//! elements in one allocation behind a thin pointer). Every process of a VM is a green thread on the one OS thread
 //! that runs it (`embed.rs`), so terms never cross threads and their counts need not be
 //! atomic: a register move of a list is a plain increment, not a locked one. Only bytes an
 //! embedder hands in from another thread (`ForeignBuf`) are shared atomically.
@@ -13,6 +14,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+mod tuple;
+pub use tuple::Tuple;
+
 #[derive(Clone, Debug)]
 pub enum Term {
     Int(i64),
@@ -21,7 +25,7 @@ pub enum Term {
     Atom(Atom),
     Nil,
     Cons(Rc<Cons>),
-    Tuple(Rc<Vec<Term>>),
+    Tuple(Tuple),
     Bin(Rc<Bits>),
     Map(Rc<BTreeMap<MapKey, Term>>),
     Fun(Rc<Fun>),
@@ -231,7 +235,7 @@ impl Term {
         Term::Atom(atom::OK)
     }
     pub fn tuple(v: Vec<Term>) -> Term {
-        Term::Tuple(Rc::new(v))
+        Term::Tuple(Tuple::from_vec(v))
     }
     /// A map; embedders build maps through this rather than naming the pointer type.
     pub fn map(m: BTreeMap<MapKey, Term>) -> Term {
@@ -450,7 +454,7 @@ pub fn cmp_terms(a: &Term, b: &Term, exact: bool) -> Ordering {
         }
         (Ref(x), Ref(y)) | (Pid(x), Pid(y)) => x.cmp(y),
         (Tuple(x), Tuple(y)) => {
-            if Rc::ptr_eq(x, y) {
+            if self::Tuple::ptr_eq(x, y) {
                 return Ordering::Equal;
             }
             x.len().cmp(&y.len()).then_with(|| {

@@ -322,7 +322,31 @@ fn atom_from_text(s: &str) -> Result<Term, Ctl> {
     if s.chars().count() > 255 {
         return Err(crate::interp::error(Term::Atom(atom::SYSTEM_LIMIT)));
     }
-    Ok(Term::Atom(Atom::intern(s)))
+    Ok(Term::Atom(intern_cached(s)))
+}
+
+/// `Atom::intern` through a per-thread cache: the shared table takes a lock and SipHashes
+/// the name, and `list_to_atom`/`binary_to_atom` run in loops (Estone's `bif_dispatch`,
+/// protocol parsers turning the same few names into atoms). Atoms are never removed, so a
+/// cached entry stays right; the cache is emptied when it grows past `CAP` names.
+fn intern_cached(s: &str) -> Atom {
+    const CAP: usize = 4096;
+    thread_local! {
+        static CACHE: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Atom>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+    }
+    CACHE.with(|c| {
+        if let Some(&a) = c.borrow().get(s) {
+            return a;
+        }
+        let a = Atom::intern(s);
+        let mut c = c.borrow_mut();
+        if c.len() >= CAP {
+            c.clear();
+        }
+        c.insert(s.into(), a);
+        a
+    })
 }
 
 pub fn register(t: &mut Table) {

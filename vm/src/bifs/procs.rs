@@ -206,47 +206,25 @@ pub fn register(t: &mut Table) {
     t.insert(("erlang", "link", 1), |p, a| {
         let other = pid_arg(&a[0])?;
         let me = p.pid;
-        if other == me {
+        if other == me || p.rt.with_sched(|s| s.link(me, other)) {
             return Ok(Term::bool(true));
         }
-        if !p.rt.is_alive(other) {
-            // A trapping caller gets the link's exit signal instead of an exception.
-            if p.trap_exit {
-                let msg = Term::tuple(vec![
-                    Term::Atom(atom::EXIT_TAG),
-                    Term::Pid(other),
-                    Term::atom("noproc"),
-                ]);
-                p.mailbox.push_back(msg);
-                return Ok(Term::bool(true));
-            }
-            return Err(error(Term::atom("noproc")));
+        // A trapping caller gets the link's exit signal instead of an exception.
+        if p.trap_exit {
+            let msg = Term::tuple(vec![
+                Term::Atom(atom::EXIT_TAG),
+                Term::Pid(other),
+                Term::atom("noproc"),
+            ]);
+            p.mailbox.push_back(msg);
+            return Ok(Term::bool(true));
         }
-        p.rt.with_sched(|s| {
-            if let Some(e) = s.procs.get_mut(&other) {
-                if !e.links.contains(&me) {
-                    e.links.push(me);
-                }
-            }
-            if let Some(e) = s.procs.get_mut(&me) {
-                if !e.links.contains(&other) {
-                    e.links.push(other);
-                }
-            }
-        });
-        Ok(Term::bool(true))
+        Err(error(Term::atom("noproc")))
     });
     t.insert(("erlang", "unlink", 1), |p, a| {
         let other = pid_arg(&a[0])?;
         let me = p.pid;
-        p.rt.with_sched(|s| {
-            if let Some(e) = s.procs.get_mut(&other) {
-                e.links.retain(|l| *l != me);
-            }
-            if let Some(e) = s.procs.get_mut(&me) {
-                e.links.retain(|l| *l != other);
-            }
-        });
+        p.rt.with_sched(|s| s.unlink(me, other));
         Ok(Term::bool(true))
     });
     t.insert(("erlang", "monitor", 2), |p, a| {
@@ -254,16 +232,14 @@ pub fn register(t: &mut Table) {
             return Err(badarg());
         }
         // A monitor by name (`Name` or `{Name, Node}`) reports `{Name, Node}` as its object.
-        let node = Term::atom("nonode@nohost");
+        let node = Term::Atom(super::nonode());
         let (target, name) = match &a[1] {
             Term::Pid(x) => (Some(*x), None),
             Term::Atom(n) => (p.rt.whereis(*n), Some(*n)),
-            Term::Tuple(t) if t.len() == 2 && t[1].is_atom(Atom::intern("nonode@nohost")) => {
-                match &t[0] {
-                    Term::Atom(n) => (p.rt.whereis(*n), Some(*n)),
-                    _ => return Err(badarg()),
-                }
-            }
+            Term::Tuple(t) if t.len() == 2 && t[1].is_atom(super::nonode()) => match &t[0] {
+                Term::Atom(n) => (p.rt.whereis(*n), Some(*n)),
+                _ => return Err(badarg()),
+            },
             _ => return Err(badarg()),
         };
         let r = p.rt.make_ref();
@@ -489,6 +465,24 @@ pub fn register(t: &mut Table) {
     // down by the C library (the local zone from TZ / /etc/localtime, as the emulator does).
     fn calendar(local: bool) -> (Term, Term) {
         let secs = (sys_ns() / 1_000_000_000) as libc::time_t;
+        // `date()` and `time()` are called in loops (Estone's `bif_dispatch`); breaking the
+        // time down costs ~600 instructions, so the last second's result is kept per thread.
+        thread_local! {
+            static LAST: std::cell::RefCell<[Option<(libc::time_t, Term, Term)>; 2]> =
+                const { std::cell::RefCell::new([None, None]) };
+        }
+        let slot = usize::from(local);
+        if let Some(hit) = LAST.with(|l| match &l.borrow()[slot] {
+            Some((s, d, t)) if *s == secs => Some((d.clone(), t.clone())),
+            _ => None,
+        }) {
+            return hit;
+        }
+        let r = calendar_at(secs, local);
+        LAST.with(|l| l.borrow_mut()[slot] = Some((secs, r.0.clone(), r.1.clone())));
+        r
+    }
+    fn calendar_at(secs: libc::time_t, local: bool) -> (Term, Term) {
         // SAFETY: `tm` is plain data that localtime_r/gmtime_r fill from `secs`; both are
         // thread-safe and read nothing else we own.
         let mut tm: libc::tm = unsafe { std::mem::zeroed() };
