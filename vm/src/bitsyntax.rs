@@ -270,6 +270,47 @@ pub fn decode_utf16(b: &Bits, off: usize, little: bool) -> Option<(u32, usize)> 
     Some((u as u32, 16))
 }
 
+/// The IEEE 754 half-precision bits of `f`, rounded to nearest (ties to even) as OTP does for
+/// a 16-bit float segment: past 65,504 a value rounds to infinity, below 2^-14 it becomes
+/// subnormal, below 2^-25 zero.
+pub fn f64_to_f16(f: f64) -> u16 {
+    let bits = f.to_bits();
+    let sign = ((bits >> 48) & 0x8000) as u16;
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let frac = bits & ((1 << 52) - 1);
+    if exp == 0x7ff {
+        return sign | 0x7c00 | if frac != 0 { 0x200 } else { 0 };
+    }
+    // The significand with its implicit bit (none for f64 subnormals, far below half's range).
+    let sig = if exp == 0 { frac } else { frac | (1 << 52) };
+    // Half's exponent field for this value if it were normal.
+    let e = exp - 1023 + 15;
+    // Bits to drop from the 53-bit significand: 42 for a normal half, more below its range.
+    let drop = if e >= 1 { 42 } else { 42 + (1 - e) };
+    if drop >= 64 {
+        return sign;
+    }
+    let kept = sig >> drop;
+    let rest = sig & ((1u64 << drop) - 1);
+    let half = 1u64 << (drop - 1);
+    let rounded = kept + u64::from(rest > half || (rest == half && kept & 1 == 1));
+    if e >= 1 {
+        // `rounded` is 1.xxx with 10 fraction bits; a carry out moves to the next exponent.
+        let (m, e) = if rounded >> 11 != 0 {
+            (rounded >> 1, e + 1)
+        } else {
+            (rounded, e)
+        };
+        if e >= 31 {
+            return sign | 0x7c00;
+        }
+        sign | ((e as u16) << 10) | (m as u16 & 0x3ff)
+    } else {
+        // Subnormal: the rounded value's bits are the encoding (0x400 is the smallest normal).
+        sign | rounded as u16
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +338,31 @@ mod tests {
         let mut bb = BitBuilder::default();
         bb.push_int(&BigInt::from(0x0102), 16, true);
         assert_eq!(bb.bytes, vec![2, 1]);
+    }
+
+    #[test]
+    fn half_floats_round_to_nearest_even() {
+        for (f, h) in [
+            (1.0, 0x3c00u16),
+            (-0.25, 0xb400),
+            (0.1, 0x2e66),
+            (65504.0, 0x7bff),
+            (65519.0, 0x7bff),
+            (65520.0, 0x7c00),
+            (65535.0, 0x7c00),
+            (1.0e300, 0x7c00),
+            (-1.0e300, 0xfc00),
+            (2049.0, 0x6800),
+            (2051.0, 0x6802),
+            (2.0f64.powi(-14), 0x0400),
+            (2.0f64.powi(-24), 0x0001),
+            (2.0f64.powi(-25), 0x0000),
+            (1.5 * 2.0f64.powi(-25), 0x0001),
+            (2.0f64.powi(-14) - 2.0f64.powi(-25), 0x0400),
+            (-0.0, 0x8000),
+            (0.0, 0x0000),
+        ] {
+            assert_eq!(f64_to_f16(f), h, "{f}: {:#06x} for {h:#06x}", f64_to_f16(f));
+        }
     }
 }

@@ -11,7 +11,56 @@ fn shortest_digits(f: f64) -> (String, i32) {
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
     let exp: i32 = exp.parse().unwrap_or(0);
-    (digits, exp + 1)
+    tie_to_even(f.abs(), digits, exp + 1)
+}
+
+/// When the float lies exactly halfway between two shortest candidates, OTP (Ryu) takes the
+/// even one; Rust's formatter may take the other (8.8214874267578125e-5 is written
+/// 8.821487426757812e-5 by OTP, ...813e-5 by Rust). `digits`/`place` as in `shortest_digits`.
+fn tie_to_even(f: f64, digits: String, place: i32) -> (String, i32) {
+    use num_bigint::BigInt;
+    use num_traits::Zero;
+    let n = digits.len();
+    // The float's exact value is m * 2^e: written out in decimal it ends after finitely many
+    // digits. A tie needs exactly one more digit than `digits`, a 5.
+    let bits = f.to_bits();
+    let (m, e) = {
+        let exp = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1 << 52) - 1);
+        if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1 << 52), exp - 1075)
+        }
+    };
+    // The exact value's digits: m * 2^e = m * 5^-e / 10^-e for e < 0.
+    let exact = if e >= 0 {
+        (BigInt::from(m) << e as usize).to_string()
+    } else {
+        (BigInt::from(m) * BigInt::from(5).pow((-e) as u32)).to_string()
+    };
+    let exact = exact.trim_end_matches('0');
+    if exact.len() != n + 1 || !exact.ends_with('5') {
+        return (digits, place);
+    }
+    let lo: BigInt = exact[..n].parse().unwrap_or_else(|_| BigInt::zero());
+    let hi = &lo + 1;
+    let even = if (&lo % 2u32).is_zero() { lo } else { hi };
+    let mut d = even.to_string();
+    // A carry (999 + 1) adds a digit: the value moves one place up.
+    let even_place = if d.len() > n {
+        d.truncate(n);
+        place + 1
+    } else {
+        place
+    };
+    // Only if it still reads back as the same float (it does, halfway inside its interval).
+    let back: Option<f64> = format!("0.{d}e{even_place}").parse().ok();
+    if back == Some(f) {
+        (d, even_place)
+    } else {
+        (digits, place)
+    }
 }
 
 /// `float_to_list(F, [short])` / `io_lib_format:fwrite_g/1`.

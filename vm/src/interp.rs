@@ -1138,14 +1138,23 @@ impl Proc {
     }
 
     fn build_bin(&mut self, segs: &[BinSeg<E>], bp: usize, m: &Rc<Module>) -> Res {
-        let mut bb = BitBuilder::default();
+        let mut vals = Vec::with_capacity(segs.len());
         for s in segs {
             let v = self.eval(&s.value, bp, m)?;
             let size = match &s.size {
                 Some(e) => Some(self.eval(e, bp, m)?),
                 None => None,
             };
-            push_seg(&mut bb, s.ty, s.unit, s.little, &v, size.as_ref())?;
+            vals.push((v, size));
+        }
+        check_seg_sizes(
+            segs.iter()
+                .zip(&vals)
+                .map(|(s, (_, z))| (z.as_ref(), s.unit)),
+        )?;
+        let mut bb = BitBuilder::default();
+        for (s, (v, size)) in segs.iter().zip(&vals) {
+            push_seg(&mut bb, s.ty, s.unit, s.little, v, size.as_ref())?;
         }
         Ok(bb.finish())
     }
@@ -1270,6 +1279,28 @@ pub(crate) fn read_seg(
 
 /// Appends one segment of a binary being built: value `v`, size `size` (times `unit`) if
 /// given; `badarg` when they do not fit the type.
+/// OTP sizes a whole binary before it writes any segment: a size too large to compute
+/// (a bignum, or a size times unit past the machine word) is `system_limit` even when an
+/// earlier segment's value is bad.
+pub(crate) fn check_seg_sizes<'a>(
+    sizes: impl Iterator<Item = (Option<&'a Term>, u32)>,
+) -> Result<(), Ctl> {
+    for (size, unit) in sizes {
+        match size {
+            Some(Term::Big(n)) if n.sign() == num_bigint::Sign::Plus => return Err(system_limit()),
+            Some(Term::Int(n)) if *n >= 0 && (*n as u64).checked_mul(u64::from(unit)).is_none() => {
+                return Err(system_limit())
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn system_limit() -> Ctl {
+    error(Term::Atom(atom::SYSTEM_LIMIT))
+}
+
 pub(crate) fn push_seg(
     bb: &mut BitBuilder,
     ty: SegType,
@@ -1283,8 +1314,9 @@ pub(crate) fn push_seg(
             Term::Int(n) if *n >= 0 => Some(
                 (*n as usize)
                     .checked_mul(unit as usize)
-                    .ok_or_else(badarg)?,
+                    .ok_or_else(system_limit)?,
             ),
+            Term::Big(n) if n.sign() == num_bigint::Sign::Plus => return Err(system_limit()),
             Term::Atom(a) if a.name() == "all" => None,
             _ => return Err(badarg()),
         },
@@ -1366,17 +1398,7 @@ fn half_to_f64(h: u16) -> f64 {
 }
 
 fn f64_to_half(f: f64) -> u16 {
-    let bits = (f as f32).to_bits();
-    let sign = ((bits >> 16) & 0x8000) as u16;
-    let exp = ((bits >> 23) & 0xff) as i32 - 127 + 15;
-    let frac = bits & 0x7fffff;
-    if exp <= 0 {
-        sign
-    } else if exp >= 31 {
-        sign | 0x7c00
-    } else {
-        sign | ((exp as u16) << 10) | ((frac >> 13) as u16)
-    }
+    bitsyntax::f64_to_f16(f)
 }
 
 /// A `Ctl::Tail` whose target was lost: an interpreter bug, reported as an exception rather
