@@ -302,6 +302,32 @@ impl Proc {
         }
     }
 
+    /// What the call site `site` resolved `md:f` to before, if the cache still holds it for
+    /// this runtime and module-table epoch: a BIF (`Ok`) or an Erlang function (`Err`).
+    #[inline]
+    fn site_hit(
+        &self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+    ) -> Option<Result<bifs::BifFn, (Rc<Module>, u32)>> {
+        let site = site as *const Instr as usize;
+        let slot = site_slot(site);
+        let epoch = crate::code::modules_epoch();
+        let rt = Rc::as_ptr(&self.rt) as usize;
+        SITES.with(|t| match &t.borrow()[slot] {
+            Some(e)
+                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
+            {
+                match e.bif {
+                    Some(b) => Some(Ok(b)),
+                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
+                }
+            }
+            _ => None,
+        })
+    }
+
     /// `resolve_ext` through the remote call sites' cache (`SITES`): a site that resolved
     /// the same `md:f` before, in this runtime and module-table epoch (registering a native
     /// starts a new epoch too), reuses the answer: that BIF, or that Erlang function, and in
@@ -316,21 +342,11 @@ impl Proc {
         n: usize,
         bif: Option<Option<bifs::BifFn>>,
     ) -> Target {
+        let hit = self.site_hit(site, md, f);
         let site = site as *const Instr as usize;
         let slot = site_slot(site);
         let epoch = crate::code::modules_epoch();
         let rt = Rc::as_ptr(&self.rt) as usize;
-        let hit = SITES.with(|t| match &t.borrow()[slot] {
-            Some(e)
-                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
-            {
-                match e.bif {
-                    Some(b) => Some(Ok(b)),
-                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
-                }
-            }
-            _ => None,
-        });
         // No borrow is held past this point: a BIF may run Erlang code that calls again.
         match hit {
             Some(Ok(b)) => {
@@ -407,16 +423,19 @@ impl Proc {
         r
     }
 
+    // `fp` is re-derived at the top of every instruction (after `run_fast`) and wherever
+    // an arm goes on using it after the file may have moved; some of the latter are then
+    // overwritten unread, which is cheap and keeps each arm correct on its own.
+    #[allow(unused_assignments)]
     fn run_loop(&mut self, module: Rc<Module>, idx: usize, bp: usize, fun: Option<Rc<Fun>>) -> Res {
         let entry = self.calls.len();
         let entry_bp = bp;
         let mut m = module;
         let mut f: &FunDef = fun_of(&m, idx);
-        let mut code: &[Instr] = &f.code.instrs;
         let mut bp = bp;
         // The next instruction: a pointer into `code` (an index would need the code's base
         // re-read from the stack and a multiply on every fetch).
-        let mut ip: *const Instr = code.as_ptr();
+        let mut ip: *const Instr = f.code.instrs.as_ptr();
         self.ensure(bp + f.code.frame as usize);
         if let Some(fun) = &fun {
             self.bind_closure(f, fun, bp);
@@ -430,18 +449,17 @@ impl Proc {
             ($l:expr) => {{
                 let l = $l as usize;
                 debug_assert!(
-                    l < code.len(),
+                    l < f.code.instrs.len(),
                     "label {l} past the end of {}",
                     f.name.name()
                 );
-                ip = unsafe { code.as_ptr().add(l) };
+                ip = unsafe { f.code.instrs.as_ptr().add(l) };
             }};
         }
         // Makes function `$idx` of `m` the running one.
         macro_rules! load {
             ($idx:expr) => {{
                 f = fun_of(&m, $idx);
-                code = &f.code.instrs;
             }};
         }
         // Makes a suspended caller's frame the running one again (not its `ip`).
@@ -454,7 +472,6 @@ impl Proc {
                 // SAFETY: the frame's function lives in its module, which is `m` again now
                 // (restored above, or the same module all along).
                 f = unsafe { &*fr.f };
-                code = &f.code.instrs;
                 bp = fr.bp;
             }};
         }
@@ -615,7 +632,7 @@ impl Proc {
                             bp += $base as usize;
                         }
                         load!($idx);
-                        ip = code.as_ptr();
+                        ip = f.code.instrs.as_ptr();
                         ensure_frame!();
                         if let Some(fun) = &clo {
                             self.bind_closure(f, fun, bp);
@@ -644,8 +661,12 @@ impl Proc {
                         }
                     }};
                 }
+                // Tight sequential code runs in `run_fast`; it comes back here for any
+                // instruction it does not take on, which the match below runs.
+                self.run_fast(&m, entry, &mut f, &mut ip, &mut bp);
+                sync!();
                 debug_assert!(
-                    (ip as usize) < code.as_ptr_range().end as usize,
+                    (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                     "ip past the end of {}",
                     f.name.name()
                 );
@@ -1121,7 +1142,7 @@ impl Proc {
                     let mut fr = self.calls.pop().expect("a caller frame above the entry");
                     resume!(&mut fr);
                 }
-                let _ = (code, ip);
+                let _ = ip;
                 Err(Ctl::Exc(e))
             }
             Err(Ctl::Tail) => {
@@ -1517,4 +1538,417 @@ impl Proc {
         }
         Cold::Next
     }
+}
+
+impl Proc {
+    /// The fast path of `run_loop`: the instructions of tight sequential code (moves,
+    /// small-integer arithmetic, clause tests and selection, list construction, local calls
+    /// and returns) in a loop small enough that the instruction pointer, the frame pointer
+    /// and the frame's base stay in machine registers (in `run_loop`, whose arms call out to
+    /// everything, they are stored and reloaded around every instruction). It returns,
+    /// having run none of it, at the first instruction it does not take on: any other
+    /// instruction, an overflowing or non-integer operand, a return into another module or
+    /// out of the loop's entry frame, a call that would yield or grow past `MAX_REGS`.
+    /// `run_loop` then runs that instruction and calls this again.
+    #[inline(never)]
+    fn run_fast<'a>(
+        &mut self,
+        m: &Rc<Module>,
+        entry: usize,
+        fs: &mut &'a FunDef,
+        ips: &mut *const Instr,
+        bps: &mut usize,
+    ) {
+        let mut f: &'a FunDef = fs;
+        let mut ip = *ips;
+        let mut bp = *bps;
+        let mut fp: *mut Term = self.regs.as_mut_ptr().wrapping_add(bp);
+        macro_rules! reg {
+            ($r:expr) => {
+                *{
+                    debug_assert!(
+                        ($r as usize) < f.code.frame as usize
+                            && bp + ($r as usize) < self.regs.len()
+                            && std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                        "register r{} outside the frame of {}/{}",
+                        $r,
+                        f.name.name(),
+                        f.arity
+                    );
+                    // SAFETY: as in `run_loop`: the frame covers the registers its
+                    // instructions name and `fp` is `regs[bp]`'s address, re-derived after
+                    // anything that may move the file.
+                    unsafe { &*fp.add($r as usize) }
+                }
+            };
+        }
+        macro_rules! put {
+            ($r:expr, $v:expr) => {{
+                let v: Term = $v;
+                debug_assert!(
+                    ($r as usize) < f.code.frame as usize
+                        && bp + ($r as usize) < self.regs.len()
+                        && std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                    "register r{} outside the frame of {}/{}",
+                    $r,
+                    f.name.name(),
+                    f.arity
+                );
+                // SAFETY: as for `reg!`.
+                let slot = unsafe { &mut *fp.add($r as usize) };
+                if slot.is_immediate() {
+                    // SAFETY: the old value owns nothing.
+                    unsafe { std::ptr::write(slot, v) }
+                } else {
+                    *slot = v;
+                }
+            }};
+        }
+        macro_rules! jump {
+            ($l:expr) => {{
+                let l = $l as usize;
+                debug_assert!(l < f.code.instrs.len(), "label {l} past the end");
+                // SAFETY: labels point inside their function's code (see `run_loop`).
+                ip = unsafe { f.code.instrs.as_ptr().add(l) };
+            }};
+        }
+        // Leaves the fast loop before the current instruction (which `run_loop` runs).
+        macro_rules! out {
+            () => {{
+                *fs = f;
+                // SAFETY: `ip` was advanced past an instruction of `f`'s code.
+                *ips = unsafe { ip.sub(1) };
+                *bps = bp;
+                return;
+            }};
+        }
+        // Enters local function `$callee` with a new frame at `$base` (the caller suspended
+        // with its result going to `$dst`), or for a tail call with its `$n` arguments moved
+        // down to `bp`.
+        macro_rules! call_local {
+            ($callee:expr, $base:expr, $dst:expr) => {{
+                let callee: &'a FunDef = $callee;
+                let nbp = bp + $base as usize;
+                let need = can_call!(callee, nbp);
+                self.calls.push(Frame {
+                    module: None,
+                    f,
+                    ip,
+                    dst: $dst,
+                    bp,
+                });
+                bp = nbp;
+                f = callee;
+                ip = f.code.instrs.as_ptr();
+                if self.regs.len() < need {
+                    self.grow(need);
+                }
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+            }};
+        }
+        macro_rules! tail_local {
+            ($callee:expr, $base:expr, $n:expr) => {{
+                let callee: &'a FunDef = $callee;
+                let need = can_call!(callee, bp);
+                let (n, base) = ($n as usize, $base as usize);
+                for i in 0..n {
+                    // SAFETY: both registers are inside the running frame.
+                    unsafe { std::ptr::swap(fp.add(i), fp.add(base + i)) };
+                }
+                // The old frame's values (swapped-out arguments included) are dead.
+                self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                f = callee;
+                ip = f.code.instrs.as_ptr();
+                if self.regs.len() < need {
+                    self.grow(need);
+                }
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+            }};
+        }
+        // Returns `$v` to a caller in this loop and module, else leaves.
+        macro_rules! ret {
+            ($v:expr) => {{
+                match self.calls.last() {
+                    Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
+                    _ => out!(),
+                }
+                let v: Term = $v;
+                let fr = self.calls.pop().expect("checked above");
+                self.clear(bp, bp + f.code.frame as usize);
+                // SAFETY: the frame's function lives in `m` (its `module` is `None`).
+                f = unsafe { &*fr.f };
+                bp = fr.bp;
+                ip = fr.ip;
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                put!(fr.dst, v);
+            }};
+        }
+        // Checks a call of `$callee` with its frame at `$nbp` can be made here.
+        macro_rules! can_call {
+            ($callee:expr, $nbp:expr) => {{
+                if (self.reductions + 1) & 2047 == 0 {
+                    out!();
+                }
+                let need = $nbp + $callee.code.frame as usize;
+                if need > MAX_REGS {
+                    out!();
+                }
+                self.reductions += 1;
+                need
+            }};
+        }
+        loop {
+            debug_assert!(
+                (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
+                "ip past the end of {}",
+                f.name.name()
+            );
+            // SAFETY: as in `run_loop`.
+            let ins = unsafe { &*ip };
+            ip = unsafe { ip.add(1) };
+            match ins {
+                Instr::Move { dst, src } => {
+                    let v = reg!(*src).clone();
+                    put!(*dst, v);
+                }
+                Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                Instr::Cons { dst, head, tail } => {
+                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                    put!(*dst, c);
+                }
+                Instr::Op { op, dst, a, b } => {
+                    let r = match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
+                        (x, y) => float_op(*op, x, y),
+                    };
+                    match r {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    }
+                }
+                Instr::OpInt { op, dst, a, k } => {
+                    let r = match reg!(*a) {
+                        Term::Int(x) => int_op(*op, x, *k),
+                        ref x => float_op(*op, x, &Term::Int(*k)),
+                    };
+                    match r {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    }
+                }
+                Instr::ReturnLit { val } => ret!(val.clone()),
+                Instr::ReturnOp { op, a, b } => {
+                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                        match int_op(*op, *x, *y) {
+                            Some(r) => ret!(r),
+                            None => out!(),
+                        }
+                        continue;
+                    }
+                    match float_op(*op, &reg!(*a), &reg!(*b)) {
+                        Some(r) => ret!(r),
+                        None => out!(),
+                    }
+                }
+                Instr::ReturnOpInt { op, a, k } => {
+                    if let Term::Int(x) = reg!(*a) {
+                        match int_op(*op, x, *k) {
+                            Some(r) => ret!(r),
+                            None => out!(),
+                        }
+                        continue;
+                    }
+                    match float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                        Some(r) => ret!(r),
+                        None => out!(),
+                    }
+                }
+                Instr::Return { src } => {
+                    match self.calls.last() {
+                        Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
+                        _ => out!(),
+                    }
+                    // SAFETY: as for `reg!`.
+                    let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                    ret!(v);
+                }
+                Instr::Call { fun, base, dst } => {
+                    call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
+                }
+                Instr::TailCall { fun, base, n } => {
+                    tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
+                }
+                Instr::CallExt {
+                    m: md,
+                    f: fname,
+                    base,
+                    n,
+                    tail,
+                    dst,
+                    bif: None,
+                } => match self.site_in(ins, *md, *fname, m, f) {
+                    Some(callee) if *tail => tail_local!(callee, *base, *n),
+                    Some(callee) => call_local!(callee, *base, *dst),
+                    None => out!(),
+                },
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail: _,
+                } => match (&reg!(*a), &reg!(*b)) {
+                    (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    },
+                    _ => out!(),
+                },
+                Instr::Jump { to } => jump!(*to),
+                Instr::IsInt { a, k, fail } => {
+                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsAtom { a, atom, fail } => {
+                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsNil { a, fail } => {
+                    if !matches!(reg!(*a), Term::Nil) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetList {
+                    a,
+                    head,
+                    tail,
+                    fail,
+                } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let (h, t) = (c.head.clone(), c.tail.clone());
+                        put!(*head, h);
+                        put!(*tail, t);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetHd { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let h = c.head.clone();
+                        put!(*dst, h);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetTl { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let t = c.tail.clone();
+                        put!(*dst, t);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetTlN { a, n, dst, fail } => {
+                    let mut t = &reg!(*a);
+                    let mut ok = true;
+                    for _ in 0..*n {
+                        match t {
+                            Term::Cons(c) => t = &c.tail,
+                            _ => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if ok {
+                        let v = t.clone();
+                        put!(*dst, v);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::HdIsInt { a, k, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                    {
+                        jump!(*fail);
+                    }
+                }
+                Instr::HdIsAtom { a, atom, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                    {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsTuple { a, n, fail } => {
+                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsType { a, ty, fail } => {
+                    if !ty.holds(&reg!(*a)) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
+                    Term::Int(x) => {
+                        if !int_holds(*op, x, *k) {
+                            jump!(*fail);
+                        }
+                    }
+                    _ => out!(),
+                },
+                Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
+                    (Term::Int(x), Term::Int(y)) => {
+                        if !int_holds(*op, *x, *y) {
+                            jump!(*fail);
+                        }
+                    }
+                    _ => out!(),
+                },
+                Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                Instr::Select { table } => {
+                    // SAFETY: the running frame's registers, `f.code.frame` of them.
+                    let frame = unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
+                    jump!(table.target(frame))
+                }
+                _ => out!(),
+            }
+        }
+    }
+}
+
+impl Proc {
+    /// For `run_fast`: the function of module `m` that the remote call site `site` (`md:f`)
+    /// resolved to before, if it is in `m` itself (a `?MODULE:f(...)` call, a server loop);
+    /// then the call is made as a local one, with the
+    /// current function recorded as `run_loop`'s `call_ext` does.
+    #[inline(never)]
+    fn site_in<'a>(
+        &mut self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+        m: &Rc<Module>,
+        cur: &FunDef,
+    ) -> Option<&'a FunDef> {
+        // A hit also means no native takes `md:f` (registering one starts a new epoch).
+        match self.site_hit(site, md, f) {
+            Some(Err((module, idx))) if Rc::ptr_eq(&module, m) => {
+                self.cur = Some((m.name, cur.name, cur.arity, cur.line));
+                Some(fun_of_ref(m, idx as usize))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `fun_of` for a module borrowed from a live `Rc`.
+#[inline(always)]
+fn fun_of_ref<'a>(m: &Module, idx: usize) -> &'a FunDef {
+    debug_assert!(idx < m.funs.len(), "function #{idx} of {}", m.name.name());
+    // SAFETY: as in `fun_of`: the module outlives every use of the reference (`run_loop`
+    // holds it for as long as `run_fast` runs).
+    unsafe { &*m.funs.as_ptr().add(idx) }
 }
