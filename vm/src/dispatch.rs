@@ -117,6 +117,9 @@ pub fn may_overlap(a: Option<Key>, b: Option<Key>) -> bool {
 pub struct SwitchTable {
     pub table: FastMap<Key, u32>,
     pub default: u32,
+    /// Every key a small integer in a short range: `(lowest, label by k - lowest)`, with
+    /// `default` where no key is.
+    pub dense: Option<(i64, Box<[u32]>)>,
 }
 
 impl SwitchTable {
@@ -136,12 +139,24 @@ impl SwitchTable {
             .position(|c| c.is_none())
             .map(|i| starts[i])
             .unwrap_or(nomatch);
-        SwitchTable { table, default }
+        let keys: Vec<(Key, u32)> = table.iter().map(|(k, v)| (*k, *v)).collect();
+        let dense = dense_table(&keys, default);
+        SwitchTable {
+            table,
+            default,
+            dense,
+        }
     }
 
     /// Where to jump for value `t`.
     #[inline]
     pub fn target(&self, t: &Term) -> u32 {
+        if let Some((lo, table)) = &self.dense {
+            return match t {
+                Term::Int(k) => dense_get(*lo, table, *k).unwrap_or(self.default),
+                _ => self.default,
+            };
+        }
         match term_key(t) {
             Some(k) => {
                 if let Some(l) = self.table.get(&k) {
@@ -267,11 +282,20 @@ pub struct Probe {
     /// The keys in index order (1..), for listings.
     pub names: Vec<Key>,
     pub stride: u32,
+    /// When every key is a small integer in a short range: `(lowest, index by k - lowest)`,
+    /// so a probe is a subtraction and a load instead of a hash.
+    pub dense: Option<(i64, Box<[u32]>)>,
 }
 
 impl Probe {
     #[inline]
     pub fn index(&self, t: &Term) -> u32 {
+        if let Some((lo, table)) = &self.dense {
+            return match sub_term(t, &self.steps) {
+                Some(Term::Int(k)) => dense_get(*lo, table, *k).unwrap_or(0),
+                _ => 0,
+            };
+        }
         let Some(k) = sub_term(t, &self.steps).and_then(term_key) else {
             return 0;
         };
@@ -290,6 +314,42 @@ impl Probe {
         }
         0
     }
+}
+
+/// Keys spanning at most this many integers (or 4 per key, if more) get a dense table.
+const DENSE_SPAN: i64 = 256;
+
+/// A dense table for `keys` (each with its value), if they are all small integers in a
+/// short enough range; absent keys map to `absent`.
+fn dense_table(keys: &[(Key, u32)], absent: u32) -> Option<(i64, Box<[u32]>)> {
+    if keys.len() < 3 {
+        return None;
+    }
+    let mut ints = Vec::with_capacity(keys.len());
+    for (k, v) in keys {
+        match k {
+            Key::Int(i) => ints.push((*i, *v)),
+            _ => return None,
+        }
+    }
+    let lo = ints.iter().map(|x| x.0).min()?;
+    let hi = ints.iter().map(|x| x.0).max()?;
+    let span = hi.checked_sub(lo)?.checked_add(1)?;
+    if span > DENSE_SPAN.max(4 * keys.len() as i64) {
+        return None;
+    }
+    let mut table = vec![absent; span as usize];
+    for (i, v) in ints {
+        table[(i - lo) as usize] = v;
+    }
+    Some((lo, table.into()))
+}
+
+/// The entry of dense table `(lo, table)` for small integer `k`, if in range.
+#[inline]
+fn dense_get(lo: i64, table: &[u32], k: i64) -> Option<u32> {
+    let i = k.wrapping_sub(lo) as u64;
+    table.get(usize::try_from(i).ok()?).copied()
 }
 
 /// The table of a `select` instruction: several sub-terms of the clauses' columns are keyed
@@ -463,12 +523,18 @@ pub fn plan(pats: &[&[Pat]], args: &[u32], starts: &[u32], nomatch: u32) -> Plan
             .enumerate()
             .map(|(i, k)| (*k, i as u32 + 1))
             .collect();
+        let indexed: Vec<(Key, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32 + 1))
+            .collect();
         probes.push(Probe {
             reg: args[*col],
             steps: path.clone().into(),
             keys: map,
             names: keys.clone(),
             stride,
+            dense: dense_table(&indexed, 0),
         });
         stride *= keys.len() as u32 + 1;
     }
@@ -609,5 +675,74 @@ mod select_tests {
         }
         // The tables do skip clauses (the test would pass vacuously otherwise).
         assert!(skipped > 1000, "{skipped}");
+    }
+
+    #[test]
+    fn dense_integer_tables_pick_the_same_clause_as_matching_in_order() {
+        // pat4-like: many integer heads (one far out, one repeated), a wildcard in between.
+        let keys: Vec<i64> = vec![
+            20, 219, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 3, 1, 21, 0,
+        ];
+        let mut rows: Vec<Vec<Pat>> = vec![vec![int(0), Pat::Any]];
+        for (n, k) in keys.iter().enumerate() {
+            rows.push(vec![Pat::Any, cons(int(*k), Pat::Any)]);
+            if n == 9 {
+                rows.push(vec![Pat::Any, cons(int(13), Pat::Nil)]);
+            }
+        }
+        rows.push(vec![Pat::Any, cons(Pat::Any, Pat::Any)]);
+        let pats: Vec<&[Pat]> = rows.iter().map(|r| r.as_slice()).collect();
+        let n = rows.len();
+        let starts: Vec<u32> = (0..n as u32).map(|i| 100 + i).collect();
+        let Plan::Select(table) = plan(&pats, &[0, 1], &starts, 999) else {
+            panic!("expected a select");
+        };
+        assert!(
+            table.probes.iter().any(|p| p.dense.is_some()),
+            "no dense probe"
+        );
+        let heads = [
+            Term::Int(-1),
+            Term::Int(0),
+            Term::Int(2),
+            Term::Int(13),
+            Term::Int(219),
+            Term::Int(220),
+            Term::Int(i64::MIN),
+            Term::Int(i64::MAX),
+            Term::Float(13.0),
+            Term::Atom(Atom::intern("x")),
+        ];
+        for x in [Term::Int(0), Term::Int(5)] {
+            for h in &heads {
+                for tl in [Term::Nil, Term::Int(1)] {
+                    let y = Term::cons(h.clone(), tl);
+                    let target = table.target(&[x.clone(), y.clone()]);
+                    let first =
+                        (0..n).find(|&i| matches(&rows[i][0], &x) && matches(&rows[i][1], &y));
+                    let first = first.map_or(999, |i| 100 + i as u32);
+                    // Every head here is a key or matches only the final wildcard, so
+                    // the table lands exactly on the first clause that matches.
+                    assert_eq!(target, first, "({x:?}, {y:?})");
+                }
+            }
+        }
+        // A switch on small integers alone.
+        let classes: Vec<Option<Key>> = keys.iter().map(|k| Some(Key::Int(*k))).collect();
+        let starts: Vec<u32> = (0..keys.len() as u32).map(|i| 10 + i).collect();
+        let t = SwitchTable::build(&classes, &starts, 99);
+        assert!(t.dense.is_some());
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.target(&Term::Int(*k)), 10 + i as u32);
+        }
+        for v in [
+            Term::Int(2),
+            Term::Int(-5),
+            Term::Int(1 << 40),
+            Term::Float(1.0),
+            Term::Nil,
+        ] {
+            assert_eq!(t.target(&v), 99, "{v:?}");
+        }
     }
 }

@@ -302,6 +302,32 @@ impl Proc {
         }
     }
 
+    /// What the call site `site` resolved `md:f` to before, if the cache still holds it for
+    /// this runtime and module-table epoch: a BIF (`Ok`) or an Erlang function (`Err`).
+    #[inline]
+    fn site_hit(
+        &self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+    ) -> Option<Result<bifs::BifFn, (Rc<Module>, u32)>> {
+        let site = site as *const Instr as usize;
+        let slot = site_slot(site);
+        let epoch = crate::code::modules_epoch();
+        let rt = Rc::as_ptr(&self.rt) as usize;
+        SITES.with(|t| match &t.borrow()[slot] {
+            Some(e)
+                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
+            {
+                match e.bif {
+                    Some(b) => Some(Ok(b)),
+                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
+                }
+            }
+            _ => None,
+        })
+    }
+
     /// `resolve_ext` through the remote call sites' cache (`SITES`): a site that resolved
     /// the same `md:f` before, in this runtime and module-table epoch (registering a native
     /// starts a new epoch too), reuses the answer: that BIF, or that Erlang function, and in
@@ -316,21 +342,11 @@ impl Proc {
         n: usize,
         bif: Option<Option<bifs::BifFn>>,
     ) -> Target {
+        let hit = self.site_hit(site, md, f);
         let site = site as *const Instr as usize;
         let slot = site_slot(site);
         let epoch = crate::code::modules_epoch();
         let rt = Rc::as_ptr(&self.rt) as usize;
-        let hit = SITES.with(|t| match &t.borrow()[slot] {
-            Some(e)
-                if e.site == site && e.m == md && e.f == f && e.epoch == epoch && e.rt == rt =>
-            {
-                match e.bif {
-                    Some(b) => Some(Ok(b)),
-                    None => e.module.upgrade().map(|m| Err((m, e.idx))),
-                }
-            }
-            _ => None,
-        });
         // No borrow is held past this point: a BIF may run Erlang code that calls again.
         match hit {
             Some(Ok(b)) => {
@@ -407,16 +423,19 @@ impl Proc {
         r
     }
 
+    // `fp` is re-derived at the top of every instruction (after `run_fast`) and wherever
+    // an arm goes on using it after the file may have moved; some of the latter are then
+    // overwritten unread, which is cheap and keeps each arm correct on its own.
+    #[allow(unused_assignments)]
     fn run_loop(&mut self, module: Rc<Module>, idx: usize, bp: usize, fun: Option<Rc<Fun>>) -> Res {
         let entry = self.calls.len();
         let entry_bp = bp;
         let mut m = module;
         let mut f: &FunDef = fun_of(&m, idx);
-        let mut code: &[Instr] = &f.code.instrs;
         let mut bp = bp;
         // The next instruction: a pointer into `code` (an index would need the code's base
         // re-read from the stack and a multiply on every fetch).
-        let mut ip: *const Instr = code.as_ptr();
+        let mut ip: *const Instr = f.code.instrs.as_ptr();
         self.ensure(bp + f.code.frame as usize);
         if let Some(fun) = &fun {
             self.bind_closure(f, fun, bp);
@@ -430,18 +449,17 @@ impl Proc {
             ($l:expr) => {{
                 let l = $l as usize;
                 debug_assert!(
-                    l < code.len(),
+                    l < f.code.instrs.len(),
                     "label {l} past the end of {}",
                     f.name.name()
                 );
-                ip = unsafe { code.as_ptr().add(l) };
+                ip = unsafe { f.code.instrs.as_ptr().add(l) };
             }};
         }
         // Makes function `$idx` of `m` the running one.
         macro_rules! load {
             ($idx:expr) => {{
                 f = fun_of(&m, $idx);
-                code = &f.code.instrs;
             }};
         }
         // Makes a suspended caller's frame the running one again (not its `ip`).
@@ -454,13 +472,24 @@ impl Proc {
                 // SAFETY: the frame's function lives in its module, which is `m` again now
                 // (restored above, or the same module all along).
                 f = unsafe { &*fr.f };
-                code = &f.code.instrs;
                 bp = fr.bp;
             }};
         }
+        // The running frame's first register: a pointer held in a local, so a register
+        // access is one load, not a reload of the register file's base from `self` and an
+        // add of `bp`. It is re-derived (`sync!`) wherever the file may have moved or `bp`
+        // changed: after growing the file, entering or leaving a frame, and any call out of
+        // the loop that may run Erlang code (a BIF, an escape, `step_cold`).
+        let mut fp: *mut Term = self.regs.as_mut_ptr().wrapping_add(bp);
+        macro_rules! sync {
+            () => {
+                fp = self.regs.as_mut_ptr().wrapping_add(bp)
+            };
+        }
         // A register of the current frame. SAFETY: `lower.rs` sizes every frame to cover the
-        // registers its instructions name, and the register file is at least `bp + frame`
-        // long whenever an instruction runs (calls out of the loop restore its length).
+        // registers its instructions name, the register file is at least `bp + frame` long
+        // whenever an instruction runs (calls out of the loop restore its length), and `fp`
+        // is `regs[bp]`'s address (re-derived after anything that may move the file).
         macro_rules! reg {
             ($r:expr) => {
                 *{
@@ -472,7 +501,13 @@ impl Proc {
                         f.name.name(),
                         f.arity
                     );
-                    unsafe { self.regs.get_unchecked(bp + $r as usize) }
+                    debug_assert!(
+                        std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                        "stale frame pointer in {}/{}",
+                        f.name.name(),
+                        f.arity
+                    );
+                    unsafe { &*fp.add($r as usize) }
                 }
             };
         }
@@ -487,7 +522,14 @@ impl Proc {
                     f.name.name(),
                     f.arity
                 );
-                let slot = unsafe { self.regs.get_unchecked_mut(bp + $r as usize) };
+                debug_assert!(
+                    std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                    "stale frame pointer in {}/{}",
+                    f.name.name(),
+                    f.arity
+                );
+                // SAFETY: as for `reg!`.
+                let slot = unsafe { &mut *fp.add($r as usize) };
                 if slot.is_immediate() {
                     // SAFETY: the old value owns nothing, so overwriting without drop is fine.
                     unsafe { std::ptr::write(slot, v) }
@@ -510,6 +552,7 @@ impl Proc {
                     () => {{
                         self.reductions += 1;
                         if self.reductions & 2047 == 0 {
+                            // Other processes run meanwhile; this one's registers stay put.
                             if let Err(c) = self.yield_point() {
                                 break 'run Err(c);
                             }
@@ -540,6 +583,7 @@ impl Proc {
                         let mut fr = self.calls.pop().expect("a caller frame above the entry");
                         self.clear(bp, bp + f.code.frame as usize);
                         resume!(&mut fr);
+                        sync!();
                         ip = fr.ip;
                         put!(fr.dst, v);
                     }};
@@ -554,7 +598,8 @@ impl Proc {
                             let n = $n as usize;
                             let base = $base as usize;
                             for i in 0..n {
-                                self.regs.swap(bp + i, bp + base + i);
+                                // SAFETY: both registers are inside the running frame.
+                                unsafe { std::ptr::swap(fp.add(i), fp.add(base + i)) };
                             }
                             // The old frame's values (swapped-out arguments included) are dead.
                             self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
@@ -587,11 +632,12 @@ impl Proc {
                             bp += $base as usize;
                         }
                         load!($idx);
-                        ip = code.as_ptr();
+                        ip = f.code.instrs.as_ptr();
                         ensure_frame!();
                         if let Some(fun) = &clo {
                             self.bind_closure(f, fun, bp);
                         }
+                        sync!();
                     }};
                 }
                 // A value from a native, a BIF or an escape: store it, or return it in tail position.
@@ -602,6 +648,7 @@ impl Proc {
                             Err(t @ Ctl::Tail) => self.finish_tail_in(t, &m),
                             r => r,
                         };
+                        sync!();
                         match r {
                             Ok(v) => {
                                 if $tail {
@@ -614,8 +661,12 @@ impl Proc {
                         }
                     }};
                 }
+                // Tight sequential code runs in `run_fast`; it comes back here for any
+                // instruction it does not take on, which the match below runs.
+                self.run_fast(&m, entry, &mut f, &mut ip, &mut bp);
+                sync!();
                 debug_assert!(
-                    (ip as usize) < code.as_ptr_range().end as usize,
+                    (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                     "ip past the end of {}",
                     f.name.name()
                 );
@@ -630,58 +681,17 @@ impl Proc {
                     }
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
                     Instr::Tuple { dst, start, n } => {
-                        let s = bp + *start as usize;
-                        let t = Tuple::take_from(&mut self.regs[s..s + *n as usize]);
+                        let s = *start as usize;
+                        // SAFETY: the elements' registers are inside the running frame, and
+                        // `take_from` leaves each of them a valid term (nil).
+                        let regs =
+                            unsafe { std::slice::from_raw_parts_mut(fp.add(s), *n as usize) };
+                        let t = Tuple::take_from(regs);
                         put!(*dst, Term::Tuple(t));
                     }
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
-                    }
-                    Instr::MapNew { dst, start, n } => {
-                        let mut map = std::collections::BTreeMap::new();
-                        for i in 0..*n {
-                            let k = reg!(start + 2 * i).clone();
-                            let v = reg!(start + 2 * i + 1).clone();
-                            map.insert(MapKey(k), v);
-                        }
-                        put!(*dst, Term::Map(Rc::new(map)));
-                    }
-                    Instr::MapUpdate {
-                        dst,
-                        base,
-                        start,
-                        exact,
-                    } => {
-                        let b = reg!(*base).clone();
-                        let Term::Map(mut map) = b else {
-                            break 'run Err(err2(atom::BADMAP, b));
-                        };
-                        for (i, x) in exact.iter().enumerate() {
-                            let i = i as u32;
-                            let key = MapKey(reg!(start + 2 * i).clone());
-                            if *x && !map.contains_key(&key) {
-                                break 'run Err(err2(atom::BADKEY, key.0));
-                            }
-                            let v = reg!(start + 2 * i + 1).clone();
-                            Rc::make_mut(&mut map).insert(key, v);
-                        }
-                        put!(*dst, Term::Map(map));
-                    }
-                    Instr::MakeFun { dst, fun, caps } => {
-                        let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
-                        let arity = m.funs[*fun as usize].arity;
-                        put!(
-                            *dst,
-                            Term::Fun(Rc::new(Fun {
-                                kind: FunKind::Local {
-                                    module: m.clone(),
-                                    index: *fun as usize,
-                                    env,
-                                },
-                                arity,
-                            }))
-                        );
                     }
                     Instr::Op { op, dst, a, b } => {
                         if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
@@ -695,7 +705,9 @@ impl Proc {
                             continue;
                         }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
-                        match self.op2(*op, x, y) {
+                        let r = self.op2(*op, x, y);
+                        sync!();
+                        match r {
                             Ok(v) => put!(*dst, v),
                             Err(c) => break 'run Err(c),
                         }
@@ -713,7 +725,8 @@ impl Proc {
                             continue;
                         }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
-                        match self.op2(*op, x, y) {
+                        let r = self.op2(*op, x, y);
+                        match r {
                             Ok(v) => ret!(v),
                             Err(c) => break 'run Err(c),
                         }
@@ -730,7 +743,8 @@ impl Proc {
                             continue;
                         }
                         let x = reg!(*a).clone();
-                        match self.op2(*op, x, Term::Int(*k)) {
+                        let r = self.op2(*op, x, Term::Int(*k));
+                        match r {
                             Ok(v) => ret!(v),
                             Err(c) => break 'run Err(c),
                         }
@@ -747,15 +761,13 @@ impl Proc {
                             continue;
                         }
                         let x = reg!(*a).clone();
-                        match self.op2(*op, x, Term::Int(*k)) {
+                        let r = self.op2(*op, x, Term::Int(*k));
+                        sync!();
+                        match r {
                             Ok(v) => put!(*dst, v),
                             Err(c) => break 'run Err(c),
                         }
                     }
-                    Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
-                        Ok(v) => put!(*dst, v),
-                        Err(c) => break 'run Err(c),
-                    },
                     Instr::Bif { f: bif, dst, args } => {
                         let r = match args.len() {
                             0 => bif(self, &[]),
@@ -804,6 +816,7 @@ impl Proc {
                         match target {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
+                                sync!();
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
                             }
                         }
@@ -828,6 +841,7 @@ impl Proc {
                         match self.resolve_site(ins, md, fname, at, *n as usize, None) {
                             Target::Value(r) => value!(r, *dst, *tail),
                             Target::Enter(module, idx) => {
+                                sync!();
                                 enter!(Some(module), idx, *base, *n, *dst, *tail, None)
                             }
                         }
@@ -872,16 +886,15 @@ impl Proc {
                             } => match self.resolve_ext(*md, *function, at, *n as usize, None) {
                                 Target::Value(r) => value!(r, *dst, *tail),
                                 Target::Enter(module, idx) => {
+                                    sync!();
                                     enter!(Some(module), idx, *base, *n, *dst, *tail, None)
                                 }
                             },
                         }
                     }
                     Instr::Return { src } => {
-                        let v = std::mem::replace(
-                            unsafe { self.regs.get_unchecked_mut(bp + *src as usize) },
-                            Term::Nil,
-                        );
+                        // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
                         ret!(v);
                     }
                     Instr::Jump { to } => jump!(*to),
@@ -1000,21 +1013,6 @@ impl Proc {
                             jump!(*fail);
                         }
                     }
-                    Instr::BifTest { f: bif, args, fail } => {
-                        let r = match args.len() {
-                            1 => {
-                                let a = [reg!(args[0]).clone()];
-                                bif(self, &a)
-                            }
-                            _ => {
-                                let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
-                                bif(self, &a)
-                            }
-                        };
-                        if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
-                            jump!(*fail);
-                        }
-                    }
                     Instr::GuardOp {
                         op,
                         dst,
@@ -1029,319 +1027,28 @@ impl Proc {
                             }
                         }
                         let (x, y) = (reg!(*a).clone(), reg!(*b).clone());
-                        match self.op2(*op, x, y) {
-                            Ok(v) => put!(*dst, v),
-                            Err(_) => jump!(*fail),
-                        }
-                    }
-                    Instr::GuardBif {
-                        f: bif,
-                        dst,
-                        args,
-                        fail,
-                    } => {
-                        let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
-                        match bif(self, &a) {
+                        let r = self.op2(*op, x, y);
+                        sync!();
+                        match r {
                             Ok(v) => put!(*dst, v),
                             Err(_) => jump!(*fail),
                         }
                     }
                     Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
-                    Instr::Select { table } => jump!(table.target(&self.regs[bp..])),
-                    Instr::Badmatch { a } => {
-                        break 'run Err(err2(atom::BADMATCH, reg!(*a).clone()))
-                    }
-                    Instr::Badrecord { a } => {
-                        break 'run Err(err2(atom::BADRECORD, reg!(*a).clone()))
-                    }
-                    Instr::BadBool { a } => break 'run Err(err2(atom::BADARG, reg!(*a).clone())),
-                    Instr::CaseClause { a } => {
-                        break 'run Err(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
-                    }
-                    Instr::IfClause => break 'run Err(error(Term::Atom(atom::IF_CLAUSE))),
-                    Instr::FunctionClause => {
-                        break 'run Err(Ctl::Exc(Box::new(Exc {
-                            class: atom::ERROR,
-                            reason: Term::Atom(atom::FUNCTION_CLAUSE),
-                            frames: Vec::new(),
-                            args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
-                        })))
-                    }
-                    Instr::TryEnter {
-                        handler,
-                        class,
-                        reason,
-                        stack,
-                        after,
-                    } => self.handlers.push(Handler {
-                        depth: self.calls.len(),
-                        pc: *handler,
-                        class: *class,
-                        reason: *reason,
-                        stack: *stack,
-                        after: *after,
-                    }),
-                    Instr::TryEnd => {
-                        self.handlers.pop();
-                    }
-                    Instr::Reraise {
-                        class,
-                        reason,
-                        stack,
-                    } => {
-                        let c = reraise(
-                            &reg!(*class),
-                            &reg!(*reason),
-                            &reg!(*stack),
-                            (m.name, f.name, f.arity),
-                        );
-                        break 'run Err(c);
-                    }
-                    Instr::CatchValue {
-                        class,
-                        reason,
-                        stack,
-                        dst,
-                    } => {
-                        let r = reg!(*reason).clone();
-                        let v = match reg!(*class) {
-                            Term::Atom(atom::THROW) => r,
-                            Term::Atom(atom::EXIT) => {
-                                Term::tuple(vec![Term::Atom(atom::EXIT_TAG), r])
-                            }
-                            _ => Term::tuple(vec![
-                                Term::Atom(atom::EXIT_TAG),
-                                Term::tuple(vec![r, reg!(*stack).clone()]),
-                            ]),
-                        };
-                        put!(*dst, v);
-                    }
-                    Instr::MakeExtFun {
-                        dst,
-                        m: mr,
-                        f: fr,
-                        a,
-                    } => {
-                        let v = match (&reg!(*mr), &reg!(*fr), &reg!(*a)) {
-                            (Term::Atom(ma), Term::Atom(fa), Term::Int(n))
-                                if (0..=255).contains(n) =>
-                            {
-                                Term::Fun(Rc::new(Fun {
-                                    kind: FunKind::External {
-                                        module: *ma,
-                                        function: *fa,
-                                    },
-                                    arity: *n as usize,
-                                }))
-                            }
-                            _ => break 'run Err(badarg()),
-                        };
-                        put!(*dst, v);
-                    }
-                    Instr::SetElems {
-                        dst,
-                        base,
-                        start,
-                        idx,
-                    } => {
-                        let Term::Tuple(t) = &reg!(*base) else {
-                            break 'run Err(error(Term::atom("vm_internal_set_elems")));
-                        };
-                        let mut t: Vec<Term> = t.to_vec();
-                        for (k, i) in idx.iter().enumerate() {
-                            match t.get_mut(*i as usize) {
-                                Some(slot) => *slot = reg!(*start + k as u32).clone(),
-                                None => break 'run Err(error(Term::atom("vm_internal_set_elems"))),
-                            }
-                        }
-                        put!(*dst, Term::tuple(t));
-                    }
-                    Instr::BsBuild { dst, segs } => {
-                        let mut bb = crate::bitsyntax::BitBuilder::default();
-                        for g in segs.iter() {
-                            let size = g.size.map(|r| &reg!(r));
-                            if let Err(c) = crate::interp::push_seg(
-                                &mut bb,
-                                g.ty,
-                                g.unit,
-                                g.little,
-                                &reg!(g.value),
-                                size,
-                            ) {
-                                break 'run Err(c);
-                            }
-                        }
-                        put!(*dst, bb.finish());
+                    Instr::Select { table } => {
+                        // SAFETY: the running frame's registers, `f.code.frame` of them.
+                        let frame =
+                            unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
+                        jump!(table.target(frame))
                     }
                     Instr::IsType { a, ty, fail } => {
                         if !ty.holds(&reg!(*a)) {
                             jump!(*fail);
                         }
                     }
-                    Instr::IsMap { a, fail } => {
-                        if !matches!(&reg!(*a), Term::Map(_)) {
-                            jump!(*fail);
-                        }
-                    }
-                    Instr::GetMapElem { a, key, dst, fail } => {
-                        let v = match &reg!(*a) {
-                            Term::Map(map) => map.get(&MapKey(reg!(*key).clone())).cloned(),
-                            _ => None,
-                        };
-                        match v {
-                            Some(v) => put!(*dst, v),
-                            None => jump!(*fail),
-                        }
-                    }
-                    Instr::BsStart { a, bin, off, fail } => {
-                        if let Term::Bin(_) = &reg!(*a) {
-                            let b = reg!(*a).clone();
-                            put!(*bin, b);
-                            put!(*off, Term::Int(0));
-                        } else {
-                            jump!(*fail);
-                        }
-                    }
-                    Instr::BsGet {
-                        bin,
-                        off,
-                        size,
-                        ty,
-                        unit,
-                        signed,
-                        little,
-                        last,
-                        dst,
-                        fail,
-                    } => {
-                        let (Term::Bin(b), Term::Int(o)) = (&reg!(*bin), &reg!(*off)) else {
-                            break 'run Err(error(Term::atom("vm_internal_bs_get")));
-                        };
-                        let sz = size.map(|r| &reg!(r));
-                        match crate::interp::read_seg(
-                            b,
-                            *o as usize,
-                            *ty,
-                            *unit,
-                            *signed,
-                            *little,
-                            sz,
-                            *last,
-                        ) {
-                            Some((v, next)) => {
-                                put!(*off, Term::Int(next as i64));
-                                put!(*dst, v);
-                            }
-                            None => jump!(*fail),
-                        }
-                    }
-                    Instr::BsEnd { bin, off, fail } => {
-                        let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
-                        if !done {
-                            jump!(*fail);
-                        }
-                    }
-                    Instr::BadGenerator { a } => {
-                        break 'run Err(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
-                    }
-                    Instr::BadFilter { a } => {
-                        break 'run Err(err2(Atom::intern("bad_filter"), reg!(*a).clone()))
-                    }
-                    Instr::TryClause { a } => {
-                        break 'run Err(err2(atom::TRY_CLAUSE, reg!(*a).clone()))
-                    }
-                    Instr::RecvTimeout { t, dst } => {
-                        let d = match reg!(*t) {
-                            Term::Atom(atom::INFINITY) | Term::Big(_) => Term::Nil,
-                            Term::Int(n) if n >= 0 => {
-                                Term::Int((self.rt.now_ms() + n as u64) as i64)
-                            }
-                            _ => break 'run Err(error(Term::atom("timeout_value"))),
-                        };
-                        put!(*dst, d);
-                    }
-                    Instr::RecvPoll => {
-                        if let Some(r) = self.rt.take_kill(self.pid) {
-                            self.dying = true;
-                            break 'run Err(crate::interp::raise(atom::EXIT, r));
-                        }
-                        self.rt.clone().drain_inbox(self);
-                    }
-                    Instr::LoopRec { cursor, dst, empty } => {
-                        let Term::Int(k) = reg!(*cursor) else {
-                            break 'run Err(error(Term::atom("vm_internal_cursor")));
-                        };
-                        match self.mailbox.get(k as usize) {
-                            Some(msg) => {
-                                let msg = msg.clone();
-                                put!(*dst, msg);
-                            }
-                            None => jump!(*empty),
-                        }
-                    }
-                    Instr::LoopRecNext { cursor, to } => {
-                        if let Term::Int(k) = reg!(*cursor) {
-                            put!(*cursor, Term::Int(k + 1));
-                        }
-                        jump!(*to);
-                    }
-                    Instr::RemoveMessage { cursor } => {
-                        if let Term::Int(k) = reg!(*cursor) {
-                            self.mailbox.remove(k as usize);
-                        }
-                    }
-                    Instr::Wait {
-                        deadline,
-                        poll,
-                        timeout,
-                    } => {
-                        let dl = match deadline {
-                            Some(r) => match reg!(*r) {
-                                Term::Int(d) => Some(d as u64),
-                                _ => None,
-                            },
-                            None => None,
-                        };
-                        if let Some(d) = dl {
-                            if self.rt.now_ms() >= d {
-                                jump!(*timeout);
-                                continue;
-                            }
-                        }
-                        here!();
-                        if !self.rt.clone().wait_for_message(self, dl) {
-                            // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
-                            break 'run Err(crate::interp::raise(
-                                atom::EXIT,
-                                Term::atom("deadlock"),
-                            ));
-                        }
-                        jump!(*poll);
-                    }
-                    Instr::MatchEsc { pat, a, fail } => {
-                        let v = reg!(*a).clone();
-                        match self.pmatch(&f.code.pats[*pat as usize], &v, bp, &m) {
-                            Ok(true) => {}
-                            Ok(false) => jump!(*fail),
-                            Err(c) => break 'run Err(c),
-                        }
-                    }
-                    Instr::GuardEsc { e, fail } => {
-                        here!();
-                        if !matches!(
-                            self.eval(&f.code.escapes[*e as usize], bp, &m),
-                            Ok(Term::Atom(atom::TRUE))
-                        ) {
-                            jump!(*fail);
-                        }
-                    }
-                    Instr::Esc { e, dst } => {
-                        here!();
-                        let r = self.eval(&f.code.escapes[*e as usize], bp, &m);
-                        value!(r, *dst, false);
-                    }
                     Instr::EscTail { e } => {
                         here!();
+                        // Each way out re-derives `fp` (`ret!`, or before `enter!`).
                         match self.eval(&f.code.escapes[*e as usize], bp, &m) {
                             Ok(v) => ret!(v),
                             Err(Ctl::Tail) => {
@@ -1354,6 +1061,7 @@ impl Proc {
                                             self.regs.swap(bp + k, at + k);
                                         }
                                         self.regs.truncate(at);
+                                        sync!();
                                         enter!(None, i as usize, 0, n, 0, true, None);
                                     }
                                     PendingTail::Call(tc) => {
@@ -1361,12 +1069,23 @@ impl Proc {
                                         let n = tc.args.len();
                                         self.truncate_regs(bp);
                                         self.regs.extend(tc.args);
+                                        sync!();
                                         enter!(Some(tc.module), tc.idx, 0, n, 0, true, tc.fun);
                                     }
                                     PendingTail::None => break 'run Err(lost_tail()),
                                 }
                             }
                             Err(c) => break 'run Err(c),
+                        }
+                    }
+                    _ => {
+                        let c = self.step_cold(ins, bp, &m, f);
+                        sync!();
+                        match c {
+                            Cold::Next => {}
+                            Cold::Jump(l) => jump!(l),
+                            Cold::Raise(c) => break 'run Err(c),
+                            Cold::Value(r, dst) => value!(r, dst, false),
                         }
                     }
                 }
@@ -1398,6 +1117,7 @@ impl Proc {
                 resume!(&mut fr);
             }
             self.ensure(bp + f.code.frame as usize);
+            sync!();
             here!();
             let st = self.stack_term(&e);
             let e = *e;
@@ -1423,7 +1143,7 @@ impl Proc {
                     let mut fr = self.calls.pop().expect("a caller frame above the entry");
                     resume!(&mut fr);
                 }
-                let _ = (code, ip);
+                let _ = ip;
                 Err(Ctl::Exc(e))
             }
             Err(Ctl::Tail) => {
@@ -1433,4 +1153,808 @@ impl Proc {
             }
         }
     }
+}
+
+/// What an instruction run out of line (`Proc::step_cold`) asks the loop to do next.
+enum Cold {
+    Next,
+    Jump(u32),
+    Raise(Ctl),
+    /// A value from a BIF or an escape, for register `dst` (a tail call it asked for is
+    /// finished by the loop).
+    Value(Res, u32),
+}
+
+impl Proc {
+    /// The instructions that are rare in hot loops (maps, funs, bit syntax, exceptions,
+    /// receive, escapes to the tree evaluator), run out of `run_loop`: their code and stack
+    /// needs would otherwise push the loop's instruction pointer and frame pointer out of
+    /// registers for every instruction. Registers are accessed checked here.
+    #[inline(never)]
+    fn step_cold(&mut self, ins: &Instr, bp: usize, m: &Rc<Module>, f: &FunDef) -> Cold {
+        macro_rules! reg {
+            ($r:expr) => {
+                self.regs[bp + $r as usize]
+            };
+        }
+        macro_rules! put {
+            ($r:expr, $v:expr) => {{
+                let v: Term = $v;
+                self.regs[bp + $r as usize] = v;
+            }};
+        }
+        match ins {
+            Instr::MapNew { dst, start, n } => {
+                let mut map = std::collections::BTreeMap::new();
+                for i in 0..*n {
+                    let k = reg!(start + 2 * i).clone();
+                    let v = reg!(start + 2 * i + 1).clone();
+                    map.insert(MapKey(k), v);
+                }
+                put!(*dst, Term::Map(Rc::new(map)));
+            }
+            Instr::MapUpdate {
+                dst,
+                base,
+                start,
+                exact,
+            } => {
+                let b = reg!(*base).clone();
+                let Term::Map(mut map) = b else {
+                    return Cold::Raise(err2(atom::BADMAP, b));
+                };
+                for (i, x) in exact.iter().enumerate() {
+                    let i = i as u32;
+                    let key = MapKey(reg!(start + 2 * i).clone());
+                    if *x && !map.contains_key(&key) {
+                        return Cold::Raise(err2(atom::BADKEY, key.0));
+                    }
+                    let v = reg!(start + 2 * i + 1).clone();
+                    Rc::make_mut(&mut map).insert(key, v);
+                }
+                put!(*dst, Term::Map(map));
+            }
+            Instr::MakeFun { dst, fun, caps } => {
+                let env: Vec<Term> = caps.iter().map(|s| reg!(*s).clone()).collect();
+                let arity = m.funs[*fun as usize].arity;
+                put!(
+                    *dst,
+                    Term::Fun(Rc::new(Fun {
+                        kind: FunKind::Local {
+                            module: m.clone(),
+                            index: *fun as usize,
+                            env,
+                        },
+                        arity,
+                    }))
+                );
+            }
+            Instr::Op1 { op, dst, a } => match op1(*op, reg!(*a).clone()) {
+                Ok(v) => put!(*dst, v),
+                Err(c) => return Cold::Raise(c),
+            },
+            Instr::BifTest { f: bif, args, fail } => {
+                let r = match args.len() {
+                    1 => {
+                        let a = [reg!(args[0]).clone()];
+                        bif(self, &a)
+                    }
+                    _ => {
+                        let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                        bif(self, &a)
+                    }
+                };
+                if !matches!(r, Ok(Term::Atom(atom::TRUE))) {
+                    return Cold::Jump(*fail);
+                }
+            }
+            Instr::GuardBif {
+                f: bif,
+                dst,
+                args,
+                fail,
+            } => {
+                let a: Vec<Term> = args.iter().map(|r| reg!(*r).clone()).collect();
+                match bif(self, &a) {
+                    Ok(v) => put!(*dst, v),
+                    Err(_) => return Cold::Jump(*fail),
+                }
+            }
+            Instr::Badmatch { a } => return Cold::Raise(err2(atom::BADMATCH, reg!(*a).clone())),
+            Instr::Badrecord { a } => return Cold::Raise(err2(atom::BADRECORD, reg!(*a).clone())),
+            Instr::BadBool { a } => return Cold::Raise(err2(atom::BADARG, reg!(*a).clone())),
+            Instr::CaseClause { a } => {
+                return Cold::Raise(err2(atom::CASE_CLAUSE, reg!(*a).clone()))
+            }
+            Instr::IfClause => return Cold::Raise(error(Term::Atom(atom::IF_CLAUSE))),
+            Instr::FunctionClause => {
+                return Cold::Raise(Ctl::Exc(Box::new(Exc {
+                    class: atom::ERROR,
+                    reason: Term::Atom(atom::FUNCTION_CLAUSE),
+                    frames: Vec::new(),
+                    args: Some((m.name, f.name, self.regs[bp..bp + f.arity].to_vec())),
+                })))
+            }
+            Instr::TryEnter {
+                handler,
+                class,
+                reason,
+                stack,
+                after,
+            } => self.handlers.push(Handler {
+                depth: self.calls.len(),
+                pc: *handler,
+                class: *class,
+                reason: *reason,
+                stack: *stack,
+                after: *after,
+            }),
+            Instr::TryEnd => {
+                self.handlers.pop();
+            }
+            Instr::Reraise {
+                class,
+                reason,
+                stack,
+            } => {
+                let c = reraise(
+                    &reg!(*class),
+                    &reg!(*reason),
+                    &reg!(*stack),
+                    (m.name, f.name, f.arity),
+                );
+                return Cold::Raise(c);
+            }
+            Instr::CatchValue {
+                class,
+                reason,
+                stack,
+                dst,
+            } => {
+                let r = reg!(*reason).clone();
+                let v = match reg!(*class) {
+                    Term::Atom(atom::THROW) => r,
+                    Term::Atom(atom::EXIT) => Term::tuple(vec![Term::Atom(atom::EXIT_TAG), r]),
+                    _ => Term::tuple(vec![
+                        Term::Atom(atom::EXIT_TAG),
+                        Term::tuple(vec![r, reg!(*stack).clone()]),
+                    ]),
+                };
+                put!(*dst, v);
+            }
+            Instr::MakeExtFun {
+                dst,
+                m: mr,
+                f: fr,
+                a,
+            } => {
+                let v = match (&reg!(*mr), &reg!(*fr), &reg!(*a)) {
+                    (Term::Atom(ma), Term::Atom(fa), Term::Int(n)) if (0..=255).contains(n) => {
+                        Term::Fun(Rc::new(Fun {
+                            kind: FunKind::External {
+                                module: *ma,
+                                function: *fa,
+                            },
+                            arity: *n as usize,
+                        }))
+                    }
+                    _ => return Cold::Raise(badarg()),
+                };
+                put!(*dst, v);
+            }
+            Instr::SetElems {
+                dst,
+                base,
+                start,
+                idx,
+            } => {
+                let Term::Tuple(t) = &reg!(*base) else {
+                    return Cold::Raise(error(Term::atom("vm_internal_set_elems")));
+                };
+                let mut t: Vec<Term> = t.to_vec();
+                for (k, i) in idx.iter().enumerate() {
+                    match t.get_mut(*i as usize) {
+                        Some(slot) => *slot = reg!(*start + k as u32).clone(),
+                        None => return Cold::Raise(error(Term::atom("vm_internal_set_elems"))),
+                    }
+                }
+                put!(*dst, Term::tuple(t));
+            }
+            Instr::BsBuild { dst, segs } => {
+                if let Err(c) = crate::interp::check_seg_sizes(
+                    segs.iter().map(|g| (g.size.map(|r| &reg!(r)), g.unit)),
+                ) {
+                    return Cold::Raise(c);
+                }
+                let mut bb = crate::bitsyntax::BitBuilder::default();
+                for g in segs.iter() {
+                    let size = g.size.map(|r| &reg!(r));
+                    if let Err(c) = crate::interp::push_seg(
+                        &mut bb,
+                        g.ty,
+                        g.unit,
+                        g.little,
+                        &reg!(g.value),
+                        size,
+                    ) {
+                        return Cold::Raise(c);
+                    }
+                }
+                put!(*dst, bb.finish());
+            }
+            Instr::IsMap { a, fail } => {
+                if !matches!(&reg!(*a), Term::Map(_)) {
+                    return Cold::Jump(*fail);
+                }
+            }
+            Instr::GetMapElem { a, key, dst, fail } => {
+                let v = match &reg!(*a) {
+                    Term::Map(map) => map.get(&MapKey(reg!(*key).clone())).cloned(),
+                    _ => None,
+                };
+                match v {
+                    Some(v) => put!(*dst, v),
+                    None => return Cold::Jump(*fail),
+                }
+            }
+            Instr::BsStart { a, bin, off, fail } => {
+                if let Term::Bin(_) = &reg!(*a) {
+                    let b = reg!(*a).clone();
+                    put!(*bin, b);
+                    put!(*off, Term::Int(0));
+                } else {
+                    return Cold::Jump(*fail);
+                }
+            }
+            Instr::BsGet {
+                bin,
+                off,
+                size,
+                ty,
+                unit,
+                signed,
+                little,
+                last,
+                dst,
+                fail,
+            } => {
+                let (Term::Bin(b), Term::Int(o)) = (&reg!(*bin), &reg!(*off)) else {
+                    return Cold::Raise(error(Term::atom("vm_internal_bs_get")));
+                };
+                let sz = size.map(|r| &reg!(r));
+                match crate::interp::read_seg(
+                    b,
+                    *o as usize,
+                    *ty,
+                    *unit,
+                    *signed,
+                    *little,
+                    sz,
+                    *last,
+                ) {
+                    Some((v, next)) => {
+                        put!(*off, Term::Int(next as i64));
+                        put!(*dst, v);
+                    }
+                    None => return Cold::Jump(*fail),
+                }
+            }
+            Instr::BsEnd { bin, off, fail } => {
+                let done = matches!((&reg!(*bin), &reg!(*off)), (Term::Bin(b), Term::Int(o)) if *o as usize == b.len);
+                if !done {
+                    return Cold::Jump(*fail);
+                }
+            }
+            Instr::BadGenerator { a } => {
+                return Cold::Raise(err2(Atom::intern("bad_generator"), reg!(*a).clone()))
+            }
+            Instr::BadFilter { a } => {
+                return Cold::Raise(err2(Atom::intern("bad_filter"), reg!(*a).clone()))
+            }
+            Instr::TryClause { a } => return Cold::Raise(err2(atom::TRY_CLAUSE, reg!(*a).clone())),
+            Instr::RecvTimeout { t, dst } => {
+                let d = match reg!(*t) {
+                    Term::Atom(atom::INFINITY) | Term::Big(_) => Term::Nil,
+                    Term::Int(n) if n >= 0 => Term::Int((self.rt.now_ms() + n as u64) as i64),
+                    _ => return Cold::Raise(error(Term::atom("timeout_value"))),
+                };
+                put!(*dst, d);
+            }
+            Instr::RecvPoll => {
+                if let Some(r) = self.rt.take_kill(self.pid) {
+                    self.dying = true;
+                    return Cold::Raise(crate::interp::raise(atom::EXIT, r));
+                }
+                self.rt.clone().drain_inbox(self);
+            }
+            Instr::LoopRec { cursor, dst, empty } => {
+                let Term::Int(k) = reg!(*cursor) else {
+                    return Cold::Raise(error(Term::atom("vm_internal_cursor")));
+                };
+                match self.mailbox.get(k as usize) {
+                    Some(msg) => {
+                        let msg = msg.clone();
+                        put!(*dst, msg);
+                    }
+                    None => return Cold::Jump(*empty),
+                }
+            }
+            Instr::LoopRecNext { cursor, to } => {
+                if let Term::Int(k) = reg!(*cursor) {
+                    put!(*cursor, Term::Int(k + 1));
+                }
+                return Cold::Jump(*to);
+            }
+            Instr::RemoveMessage { cursor } => {
+                if let Term::Int(k) = reg!(*cursor) {
+                    self.mailbox.remove(k as usize);
+                }
+            }
+            Instr::Wait {
+                deadline,
+                poll,
+                timeout,
+            } => {
+                let dl = match deadline {
+                    Some(r) => match reg!(*r) {
+                        Term::Int(d) => Some(d as u64),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                if let Some(d) = dl {
+                    if self.rt.now_ms() >= d {
+                        return Cold::Jump(*timeout);
+                    }
+                }
+                self.cur = Some((m.name, f.name, f.arity, f.line));
+                if !self.rt.clone().wait_for_message(self, dl) {
+                    // Nothing can ever arrive (no other process, no timer): OTP would hang forever.
+                    return Cold::Raise(crate::interp::raise(atom::EXIT, Term::atom("deadlock")));
+                }
+                return Cold::Jump(*poll);
+            }
+            Instr::MatchEsc { pat, a, fail } => {
+                let v = reg!(*a).clone();
+                match self.pmatch(&f.code.pats[*pat as usize], &v, bp, m) {
+                    Ok(true) => {}
+                    Ok(false) => return Cold::Jump(*fail),
+                    Err(c) => return Cold::Raise(c),
+                }
+            }
+            Instr::GuardEsc { e, fail } => {
+                self.cur = Some((m.name, f.name, f.arity, f.line));
+                if !matches!(
+                    self.eval(&f.code.escapes[*e as usize], bp, m),
+                    Ok(Term::Atom(atom::TRUE))
+                ) {
+                    return Cold::Jump(*fail);
+                }
+            }
+            Instr::Esc { e, dst } => {
+                self.cur = Some((m.name, f.name, f.arity, f.line));
+                let r = self.eval(&f.code.escapes[*e as usize], bp, m);
+                return Cold::Value(r, *dst);
+            }
+            // Every other instruction runs in `run_loop` itself.
+            _ => {
+                debug_assert!(false, "a hot instruction reached step_cold");
+                return Cold::Raise(error(Term::atom("vm_internal_cold")));
+            }
+        }
+        Cold::Next
+    }
+}
+
+impl Proc {
+    /// The fast path of `run_loop`: the instructions of tight sequential code (moves,
+    /// small-integer arithmetic, clause tests and selection, list construction, local calls
+    /// and returns) in a loop small enough that the instruction pointer, the frame pointer
+    /// and the frame's base stay in machine registers (in `run_loop`, whose arms call out to
+    /// everything, they are stored and reloaded around every instruction). It returns,
+    /// having run none of it, at the first instruction it does not take on: any other
+    /// instruction, an overflowing or non-integer operand, a return into another module or
+    /// out of the loop's entry frame, a call that would yield or grow past `MAX_REGS`.
+    /// `run_loop` then runs that instruction and calls this again.
+    #[inline(never)]
+    fn run_fast<'a>(
+        &mut self,
+        m: &Rc<Module>,
+        entry: usize,
+        fs: &mut &'a FunDef,
+        ips: &mut *const Instr,
+        bps: &mut usize,
+    ) {
+        let mut f: &'a FunDef = fs;
+        let mut ip = *ips;
+        let mut bp = *bps;
+        let mut fp: *mut Term = self.regs.as_mut_ptr().wrapping_add(bp);
+        macro_rules! reg {
+            ($r:expr) => {
+                *{
+                    debug_assert!(
+                        ($r as usize) < f.code.frame as usize
+                            && bp + ($r as usize) < self.regs.len()
+                            && std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                        "register r{} outside the frame of {}/{}",
+                        $r,
+                        f.name.name(),
+                        f.arity
+                    );
+                    // SAFETY: as in `run_loop`: the frame covers the registers its
+                    // instructions name and `fp` is `regs[bp]`'s address, re-derived after
+                    // anything that may move the file.
+                    unsafe { &*fp.add($r as usize) }
+                }
+            };
+        }
+        macro_rules! put {
+            ($r:expr, $v:expr) => {{
+                let v: Term = $v;
+                debug_assert!(
+                    ($r as usize) < f.code.frame as usize
+                        && bp + ($r as usize) < self.regs.len()
+                        && std::ptr::eq(fp, self.regs.as_mut_ptr().wrapping_add(bp)),
+                    "register r{} outside the frame of {}/{}",
+                    $r,
+                    f.name.name(),
+                    f.arity
+                );
+                // SAFETY: as for `reg!`.
+                let slot = unsafe { &mut *fp.add($r as usize) };
+                if slot.is_immediate() {
+                    // SAFETY: the old value owns nothing.
+                    unsafe { std::ptr::write(slot, v) }
+                } else {
+                    *slot = v;
+                }
+            }};
+        }
+        macro_rules! jump {
+            ($l:expr) => {{
+                let l = $l as usize;
+                debug_assert!(l < f.code.instrs.len(), "label {l} past the end");
+                // SAFETY: labels point inside their function's code (see `run_loop`).
+                ip = unsafe { f.code.instrs.as_ptr().add(l) };
+            }};
+        }
+        // Leaves the fast loop before the current instruction (which `run_loop` runs).
+        macro_rules! out {
+            () => {{
+                *fs = f;
+                // SAFETY: `ip` was advanced past an instruction of `f`'s code.
+                *ips = unsafe { ip.sub(1) };
+                *bps = bp;
+                return;
+            }};
+        }
+        // Enters local function `$callee` with a new frame at `$base` (the caller suspended
+        // with its result going to `$dst`), or for a tail call with its `$n` arguments moved
+        // down to `bp`.
+        macro_rules! call_local {
+            ($callee:expr, $base:expr, $dst:expr) => {{
+                let callee: &'a FunDef = $callee;
+                let nbp = bp + $base as usize;
+                let need = can_call!(callee, nbp);
+                self.calls.push(Frame {
+                    module: None,
+                    f,
+                    ip,
+                    dst: $dst,
+                    bp,
+                });
+                bp = nbp;
+                f = callee;
+                ip = f.code.instrs.as_ptr();
+                if self.regs.len() < need {
+                    self.grow(need);
+                }
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+            }};
+        }
+        macro_rules! tail_local {
+            ($callee:expr, $base:expr, $n:expr) => {{
+                let callee: &'a FunDef = $callee;
+                let need = can_call!(callee, bp);
+                let (n, base) = ($n as usize, $base as usize);
+                for i in 0..n {
+                    // SAFETY: both registers are inside the running frame.
+                    unsafe { std::ptr::swap(fp.add(i), fp.add(base + i)) };
+                }
+                // The old frame's values (swapped-out arguments included) are dead.
+                self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                f = callee;
+                ip = f.code.instrs.as_ptr();
+                if self.regs.len() < need {
+                    self.grow(need);
+                }
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+            }};
+        }
+        // Returns `$v` to a caller in this loop and module, else leaves.
+        macro_rules! ret {
+            ($v:expr) => {{
+                match self.calls.last() {
+                    Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
+                    _ => out!(),
+                }
+                let v: Term = $v;
+                let fr = self.calls.pop().expect("checked above");
+                self.clear(bp, bp + f.code.frame as usize);
+                // SAFETY: the frame's function lives in `m` (its `module` is `None`).
+                f = unsafe { &*fr.f };
+                bp = fr.bp;
+                ip = fr.ip;
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                put!(fr.dst, v);
+            }};
+        }
+        // Checks a call of `$callee` with its frame at `$nbp` can be made here.
+        macro_rules! can_call {
+            ($callee:expr, $nbp:expr) => {{
+                if (self.reductions + 1) & 2047 == 0 {
+                    out!();
+                }
+                let need = $nbp + $callee.code.frame as usize;
+                if need > MAX_REGS {
+                    out!();
+                }
+                self.reductions += 1;
+                need
+            }};
+        }
+        loop {
+            debug_assert!(
+                (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
+                "ip past the end of {}",
+                f.name.name()
+            );
+            // SAFETY: as in `run_loop`.
+            let ins = unsafe { &*ip };
+            ip = unsafe { ip.add(1) };
+            match ins {
+                Instr::Move { dst, src } => {
+                    let v = reg!(*src).clone();
+                    put!(*dst, v);
+                }
+                Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                Instr::Cons { dst, head, tail } => {
+                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                    put!(*dst, c);
+                }
+                Instr::Op { op, dst, a, b } => {
+                    let r = match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
+                        (x, y) => float_op(*op, x, y),
+                    };
+                    match r {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    }
+                }
+                Instr::OpInt { op, dst, a, k } => {
+                    let r = match reg!(*a) {
+                        Term::Int(x) => int_op(*op, x, *k),
+                        ref x => float_op(*op, x, &Term::Int(*k)),
+                    };
+                    match r {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    }
+                }
+                Instr::ReturnLit { val } => ret!(val.clone()),
+                Instr::ReturnOp { op, a, b } => {
+                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                        match int_op(*op, *x, *y) {
+                            Some(r) => ret!(r),
+                            None => out!(),
+                        }
+                        continue;
+                    }
+                    match float_op(*op, &reg!(*a), &reg!(*b)) {
+                        Some(r) => ret!(r),
+                        None => out!(),
+                    }
+                }
+                Instr::ReturnOpInt { op, a, k } => {
+                    if let Term::Int(x) = reg!(*a) {
+                        match int_op(*op, x, *k) {
+                            Some(r) => ret!(r),
+                            None => out!(),
+                        }
+                        continue;
+                    }
+                    match float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                        Some(r) => ret!(r),
+                        None => out!(),
+                    }
+                }
+                Instr::Return { src } => {
+                    match self.calls.last() {
+                        Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
+                        _ => out!(),
+                    }
+                    // SAFETY: as for `reg!`.
+                    let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                    ret!(v);
+                }
+                Instr::Call { fun, base, dst } => {
+                    call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
+                }
+                Instr::TailCall { fun, base, n } => {
+                    tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
+                }
+                Instr::CallExt {
+                    m: md,
+                    f: fname,
+                    base,
+                    n,
+                    tail,
+                    dst,
+                    bif: None,
+                } => match self.site_in(ins, *md, *fname, m, f) {
+                    Some(callee) if *tail => tail_local!(callee, *base, *n),
+                    Some(callee) => call_local!(callee, *base, *dst),
+                    None => out!(),
+                },
+                Instr::GuardOp {
+                    op,
+                    dst,
+                    a,
+                    b,
+                    fail: _,
+                } => match (&reg!(*a), &reg!(*b)) {
+                    (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
+                        Some(r) => put!(*dst, r),
+                        None => out!(),
+                    },
+                    _ => out!(),
+                },
+                Instr::Jump { to } => jump!(*to),
+                Instr::IsInt { a, k, fail } => {
+                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsAtom { a, atom, fail } => {
+                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsNil { a, fail } => {
+                    if !matches!(reg!(*a), Term::Nil) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetList {
+                    a,
+                    head,
+                    tail,
+                    fail,
+                } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let (h, t) = (c.head.clone(), c.tail.clone());
+                        put!(*head, h);
+                        put!(*tail, t);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetHd { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let h = c.head.clone();
+                        put!(*dst, h);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetTl { a, dst, fail } => {
+                    if let Term::Cons(c) = &reg!(*a) {
+                        let t = c.tail.clone();
+                        put!(*dst, t);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::GetTlN { a, n, dst, fail } => {
+                    let mut t = &reg!(*a);
+                    let mut ok = true;
+                    for _ in 0..*n {
+                        match t {
+                            Term::Cons(c) => t = &c.tail,
+                            _ => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    if ok {
+                        let v = t.clone();
+                        put!(*dst, v);
+                    } else {
+                        jump!(*fail);
+                    }
+                }
+                Instr::HdIsInt { a, k, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                    {
+                        jump!(*fail);
+                    }
+                }
+                Instr::HdIsAtom { a, atom, fail } => {
+                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                    {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsTuple { a, n, fail } => {
+                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::IsType { a, ty, fail } => {
+                    if !ty.holds(&reg!(*a)) {
+                        jump!(*fail);
+                    }
+                }
+                Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
+                    Term::Int(x) => {
+                        if !int_holds(*op, x, *k) {
+                            jump!(*fail);
+                        }
+                    }
+                    _ => out!(),
+                },
+                Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
+                    (Term::Int(x), Term::Int(y)) => {
+                        if !int_holds(*op, *x, *y) {
+                            jump!(*fail);
+                        }
+                    }
+                    _ => out!(),
+                },
+                Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                Instr::Select { table } => {
+                    // SAFETY: the running frame's registers, `f.code.frame` of them.
+                    let frame = unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
+                    jump!(table.target(frame))
+                }
+                _ => out!(),
+            }
+        }
+    }
+}
+
+impl Proc {
+    /// For `run_fast`: the function of module `m` that the remote call site `site` (`md:f`)
+    /// resolved to before, if it is in `m` itself (a `?MODULE:f(...)` call, a server loop);
+    /// then the call is made as a local one, with the
+    /// current function recorded as `run_loop`'s `call_ext` does.
+    #[inline(never)]
+    fn site_in<'a>(
+        &mut self,
+        site: &Instr,
+        md: atom::Atom,
+        f: atom::Atom,
+        m: &Rc<Module>,
+        cur: &FunDef,
+    ) -> Option<&'a FunDef> {
+        // A hit also means no native takes `md:f` (registering one starts a new epoch).
+        match self.site_hit(site, md, f) {
+            Some(Err((module, idx))) if Rc::ptr_eq(&module, m) => {
+                self.cur = Some((m.name, cur.name, cur.arity, cur.line));
+                Some(fun_of_ref(m, idx as usize))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `fun_of` for a module borrowed from a live `Rc`.
+#[inline(always)]
+fn fun_of_ref<'a>(m: &Module, idx: usize) -> &'a FunDef {
+    debug_assert!(idx < m.funs.len(), "function #{idx} of {}", m.name.name());
+    // SAFETY: as in `fun_of`: the module outlives every use of the reference (`run_loop`
+    // holds it for as long as `run_fast` runs).
+    unsafe { &*m.funs.as_ptr().add(idx) }
 }

@@ -348,6 +348,12 @@ impl Lower {
                         at(l);
                     }
                     at(&mut table.default);
+                    // The dense copy of the same labels (small-integer keys).
+                    if let Some((_, dense)) = &mut table.dense {
+                        for l in dense.iter_mut() {
+                            at(l);
+                        }
+                    }
                 }
                 Instr::Select { table } => {
                     for l in table.leaf.iter_mut() {
