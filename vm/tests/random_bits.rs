@@ -10,27 +10,13 @@
 //! already knows a literal value is bad (then `badarg` comes first), and that compile-time
 //! knowledge is not ours to copy; `bits_size_limits.erl` checks such sizes one at a time.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod differential;
+use differential::{Module, Rng};
 
 const MODULES: usize = 4;
 const FUNCTIONS: usize = 50;
 const CALLS: usize = 5;
 const SEED: u64 = 0xb175_0b17;
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
 
 /// Argument values: integers of every size and sign, floats (one that does not fit 16 or 32
 /// bits), binaries, bitstrings, code points and a few wrong types.
@@ -200,10 +186,9 @@ impl Gen {
     }
 }
 
-fn modules(seed: u64) -> Vec<(String, String)> {
+fn modules(seed: u64) -> Vec<Module> {
     let mut g = Gen {
-        // xorshift never leaves the zero state.
-        rng: Rng(seed.max(1)),
+        rng: Rng::new(seed),
         next: 0,
     };
     (0..MODULES)
@@ -229,143 +214,30 @@ fn modules(seed: u64) -> Vec<(String, String)> {
                 }
             }
             src.push_str(&format!("main() -> [{}].\n", calls.join(",\n    ")));
-            (name, src)
+            Module {
+                name,
+                src,
+                calls_per_fn: CALLS,
+            }
         })
         .collect()
 }
 
 #[test]
 fn random_bit_syntax_agrees_with_otp() {
-    let ok = Command::new("erl")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "OTP is the oracle here, and CI must have it"
-        );
-        println!("SKIPPED: erl is not installed");
+    if !differential::erl_available() {
         return;
     }
-    let seed = std::env::var("RANDOM_BITS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(SEED);
-    let dir: PathBuf = std::env::temp_dir().join(format!("vm_random_bits_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let seed = differential::seed("RANDOM_BITS_SEED", SEED);
     let mods = modules(seed);
-    let mut eval = String::new();
-    for (name, src) in &mods {
-        let f = dir.join(format!("{name}.erl"));
-        std::fs::write(&f, src).unwrap();
-        let c = Command::new("erlc")
-            .arg("-o")
-            .arg(&dir)
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert!(
-            c.status.success(),
-            "erlc rejects {name}: {}{}",
-            String::from_utf8_lossy(&c.stdout),
-            String::from_utf8_lossy(&c.stderr)
-        );
-        eval.push_str(&format!("io:format(\"~w~n\", [{name}:main()]), "));
-    }
-    eval.push_str("halt().");
-    let otp = Command::new("timeout")
-        .args(["300", "erl", "-noshell", "-pa"])
-        .arg(&dir)
-        .args(["-eval", &eval])
-        .output()
-        .unwrap();
-    let otp_text = String::from_utf8_lossy(&otp.stdout).into_owned();
-    let otp_lines: Vec<&str> = otp_text.lines().collect();
-    assert_eq!(otp_lines.len(), mods.len(), "erl: {otp_text}");
-    // Not a vacuous comparison: binaries get built and matched, and some calls fail.
-    let all: Vec<String> = otp_lines.iter().flat_map(|l| items(l)).collect();
-    let failed = all.iter().filter(|i| i.starts_with("{error,")).count();
-    assert!(
-        failed * 10 > all.len() && failed * 10 < all.len() * 8,
-        "{failed} of {} calls raised",
-        all.len()
-    );
-    let mut failures = Vec::new();
-    for ((name, src), theirs) in mods.iter().zip(&otp_lines) {
-        let wrapper = dir.join(format!("w_{name}.erl"));
-        std::fs::write(
-            &wrapper,
-            format!(
-                "-module(w_{name}).\n-export([main/0]).\nmain() -> io:put_chars([io_lib:write({name}:main()), \"\\n\"]).\n"
-            ),
-        )
-        .unwrap();
-        let out = vm::run_files(
-            &[wrapper, dir.join(format!("{name}.erl"))],
-            &format!("w_{name}"),
-            "main",
-            false,
-        );
-        let ours = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
-        if ours != *theirs {
-            let calls: Vec<&str> = src
-                .lines()
-                .skip_while(|l| !l.starts_with("main()"))
-                .collect();
-            let (a, b) = (items(theirs), items(&ours));
-            let mut shown = 0;
-            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-                if x != y && shown < 6 {
-                    shown += 1;
-                    let f = i / CALLS;
-                    let def = src
-                        .lines()
-                        .find(|l| l.starts_with(&format!("f{f}(")))
-                        .unwrap_or("");
-                    failures.push(format!(
-                        "{name} call {i} ({}):\n  {def}\n  otp:  {x}\n  ours: {y}",
-                        calls.get(i).map_or("", |c| c.trim())
-                    ));
-                }
-            }
-            if shown == 0 {
-                failures.push(format!(
-                    "{name}: outputs differ\n  otp:  {theirs}\n  ours: {ours}\n  stderr: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let results = differential::run_both("random_bits", &mods);
+    // Not a vacuous comparison: calls both succeed and fail in good numbers.
+    differential::assert_mixed(&results);
+    let failures = differential::differences(&mods, &results, |s: &str| s.to_string());
     assert!(
         failures.is_empty(),
         "seed {seed}: {} differences from OTP:\n{}",
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// The elements of a printed list `[a,b,...]`, split at its top-level commas.
-fn items(s: &str) -> Vec<String> {
-    let inner = s
-        .strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .unwrap_or(s);
-    let mut out = Vec::new();
-    let (mut depth, mut cur) = (0i32, String::new());
-    for ch in inner.chars() {
-        match ch {
-            '[' | '{' | '<' => depth += 1,
-            ']' | '}' | '>' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    out.push(cur);
-    out
 }
