@@ -194,11 +194,7 @@ fn modules(seed: u64) -> Vec<Module> {
     (0..MODULES)
         .map(|m| {
             let name = format!("rb_{m}");
-            let mut src = format!(
-                "-module({name}).\n-export([main/0]).\n\
-                 -compile([nowarn_unused_vars, nowarn_unused_function]).\n\
-                 x(F) -> try F() catch C:R -> {{C, R}} end.\n"
-            );
+            let mut src = String::new();
             let mut calls = Vec::new();
             for f in 0..FUNCTIONS {
                 let body = if f % 2 == 0 {
@@ -210,34 +206,22 @@ fn modules(seed: u64) -> Vec<Module> {
                 for _ in 0..CALLS {
                     let (a, b, c) = (g.rng.pick(VALUES), g.rng.pick(VALUES), g.rng.pick(VALUES));
                     let sz = g.rng.pick(SIZES);
-                    calls.push(format!("x(fun() -> f{f}({a}, {b}, {c}, {sz}) end)"));
+                    calls.push(format!("f{f}({a}, {b}, {c}, {sz})"));
                 }
             }
-            src.push_str(&format!("main() -> [{}].\n", calls.join(",\n    ")));
-            Module {
-                name,
-                src,
-                calls_per_fn: CALLS,
-            }
+            Module::new(name, &src, &calls, CALLS)
         })
         .collect()
 }
 
 #[test]
 fn random_bit_syntax_agrees_with_otp() {
-    if !differential::erl_available() {
-        return;
-    }
-    let seed = differential::seed("RANDOM_BITS_SEED", SEED);
-    let mods = modules(seed);
-    let results = differential::run_both("random_bits", &mods);
-    // Not a vacuous comparison: calls both succeed and fail in good numbers.
-    differential::assert_mixed(&results);
-    let failures = differential::differences(&mods, &results, |s: &str| s.to_string());
-    assert!(
-        failures.is_empty(),
-        "seed {seed}: {} differences from OTP:\n{}",
-        failures.len(),
-        failures.join("\n")
+    differential::check(
+        "random_bits",
+        "RANDOM_BITS_SEED",
+        SEED,
+        modules,
+        str::to_string,
+        true,
     );
 }

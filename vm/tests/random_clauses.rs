@@ -137,11 +137,7 @@ fn modules(seed: u64) -> Vec<Module> {
     (0..MODULES)
         .map(|m| {
             let name = format!("rc_{m}");
-            let mut src = format!(
-                "-module({name}).\n-export([main/0]).\n\
-                 -compile([nowarn_unused_vars, nowarn_unused_function, nowarn_shadow_vars]).\n\
-                 x(F) -> try F() catch C:R -> {{C, R}} end.\n"
-            );
+            let mut src = String::new();
             let mut calls = Vec::new();
             for f in 0..FUNCTIONS {
                 let arity = 1 + g.rng.below(2);
@@ -178,34 +174,22 @@ fn modules(seed: u64) -> Vec<Module> {
                 }
                 for _ in 0..CALLS {
                     let args: Vec<&str> = (0..arity).map(|_| g.rng.pick(VALUES)).collect();
-                    calls.push(format!("x(fun() -> f{f}({}) end)", args.join(", ")));
+                    calls.push(format!("f{f}({})", args.join(", ")));
                 }
             }
-            src.push_str(&format!("main() -> [{}].\n", calls.join(",\n    ")));
-            Module {
-                name,
-                src,
-                calls_per_fn: CALLS,
-            }
+            Module::new(name, &src, &calls, CALLS)
         })
         .collect()
 }
 
 #[test]
 fn random_clause_selection_agrees_with_otp() {
-    if !differential::erl_available() {
-        return;
-    }
-    let seed = differential::seed("RANDOM_CLAUSES_SEED", SEED);
-    let mods = modules(seed);
-    let results = differential::run_both("random_clauses", &mods);
-    // Not a vacuous comparison: calls both succeed and fail in good numbers.
-    differential::assert_mixed(&results);
-    let failures = differential::differences(&mods, &results, |s: &str| s.to_string());
-    assert!(
-        failures.is_empty(),
-        "seed {seed}: {} differences from OTP:\n{}",
-        failures.len(),
-        failures.join("\n")
+    differential::check(
+        "random_clauses",
+        "RANDOM_CLAUSES_SEED",
+        SEED,
+        modules,
+        str::to_string,
+        true,
     );
 }

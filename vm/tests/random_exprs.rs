@@ -181,47 +181,30 @@ fn modules(seed: u64) -> Vec<Module> {
     (0..MODULES)
         .map(|m| {
             let name = format!("rx_{m}");
-            let mut src = format!(
-                "-module({name}).\n-export([main/0]).\n-compile([nowarn_unused_vars, nowarn_unused_function]).\n\
-                 x(F) -> try F() catch C:R -> {{C, R}} end.\n"
-            );
+            let mut src = String::new();
             let mut calls = Vec::new();
             for f in 0..FUNCTIONS {
                 let body = if f % 2 == 0 { g.num(4) } else { g.any(3) };
                 src.push_str(&format!("f{f}(A, B, C) -> {body}.\n"));
                 for _ in 0..CALLS {
-                    let (a, b, c) = (
-                        g.rng.pick(VALUES),
-                        g.rng.pick(VALUES),
-                        g.rng.pick(VALUES),
-                    );
-                    calls.push(format!("x(fun() -> f{f}({a}, {b}, {c}) end)"));
+                    let (a, b, c) = (g.rng.pick(VALUES), g.rng.pick(VALUES), g.rng.pick(VALUES));
+                    calls.push(format!("f{f}({a}, {b}, {c})"));
                 }
             }
-            src.push_str(&format!("main() -> [{}].\n", calls.join(",\n    ")));
-            Module {
-                name,
-                src,
-                calls_per_fn: CALLS,
-            }
+            Module::new(name, &src, &calls, CALLS)
         })
         .collect()
 }
 
 #[test]
 fn random_expressions_agree_with_otp() {
-    if !differential::erl_available() {
-        return;
-    }
-    let seed = differential::seed("RANDOM_EXPRS_SEED", SEED);
-    let mods = modules(seed);
-    let results = differential::run_both("random_exprs", &mods);
-    let failures = differential::differences(&mods, &results, zero_sign);
-    assert!(
-        failures.is_empty(),
-        "seed {seed}: {} differences from OTP:\n{}",
-        failures.len(),
-        failures.join("\n")
+    differential::check(
+        "random_exprs",
+        "RANDOM_EXPRS_SEED",
+        SEED,
+        modules,
+        zero_sign,
+        false,
     );
 }
 

@@ -58,6 +58,59 @@ pub struct Module {
     pub calls_per_fn: usize,
 }
 
+impl Module {
+    /// Module `name` made of the function definitions `defs` and a `main()` returning the
+    /// list of the `calls` (expressions such as `f3(1, a)`), each caught so that an exception
+    /// is a value `{Class, Reason}`; `calls_per_fn` of them per function, in order.
+    pub fn new(name: String, defs: &str, calls: &[String], calls_per_fn: usize) -> Module {
+        let caught: Vec<String> = calls
+            .iter()
+            .map(|c| format!("x(fun() -> {c} end)"))
+            .collect();
+        let src = format!(
+            "-module({name}).\n-export([main/0]).\n\
+             -compile([nowarn_unused_vars, nowarn_unused_function, nowarn_shadow_vars]).\n\
+             x(F) -> try F() catch C:R -> {{C, R}} end.\n{defs}\
+             main() -> [{}].\n",
+            caught.join(",\n    ")
+        );
+        Module {
+            name,
+            src,
+            calls_per_fn,
+        }
+    }
+}
+
+/// The whole test: unless OTP is missing, makes the modules for the seed in `seed_var` (or
+/// `default`), runs them on both, and fails listing the differences (after `norm`). With
+/// `mixed`, also checks that between 10% and 80% of the calls raise.
+pub fn check(
+    tag: &str,
+    seed_var: &str,
+    default: u64,
+    make: impl Fn(u64) -> Vec<Module>,
+    norm: impl Fn(&str) -> String,
+    mixed: bool,
+) {
+    if !erl_available() {
+        return;
+    }
+    let seed = seed(seed_var, default);
+    let mods = make(seed);
+    let results = run_both(tag, &mods);
+    if mixed {
+        assert_mixed(&results);
+    }
+    let failures = differences(&mods, &results, norm);
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: {} differences from OTP:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// Compiles every module with `erlc` (which must accept it) and runs each `main()` on OTP
 /// (printed with `~w`) and on our VM (with `io_lib:write/1`). Returns, per module, OTP's line
 /// and ours (with our stderr when we printed nothing).
