@@ -39,6 +39,40 @@ pub enum Op2 {
 }
 
 impl Op2 {
+    /// The operator an Erlang binary operator token names (`andalso`/`orelse` are control
+    /// flow, not operators: `None`, as for anything unknown).
+    pub fn of_operator(op: &str) -> Option<Op2> {
+        use Op2::*;
+        Some(match op {
+            "+" => Add,
+            "-" => Sub,
+            "*" => Mul,
+            "/" => FDiv,
+            "div" => IDiv,
+            "rem" => Rem,
+            "band" => Band,
+            "bor" => Bor,
+            "bxor" => Bxor,
+            "bsl" => Bsl,
+            "bsr" => Bsr,
+            "==" => Eq,
+            "/=" => Ne,
+            "=:=" => ExactEq,
+            "=/=" => ExactNe,
+            "<" => Lt,
+            "=<" => Le,
+            ">" => Gt,
+            ">=" => Ge,
+            "and" => And,
+            "or" => Or,
+            "xor" => Xor,
+            "++" => Append,
+            "--" => Subtract,
+            "!" => Send,
+            _ => return None,
+        })
+    }
+
     /// Arithmetic and comparison operators: those with a small-integer fast path.
     pub fn is_numeric(self) -> bool {
         use Op2::*;

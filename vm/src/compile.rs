@@ -1326,39 +1326,9 @@ impl Compiler {
                 let mut both = self.siblings([&**a, &**b])?;
                 let cb = both.pop().expect("two operands");
                 let ca = both.pop().expect("two operands");
-                let o = match *op {
-                    "+" => Op2::Add,
-                    "-" => Op2::Sub,
-                    "*" => Op2::Mul,
-                    "/" => Op2::FDiv,
-                    "div" => Op2::IDiv,
-                    "rem" => Op2::Rem,
-                    "band" => Op2::Band,
-                    "bor" => Op2::Bor,
-                    "bxor" => Op2::Bxor,
-                    "bsl" => Op2::Bsl,
-                    "bsr" => Op2::Bsr,
-                    "==" => Op2::Eq,
-                    "/=" => Op2::Ne,
-                    "=:=" => Op2::ExactEq,
-                    "=/=" => Op2::ExactNe,
-                    "<" => Op2::Lt,
-                    "=<" => Op2::Le,
-                    ">" => Op2::Gt,
-                    ">=" => Op2::Ge,
-                    "and" => Op2::And,
-                    "or" => Op2::Or,
-                    "xor" => Op2::Xor,
-                    "++" => Op2::Append,
-                    "--" => Op2::Subtract,
-                    "!" => Op2::Send,
-                    other => {
-                        return Err(CompileError::new(
-                            *pos,
-                            format!("operator {other} is not supported"),
-                        ))
-                    }
-                };
+                let o = Op2::of_operator(op).ok_or_else(|| {
+                    CompileError::new(*pos, format!("operator {op} is not supported"))
+                })?;
                 crate::code::mk_op2(o, ca, cb)
             }
             Expr::Unary(pos, op, a) => {

@@ -587,18 +587,9 @@ fn const_eval(e: &Expr) -> Result<Term, Eval> {
                 "or" => Term::bool(bool_of(&x)? | bool_of(&y)?),
                 "xor" => Term::bool(bool_of(&x)? ^ bool_of(&y)?),
                 _ => {
-                    let o = match *op {
-                        "+" => Op2::Add,
-                        "-" => Op2::Sub,
-                        "*" => Op2::Mul,
-                        "/" => Op2::FDiv,
-                        "div" => Op2::IDiv,
-                        "rem" => Op2::Rem,
-                        "band" => Op2::Band,
-                        "bor" => Op2::Bor,
-                        "bxor" => Op2::Bxor,
-                        "bsl" => Op2::Bsl,
-                        "bsr" => Op2::Bsr,
+                    // What is left: arithmetic (the comparisons and booleans are above).
+                    let o = match Op2::of_operator(op) {
+                        Some(o) if !matches!(o, Op2::Append | Op2::Subtract | Op2::Send) => o,
                         _ => return Err(Eval::Bad),
                     };
                     crate::arith::arith(o, &x, &y).map_err(|_| Eval::Fails)?
