@@ -55,13 +55,26 @@ struct Seg {
 /// One window's writes, grouped by output.
 struct Batch {
     map: Arc<Mapping>,
+    bufs: Bufs,
+    /// The input bytes this batch covers, dropped from the resident set once written.
+    covers: (usize, usize),
+    /// Where the buffers go back to once the batch is written (see [`Bufs`]).
+    recycle: mpsc::Sender<Bufs>,
+}
+
+/// A batch's buffers, a few MiB per window. The reader builds them and the last writer done
+/// with the batch drops it; the buffers then go back to the reader, which fills them again
+/// for a later window. Freed on the writer's thread instead, every window's buffers would
+/// be a cross-thread free of memory the reader allocated afresh: allocators keep such
+/// memory around longer (mimalloc's resident set grew with the input's size), and glibc
+/// maps and unmaps each one, a page fault per page on every window.
+#[derive(Default)]
+struct Bufs {
     /// Output `i`'s segments are `segs[starts[i]..starts[i + 1]]`, in file order.
     segs: Vec<Seg>,
     starts: Vec<u32>,
     /// Re-encoded record headers.
     side: Vec<u8>,
-    /// The input bytes this batch covers, dropped from the resident set once written.
-    covers: (usize, usize),
 }
 
 impl Drop for Batch {
@@ -69,6 +82,8 @@ impl Drop for Batch {
         // The last writer is done with this window (and, writers going in order, with every
         // earlier one).
         self.map.release(self.covers.0, self.covers.1);
+        // The reader may be gone (an error ended the pass): then the buffers are freed here.
+        let _ = self.recycle.send(std::mem::take(&mut self.bufs));
     }
 }
 
@@ -100,9 +115,10 @@ impl Share {
 
     fn write(&mut self, b: &Batch) -> io::Result<()> {
         let bytes = b.map.bytes();
+        let (segs_all, starts, side) = (&b.bufs.segs, &b.bufs.starts, &b.bufs.side);
         for j in 0..self.started.len() {
             let i = self.first + j * self.step;
-            let segs = &b.segs[b.starts[i] as usize..b.starts[i + 1] as usize];
+            let segs = &segs_all[starts[i] as usize..starts[i + 1] as usize];
             if segs.is_empty() {
                 continue;
             }
@@ -117,7 +133,7 @@ impl Share {
                 let len = s.len as usize;
                 if s.off & SIDE != 0 {
                     let o = (s.off & !SIDE) as usize;
-                    self.stage.extend_from_slice(&b.side[o..o + len]);
+                    self.stage.extend_from_slice(&side[o..o + len]);
                 } else {
                     let o = s.off as usize;
                     self.stage.extend_from_slice(&bytes[o..o + len]);
@@ -182,6 +198,9 @@ pub struct MappedOutputs {
     /// The current window's writes in packet order: (output, segment).
     pending: Vec<(u32, Seg)>,
     side: Vec<u8>,
+    /// Buffers of written batches, to fill again (see [`Bufs`]).
+    spare_tx: mpsc::Sender<Bufs>,
+    spare_rx: Receiver<Bufs>,
     /// The last record given a re-encoded header: (its offset, the header's side offset).
     last_side: Option<(u64, u64)>,
     /// Where the current window's records begin.
@@ -244,12 +263,15 @@ impl MappedOutputs {
             WINDOW
         };
         let window = tunable("DPF_SPLIT_WINDOW_MB", 1, 1 << 12).map_or(default, |mb| mb << 20);
+        let (spare_tx, spare_rx) = mpsc::channel();
         MappedOutputs {
             map,
             n_out,
             nanos,
             pending: Vec::new(),
             side: Vec::new(),
+            spare_tx,
+            spare_rx,
             last_side: None,
             start,
             window,
@@ -326,8 +348,12 @@ impl MappedOutputs {
     }
 
     fn flush(&mut self, end: usize) -> io::Result<()> {
+        // The buffers of a batch already written, if one came back; new ones otherwise.
+        let mut bufs = self.spare_rx.try_recv().unwrap_or_default();
         // Group by output, keeping file order within each (a counting sort).
-        let mut starts = vec![0u32; self.n_out + 1];
+        let starts = &mut bufs.starts;
+        starts.clear();
+        starts.resize(self.n_out + 1, 0);
         for &(o, _) in &self.pending {
             starts[o as usize + 1] += 1;
         }
@@ -335,19 +361,24 @@ impl MappedOutputs {
             starts[i + 1] += starts[i];
         }
         let mut fill = starts.clone();
-        let mut segs = vec![Seg { off: 0, len: 0 }; self.pending.len()];
+        let segs = &mut bufs.segs;
+        segs.clear();
+        segs.resize(self.pending.len(), Seg { off: 0, len: 0 });
         for &(o, s) in &self.pending {
             segs[fill[o as usize] as usize] = s;
             fill[o as usize] += 1;
         }
         self.pending.clear();
         self.last_side = None;
+        // The side buffer filled during this window goes with the batch; the next window
+        // fills the spare one.
+        bufs.side.clear();
+        std::mem::swap(&mut bufs.side, &mut self.side);
         let batch = Arc::new(Batch {
             map: self.map.clone(),
-            segs,
-            starts,
-            side: std::mem::take(&mut self.side),
+            bufs,
             covers: (self.start, end),
+            recycle: self.spare_tx.clone(),
         });
         self.start = end;
         match &mut self.writers {
