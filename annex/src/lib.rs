@@ -18,7 +18,6 @@
 //! assert_eq!(host.stats().tx_copied_bytes, 42);
 //! ```
 
-pub mod alloc;
 pub mod bench;
 pub mod config;
 pub mod estone;

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 // thread-local free lists do that in a fraction of glibc malloc's instructions
 // (docs/bench-estone.md). Only the binary chooses the allocator: the libraries do not.
 #[global_allocator]
-static GLOBAL: annex::alloc::MiAlloc = annex::alloc::MiAlloc;
+static GLOBAL: dpf::alloc::MiAlloc = dpf::alloc::MiAlloc;
 
 #[derive(Parser)]
 #[command(name = "exo", about = "Run Erlang protocol code on the embedded VM")]

@@ -1,12 +1,17 @@
-//! The allocator `exo` runs the VM with: mimalloc, entered through its plain `mi_malloc`
-//! whenever the request's alignment allows it.
+//! The allocator of the `dpf` and `exo` binaries: mimalloc, entered through its plain
+//! `mi_malloc` whenever the request's alignment allows it. The library itself allocates with
+//! whatever its user chose; only the binaries set `#[global_allocator]`.
 //!
-//! The VM allocates and frees a block for every cons cell, tuple and boxed term, so the
-//! allocator's entry path is paid millions of times a second. `mimalloc::MiMalloc` sends every
-//! request through `mi_malloc_aligned`, whose fast path runs ~15 instructions more than
-//! `mi_malloc`'s (docs/bench-estone.md, "Thin tuples"). Every mimalloc block is aligned to at
-//! least a machine word, so requests aligned to a word or less (all of the VM's terms) take the
-//! plain entry points, and only over-aligned ones the aligned entry points.
+//! Why mimalloc: compiling rules allocates and frees a node per predicate (a 10,000-host rule
+//! is ~200,000 of them) and glibc's `malloc`/`free`/`malloc_consolidate` were ~40% of the
+//! compile profile; the VM allocates and frees a block for every cons cell, tuple and boxed
+//! term (docs/bench-estone.md, docs/bench-dpf.md).
+//!
+//! Why not `mimalloc::MiMalloc`: it sends every request through `mi_malloc_aligned`, whose
+//! fast path runs ~15 instructions more than `mi_malloc`'s. Every mimalloc block is aligned to
+//! at least a machine word, so requests aligned to a word or less (all of the VM's terms, all
+//! of the rule compiler's nodes) take the plain entry points, and only over-aligned ones the
+//! aligned entry points.
 
 use libmimalloc_sys as mi;
 use std::alloc::{GlobalAlloc, Layout};
@@ -55,4 +60,22 @@ unsafe impl GlobalAlloc for MiAlloc {
             mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
         }
     }
+}
+
+/// `mi_option_arena_eager_commit` in mimalloc v2's `mi_option_e` (include/mimalloc.h).
+const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
+
+/// Settings for a process whose resident memory must stay bounded (`dpf split` of a
+/// multi-gigabyte trace: issue 4 bounds it at 100 MB).
+///
+/// mimalloc commits its 1 GiB arena eagerly by default, and transparent huge pages then back
+/// it in 2 MiB steps, so memory it has purged can stay resident: a 4 GB split peaked at
+/// 84 MB with the default and 68 MB with lazy commit (glibc: 66 MB; docs/bench-cli.md).
+/// The arena is reserved at the process's first allocation, before `main` (Rust's runtime
+/// allocates), so a binary calls this from a load-time constructor (`dpf`'s main.rs);
+/// called later it changes only arenas reserved later.
+pub fn bounded_resident_set() {
+    // SAFETY: mimalloc's options are plain integers in a static table, read when memory is
+    // next reserved; setting one is allowed at any time, before mimalloc's own set-up too.
+    unsafe { mi::mi_option_set(ARENA_EAGER_COMMIT, 0) };
 }

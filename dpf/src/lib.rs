@@ -13,6 +13,7 @@
 //! assert!(f.matches(&Packet::new(&frame, 60)));
 //! ```
 
+pub mod alloc;
 pub mod capture;
 pub mod cli;
 pub mod demux;

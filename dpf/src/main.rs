@@ -6,6 +6,22 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dpf::cli;
 
+// Rule compilation allocates a node per predicate; see dpf::alloc for why mimalloc.
+#[global_allocator]
+static GLOBAL: dpf::alloc::MiAlloc = dpf::alloc::MiAlloc;
+
+extern "C" fn bounded_resident_set() {
+    dpf::alloc::bounded_resident_set();
+}
+
+/// `split` must run in bounded memory, and mimalloc reserves its arena at the first
+/// allocation, before `main`: this sets it up when the program is loaded, before the C
+/// runtime's and mimalloc's own constructors (prioritised `.init_array` entries run first, in
+/// priority order) and before Rust's runtime allocates anything.
+#[used]
+#[unsafe(link_section = ".init_array.00101")]
+static BOUNDED_RESIDENT_SET: extern "C" fn() = bounded_resident_set;
+
 #[derive(Parser)]
 #[command(
     name = "dpf",

@@ -1,8 +1,8 @@
-//! `exo`'s allocator (`annex::alloc::MiAlloc`): every block is aligned as its layout asks,
+//! The binaries' allocator (`dpf::alloc::MiAlloc`): every block is aligned as its layout asks,
 //! whichever entry point (plain or aligned) served it, and growing or shrinking a block keeps
 //! its contents.
 
-use annex::alloc::MiAlloc;
+use dpf::alloc::MiAlloc;
 use std::alloc::{GlobalAlloc, Layout};
 
 const SIZES: [usize; 12] = [1, 3, 8, 15, 16, 24, 40, 48, 100, 1000, 70_000, 5_000_000];

@@ -4,8 +4,9 @@
 use std::process::Command;
 use std::time::Instant;
 
-// The allocator `exo` runs the VM with (annex/src/main.rs): the VM allocates a block per
-// cons cell and boxed term, and mimalloc's thread-local free lists make that cheap.
+// mimalloc, the allocator `exo` runs the VM with (through `dpf::alloc::MiAlloc`, which takes
+// its plain entry points): the VM allocates a block per cons cell and boxed term, and
+// mimalloc's thread-local free lists make that cheap. fib and ping-pong allocate little.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
