@@ -36,25 +36,104 @@ pub struct Args {
     /// Write pcapng instead of pcap.
     #[arg(long)]
     pub pcapng: bool,
+    /// Read the filter expression from FILE, as tcpdump's `-F` (`#` starts a comment that
+    /// runs to the end of its line); an expression also given as arguments is ignored.
+    #[arg(short = 'F', value_name = "FILE")]
+    pub filter_file: Option<PathBuf>,
     /// The filter expression (words joined with spaces); none means every packet.
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
     pub expr: Vec<String>,
 }
 
+/// Where the expression came from: its text, and the file it was read from (`-F`).
+struct Source {
+    expr: String,
+    file: Option<(PathBuf, String)>,
+}
+
+impl Source {
+    fn new(a: &Args) -> Result<Self, CliError> {
+        let Some(path) = &a.filter_file else {
+            return Ok(Source {
+                expr: join_expr(&a.expr),
+                file: None,
+            });
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError(format!("{}: cannot read the filter: {e}", path.display())))?;
+        if !a.expr.is_empty() {
+            eprintln!(
+                "dpf: warning: -F {} given: ignoring the expression on the command line",
+                path.display()
+            );
+        }
+        Ok(Source {
+            expr: strip_comments(&text),
+            file: Some((path.clone(), text)),
+        })
+    }
+
+    /// An error in the expression, shown where it is: in the command line's expression, or
+    /// as `FILE:LINE:` with that line of the file.
+    fn error(&self, e: &crate::lang::FilterError, link: Option<LinkType>) -> CliError {
+        let at = link.map_or(String::new(), |l| {
+            format!(" (link type {}, {})", l.0, l.name())
+        });
+        let Some((path, text)) = &self.file else {
+            let mut m = e.render(&self.expr);
+            m.insert_str(m.find('\n').unwrap_or(m.len()), &at);
+            return CliError(m.trim_start_matches("error: ").to_string());
+        };
+        // Comments were blanked byte for byte, so offsets in the expression are offsets in
+        // the file.
+        // An error at the end of the expression is shown after its last word, not on the
+        // blank or comment lines that may follow it.
+        let start = e.span.start.min(self.expr.trim_end().len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = &text[line_start..line_end];
+        let no = text[..line_start].matches('\n').count() + 1;
+        let local = crate::lang::FilterError {
+            msg: e.msg.clone(),
+            span: start - line_start..e.span.end.clamp(start, line_end) - line_start,
+        };
+        let mut m = local.render(line);
+        m.insert_str(m.find('\n').unwrap_or(m.len()), &at);
+        let m = m.trim_start_matches("error: ");
+        CliError(format!("{}:{no}: {m}", path.display()))
+    }
+}
+
+/// The expression in a filter file: every `#` comment blanked to the end of its line, as
+/// tcpdump reads `-F` files. Byte offsets are kept (each blanked byte becomes a space).
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_comment = false;
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                in_comment = false;
+                out.push('\n');
+            }
+            '#' => {
+                in_comment = true;
+                out.push(' ');
+            }
+            c if in_comment => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn run(a: Args) -> Outcome {
-    let expr = join_expr(&a.expr);
+    let src = Source::new(&a)?;
+    let expr = &src.expr;
     let for_link = |link: LinkType| -> Result<Box<dyn Demux>, CliError> {
         let pred = if expr.trim().is_empty() {
             Pred::True
         } else {
-            compile(&expr, link).map_err(|e| {
-                let mut m = e.render(&expr);
-                m.insert_str(
-                    m.find('\n').unwrap_or(m.len()),
-                    &format!(" (link type {}, {})", link.0, link.name()),
-                );
-                CliError(m.trim_start_matches("error: ").to_string())
-            })?
+            compile(expr, link).map_err(|e| src.error(&e, Some(link)))?
         };
         Ok(build_demux(vec![pred]))
     };
@@ -64,8 +143,7 @@ pub fn run(a: Args) -> Outcome {
     match reader.interfaces().first() {
         Some(i) => demuxes.push((i.link, for_link(i.link)?)),
         None if !expr.trim().is_empty() => {
-            crate::lang::parse(&expr)
-                .map_err(|e| CliError(e.render(&expr).trim_start_matches("error: ").to_string()))?;
+            crate::lang::parse(expr).map_err(|e| src.error(&e, None))?;
         }
         None => {}
     }
