@@ -64,6 +64,8 @@ unsafe impl GlobalAlloc for MiAlloc {
 
 /// `mi_option_arena_eager_commit` in mimalloc v2's `mi_option_e` (include/mimalloc.h).
 const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
+/// `mi_option_purge_delay` (milliseconds before freed memory goes back to the OS; -1: never).
+const PURGE_DELAY: mi::mi_option_t = 15;
 
 /// Settings for a process whose resident memory must stay bounded (`dpf split` of a
 /// multi-gigabyte trace: issue 4 bounds it at 100 MB).
@@ -78,4 +80,41 @@ pub fn bounded_resident_set() {
     // SAFETY: mimalloc's options are plain integers in a static table, read when memory is
     // next reserved; setting one is allowed at any time, before mimalloc's own set-up too.
     unsafe { mi::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
+/// While the returned guard lives, memory freed in this process stays with mimalloc instead
+/// of going back to the OS after `purge_delay`. `dpf bench` times each compile as the best of
+/// several rounds on a heap already grown to that size (a long-running demultiplexer
+/// recompiles in a warm heap): purging between rounds would time the kernel's page faults
+/// of re-growing it instead, for the biggest size only. The setting is restored on drop, so
+/// the resident-memory figures measured after it see mimalloc as it normally runs.
+pub fn keep_freed_memory() -> KeepFreed {
+    // SAFETY: reading and setting a mimalloc option is allowed at any time.
+    let before = unsafe { mi::mi_option_get(PURGE_DELAY) };
+    unsafe { mi::mi_option_set(PURGE_DELAY, -1) };
+    KeepFreed { before }
+}
+
+/// Restores mimalloc's purge delay (see [`keep_freed_memory`]).
+pub struct KeepFreed {
+    before: std::ffi::c_long,
+}
+
+impl Drop for KeepFreed {
+    fn drop(&mut self) {
+        // SAFETY: as in `keep_freed_memory`.
+        unsafe { mi::mi_option_set(PURGE_DELAY, self.before) };
+    }
+}
+
+/// mimalloc's purge delay now (for tests: the option indices above are mimalloc v2's).
+pub fn purge_delay() -> i64 {
+    // SAFETY: reading an option is always allowed.
+    i64::from(unsafe { mi::mi_option_get(PURGE_DELAY) })
+}
+
+/// Whether mimalloc commits arenas eagerly now (for tests).
+pub fn arena_eager_commit() -> i64 {
+    // SAFETY: reading an option is always allowed.
+    i64::from(unsafe { mi::mi_option_get(ARENA_EAGER_COMMIT) })
 }

@@ -68,3 +68,26 @@ fn growing_a_block_many_times_keeps_every_byte() {
         }
     }
 }
+
+#[test]
+fn keeping_freed_memory_is_undone_when_the_guard_goes() {
+    // mimalloc's documented default purge delay is 10 ms: this also checks that the option
+    // index `dpf::alloc` uses is the purge delay's.
+    let before = dpf::alloc::purge_delay();
+    assert_eq!(before, 10);
+    {
+        let _keep = dpf::alloc::keep_freed_memory();
+        assert_eq!(dpf::alloc::purge_delay(), -1);
+    }
+    assert_eq!(dpf::alloc::purge_delay(), before);
+}
+
+#[test]
+fn the_dpf_binary_commits_mimalloc_arenas_lazily() {
+    // The test binary is not `dpf`: mimalloc's default here (2: eager where the OS
+    // overcommits) shows the index is the arena option; `dpf` sets 0 before `main`
+    // (e2e_split_memory.rs measures what that is for).
+    assert_eq!(dpf::alloc::arena_eager_commit(), 2);
+    dpf::alloc::bounded_resident_set();
+    assert_eq!(dpf::alloc::arena_eager_commit(), 0);
+}
