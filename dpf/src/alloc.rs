@@ -108,13 +108,13 @@ impl Drop for KeepFreed {
 }
 
 /// mimalloc's purge delay now (for tests: the option indices above are mimalloc v2's).
-pub fn purge_delay() -> i64 {
+pub fn purge_delay() -> std::ffi::c_long {
     // SAFETY: reading an option is always allowed.
-    i64::from(unsafe { mi::mi_option_get(PURGE_DELAY) })
+    unsafe { mi::mi_option_get(PURGE_DELAY) }
 }
 
 /// Whether mimalloc commits arenas eagerly now (for tests).
-pub fn arena_eager_commit() -> i64 {
+pub fn arena_eager_commit() -> std::ffi::c_long {
     // SAFETY: reading an option is always allowed.
-    i64::from(unsafe { mi::mi_option_get(ARENA_EAGER_COMMIT) })
+    unsafe { mi::mi_option_get(ARENA_EAGER_COMMIT) }
 }
