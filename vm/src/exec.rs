@@ -128,6 +128,18 @@ fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
     r.is_finite().then_some(Term::Float(r))
 }
 
+/// `x op y` for `+ - *`, the operators whose small-integer result is an integer: `None` for
+/// any other operator, `Some(None)` on overflow (the general path makes a bignum).
+#[inline(always)]
+fn int_arith(op: Op2, x: i64, y: i64) -> Option<Option<i64>> {
+    match op {
+        Op2::Add => Some(x.checked_add(y)),
+        Op2::Sub => Some(x.checked_sub(y)),
+        Op2::Mul => Some(x.checked_mul(y)),
+        _ => None,
+    }
+}
+
 #[inline(always)]
 fn int_holds(op: Op2, x: i64, y: i64) -> bool {
     match op {
@@ -1671,22 +1683,58 @@ impl Proc {
                 fp = self.regs.as_mut_ptr().wrapping_add(bp);
             }};
         }
-        // Returns `$v` to a caller in this loop and module, else leaves.
+        // Leaves unless the running function returns to a caller in this loop and module.
+        macro_rules! can_ret {
+            () => {{
+                let depth = self.calls.len();
+                // SAFETY: `depth > entry >= 0`, so `depth - 1` is an element.
+                if depth <= entry
+                    || unsafe { self.calls.get_unchecked(depth - 1) }
+                        .module
+                        .is_some()
+                {
+                    out!();
+                }
+            }};
+        }
+        // Pops the caller's frame (`can_ret!` passed), releases what the callee's registers
+        // own and makes the caller the running function; gives the register its result goes
+        // to. The frame's fields are read in place (not the whole frame copied out), and the
+        // result is stored only after this, by the caller of the macro, so a small integer
+        // stays in a machine register instead of going through memory as a `Term`.
+        macro_rules! pop_frame {
+            () => {{
+                let depth = self.calls.len();
+                debug_assert!(depth > entry);
+                // SAFETY: `can_ret!` checked that the top frame exists and is this loop's.
+                let fr = unsafe { self.calls.get_unchecked(depth - 1) };
+                debug_assert!(fr.module.is_none());
+                let (cf, cip, cbp, dst) = (fr.f, fr.ip, fr.bp, fr.dst);
+                // SAFETY: shrinking the length; the popped frame's only field that owns
+                // anything, `module`, is `None`.
+                unsafe { self.calls.set_len(depth - 1) };
+                for k in 0..f.code.frame as usize {
+                    // SAFETY: the running frame's registers (as for `reg!`).
+                    let slot = unsafe { &mut *fp.add(k) };
+                    if !slot.is_immediate() {
+                        *slot = Term::Nil;
+                    }
+                }
+                // SAFETY: the frame's function lives in `m` (its `module` is `None`).
+                f = unsafe { &*cf };
+                bp = cbp;
+                ip = cip;
+                fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                dst
+            }};
+        }
+        // Returns `$v` (evaluated once the caller's frame is back) to a caller in this loop
+        // and module, else leaves.
         macro_rules! ret {
             ($v:expr) => {{
-                match self.calls.last() {
-                    Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
-                    _ => out!(),
-                }
-                let v: Term = $v;
-                let fr = self.calls.pop().expect("checked above");
-                self.clear(bp, bp + f.code.frame as usize);
-                // SAFETY: the frame's function lives in `m` (its `module` is `None`).
-                f = unsafe { &*fr.f };
-                bp = fr.bp;
-                ip = fr.ip;
-                fp = self.regs.as_mut_ptr().wrapping_add(bp);
-                put!(fr.dst, v);
+                can_ret!();
+                let dst = pop_frame!();
+                put!(dst, $v);
             }};
         }
         // Checks a call of `$callee` with its frame at `$nbp` can be made here.
@@ -1745,38 +1793,68 @@ impl Proc {
                 Instr::ReturnLit { val } => ret!(val.clone()),
                 Instr::ReturnOp { op, a, b } => {
                     if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
-                        match int_op(*op, *x, *y) {
-                            Some(r) => ret!(r),
+                        let (x, y) = (*x, *y);
+                        // `+ - *` of small integers: the result travels as an `i64`.
+                        if let Some(r) = int_arith(*op, x, y) {
+                            match r {
+                                Some(r) => ret!(Term::Int(r)),
+                                None => out!(),
+                            }
+                            continue;
+                        }
+                        match int_op(*op, x, y) {
+                            Some(r) => {
+                                can_ret!();
+                                let dst = pop_frame!();
+                                put!(dst, r);
+                            }
                             None => out!(),
                         }
                         continue;
                     }
                     match float_op(*op, &reg!(*a), &reg!(*b)) {
-                        Some(r) => ret!(r),
+                        Some(r) => {
+                            can_ret!();
+                            let dst = pop_frame!();
+                            put!(dst, r);
+                        }
                         None => out!(),
                     }
                 }
                 Instr::ReturnOpInt { op, a, k } => {
                     if let Term::Int(x) = reg!(*a) {
+                        if let Some(r) = int_arith(*op, x, *k) {
+                            match r {
+                                Some(r) => ret!(Term::Int(r)),
+                                None => out!(),
+                            }
+                            continue;
+                        }
                         match int_op(*op, x, *k) {
-                            Some(r) => ret!(r),
+                            Some(r) => {
+                                can_ret!();
+                                let dst = pop_frame!();
+                                put!(dst, r);
+                            }
                             None => out!(),
                         }
                         continue;
                     }
                     match float_op(*op, &reg!(*a), &Term::Int(*k)) {
-                        Some(r) => ret!(r),
+                        Some(r) => {
+                            can_ret!();
+                            let dst = pop_frame!();
+                            put!(dst, r);
+                        }
                         None => out!(),
                     }
                 }
                 Instr::Return { src } => {
-                    match self.calls.last() {
-                        Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
-                        _ => out!(),
-                    }
+                    can_ret!();
                     // SAFETY: as for `reg!`.
                     let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
-                    ret!(v);
+                    let dst = pop_frame!();
+                    put!(dst, v);
                 }
                 Instr::Call { fun, base, dst } => {
                     call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
