@@ -1568,6 +1568,8 @@ impl Proc {
     /// instruction, an overflowing or non-integer operand, a return into another module or
     /// out of the loop's entry frame, a call that would yield or grow past `MAX_REGS`.
     /// `run_loop` then runs that instruction and calls this again.
+    // `fp` is re-derived where the register file grows, then again on entering the frame.
+    #[allow(unused_assignments)]
     #[inline(never)]
     fn run_fast<'a>(
         &mut self,
@@ -1647,7 +1649,7 @@ impl Proc {
             ($callee:expr, $base:expr, $dst:expr) => {{
                 let callee: &'a FunDef = $callee;
                 let nbp = bp + $base as usize;
-                let need = can_call!(callee, nbp);
+                can_call!(nbp + callee.code.frame as usize);
                 self.calls.push(Frame {
                     module: None,
                     f,
@@ -1658,29 +1660,30 @@ impl Proc {
                 bp = nbp;
                 f = callee;
                 ip = f.code.instrs.as_ptr();
-                if self.regs.len() < need {
-                    self.grow(need);
-                }
                 fp = self.regs.as_mut_ptr().wrapping_add(bp);
             }};
         }
         macro_rules! tail_local {
             ($callee:expr, $base:expr, $n:expr) => {{
                 let callee: &'a FunDef = $callee;
-                let need = can_call!(callee, bp);
+                can_call!(bp + callee.code.frame as usize);
                 let (n, base) = ($n as usize, $base as usize);
                 for i in 0..n {
                     // SAFETY: both registers are inside the running frame.
                     unsafe { std::ptr::swap(fp.add(i), fp.add(base + i)) };
                 }
-                // The old frame's values (swapped-out arguments included) are dead.
-                self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                // The old frame's values (swapped-out arguments included) are dead; the
+                // arguments' registers `base..base + n` lie inside the frame.
+                debug_assert!(base + n <= f.code.frame as usize);
+                for k in n..f.code.frame as usize {
+                    // SAFETY: the running frame's registers (as for `reg!`).
+                    let slot = unsafe { &mut *fp.add(k) };
+                    if !slot.is_immediate() {
+                        *slot = Term::Nil;
+                    }
+                }
                 f = callee;
                 ip = f.code.instrs.as_ptr();
-                if self.regs.len() < need {
-                    self.grow(need);
-                }
-                fp = self.regs.as_mut_ptr().wrapping_add(bp);
             }};
         }
         // Leaves unless the running function returns to a caller in this loop and module.
@@ -1737,18 +1740,24 @@ impl Proc {
                 put!(dst, $v);
             }};
         }
-        // Checks a call of `$callee` with its frame at `$nbp` can be made here.
+        // Checks a call whose frame ends at register `$need` can be made here (else leaves,
+        // having changed nothing) and makes the register file cover it. The `MAX_REGS` test
+        // is needed only when the file grows: it never grows past that.
         macro_rules! can_call {
-            ($callee:expr, $nbp:expr) => {{
-                if (self.reductions + 1) & 2047 == 0 {
+            ($need:expr) => {{
+                let need: usize = $need;
+                let r = self.reductions + 1;
+                if r & 2047 == 0 {
                     out!();
                 }
-                let need = $nbp + $callee.code.frame as usize;
-                if need > MAX_REGS {
-                    out!();
+                if self.regs.len() < need {
+                    if need > MAX_REGS {
+                        out!();
+                    }
+                    self.grow(need);
+                    fp = self.regs.as_mut_ptr().wrapping_add(bp);
                 }
-                self.reductions += 1;
-                need
+                self.reductions = r;
             }};
         }
         loop {
