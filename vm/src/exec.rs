@@ -1731,15 +1731,6 @@ impl Proc {
                 dst
             }};
         }
-        // Returns `$v` (evaluated once the caller's frame is back) to a caller in this loop
-        // and module, else leaves.
-        macro_rules! ret {
-            ($v:expr) => {{
-                can_ret!();
-                let dst = pop_frame!();
-                put!(dst, $v);
-            }};
-        }
         // Checks a call whose frame ends at register `$need` can be made here (else leaves,
         // having changed nothing) and makes the register file cover it. The `MAX_REGS` test
         // is needed only when the file grows: it never grows past that.
@@ -1760,7 +1751,7 @@ impl Proc {
                 self.reductions = r;
             }};
         }
-        loop {
+        'fetch: loop {
             debug_assert!(
                 (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                 "ip past the end of {}",
@@ -1769,247 +1760,249 @@ impl Proc {
             // SAFETY: as in `run_loop`.
             let ins = unsafe { &*ip };
             ip = unsafe { ip.add(1) };
-            match ins {
-                Instr::Move { dst, src } => {
-                    let v = reg!(*src).clone();
-                    put!(*dst, v);
-                }
-                Instr::Lit { dst, val } => put!(*dst, val.clone()),
-                Instr::Cons { dst, head, tail } => {
-                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
-                    put!(*dst, c);
-                }
-                Instr::Op { op, dst, a, b } => {
-                    let r = match (&reg!(*a), &reg!(*b)) {
-                        (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
-                        (x, y) => float_op(*op, x, y),
-                    };
-                    match r {
-                        Some(r) => put!(*dst, r),
-                        None => out!(),
+            let ret: Ret<'a> = 'run: {
+                match ins {
+                    Instr::Move { dst, src } => {
+                        let v = reg!(*src).clone();
+                        put!(*dst, v);
                     }
-                }
-                Instr::OpInt { op, dst, a, k } => {
-                    let r = match reg!(*a) {
-                        Term::Int(x) => int_op(*op, x, *k),
-                        ref x => float_op(*op, x, &Term::Int(*k)),
-                    };
-                    match r {
-                        Some(r) => put!(*dst, r),
-                        None => out!(),
+                    Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                    Instr::Cons { dst, head, tail } => {
+                        let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                        put!(*dst, c);
                     }
-                }
-                Instr::ReturnLit { val } => ret!(val.clone()),
-                Instr::ReturnOp { op, a, b } => {
-                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
-                        let (x, y) = (*x, *y);
-                        // `+ - *` of small integers: the result travels as an `i64`.
-                        if let Some(r) = int_arith(*op, x, y) {
-                            match r {
-                                Some(r) => ret!(Term::Int(r)),
-                                None => out!(),
-                            }
-                            continue;
-                        }
-                        match int_op(*op, x, y) {
-                            Some(r) => {
-                                can_ret!();
-                                let dst = pop_frame!();
-                                put!(dst, r);
-                            }
+                    Instr::Op { op, dst, a, b } => {
+                        let r = match (&reg!(*a), &reg!(*b)) {
+                            (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
+                            (x, y) => float_op(*op, x, y),
+                        };
+                        match r {
+                            Some(r) => put!(*dst, r),
                             None => out!(),
                         }
-                        continue;
                     }
-                    match float_op(*op, &reg!(*a), &reg!(*b)) {
-                        Some(r) => {
-                            can_ret!();
-                            let dst = pop_frame!();
-                            put!(dst, r);
-                        }
-                        None => out!(),
-                    }
-                }
-                Instr::ReturnOpInt { op, a, k } => {
-                    if let Term::Int(x) = reg!(*a) {
-                        if let Some(r) = int_arith(*op, x, *k) {
-                            match r {
-                                Some(r) => ret!(Term::Int(r)),
-                                None => out!(),
-                            }
-                            continue;
-                        }
-                        match int_op(*op, x, *k) {
-                            Some(r) => {
-                                can_ret!();
-                                let dst = pop_frame!();
-                                put!(dst, r);
-                            }
+                    Instr::OpInt { op, dst, a, k } => {
+                        let r = match reg!(*a) {
+                            Term::Int(x) => int_op(*op, x, *k),
+                            ref x => float_op(*op, x, &Term::Int(*k)),
+                        };
+                        match r {
+                            Some(r) => put!(*dst, r),
                             None => out!(),
                         }
-                        continue;
                     }
-                    match float_op(*op, &reg!(*a), &Term::Int(*k)) {
-                        Some(r) => {
-                            can_ret!();
-                            let dst = pop_frame!();
-                            put!(dst, r);
+                    // Every return arm breaks out of the match with its value (one copy of the
+                    // frame-popping code below, not one per arm: fewer copies keep `ip` in a
+                    // machine register). A small integer travels as an `i64`, a literal by
+                    // reference: neither goes through memory as a `Term`.
+                    Instr::ReturnLit { val } => break 'run Ret::Lit(val),
+                    Instr::ReturnOp { op, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            let (x, y) = (*x, *y);
+                            if let Some(r) = int_arith(*op, x, y) {
+                                match r {
+                                    Some(r) => break 'run Ret::Int(r),
+                                    None => out!(),
+                                }
+                            }
+                            match int_op(*op, x, y) {
+                                Some(r) => break 'run Ret::Term(r),
+                                None => out!(),
+                            }
                         }
-                        None => out!(),
+                        match float_op(*op, &reg!(*a), &reg!(*b)) {
+                            Some(r) => break 'run Ret::Term(r),
+                            None => out!(),
+                        }
                     }
-                }
-                Instr::Return { src } => {
-                    can_ret!();
-                    // SAFETY: as for `reg!`.
-                    let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
-                    let dst = pop_frame!();
-                    put!(dst, v);
-                }
-                Instr::Call { fun, base, dst } => {
-                    call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
-                }
-                Instr::TailCall { fun, base, n } => {
-                    tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
-                }
-                Instr::CallExt {
-                    m: md,
-                    f: fname,
-                    base,
-                    n,
-                    tail,
-                    dst,
-                    bif: None,
-                } => match self.site_in(ins, *md, *fname, m, f) {
-                    Some(callee) if *tail => tail_local!(callee, *base, *n),
-                    Some(callee) => call_local!(callee, *base, *dst),
-                    None => out!(),
-                },
-                Instr::GuardOp {
-                    op,
-                    dst,
-                    a,
-                    b,
-                    fail: _,
-                } => match (&reg!(*a), &reg!(*b)) {
-                    (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
-                        Some(r) => put!(*dst, r),
+                    Instr::ReturnOpInt { op, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_arith(*op, x, *k) {
+                                match r {
+                                    Some(r) => break 'run Ret::Int(r),
+                                    None => out!(),
+                                }
+                            }
+                            match int_op(*op, x, *k) {
+                                Some(r) => break 'run Ret::Term(r),
+                                None => out!(),
+                            }
+                        }
+                        match float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            Some(r) => break 'run Ret::Term(r),
+                            None => out!(),
+                        }
+                    }
+                    Instr::Return { src } => {
+                        // Checked before the register is emptied: leaving must change nothing.
+                        can_ret!();
+                        // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                        break 'run Ret::Term(v);
+                    }
+                    Instr::Call { fun, base, dst } => {
+                        call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
+                    }
+                    Instr::TailCall { fun, base, n } => {
+                        tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
+                    }
+                    Instr::CallExt {
+                        m: md,
+                        f: fname,
+                        base,
+                        n,
+                        tail,
+                        dst,
+                        bif: None,
+                    } => match self.site_in(ins, *md, *fname, m, f) {
+                        Some(callee) if *tail => tail_local!(callee, *base, *n),
+                        Some(callee) => call_local!(callee, *base, *dst),
                         None => out!(),
                     },
-                    _ => out!(),
-                },
-                Instr::Jump { to } => jump!(*to),
-                Instr::IsInt { a, k, fail } => {
-                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
-                        jump!(*fail);
+                    Instr::GuardOp {
+                        op,
+                        dst,
+                        a,
+                        b,
+                        fail: _,
+                    } => match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
+                            Some(r) => put!(*dst, r),
+                            None => out!(),
+                        },
+                        _ => out!(),
+                    },
+                    Instr::Jump { to } => jump!(*to),
+                    Instr::IsInt { a, k, fail } => {
+                        if !matches!(reg!(*a), Term::Int(x) if x == *k) {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::IsAtom { a, atom, fail } => {
-                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
-                        jump!(*fail);
+                    Instr::IsAtom { a, atom, fail } => {
+                        if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::IsNil { a, fail } => {
-                    if !matches!(reg!(*a), Term::Nil) {
-                        jump!(*fail);
+                    Instr::IsNil { a, fail } => {
+                        if !matches!(reg!(*a), Term::Nil) {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::GetList {
-                    a,
-                    head,
-                    tail,
-                    fail,
-                } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let (h, t) = (c.head.clone(), c.tail.clone());
-                        put!(*head, h);
-                        put!(*tail, t);
-                    } else {
-                        jump!(*fail);
+                    Instr::GetList {
+                        a,
+                        head,
+                        tail,
+                        fail,
+                    } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let (h, t) = (c.head.clone(), c.tail.clone());
+                            put!(*head, h);
+                            put!(*tail, t);
+                        } else {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::GetHd { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let h = c.head.clone();
-                        put!(*dst, h);
-                    } else {
-                        jump!(*fail);
+                    Instr::GetHd { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let h = c.head.clone();
+                            put!(*dst, h);
+                        } else {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::GetTl { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let t = c.tail.clone();
-                        put!(*dst, t);
-                    } else {
-                        jump!(*fail);
+                    Instr::GetTl { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let t = c.tail.clone();
+                            put!(*dst, t);
+                        } else {
+                            jump!(*fail);
+                        }
                     }
-                }
-                Instr::GetTlN { a, n, dst, fail } => {
-                    let mut t = &reg!(*a);
-                    let mut ok = true;
-                    for _ in 0..*n {
-                        match t {
-                            Term::Cons(c) => t = &c.tail,
-                            _ => {
-                                ok = false;
-                                break;
+                    Instr::GetTlN { a, n, dst, fail } => {
+                        let mut t = &reg!(*a);
+                        let mut ok = true;
+                        for _ in 0..*n {
+                            match t {
+                                Term::Cons(c) => t = &c.tail,
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
                             }
                         }
-                    }
-                    if ok {
-                        let v = t.clone();
-                        put!(*dst, v);
-                    } else {
-                        jump!(*fail);
-                    }
-                }
-                Instr::HdIsInt { a, k, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
-                    {
-                        jump!(*fail);
-                    }
-                }
-                Instr::HdIsAtom { a, atom, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
-                    {
-                        jump!(*fail);
-                    }
-                }
-                Instr::IsTuple { a, n, fail } => {
-                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::IsType { a, ty, fail } => {
-                    if !ty.holds(&reg!(*a)) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
-                    Term::Int(x) => {
-                        if !int_holds(*op, x, *k) {
+                        if ok {
+                            let v = t.clone();
+                            put!(*dst, v);
+                        } else {
                             jump!(*fail);
                         }
                     }
-                    _ => out!(),
-                },
-                Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
-                    (Term::Int(x), Term::Int(y)) => {
-                        if !int_holds(*op, *x, *y) {
+                    Instr::HdIsInt { a, k, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                        {
                             jump!(*fail);
                         }
                     }
+                    Instr::HdIsAtom { a, atom, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                        {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsTuple { a, n, fail } => {
+                        if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsType { a, ty, fail } => {
+                        if !ty.holds(&reg!(*a)) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
+                        Term::Int(x) => {
+                            if !int_holds(*op, x, *k) {
+                                jump!(*fail);
+                            }
+                        }
+                        _ => out!(),
+                    },
+                    Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => {
+                            if !int_holds(*op, *x, *y) {
+                                jump!(*fail);
+                            }
+                        }
+                        _ => out!(),
+                    },
+                    Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                    Instr::Select { table } => {
+                        // SAFETY: the running frame's registers, `f.code.frame` of them.
+                        let frame =
+                            unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
+                        jump!(table.target(frame))
+                    }
                     _ => out!(),
-                },
-                Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
-                Instr::Select { table } => {
-                    // SAFETY: the running frame's registers, `f.code.frame` of them.
-                    let frame = unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
-                    jump!(table.target(frame))
                 }
-                _ => out!(),
+                continue 'fetch;
+            };
+            // A return arm's value, to a caller in this loop and module (else leave).
+            can_ret!();
+            let dst = pop_frame!();
+            match ret {
+                Ret::Int(r) => put!(dst, Term::Int(r)),
+                Ret::Lit(v) => put!(dst, v.clone()),
+                Ret::Term(v) => put!(dst, v),
             }
         }
     }
+}
+
+/// The value a return instruction of `run_fast` hands to its one frame-popping sequence.
+enum Ret<'a> {
+    Int(i64),
+    Lit(&'a Term),
+    Term(Term),
 }
 
 impl Proc {
