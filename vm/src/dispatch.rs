@@ -285,22 +285,128 @@ pub struct Probe {
     /// When every key is a small integer in a short range: `(lowest, index by k - lowest)`,
     /// so a probe is a subtraction and a load instead of a hash.
     pub dense: Option<(i64, Box<[u32]>)>,
+    /// How the sub-term is reached, decided once when the table is built (most probes read
+    /// the register itself or its list head: no walk over a step list).
+    path: Path,
+    /// How its key is looked up, decided once (most probes name only small integers or only
+    /// atoms: compare the payload, without building a `Key`).
+    lookup: Lookup,
 }
 
+/// The common shapes of a probe's path.
+#[derive(Clone, Copy)]
+enum Path {
+    Reg,
+    Hd,
+    Steps,
+}
+
+/// The common shapes of a probe's key set.
+enum Lookup {
+    Dense,
+    /// A few small integers, in index order.
+    Ints(Box<[i64]>),
+    /// A few atoms, in index order.
+    Atoms(Box<[Atom]>),
+    General,
+}
+
+/// Up to this many keys are compared one by one; more are hashed.
+const LINEAR_KEYS: usize = 8;
+
 impl Probe {
+    fn new(reg: u32, steps: Vec<Step>, names: Vec<Key>, stride: u32) -> Probe {
+        let keys: FastMap<Key, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32 + 1))
+            .collect();
+        let indexed: Vec<(Key, u32)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (*k, i as u32 + 1))
+            .collect();
+        let dense = dense_table(&indexed, 0);
+        let path = match steps.as_slice() {
+            [] => Path::Reg,
+            [Step::Hd] => Path::Hd,
+            _ => Path::Steps,
+        };
+        let ints: Option<Vec<i64>> = names
+            .iter()
+            .map(|k| match k {
+                Key::Int(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        let atoms: Option<Vec<Atom>> = names
+            .iter()
+            .map(|k| match k {
+                Key::Atom(a) => Some(*a),
+                _ => None,
+            })
+            .collect();
+        let lookup = if dense.is_some() {
+            Lookup::Dense
+        } else if names.len() > LINEAR_KEYS {
+            Lookup::General
+        } else if let Some(v) = ints {
+            Lookup::Ints(v.into())
+        } else if let Some(v) = atoms {
+            Lookup::Atoms(v.into())
+        } else {
+            Lookup::General
+        };
+        Probe {
+            reg,
+            steps: steps.into(),
+            keys,
+            names,
+            stride,
+            dense,
+            path,
+            lookup,
+        }
+    }
+
     #[inline]
     pub fn index(&self, t: &Term) -> u32 {
-        if let Some((lo, table)) = &self.dense {
-            return match sub_term(t, &self.steps) {
-                Some(Term::Int(k)) => dense_get(*lo, table, *k).unwrap_or(0),
+        let t = match self.path {
+            Path::Reg => t,
+            Path::Hd => match t {
+                Term::Cons(c) => &c.head,
+                _ => return 0,
+            },
+            Path::Steps => match sub_term(t, &self.steps) {
+                Some(t) => t,
+                None => return 0,
+            },
+        };
+        match &self.lookup {
+            Lookup::Dense => match (t, &self.dense) {
+                (Term::Int(k), Some((lo, table))) => dense_get(*lo, table, *k).unwrap_or(0),
                 _ => 0,
-            };
+            },
+            Lookup::Ints(ks) => match t {
+                Term::Int(k) => ks.iter().position(|x| x == k).map_or(0, |i| i as u32 + 1),
+                _ => 0,
+            },
+            Lookup::Atoms(ks) => match t {
+                Term::Atom(a) => ks.iter().position(|x| x == a).map_or(0, |i| i as u32 + 1),
+                _ => 0,
+            },
+            Lookup::General => self.index_general(t),
         }
-        let Some(k) = sub_term(t, &self.steps).and_then(term_key) else {
+    }
+
+    /// The key index of sub-term `t` for any key set: a few keys compared, more hashed.
+    #[inline(never)]
+    fn index_general(&self, t: &Term) -> u32 {
+        let Some(k) = term_key(t) else {
             return 0;
         };
         // A few keys: comparing is cheaper than hashing.
-        if self.names.len() <= 8 {
+        if self.names.len() <= LINEAR_KEYS {
             if let Some(i) = self.names.iter().position(|n| *n == k) {
                 return i as u32 + 1;
             }
@@ -365,10 +471,16 @@ impl SelectTable {
     /// Where to jump for the running frame's registers `frame` (`frame[0]` is `r0`).
     #[inline]
     pub fn target(&self, frame: &[Term]) -> u32 {
-        let mut i = 0;
-        for p in &self.probes {
-            i += p.index(&frame[p.reg as usize]) * p.stride;
-        }
+        // One or two probes are the usual shapes (`plan` picks at most three); the first
+        // probe's stride is 1.
+        let i = match self.probes.as_slice() {
+            [p] => p.index(&frame[p.reg as usize]),
+            [p, q] => p.index(&frame[p.reg as usize]) + q.index(&frame[q.reg as usize]) * q.stride,
+            ps => ps
+                .iter()
+                .map(|p| p.index(&frame[p.reg as usize]) * p.stride)
+                .sum(),
+        };
         self.leaf[i as usize]
     }
 }
@@ -518,24 +630,7 @@ pub fn plan(pats: &[&[Pat]], args: &[u32], starts: &[u32], nomatch: u32) -> Plan
     let mut probes = Vec::new();
     let mut stride = 1u32;
     for (col, path, _, keys) in &chosen {
-        let map: FastMap<Key, u32> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i as u32 + 1))
-            .collect();
-        let indexed: Vec<(Key, u32)> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (*k, i as u32 + 1))
-            .collect();
-        probes.push(Probe {
-            reg: args[*col],
-            steps: path.clone().into(),
-            keys: map,
-            names: keys.clone(),
-            stride,
-            dense: dense_table(&indexed, 0),
-        });
+        probes.push(Probe::new(args[*col], path.clone(), keys.clone(), stride));
         stride *= keys.len() as u32 + 1;
     }
     let leaf: Vec<u32> = first_rows(&chosen.iter().collect::<Vec<_>>(), n)

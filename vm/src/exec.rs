@@ -128,6 +128,18 @@ fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
     r.is_finite().then_some(Term::Float(r))
 }
 
+/// `x op y` for `+ - *`, the operators whose small-integer result is an integer: `None` for
+/// any other operator, `Some(None)` on overflow (the general path makes a bignum).
+#[inline(always)]
+fn int_arith(op: Op2, x: i64, y: i64) -> Option<Option<i64>> {
+    match op {
+        Op2::Add => Some(x.checked_add(y)),
+        Op2::Sub => Some(x.checked_sub(y)),
+        Op2::Mul => Some(x.checked_mul(y)),
+        _ => None,
+    }
+}
+
 #[inline(always)]
 fn int_holds(op: Op2, x: i64, y: i64) -> bool {
     match op {
@@ -1556,6 +1568,8 @@ impl Proc {
     /// instruction, an overflowing or non-integer operand, a return into another module or
     /// out of the loop's entry frame, a call that would yield or grow past `MAX_REGS`.
     /// `run_loop` then runs that instruction and calls this again.
+    // `fp` is re-derived where the register file grows, then again on entering the frame.
+    #[allow(unused_assignments)]
     #[inline(never)]
     fn run_fast<'a>(
         &mut self,
@@ -1635,7 +1649,7 @@ impl Proc {
             ($callee:expr, $base:expr, $dst:expr) => {{
                 let callee: &'a FunDef = $callee;
                 let nbp = bp + $base as usize;
-                let need = can_call!(callee, nbp);
+                can_call!(nbp + callee.code.frame as usize);
                 self.calls.push(Frame {
                     module: None,
                     f,
@@ -1646,64 +1660,98 @@ impl Proc {
                 bp = nbp;
                 f = callee;
                 ip = f.code.instrs.as_ptr();
-                if self.regs.len() < need {
-                    self.grow(need);
-                }
                 fp = self.regs.as_mut_ptr().wrapping_add(bp);
             }};
         }
         macro_rules! tail_local {
             ($callee:expr, $base:expr, $n:expr) => {{
                 let callee: &'a FunDef = $callee;
-                let need = can_call!(callee, bp);
+                can_call!(bp + callee.code.frame as usize);
                 let (n, base) = ($n as usize, $base as usize);
                 for i in 0..n {
                     // SAFETY: both registers are inside the running frame.
                     unsafe { std::ptr::swap(fp.add(i), fp.add(base + i)) };
                 }
-                // The old frame's values (swapped-out arguments included) are dead.
-                self.clear(bp + n, bp + (f.code.frame as usize).max(base + n));
+                // The old frame's values (swapped-out arguments included) are dead; the
+                // arguments' registers `base..base + n` lie inside the frame.
+                debug_assert!(base + n <= f.code.frame as usize);
+                for k in n..f.code.frame as usize {
+                    // SAFETY: the running frame's registers (as for `reg!`).
+                    let slot = unsafe { &mut *fp.add(k) };
+                    if !slot.is_immediate() {
+                        *slot = Term::Nil;
+                    }
+                }
                 f = callee;
                 ip = f.code.instrs.as_ptr();
-                if self.regs.len() < need {
-                    self.grow(need);
-                }
-                fp = self.regs.as_mut_ptr().wrapping_add(bp);
             }};
         }
-        // Returns `$v` to a caller in this loop and module, else leaves.
-        macro_rules! ret {
-            ($v:expr) => {{
-                match self.calls.last() {
-                    Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
-                    _ => out!(),
+        // Leaves unless the running function returns to a caller in this loop and module.
+        macro_rules! can_ret {
+            () => {{
+                let depth = self.calls.len();
+                // SAFETY: `depth > entry >= 0`, so `depth - 1` is an element.
+                if depth <= entry
+                    || unsafe { self.calls.get_unchecked(depth - 1) }
+                        .module
+                        .is_some()
+                {
+                    out!();
                 }
-                let v: Term = $v;
-                let fr = self.calls.pop().expect("checked above");
-                self.clear(bp, bp + f.code.frame as usize);
+            }};
+        }
+        // Pops the caller's frame (`can_ret!` passed), releases what the callee's registers
+        // own and makes the caller the running function; gives the register its result goes
+        // to. The frame's fields are read in place (not the whole frame copied out), and the
+        // result is stored only after this, by the caller of the macro, so a small integer
+        // stays in a machine register instead of going through memory as a `Term`.
+        macro_rules! pop_frame {
+            () => {{
+                let depth = self.calls.len();
+                debug_assert!(depth > entry);
+                // SAFETY: `can_ret!` checked that the top frame exists and is this loop's.
+                let fr = unsafe { self.calls.get_unchecked(depth - 1) };
+                debug_assert!(fr.module.is_none());
+                let (cf, cip, cbp, dst) = (fr.f, fr.ip, fr.bp, fr.dst);
+                // SAFETY: shrinking the length; the popped frame's only field that owns
+                // anything, `module`, is `None`.
+                unsafe { self.calls.set_len(depth - 1) };
+                for k in 0..f.code.frame as usize {
+                    // SAFETY: the running frame's registers (as for `reg!`).
+                    let slot = unsafe { &mut *fp.add(k) };
+                    if !slot.is_immediate() {
+                        *slot = Term::Nil;
+                    }
+                }
                 // SAFETY: the frame's function lives in `m` (its `module` is `None`).
-                f = unsafe { &*fr.f };
-                bp = fr.bp;
-                ip = fr.ip;
+                f = unsafe { &*cf };
+                bp = cbp;
+                ip = cip;
                 fp = self.regs.as_mut_ptr().wrapping_add(bp);
-                put!(fr.dst, v);
+                dst
             }};
         }
-        // Checks a call of `$callee` with its frame at `$nbp` can be made here.
+        // Checks a call whose frame ends at register `$need` can be made here (else leaves,
+        // having changed nothing) and makes the register file cover it. The `MAX_REGS` test
+        // is needed only when the file grows: it never grows past that.
         macro_rules! can_call {
-            ($callee:expr, $nbp:expr) => {{
-                if (self.reductions + 1) & 2047 == 0 {
+            ($need:expr) => {{
+                let need: usize = $need;
+                let r = self.reductions + 1;
+                if r & 2047 == 0 {
                     out!();
                 }
-                let need = $nbp + $callee.code.frame as usize;
-                if need > MAX_REGS {
-                    out!();
+                if self.regs.len() < need {
+                    if need > MAX_REGS {
+                        out!();
+                    }
+                    self.grow(need);
+                    fp = self.regs.as_mut_ptr().wrapping_add(bp);
                 }
-                self.reductions += 1;
-                need
+                self.reductions = r;
             }};
         }
-        loop {
+        'fetch: loop {
             debug_assert!(
                 (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                 "ip past the end of {}",
@@ -1712,217 +1760,249 @@ impl Proc {
             // SAFETY: as in `run_loop`.
             let ins = unsafe { &*ip };
             ip = unsafe { ip.add(1) };
-            match ins {
-                Instr::Move { dst, src } => {
-                    let v = reg!(*src).clone();
-                    put!(*dst, v);
-                }
-                Instr::Lit { dst, val } => put!(*dst, val.clone()),
-                Instr::Cons { dst, head, tail } => {
-                    let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
-                    put!(*dst, c);
-                }
-                Instr::Op { op, dst, a, b } => {
-                    let r = match (&reg!(*a), &reg!(*b)) {
-                        (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
-                        (x, y) => float_op(*op, x, y),
-                    };
-                    match r {
-                        Some(r) => put!(*dst, r),
-                        None => out!(),
+            let ret: Ret<'a> = 'run: {
+                match ins {
+                    Instr::Move { dst, src } => {
+                        let v = reg!(*src).clone();
+                        put!(*dst, v);
                     }
-                }
-                Instr::OpInt { op, dst, a, k } => {
-                    let r = match reg!(*a) {
-                        Term::Int(x) => int_op(*op, x, *k),
-                        ref x => float_op(*op, x, &Term::Int(*k)),
-                    };
-                    match r {
-                        Some(r) => put!(*dst, r),
-                        None => out!(),
+                    Instr::Lit { dst, val } => put!(*dst, val.clone()),
+                    Instr::Cons { dst, head, tail } => {
+                        let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
+                        put!(*dst, c);
                     }
-                }
-                Instr::ReturnLit { val } => ret!(val.clone()),
-                Instr::ReturnOp { op, a, b } => {
-                    if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
-                        match int_op(*op, *x, *y) {
-                            Some(r) => ret!(r),
+                    Instr::Op { op, dst, a, b } => {
+                        let r = match (&reg!(*a), &reg!(*b)) {
+                            (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
+                            (x, y) => float_op(*op, x, y),
+                        };
+                        match r {
+                            Some(r) => put!(*dst, r),
                             None => out!(),
                         }
-                        continue;
                     }
-                    match float_op(*op, &reg!(*a), &reg!(*b)) {
-                        Some(r) => ret!(r),
-                        None => out!(),
-                    }
-                }
-                Instr::ReturnOpInt { op, a, k } => {
-                    if let Term::Int(x) = reg!(*a) {
-                        match int_op(*op, x, *k) {
-                            Some(r) => ret!(r),
+                    Instr::OpInt { op, dst, a, k } => {
+                        let r = match reg!(*a) {
+                            Term::Int(x) => int_op(*op, x, *k),
+                            ref x => float_op(*op, x, &Term::Int(*k)),
+                        };
+                        match r {
+                            Some(r) => put!(*dst, r),
                             None => out!(),
                         }
-                        continue;
                     }
-                    match float_op(*op, &reg!(*a), &Term::Int(*k)) {
-                        Some(r) => ret!(r),
-                        None => out!(),
-                    }
-                }
-                Instr::Return { src } => {
-                    match self.calls.last() {
-                        Some(fr) if self.calls.len() > entry && fr.module.is_none() => {}
-                        _ => out!(),
-                    }
-                    // SAFETY: as for `reg!`.
-                    let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
-                    ret!(v);
-                }
-                Instr::Call { fun, base, dst } => {
-                    call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
-                }
-                Instr::TailCall { fun, base, n } => {
-                    tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
-                }
-                Instr::CallExt {
-                    m: md,
-                    f: fname,
-                    base,
-                    n,
-                    tail,
-                    dst,
-                    bif: None,
-                } => match self.site_in(ins, *md, *fname, m, f) {
-                    Some(callee) if *tail => tail_local!(callee, *base, *n),
-                    Some(callee) => call_local!(callee, *base, *dst),
-                    None => out!(),
-                },
-                Instr::GuardOp {
-                    op,
-                    dst,
-                    a,
-                    b,
-                    fail: _,
-                } => match (&reg!(*a), &reg!(*b)) {
-                    (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
-                        Some(r) => put!(*dst, r),
-                        None => out!(),
-                    },
-                    _ => out!(),
-                },
-                Instr::Jump { to } => jump!(*to),
-                Instr::IsInt { a, k, fail } => {
-                    if !matches!(reg!(*a), Term::Int(x) if x == *k) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::IsAtom { a, atom, fail } => {
-                    if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::IsNil { a, fail } => {
-                    if !matches!(reg!(*a), Term::Nil) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::GetList {
-                    a,
-                    head,
-                    tail,
-                    fail,
-                } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let (h, t) = (c.head.clone(), c.tail.clone());
-                        put!(*head, h);
-                        put!(*tail, t);
-                    } else {
-                        jump!(*fail);
-                    }
-                }
-                Instr::GetHd { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let h = c.head.clone();
-                        put!(*dst, h);
-                    } else {
-                        jump!(*fail);
-                    }
-                }
-                Instr::GetTl { a, dst, fail } => {
-                    if let Term::Cons(c) = &reg!(*a) {
-                        let t = c.tail.clone();
-                        put!(*dst, t);
-                    } else {
-                        jump!(*fail);
-                    }
-                }
-                Instr::GetTlN { a, n, dst, fail } => {
-                    let mut t = &reg!(*a);
-                    let mut ok = true;
-                    for _ in 0..*n {
-                        match t {
-                            Term::Cons(c) => t = &c.tail,
-                            _ => {
-                                ok = false;
-                                break;
+                    // Every return arm breaks out of the match with its value (one copy of the
+                    // frame-popping code below, not one per arm: fewer copies keep `ip` in a
+                    // machine register). A small integer travels as an `i64`, a literal by
+                    // reference: neither goes through memory as a `Term`.
+                    Instr::ReturnLit { val } => break 'run Ret::Lit(val),
+                    Instr::ReturnOp { op, a, b } => {
+                        if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
+                            let (x, y) = (*x, *y);
+                            if let Some(r) = int_arith(*op, x, y) {
+                                match r {
+                                    Some(r) => break 'run Ret::Int(r),
+                                    None => out!(),
+                                }
+                            }
+                            match int_op(*op, x, y) {
+                                Some(r) => break 'run Ret::Term(r),
+                                None => out!(),
                             }
                         }
+                        match float_op(*op, &reg!(*a), &reg!(*b)) {
+                            Some(r) => break 'run Ret::Term(r),
+                            None => out!(),
+                        }
                     }
-                    if ok {
-                        let v = t.clone();
-                        put!(*dst, v);
-                    } else {
-                        jump!(*fail);
+                    Instr::ReturnOpInt { op, a, k } => {
+                        if let Term::Int(x) = reg!(*a) {
+                            if let Some(r) = int_arith(*op, x, *k) {
+                                match r {
+                                    Some(r) => break 'run Ret::Int(r),
+                                    None => out!(),
+                                }
+                            }
+                            match int_op(*op, x, *k) {
+                                Some(r) => break 'run Ret::Term(r),
+                                None => out!(),
+                            }
+                        }
+                        match float_op(*op, &reg!(*a), &Term::Int(*k)) {
+                            Some(r) => break 'run Ret::Term(r),
+                            None => out!(),
+                        }
                     }
-                }
-                Instr::HdIsInt { a, k, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
-                    {
-                        jump!(*fail);
+                    Instr::Return { src } => {
+                        // Checked before the register is emptied: leaving must change nothing.
+                        can_ret!();
+                        // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                        break 'run Ret::Term(v);
                     }
-                }
-                Instr::HdIsAtom { a, atom, fail } => {
-                    if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
-                    {
-                        jump!(*fail);
+                    Instr::Call { fun, base, dst } => {
+                        call_local!(fun_of_ref(m, *fun as usize), *base, *dst)
                     }
-                }
-                Instr::IsTuple { a, n, fail } => {
-                    if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
-                        jump!(*fail);
+                    Instr::TailCall { fun, base, n } => {
+                        tail_local!(fun_of_ref(m, *fun as usize), *base, *n)
                     }
-                }
-                Instr::IsType { a, ty, fail } => {
-                    if !ty.holds(&reg!(*a)) {
-                        jump!(*fail);
-                    }
-                }
-                Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
-                    Term::Int(x) => {
-                        if !int_holds(*op, x, *k) {
+                    Instr::CallExt {
+                        m: md,
+                        f: fname,
+                        base,
+                        n,
+                        tail,
+                        dst,
+                        bif: None,
+                    } => match self.site_in(ins, *md, *fname, m, f) {
+                        Some(callee) if *tail => tail_local!(callee, *base, *n),
+                        Some(callee) => call_local!(callee, *base, *dst),
+                        None => out!(),
+                    },
+                    Instr::GuardOp {
+                        op,
+                        dst,
+                        a,
+                        b,
+                        fail: _,
+                    } => match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => match int_op(*op, *x, *y) {
+                            Some(r) => put!(*dst, r),
+                            None => out!(),
+                        },
+                        _ => out!(),
+                    },
+                    Instr::Jump { to } => jump!(*to),
+                    Instr::IsInt { a, k, fail } => {
+                        if !matches!(reg!(*a), Term::Int(x) if x == *k) {
                             jump!(*fail);
                         }
                     }
-                    _ => out!(),
-                },
-                Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
-                    (Term::Int(x), Term::Int(y)) => {
-                        if !int_holds(*op, *x, *y) {
+                    Instr::IsAtom { a, atom, fail } => {
+                        if !matches!(reg!(*a), Term::Atom(x) if x == *atom) {
                             jump!(*fail);
                         }
                     }
+                    Instr::IsNil { a, fail } => {
+                        if !matches!(reg!(*a), Term::Nil) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetList {
+                        a,
+                        head,
+                        tail,
+                        fail,
+                    } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let (h, t) = (c.head.clone(), c.tail.clone());
+                            put!(*head, h);
+                            put!(*tail, t);
+                        } else {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetHd { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let h = c.head.clone();
+                            put!(*dst, h);
+                        } else {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetTl { a, dst, fail } => {
+                        if let Term::Cons(c) = &reg!(*a) {
+                            let t = c.tail.clone();
+                            put!(*dst, t);
+                        } else {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetTlN { a, n, dst, fail } => {
+                        let mut t = &reg!(*a);
+                        let mut ok = true;
+                        for _ in 0..*n {
+                            match t {
+                                Term::Cons(c) => t = &c.tail,
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        if ok {
+                            let v = t.clone();
+                            put!(*dst, v);
+                        } else {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::HdIsInt { a, k, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Int(x) if x == *k))
+                        {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::HdIsAtom { a, atom, fail } => {
+                        if !matches!(&reg!(*a), Term::Cons(c) if matches!(c.head, Term::Atom(x) if x == *atom))
+                        {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsTuple { a, n, fail } => {
+                        if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsType { a, ty, fail } => {
+                        if !ty.holds(&reg!(*a)) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::CmpInt { op, a, k, fail } => match reg!(*a) {
+                        Term::Int(x) => {
+                            if !int_holds(*op, x, *k) {
+                                jump!(*fail);
+                            }
+                        }
+                        _ => out!(),
+                    },
+                    Instr::Cmp { op, a, b, fail } => match (&reg!(*a), &reg!(*b)) {
+                        (Term::Int(x), Term::Int(y)) => {
+                            if !int_holds(*op, *x, *y) {
+                                jump!(*fail);
+                            }
+                        }
+                        _ => out!(),
+                    },
+                    Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
+                    Instr::Select { table } => {
+                        // SAFETY: the running frame's registers, `f.code.frame` of them.
+                        let frame =
+                            unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
+                        jump!(table.target(frame))
+                    }
                     _ => out!(),
-                },
-                Instr::Switch { a, table } => jump!(table.target(&reg!(*a))),
-                Instr::Select { table } => {
-                    // SAFETY: the running frame's registers, `f.code.frame` of them.
-                    let frame = unsafe { std::slice::from_raw_parts(fp, f.code.frame as usize) };
-                    jump!(table.target(frame))
                 }
-                _ => out!(),
+                continue 'fetch;
+            };
+            // A return arm's value, to a caller in this loop and module (else leave).
+            can_ret!();
+            let dst = pop_frame!();
+            match ret {
+                Ret::Int(r) => put!(dst, Term::Int(r)),
+                Ret::Lit(v) => put!(dst, v.clone()),
+                Ret::Term(v) => put!(dst, v),
             }
         }
     }
+}
+
+/// The value a return instruction of `run_fast` hands to its one frame-popping sequence.
+enum Ret<'a> {
+    Int(i64),
+    Lit(&'a Term),
+    Term(Term),
 }
 
 impl Proc {
