@@ -37,6 +37,8 @@ struct Lower {
     top: Reg,
     /// What is known of variables bound earlier in the bodies being lowered.
     facts: pure::Facts,
+    /// How many times each variable slot occurs in the function (bindings included).
+    reads: std::collections::HashMap<u32, usize>,
 }
 
 /// Lowers `f`'s clauses into `f.code` (the clauses are consumed: escaped subtrees move into
@@ -50,6 +52,10 @@ pub fn lower_fun(f: &mut FunDef) {
     }
     f.n_slots = n_slots;
     let slots = n_slots as Reg;
+    let mut reads = std::collections::HashMap::new();
+    for c in clauses.iter_mut() {
+        visit_clause(c, &mut |x| *reads.entry(*x).or_default() += 1);
+    }
     let mut l = Lower {
         code: Code {
             frame: slots,
@@ -58,6 +64,7 @@ pub fn lower_fun(f: &mut FunDef) {
         labels: Vec::new(),
         top: slots,
         facts: pure::Facts::new(),
+        reads,
     };
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
@@ -450,14 +457,15 @@ impl Lower {
         base
     }
 
-    fn body(&mut self, es: Vec<E>, d: Dest) {
+    fn body(&mut self, mut es: Vec<E>, d: Dest) {
         let n = es.len();
+        let (dropped, unread) = self.plan_body(&mut es);
         // Slots this body learns the values of; forgotten when it ends (`pure::Facts`).
         let mut learnt = Vec::new();
         for (k, e) in es.into_iter().enumerate() {
             if k + 1 == n {
                 self.expr(e, d);
-            } else if pure::droppable(&e, &self.facts) {
+            } else if dropped[k] {
                 // An unused value that cannot fail and has no effect: nothing to run.
             } else if let E::Match(p, v) = e {
                 // `X = Expr` whose value is not used: compute straight into `X`'s slot
@@ -465,7 +473,10 @@ impl Lower {
                 match *p {
                     Pat::Bind(s) => {
                         let k = pure::known(&v, &self.facts);
-                        self.expr(*v, Dest::Reg(s));
+                        // `Tup = {a}` read only by calls dropped above: not built at all.
+                        if !unread.contains(&s) {
+                            self.expr(*v, Dest::Reg(s));
+                        }
                         if let Some(k) = k {
                             self.facts.insert(s, k);
                             learnt.push(s);
@@ -492,6 +503,56 @@ impl Lower {
         for s in learnt {
             self.facts.remove(&s);
         }
+    }
+
+    /// Which statements of a body (not its last) are dropped (`pure::droppable`, with the
+    /// facts the body learns on the way), and which variables it binds to an inert value
+    /// (a constant, a variable, a term built from those) that nothing reads, or only dropped
+    /// statements do: those bindings are not made either. Reads are counted over the whole
+    /// function (`Lower::reads`), so a variable exported from a `case` and read after it
+    /// stays bound.
+    fn plan_body(&mut self, es: &mut [E]) -> (Vec<bool>, Vec<u32>) {
+        let n = es.len();
+        let mut dropped = vec![false; n];
+        let mut learnt = Vec::new();
+        let mut inert_binds = Vec::new();
+        for (k, e) in es.iter().enumerate() {
+            if k + 1 < n && pure::droppable(e, &self.facts) {
+                dropped[k] = true;
+                continue;
+            }
+            if let E::Match(p, v) = e {
+                if let Pat::Bind(s) = **p {
+                    if k + 1 < n && pure::inert(v) {
+                        inert_binds.push(s);
+                    }
+                    if let Some(kn) = pure::known(v, &self.facts) {
+                        self.facts.insert(s, kn);
+                        learnt.push(s);
+                    }
+                }
+            }
+        }
+        for s in learnt {
+            self.facts.remove(&s);
+        }
+        if inert_binds.is_empty() {
+            return (dropped, Vec::new());
+        }
+        let mut in_dropped: std::collections::HashMap<u32, usize> = Default::default();
+        for (k, e) in es.iter_mut().enumerate() {
+            if dropped[k] {
+                visit(e, &mut |x| *in_dropped.entry(*x).or_default() += 1);
+            }
+        }
+        let unread = inert_binds
+            .into_iter()
+            .filter(|s| {
+                let seen = in_dropped.get(s).copied().unwrap_or(0);
+                self.reads.get(s).copied().unwrap_or(0) == seen + 1
+            })
+            .collect();
+        (dropped, unread)
     }
 
     /// Jumps to `bad` unless `v` is a tuple of `size` elements tagged with record `name`.

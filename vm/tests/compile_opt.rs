@@ -129,6 +129,8 @@ fn disp_keeps_only_the_calls_otp_keeps() {
         "{text}"
     );
     assert_eq!(count(&text, "call_ext"), 0, "{text}");
+    // `Tup = {a}` and `L = [x]` are read only by dropped calls: not built either.
+    assert_eq!(count(&text, "tuple") + count(&text, "cons"), 0, "{text}");
 }
 
 #[test]
@@ -148,4 +150,7 @@ fn calls_that_can_fail_are_kept() {
         ],
         "{text}"
     );
+    // The kept calls read `Tup` and `L`: both are built (and `[-1]`, an argument).
+    assert_eq!(count(&text, "tuple"), 1, "{text}");
+    assert_eq!(count(&text, "cons"), 2, "{text}");
 }

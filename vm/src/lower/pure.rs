@@ -84,7 +84,7 @@ fn term_list_shape(t: &Term) -> (usize, bool) {
 
 /// Whether evaluating `e` can have no effect and cannot fail: a constant, a variable, or a
 /// tuple or list of those (building it allocates, nothing more).
-fn inert(e: &E) -> bool {
+pub(super) fn inert(e: &E) -> bool {
     match e {
         E::At(_, x) => inert(x),
         E::Lit(_) | E::Var(_) => true,

@@ -9,7 +9,9 @@
 main() ->
     Ok = [run(F) || F <- [fun succeed_all/0, fun succeed_literals/0, fun succeed_pid/0,
                           fun() -> succeed_nested(1) end,
-                          fun() -> succeed_nested(2) end]],
+                          fun() -> succeed_nested(2) end,
+                          fun() -> unread_binding(1) end, fun() -> unread_binding(2) end,
+                          fun() -> exported(1) end, fun() -> exported(2) end]],
     Bad = [run(F) || F <- [fun bad_element_index/0, fun bad_element_zero/0,
                            fun bad_element_atom/0, fun bad_element_empty/0,
                            fun bad_element_list/0, fun bad_setelement/0,
@@ -213,3 +215,27 @@ in_case(N) ->
     element(2, T),
     step(2),
     T.
+
+%% A binding read only by dropped calls is not made; one read elsewhere (a later case
+%% clause, a fun) is.
+unread_binding(N) ->
+    T = {a, N},
+    element(1, T), tuple_size(T),
+    step(1),
+    U = [N],
+    F = fun() -> U end,
+    R = case N of
+            1 -> length(U), one;
+            _ -> U
+        end,
+    step(2),
+    {R, F()}.
+
+%% A variable bound in every clause of a case is read after it.
+exported(N) ->
+    case N of
+        1 -> X = {N}, element(1, X);
+        _ -> X = [N], hd(X)
+    end,
+    step(1),
+    X.
