@@ -38,7 +38,7 @@ struct Lower {
     /// What is known of variables bound earlier in the bodies being lowered.
     facts: pure::Facts,
     /// How many times each variable slot occurs in the function (bindings included).
-    reads: std::collections::HashMap<u32, usize>,
+    reads: Vec<usize>,
 }
 
 /// Lowers `f`'s clauses into `f.code` (the clauses are consumed: escaped subtrees move into
@@ -52,9 +52,11 @@ pub fn lower_fun(f: &mut FunDef) {
     }
     f.n_slots = n_slots;
     let slots = n_slots as Reg;
-    let mut reads = std::collections::HashMap::new();
+    let mut reads = vec![0; n_slots];
     for c in clauses.iter_mut() {
-        visit_clause(c, &mut |x| *reads.entry(*x).or_default() += 1);
+        for (r, n) in reads.iter_mut().zip(occurrences(c, n_slots)) {
+            *r += n;
+        }
     }
     let mut l = Lower {
         code: Code {
@@ -92,6 +94,7 @@ pub fn lower_fun(f: &mut FunDef) {
 /// the argument's own register instead of copying it: argument registers are not written
 /// while a clause runs (calls build their arguments above the frame; a tail call is last).
 fn alias_args(c: &mut CClause) {
+    let mut moves: Vec<(u32, u32)> = Vec::new();
     for k in 0..c.pats.len() {
         let Pat::Bind(s) = c.pats[k] else { continue };
         let to = k as u32;
@@ -99,63 +102,56 @@ fn alias_args(c: &mut CClause) {
             continue;
         }
         c.pats[k] = Pat::Any;
-        for p in c.pats.iter_mut() {
-            rename_pat(p, s, to);
-        }
-        for conj in c.guard.iter_mut() {
-            for e in conj.iter_mut() {
-                rename(e, s, to);
+        moves.push((s, to));
+    }
+    // One walk renames them all (a variable is bound once: the pairs never chain).
+    if !moves.is_empty() {
+        visit_clause(c, &mut |x| {
+            if let Some(&(_, to)) = moves.iter().find(|(from, _)| from == x) {
+                *x = to;
             }
-        }
-        for e in c.body.iter_mut() {
-            rename(e, s, to);
-        }
+        });
     }
-}
-
-fn rename_slot(x: &mut u32, from: u32, to: u32) {
-    if *x == from {
-        *x = to;
-    }
-}
-
-/// Renames variable slot `from` to `to` in a pattern (bindings, checks, map keys, sizes).
-fn rename_pat(p: &mut Pat, from: u32, to: u32) {
-    visit_pat(p, &mut |x| rename_slot(x, from, to))
-}
-
-/// Renames variable slot `from` to `to` everywhere in an expression of this frame (a
-/// closure's body is another function: only the slots it captures are renamed).
-fn rename(e: &mut E, from: u32, to: u32) {
-    visit(e, &mut |x| rename_slot(x, from, to))
 }
 
 /// Calls `f` on every variable slot a pattern names (bindings, checks, map keys, sizes).
 fn visit_pat(p: &mut Pat, f: &mut dyn FnMut(&mut u32)) {
-    stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_pat_inner(p, f))
+    visit_pat_at(p, f, 0)
 }
 
-fn visit_pat_inner(p: &mut Pat, f: &mut dyn FnMut(&mut u32)) {
+/// Checks the stack every `GROW_EVERY` levels only: asking on every node cost as much as
+/// the walk itself.
+const GROW_EVERY: usize = 16;
+
+fn visit_pat_at(p: &mut Pat, f: &mut dyn FnMut(&mut u32), depth: usize) {
+    if depth.is_multiple_of(GROW_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_pat_inner(p, f, depth + 1))
+    } else {
+        visit_pat_inner(p, f, depth + 1)
+    }
+}
+
+fn visit_pat_inner(p: &mut Pat, f: &mut dyn FnMut(&mut u32), d: usize) {
     match p {
         Pat::Any | Pat::Lit(_) | Pat::Nil => {}
         Pat::Bind(x) | Pat::Check(x) => f(x),
-        Pat::Tuple(ps) => ps.iter_mut().for_each(|q| visit_pat(q, f)),
+        Pat::Tuple(ps) => ps.iter_mut().for_each(|q| visit_pat_at(q, f, d)),
         Pat::Cons(h, t) | Pat::Alias(h, t) => {
-            visit_pat(h, f);
-            visit_pat(t, f);
+            visit_pat_at(h, f, d);
+            visit_pat_at(t, f, d);
         }
         Pat::Bin(segs) => {
             for sg in segs {
-                visit_pat(&mut sg.value, f);
+                visit_pat_at(&mut sg.value, f, d);
                 if let Some(e) = &mut sg.size {
-                    visit(e, f);
+                    visit_at(e, f, d);
                 }
             }
         }
         Pat::Map(kps) => {
             for (k, q) in kps {
-                visit(k, f);
-                visit_pat(q, f);
+                visit_at(k, f, d);
+                visit_pat_at(q, f, d);
             }
         }
     }
@@ -170,10 +166,18 @@ fn visit_clause(c: &mut CClause, f: &mut dyn FnMut(&mut u32)) {
 /// Calls `f` on every variable slot an expression of this frame names (a closure's body is
 /// another function: only the slots it captures are named here).
 fn visit(e: &mut E, f: &mut dyn FnMut(&mut u32)) {
-    stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_inner(e, f))
+    visit_at(e, f, 0)
 }
 
-fn visit_inner(e: &mut E, f: &mut dyn FnMut(&mut u32)) {
+fn visit_at(e: &mut E, f: &mut dyn FnMut(&mut u32), depth: usize) {
+    if depth.is_multiple_of(GROW_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_inner(e, f, depth + 1))
+    } else {
+        visit_inner(e, f, depth + 1)
+    }
+}
+
+fn visit_inner(e: &mut E, f: &mut dyn FnMut(&mut u32), d: usize) {
     match e {
         E::Lit(_) => {}
         E::Var(x) | E::OpVarInt(_, x, _) => f(x),
@@ -181,112 +185,122 @@ fn visit_inner(e: &mut E, f: &mut dyn FnMut(&mut u32)) {
             f(x);
             f(y);
         }
-        E::Tuple(es) | E::Block(es) => es.iter_mut().for_each(|x| visit(x, f)),
+        E::Tuple(es) | E::Block(es) => es.iter_mut().for_each(|x| visit_at(x, f, d)),
         E::Cons(hs, t) => {
-            hs.iter_mut().for_each(|x| visit(x, f));
-            visit(t, f);
+            hs.iter_mut().for_each(|x| visit_at(x, f, d));
+            visit_at(t, f, d);
         }
         E::Bin(segs) => {
             for sg in segs {
-                visit(&mut sg.value, f);
+                visit_at(&mut sg.value, f, d);
                 if let Some(x) = &mut sg.size {
-                    visit(x, f);
+                    visit_at(x, f, d);
                 }
             }
         }
         E::Op2(_, a, b) | E::AndAlso(a, b) | E::OrElse(a, b) => {
-            visit(a, f);
-            visit(b, f);
+            visit_at(a, f, d);
+            visit_at(b, f, d);
         }
-        E::Op1(_, a) | E::Catch(a) | E::At(_, a) => visit(a, f),
+        E::Op1(_, a) | E::Catch(a) | E::At(_, a) => visit_at(a, f, d),
         E::Match(p, v) => {
-            visit_pat(p, f);
-            visit(v, f);
+            visit_pat_at(p, f, d);
+            visit_at(v, f, d);
         }
         E::CallLocal(_, args, _) | E::CallRemote(_, _, args, _) | E::CallBif(_, _, _, args) => {
-            args.iter_mut().for_each(|x| visit(x, f))
+            args.iter_mut().for_each(|x| visit_at(x, f, d))
         }
         E::CallDyn(m, g, args, _) => {
-            visit(m, f);
-            visit(g, f);
-            args.iter_mut().for_each(|x| visit(x, f));
+            visit_at(m, f, d);
+            visit_at(g, f, d);
+            args.iter_mut().for_each(|x| visit_at(x, f, d));
         }
         E::Apply(g, args, _) => {
-            visit(g, f);
-            args.iter_mut().for_each(|x| visit(x, f));
+            visit_at(g, f, d);
+            args.iter_mut().for_each(|x| visit_at(x, f, d));
         }
         E::Case(v, cls) => {
-            visit(v, f);
+            visit_at(v, f, d);
             cls.iter_mut().for_each(|c| visit_clause(c, f));
         }
         E::If(cls) => cls.iter_mut().for_each(|c| visit_clause(c, f)),
         E::Receive(cls, after) => {
             cls.iter_mut().for_each(|c| visit_clause(c, f));
             if let Some((t, body)) = after {
-                visit(t, f);
-                body.iter_mut().for_each(|x| visit(x, f));
+                visit_at(t, f, d);
+                body.iter_mut().for_each(|x| visit_at(x, f, d));
             }
         }
         E::Try(body, of, catches, after) => {
-            body.iter_mut().for_each(|x| visit(x, f));
+            body.iter_mut().for_each(|x| visit_at(x, f, d));
             of.iter_mut().for_each(|c| visit_clause(c, f));
             catches.iter_mut().for_each(|c| visit_clause(c, f));
-            after.iter_mut().for_each(|x| visit(x, f));
+            after.iter_mut().for_each(|x| visit_at(x, f, d));
         }
         E::MakeFun(_, caps) => caps.iter_mut().for_each(&mut *f),
         E::FunRef(m, g, a) => {
-            visit(m, f);
-            visit(g, f);
-            visit(a, f);
+            visit_at(m, f, d);
+            visit_at(g, f, d);
+            visit_at(a, f, d);
         }
         E::ListComp(body, quals) | E::BinComp(body, quals) => {
-            visit(body, f);
+            visit_at(body, f, d);
             for q in quals {
                 match q {
                     CQual::Gen(p, x) | CQual::BinGen(p, x) => {
-                        visit_pat(p, f);
-                        visit(x, f);
+                        visit_pat_at(p, f, d);
+                        visit_at(x, f, d);
                     }
-                    CQual::Filter(x) | CQual::GuardFilter(x) => visit(x, f),
+                    CQual::Filter(x) | CQual::GuardFilter(x) => visit_at(x, f, d),
                 }
             }
         }
         E::MapNew(kvs) => {
             for (k, v) in kvs {
-                visit(k, f);
-                visit(v, f);
+                visit_at(k, f, d);
+                visit_at(v, f, d);
             }
         }
         E::MapUpdate(b, kvs) => {
-            visit(b, f);
+            visit_at(b, f, d);
             for (k, _, v) in kvs {
-                visit(k, f);
-                visit(v, f);
+                visit_at(k, f, d);
+                visit_at(v, f, d);
             }
         }
-        E::RecField(b, ..) => visit(b, f),
+        E::RecField(b, ..) => visit_at(b, f, d),
         E::RecUpdate(b, _, _, ups) => {
-            visit(b, f);
+            visit_at(b, f, d);
             for (_, v) in ups {
-                visit(v, f);
+                visit_at(v, f, d);
             }
         }
     }
+}
+
+/// How many times each slot below `n_slots` occurs in a clause (bindings included).
+fn occurrences(c: &mut CClause, n_slots: usize) -> Vec<usize> {
+    let mut seen = vec![0; n_slots];
+    visit_clause(c, &mut |x| {
+        if let Some(n) = seen.get_mut(*x as usize) {
+            *n += 1;
+        }
+    });
+    seen
 }
 
 /// After `reuse` rewrote a function clause, a head variable that nothing reads any more
 /// (`T` in `pat4(I, [0 | T]) -> pat4(I - 1, [0 | T])` once the list is the argument itself)
 /// is not bound: matching then does not extract it. A variable's only occurrence being its
 /// binding means no read (a head variable cannot be bound again in the body).
-fn unbind_unread(c: &mut CClause) {
-    let mut seen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    visit_clause(c, &mut |x| *seen.entry(*x).or_default() += 1);
-    fn drop_binds(p: &mut Pat, seen: &std::collections::HashMap<u32, usize>) {
+fn unbind_unread(c: &mut CClause, n_slots: usize) {
+    let seen = occurrences(c, n_slots);
+    fn drop_binds(p: &mut Pat, seen: &[usize]) {
         stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || drop_binds_inner(p, seen))
     }
-    fn drop_binds_inner(p: &mut Pat, seen: &std::collections::HashMap<u32, usize>) {
+    fn drop_binds_inner(p: &mut Pat, seen: &[usize]) {
         match p {
-            Pat::Bind(s) if seen.get(s) == Some(&1) => *p = Pat::Any,
+            Pat::Bind(s) if seen.get(*s as usize) == Some(&1) => *p = Pat::Any,
             Pat::Tuple(ps) => ps.iter_mut().for_each(|q| drop_binds(q, seen)),
             Pat::Cons(h, t) | Pat::Alias(h, t) => {
                 drop_binds(h, seen);
@@ -549,7 +563,7 @@ impl Lower {
             .into_iter()
             .filter(|s| {
                 let seen = in_dropped.get(s).copied().unwrap_or(0);
-                self.reads.get(s).copied().unwrap_or(0) == seen + 1
+                self.reads.get(*s as usize).copied().unwrap_or(0) == seen + 1
             })
             .collect();
         (dropped, unread)

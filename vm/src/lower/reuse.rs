@@ -391,7 +391,10 @@ pub fn clause(c: &mut CClause, n_slots: &mut usize) {
             h.reg = Some(k as u32);
         }
     }
-    let mut scope = Scope { held, n_slots };
+    let mut scope = Scope {
+        held,
+        n_slots: &mut *n_slots,
+    };
     scope.body(&mut c.body);
     let mut held = std::mem::take(&mut scope.held);
     if !held.iter().any(|h| h.used) {
@@ -403,5 +406,5 @@ pub fn clause(c: &mut CClause, n_slots: &mut usize) {
         mine.retain(|h| !h.path.is_empty());
         bind_reused(p, mine);
     }
-    super::unbind_unread(c);
+    super::unbind_unread(c, *n_slots);
 }
