@@ -15,6 +15,9 @@ use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, Plan};
 use crate::term::Term;
 
+mod pure;
+mod reuse;
+
 /// Stack left before lowering a nested expression grows it, and the size of each new chunk.
 const RED_ZONE: usize = 128 * 1024;
 const STACK_CHUNK: usize = 4 * 1024 * 1024;
@@ -32,13 +35,29 @@ struct Lower {
     labels: Vec<Option<u32>>,
     /// Next free temporary register.
     top: Reg,
+    /// What is known of variables bound earlier in the bodies being lowered.
+    facts: pure::Facts,
+    /// How many times each variable slot occurs in the function (bindings included).
+    reads: Vec<usize>,
 }
 
 /// Lowers `f`'s clauses into `f.code` (the clauses are consumed: escaped subtrees move into
 /// the code's tables).
 pub fn lower_fun(f: &mut FunDef) {
-    let clauses = std::mem::take(&mut f.clauses);
-    let slots = f.n_slots.max(f.arity) as Reg;
+    let mut clauses = std::mem::take(&mut f.clauses);
+    let mut n_slots = f.n_slots.max(f.arity);
+    for c in clauses.iter_mut() {
+        alias_args(c);
+        reuse::clause(c, &mut n_slots);
+    }
+    f.n_slots = n_slots;
+    let slots = n_slots as Reg;
+    let mut reads = vec![0; n_slots];
+    for c in clauses.iter_mut() {
+        for (r, n) in reads.iter_mut().zip(occurrences(c, n_slots)) {
+            *r += n;
+        }
+    }
     let mut l = Lower {
         code: Code {
             frame: slots,
@@ -46,12 +65,10 @@ pub fn lower_fun(f: &mut FunDef) {
         },
         labels: Vec::new(),
         top: slots,
+        facts: pure::Facts::new(),
+        reads,
     };
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
-    let mut clauses = clauses;
-    for c in clauses.iter_mut() {
-        alias_args(c);
-    }
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
     let max_target = l.resolve();
     let past_end = max_target.is_some_and(|t| t as usize >= l.code.instrs.len());
@@ -77,6 +94,7 @@ pub fn lower_fun(f: &mut FunDef) {
 /// the argument's own register instead of copying it: argument registers are not written
 /// while a clause runs (calls build their arguments above the frame; a tail call is last).
 fn alias_args(c: &mut CClause) {
+    let mut moves: Vec<(u32, u32)> = Vec::new();
     for k in 0..c.pats.len() {
         let Pat::Bind(s) = c.pats[k] else { continue };
         let to = k as u32;
@@ -84,164 +102,214 @@ fn alias_args(c: &mut CClause) {
             continue;
         }
         c.pats[k] = Pat::Any;
-        for p in c.pats.iter_mut() {
-            rename_pat(p, s, to);
-        }
-        for conj in c.guard.iter_mut() {
-            for e in conj.iter_mut() {
-                rename(e, s, to);
+        moves.push((s, to));
+    }
+    // One walk renames them all (a variable is bound once: the pairs never chain).
+    if !moves.is_empty() {
+        visit_clause(c, &mut |x| {
+            if let Some(&(_, to)) = moves.iter().find(|(from, _)| from == x) {
+                *x = to;
             }
-        }
-        for e in c.body.iter_mut() {
-            rename(e, s, to);
-        }
+        });
     }
 }
 
-fn rename_slot(x: &mut u32, from: u32, to: u32) {
-    if *x == from {
-        *x = to;
+/// Calls `f` on every variable slot a pattern names (bindings, checks, map keys, sizes).
+fn visit_pat(p: &mut Pat, f: &mut dyn FnMut(&mut u32)) {
+    visit_pat_at(p, f, 0)
+}
+
+/// Checks the stack every `GROW_EVERY` levels only: asking on every node cost as much as
+/// the walk itself.
+const GROW_EVERY: usize = 16;
+
+fn visit_pat_at(p: &mut Pat, f: &mut dyn FnMut(&mut u32), depth: usize) {
+    if depth.is_multiple_of(GROW_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_pat_inner(p, f, depth + 1))
+    } else {
+        visit_pat_inner(p, f, depth + 1)
     }
 }
 
-/// Renames variable slot `from` to `to` in a pattern (bindings, checks, map keys, sizes).
-fn rename_pat(p: &mut Pat, from: u32, to: u32) {
+fn visit_pat_inner(p: &mut Pat, f: &mut dyn FnMut(&mut u32), d: usize) {
     match p {
         Pat::Any | Pat::Lit(_) | Pat::Nil => {}
-        Pat::Bind(x) | Pat::Check(x) => rename_slot(x, from, to),
-        Pat::Tuple(ps) => ps.iter_mut().for_each(|q| rename_pat(q, from, to)),
+        Pat::Bind(x) | Pat::Check(x) => f(x),
+        Pat::Tuple(ps) => ps.iter_mut().for_each(|q| visit_pat_at(q, f, d)),
         Pat::Cons(h, t) | Pat::Alias(h, t) => {
-            rename_pat(h, from, to);
-            rename_pat(t, from, to);
+            visit_pat_at(h, f, d);
+            visit_pat_at(t, f, d);
         }
         Pat::Bin(segs) => {
             for sg in segs {
-                rename_pat(&mut sg.value, from, to);
+                visit_pat_at(&mut sg.value, f, d);
                 if let Some(e) = &mut sg.size {
-                    rename(e, from, to);
+                    visit_at(e, f, d);
                 }
             }
         }
         Pat::Map(kps) => {
             for (k, q) in kps {
-                rename(k, from, to);
-                rename_pat(q, from, to);
+                visit_at(k, f, d);
+                visit_pat_at(q, f, d);
             }
         }
     }
 }
 
-fn rename_clause(c: &mut CClause, from: u32, to: u32) {
-    c.pats.iter_mut().for_each(|p| rename_pat(p, from, to));
-    c.guard
-        .iter_mut()
-        .flatten()
-        .for_each(|e| rename(e, from, to));
-    c.body.iter_mut().for_each(|e| rename(e, from, to));
+fn visit_clause(c: &mut CClause, f: &mut dyn FnMut(&mut u32)) {
+    c.pats.iter_mut().for_each(|p| visit_pat(p, f));
+    c.guard.iter_mut().flatten().for_each(|e| visit(e, f));
+    c.body.iter_mut().for_each(|e| visit(e, f));
 }
 
-/// Renames variable slot `from` to `to` everywhere in an expression of this frame (a
-/// closure's body is another function: only the slots it captures are renamed).
-fn rename(e: &mut E, from: u32, to: u32) {
-    let mut r = |x: &mut E| rename(x, from, to);
+/// Calls `f` on every variable slot an expression of this frame names (a closure's body is
+/// another function: only the slots it captures are named here).
+fn visit(e: &mut E, f: &mut dyn FnMut(&mut u32)) {
+    visit_at(e, f, 0)
+}
+
+fn visit_at(e: &mut E, f: &mut dyn FnMut(&mut u32), depth: usize) {
+    if depth.is_multiple_of(GROW_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || visit_inner(e, f, depth + 1))
+    } else {
+        visit_inner(e, f, depth + 1)
+    }
+}
+
+fn visit_inner(e: &mut E, f: &mut dyn FnMut(&mut u32), d: usize) {
     match e {
         E::Lit(_) => {}
-        E::Var(x) | E::OpVarInt(_, x, _) => rename_slot(x, from, to),
+        E::Var(x) | E::OpVarInt(_, x, _) => f(x),
         E::OpVarVar(_, x, y) => {
-            rename_slot(x, from, to);
-            rename_slot(y, from, to);
+            f(x);
+            f(y);
         }
-        E::Tuple(es) | E::Block(es) => es.iter_mut().for_each(r),
+        E::Tuple(es) | E::Block(es) => es.iter_mut().for_each(|x| visit_at(x, f, d)),
         E::Cons(hs, t) => {
-            hs.iter_mut().for_each(&mut r);
-            r(t);
+            hs.iter_mut().for_each(|x| visit_at(x, f, d));
+            visit_at(t, f, d);
         }
         E::Bin(segs) => {
             for sg in segs {
-                r(&mut sg.value);
+                visit_at(&mut sg.value, f, d);
                 if let Some(x) = &mut sg.size {
-                    r(x);
+                    visit_at(x, f, d);
                 }
             }
         }
         E::Op2(_, a, b) | E::AndAlso(a, b) | E::OrElse(a, b) => {
-            r(a);
-            r(b);
+            visit_at(a, f, d);
+            visit_at(b, f, d);
         }
-        E::Op1(_, a) | E::Catch(a) | E::At(_, a) => r(a),
+        E::Op1(_, a) | E::Catch(a) | E::At(_, a) => visit_at(a, f, d),
         E::Match(p, v) => {
-            rename_pat(p, from, to);
-            r(v);
+            visit_pat_at(p, f, d);
+            visit_at(v, f, d);
         }
         E::CallLocal(_, args, _) | E::CallRemote(_, _, args, _) | E::CallBif(_, _, _, args) => {
-            args.iter_mut().for_each(r)
+            args.iter_mut().for_each(|x| visit_at(x, f, d))
         }
-        E::CallDyn(m, f, args, _) => {
-            r(m);
-            r(f);
-            args.iter_mut().for_each(r);
+        E::CallDyn(m, g, args, _) => {
+            visit_at(m, f, d);
+            visit_at(g, f, d);
+            args.iter_mut().for_each(|x| visit_at(x, f, d));
         }
-        E::Apply(f, args, _) => {
-            r(f);
-            args.iter_mut().for_each(r);
+        E::Apply(g, args, _) => {
+            visit_at(g, f, d);
+            args.iter_mut().for_each(|x| visit_at(x, f, d));
         }
         E::Case(v, cls) => {
-            r(v);
-            cls.iter_mut().for_each(|c| rename_clause(c, from, to));
+            visit_at(v, f, d);
+            cls.iter_mut().for_each(|c| visit_clause(c, f));
         }
-        E::If(cls) => cls.iter_mut().for_each(|c| rename_clause(c, from, to)),
+        E::If(cls) => cls.iter_mut().for_each(|c| visit_clause(c, f)),
         E::Receive(cls, after) => {
-            cls.iter_mut().for_each(|c| rename_clause(c, from, to));
+            cls.iter_mut().for_each(|c| visit_clause(c, f));
             if let Some((t, body)) = after {
-                r(t);
-                body.iter_mut().for_each(r);
+                visit_at(t, f, d);
+                body.iter_mut().for_each(|x| visit_at(x, f, d));
             }
         }
         E::Try(body, of, catches, after) => {
-            body.iter_mut().for_each(&mut r);
-            of.iter_mut().for_each(|c| rename_clause(c, from, to));
-            catches.iter_mut().for_each(|c| rename_clause(c, from, to));
-            after.iter_mut().for_each(r);
+            body.iter_mut().for_each(|x| visit_at(x, f, d));
+            of.iter_mut().for_each(|c| visit_clause(c, f));
+            catches.iter_mut().for_each(|c| visit_clause(c, f));
+            after.iter_mut().for_each(|x| visit_at(x, f, d));
         }
-        E::MakeFun(_, caps) => caps.iter_mut().for_each(|x| rename_slot(x, from, to)),
-        E::FunRef(m, f, a) => {
-            r(m);
-            r(f);
-            r(a);
+        E::MakeFun(_, caps) => caps.iter_mut().for_each(&mut *f),
+        E::FunRef(m, g, a) => {
+            visit_at(m, f, d);
+            visit_at(g, f, d);
+            visit_at(a, f, d);
         }
         E::ListComp(body, quals) | E::BinComp(body, quals) => {
-            r(body);
+            visit_at(body, f, d);
             for q in quals {
                 match q {
                     CQual::Gen(p, x) | CQual::BinGen(p, x) => {
-                        rename_pat(p, from, to);
-                        rename(x, from, to);
+                        visit_pat_at(p, f, d);
+                        visit_at(x, f, d);
                     }
-                    CQual::Filter(x) | CQual::GuardFilter(x) => rename(x, from, to),
+                    CQual::Filter(x) | CQual::GuardFilter(x) => visit_at(x, f, d),
                 }
             }
         }
         E::MapNew(kvs) => {
             for (k, v) in kvs {
-                r(k);
-                r(v);
+                visit_at(k, f, d);
+                visit_at(v, f, d);
             }
         }
         E::MapUpdate(b, kvs) => {
-            r(b);
+            visit_at(b, f, d);
             for (k, _, v) in kvs {
-                r(k);
-                r(v);
+                visit_at(k, f, d);
+                visit_at(v, f, d);
             }
         }
-        E::RecField(b, ..) => r(b),
+        E::RecField(b, ..) => visit_at(b, f, d),
         E::RecUpdate(b, _, _, ups) => {
-            r(b);
+            visit_at(b, f, d);
             for (_, v) in ups {
-                r(v);
+                visit_at(v, f, d);
             }
         }
     }
+}
+
+/// How many times each slot below `n_slots` occurs in a clause (bindings included).
+fn occurrences(c: &mut CClause, n_slots: usize) -> Vec<usize> {
+    let mut seen = vec![0; n_slots];
+    visit_clause(c, &mut |x| {
+        if let Some(n) = seen.get_mut(*x as usize) {
+            *n += 1;
+        }
+    });
+    seen
+}
+
+/// After `reuse` rewrote a function clause, a head variable that nothing reads any more
+/// (`T` in `pat4(I, [0 | T]) -> pat4(I - 1, [0 | T])` once the list is the argument itself)
+/// is not bound: matching then does not extract it. A variable's only occurrence being its
+/// binding means no read (a head variable cannot be bound again in the body).
+fn unbind_unread(c: &mut CClause, n_slots: usize) {
+    let seen = occurrences(c, n_slots);
+    fn drop_binds(p: &mut Pat, seen: &[usize]) {
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || drop_binds_inner(p, seen))
+    }
+    fn drop_binds_inner(p: &mut Pat, seen: &[usize]) {
+        match p {
+            Pat::Bind(s) if seen.get(*s as usize) == Some(&1) => *p = Pat::Any,
+            Pat::Tuple(ps) => ps.iter_mut().for_each(|q| drop_binds(q, seen)),
+            Pat::Cons(h, t) | Pat::Alias(h, t) => {
+                drop_binds(h, seen);
+                drop_binds(t, seen);
+            }
+            _ => {}
+        }
+    }
+    c.pats.iter_mut().for_each(|p| drop_binds(p, &seen));
 }
 
 /// The small integer `e` is, if it is a literal one.
@@ -403,19 +471,38 @@ impl Lower {
         base
     }
 
-    fn body(&mut self, es: Vec<E>, d: Dest) {
+    fn body(&mut self, mut es: Vec<E>, d: Dest) {
         let n = es.len();
+        let (dropped, unread) = self.plan_body(&mut es);
+        // Slots this body learns the values of; forgotten when it ends (`pure::Facts`).
+        let mut learnt = Vec::new();
         for (k, e) in es.into_iter().enumerate() {
             if k + 1 == n {
                 self.expr(e, d);
+            } else if dropped[k] {
+                // An unused value that cannot fail and has no effect: nothing to run.
             } else if let E::Match(p, v) = e {
                 // `X = Expr` whose value is not used: compute straight into `X`'s slot
                 // (the general path would also copy it into a temporary).
                 match *p {
-                    Pat::Bind(s) => self.expr(*v, Dest::Reg(s)),
+                    Pat::Bind(s) => {
+                        let k = pure::known(&v, &self.facts);
+                        // `Tup = {a}` read only by calls dropped above: not built at all.
+                        if !unread.contains(&s) {
+                            self.expr(*v, Dest::Reg(s));
+                        }
+                        if let Some(k) = k {
+                            self.facts.insert(s, k);
+                            learnt.push(s);
+                        }
+                    }
                     p => {
                         let mark = self.top;
-                        let t = self.temp();
+                        // `T = {A, B} = Expr` (`reuse` keeps the term in `T`): no copy.
+                        let t = match home(&p) {
+                            Some(s) => s,
+                            None => self.temp(),
+                        };
                         self.expr(E::Match(Box::new(p), v), Dest::Reg(t));
                         self.top = mark;
                     }
@@ -427,6 +514,59 @@ impl Lower {
                 self.top = mark;
             }
         }
+        for s in learnt {
+            self.facts.remove(&s);
+        }
+    }
+
+    /// Which statements of a body (not its last) are dropped (`pure::droppable`, with the
+    /// facts the body learns on the way), and which variables it binds to an inert value
+    /// (a constant, a variable, a term built from those) that nothing reads, or only dropped
+    /// statements do: those bindings are not made either. Reads are counted over the whole
+    /// function (`Lower::reads`), so a variable exported from a `case` and read after it
+    /// stays bound.
+    fn plan_body(&mut self, es: &mut [E]) -> (Vec<bool>, Vec<u32>) {
+        let n = es.len();
+        let mut dropped = vec![false; n];
+        let mut learnt = Vec::new();
+        let mut inert_binds = Vec::new();
+        for (k, e) in es.iter().enumerate() {
+            if k + 1 < n && pure::droppable(e, &self.facts) {
+                dropped[k] = true;
+                continue;
+            }
+            if let E::Match(p, v) = e {
+                if let Pat::Bind(s) = **p {
+                    if k + 1 < n && pure::inert(v) {
+                        inert_binds.push(s);
+                    }
+                    if let Some(kn) = pure::known(v, &self.facts) {
+                        self.facts.insert(s, kn);
+                        learnt.push(s);
+                    }
+                }
+            }
+        }
+        for s in learnt {
+            self.facts.remove(&s);
+        }
+        if inert_binds.is_empty() {
+            return (dropped, Vec::new());
+        }
+        let mut in_dropped: std::collections::HashMap<u32, usize> = Default::default();
+        for (k, e) in es.iter_mut().enumerate() {
+            if dropped[k] {
+                visit(e, &mut |x| *in_dropped.entry(*x).or_default() += 1);
+            }
+        }
+        let unread = inert_binds
+            .into_iter()
+            .filter(|s| {
+                let seen = in_dropped.get(s).copied().unwrap_or(0);
+                self.reads.get(*s as usize).copied().unwrap_or(0) == seen + 1
+            })
+            .collect();
+        (dropped, unread)
     }
 
     /// Jumps to `bad` unless `v` is a tuple of `size` elements tagged with record `name`.
@@ -555,7 +695,11 @@ impl Lower {
                     self.expr(*v, Dest::Reg(r));
                     self.finish(d, r);
                 } else {
-                    let r = self.target(d);
+                    // `T = {A, B} = Expr` (a term `reuse` keeps) is computed into `T`.
+                    let r = match home(&p) {
+                        Some(s) => s,
+                        None => self.target(d),
+                    };
                     self.expr(*v, Dest::Reg(r));
                     let bad = self.label();
                     let ok = self.label();
@@ -564,7 +708,11 @@ impl Lower {
                     self.place(bad);
                     self.emit(Instr::Badmatch { a: r });
                     self.place(ok);
-                    self.finish(d, r);
+                    match d {
+                        Dest::Reg(dr) if dr != r => self.emit(Instr::Move { dst: dr, src: r }),
+                        Dest::Reg(_) => {}
+                        Dest::Tail => self.emit(Instr::Return { src: r }),
+                    }
                 }
             }
             E::CallLocal(fun, args, _) => {
@@ -1177,9 +1325,9 @@ impl Lower {
                     _ => unreachable!("guarded above"),
                 }
                 if !matches!(*t, Pat::Any) {
-                    let tr = match *t {
-                        Pat::Bind(s) => s,
-                        _ => self.temp(),
+                    let tr = match home(&t) {
+                        Some(s) => s,
+                        None => self.temp(),
                     };
                     self.emit(Instr::GetTl {
                         a: r,
@@ -1190,9 +1338,9 @@ impl Lower {
                 }
             }
             Pat::Cons(h, t) if matches!(*t, Pat::Any) => {
-                let hr = match *h {
-                    Pat::Bind(s) => s,
-                    _ => self.temp(),
+                let hr = match home(&h) {
+                    Some(s) => s,
+                    None => self.temp(),
                 };
                 self.emit(Instr::GetHd {
                     a: r,
@@ -1214,9 +1362,9 @@ impl Lower {
                         break;
                     }
                 }
-                let tr = match rest {
-                    Pat::Bind(s) => s,
-                    _ => self.temp(),
+                let tr = match home(&rest) {
+                    Some(s) => s,
+                    None => self.temp(),
                 };
                 if n == 1 {
                     self.emit(Instr::GetTl {
@@ -1235,13 +1383,13 @@ impl Lower {
                 self.pattern(rest, tr, fail);
             }
             Pat::Cons(h, t) => {
-                let hr = match *h {
-                    Pat::Bind(s) => s,
-                    _ => self.temp(),
+                let hr = match home(&h) {
+                    Some(s) => s,
+                    None => self.temp(),
                 };
-                let tr = match *t {
-                    Pat::Bind(s) => s,
-                    _ => self.temp(),
+                let tr = match home(&t) {
+                    Some(s) => s,
+                    None => self.temp(),
                 };
                 self.emit(Instr::GetList {
                     a: r,
@@ -1263,6 +1411,11 @@ impl Lower {
                     match p {
                         Pat::Any => {}
                         Pat::Bind(s) => self.emit(Instr::GetElem { a: r, i, dst: s }),
+                        p if home(&p).is_some() => {
+                            let s = home(&p).expect("checked");
+                            self.emit(Instr::GetElem { a: r, i, dst: s });
+                            self.pattern(p, s, fail);
+                        }
                         p => {
                             let t = self.temp();
                             self.emit(Instr::GetElem { a: r, i, dst: t });
@@ -1483,6 +1636,19 @@ impl Lower {
             }
         }
         self.top = mark;
+    }
+}
+
+/// The register a sub-pattern's value may be read straight into: the variable it binds
+/// (`T`, or `T = [...]`, which `reuse` adds for a sub-term a construction reuses).
+fn home(p: &Pat) -> Option<Reg> {
+    match p {
+        Pat::Bind(s) => Some(*s),
+        Pat::Alias(a, _) => match **a {
+            Pat::Bind(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

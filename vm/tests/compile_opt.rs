@@ -1,0 +1,156 @@
+//! The compiler's two OTP-style optimisations, seen in the bytecode they produce
+//! (`vm::bytecode_listing`): a term rebuilt from the parts a clause matched is the matched
+//! term itself (no `cons`/`tuple` instruction), and a BIF call whose value is unused and
+//! which cannot fail or have an effect is not made at all. What the programs compute is
+//! compared with OTP in `tests/conformance/reuse_matched_terms.erl` and
+//! `tests/conformance/pure_drop_raise.erl`.
+
+use std::path::Path;
+
+fn listing(src: &str, f: &str) -> String {
+    vm::bytecode_listing(Path::new("m.erl"), src, Some(f)).expect("compiles")
+}
+
+/// The instructions of a listing whose mnemonic is `op` (`"cons"`, `"bif"`...).
+fn count(text: &str, op: &str) -> usize {
+    text.lines()
+        .filter(|l| {
+            l.split_once(": ")
+                .is_some_and(|(_, i)| i.split_whitespace().next() == Some(op))
+        })
+        .count()
+}
+
+const PAT: &str = "-module(m).\n-export([pat1/2, pat2/2, pat4/2, tup/1, swap/1, lit/1]).\n\
+pat1(0, _) -> ok;\n\
+pat1(_, [_, _, _, 0 | _]) -> ok;\n\
+pat1(I, [_, X, Y, 3 | T]) -> pat1(I - 1, [0, X, Y, 3 | T]).\n\
+pat2(0, _) -> ok;\n\
+pat2(_, [_, Y | _]) when Y bsl 1 == 0 -> ok;\n\
+pat2(I, [X, Y | T]) when Y bsl 2 == 4 -> pat2(I - 1, [X, Y | T]).\n\
+pat4(0, _) -> ok;\n\
+pat4(_, [20 | _]) -> ok;\n\
+pat4(I, [0 | T]) -> pat4(I - 1, [0 | T]).\n\
+tup({A, {B, C}}) -> {A, {B, C}}.\n\
+swap([X, Y | T]) -> [Y, X | T].\n\
+lit([0 | T]) -> [0.0 | T].\n";
+
+#[test]
+fn a_list_rebuilt_from_its_match_is_the_argument() {
+    for f in ["pat2/2", "pat4/2"] {
+        let text = listing(PAT, f);
+        assert_eq!(count(&text, "cons"), 0, "{f} builds a cell:\n{text}");
+        // The argument register itself is passed on: `r1` moves to the call window.
+        assert!(text.contains("move r1 ->"), "{f}:\n{text}");
+    }
+    // `T` is no longer read, so `pat4` does not extract it: only the head is looked at.
+    let text = listing(PAT, "pat4/2");
+    assert_eq!(count(&text, "get_tl"), 0, "{text}");
+    assert_eq!(count(&text, "get_list"), 0, "{text}");
+}
+
+#[test]
+fn a_changed_head_conses_one_cell_onto_the_matched_tail() {
+    let text = listing(PAT, "pat1/2");
+    assert_eq!(count(&text, "cons"), 1, "{text}");
+}
+
+#[test]
+fn a_nested_tuple_is_reused_whole() {
+    let text = listing(PAT, "tup/1");
+    assert_eq!(count(&text, "tuple"), 0, "{text}");
+    assert!(text.contains("return r0"), "{text}");
+}
+
+#[test]
+fn a_different_order_or_literal_builds_a_new_term() {
+    // `[Y, X | T]`: two new cells in front of the matched `T`.
+    assert_eq!(count(&listing(PAT, "swap/1"), "cons"), 2);
+    // `0.0` is not the `0` matched: a new cell.
+    assert_eq!(count(&listing(PAT, "lit/1"), "cons"), 1);
+}
+
+const DISP: &str = "-module(m).\n-export([disp/0, keep/1]).\n\
+disp() ->\n\
+    Tup = {a},\n\
+    L = [x],\n\
+    self(), self(),\n\
+    make_ref(),\n\
+    atom_to_list(''),\n\
+    _ = list_to_atom([]),\n\
+    tuple_to_list({}),\n\
+    _ = list_to_tuple([]),\n\
+    element(1, Tup), element(1, Tup),\n\
+    setelement(1, Tup, k), _ = setelement(1, Tup, k),\n\
+    date(),\n\
+    time(),\n\
+    put(a, 1),\n\
+    get(a),\n\
+    erase(a),\n\
+    hd(L),\n\
+    tl(L),\n\
+    length(L), length(L),\n\
+    node(), node(),\n\
+    S = self(),\n\
+    node(S), node(S),\n\
+    tuple_size(Tup),\n\
+    whereis(code_server), whereis(code_server),\n\
+    whereis(code_server).\n\
+keep(X) ->\n\
+    Tup = {a},\n\
+    L = [a | b],\n\
+    element(2, Tup), setelement(0, Tup, k), hd([]), length(L), atom_to_list(X),\n\
+    tuple_size(L), list_to_atom([-1]), node(X),\n\
+    ok.\n";
+
+/// The BIFs a listing calls, in order.
+fn bifs(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_once(": bif erlang:"))
+        .map(|(_, rest)| rest.split_whitespace().next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn disp_keeps_only_the_calls_otp_keeps() {
+    let text = listing(DISP, "disp/0");
+    // `erlc -S` keeps put/2, erase/1, one self/0 (feeding node/1) and the whereis/1 calls;
+    // we also drop node(S), S being known to be a pid.
+    assert_eq!(
+        bifs(&text),
+        [
+            "put/2",
+            "erase/1",
+            "self/0",
+            "whereis/1",
+            "whereis/1",
+            "whereis/1"
+        ],
+        "{text}"
+    );
+    assert_eq!(count(&text, "call_ext"), 0, "{text}");
+    // `Tup = {a}` and `L = [x]` are read only by dropped calls: not built either.
+    assert_eq!(count(&text, "tuple") + count(&text, "cons"), 0, "{text}");
+}
+
+#[test]
+fn calls_that_can_fail_are_kept() {
+    let text = listing(DISP, "keep/1");
+    assert_eq!(
+        bifs(&text),
+        [
+            "element/2",
+            "setelement/3",
+            "hd/1",
+            "length/1",
+            "atom_to_list/1",
+            "tuple_size/1",
+            "list_to_atom/1",
+            "node/1"
+        ],
+        "{text}"
+    );
+    // The kept calls read `Tup` and `L`: both are built (and `[-1]`, an argument).
+    assert_eq!(count(&text, "tuple"), 1, "{text}");
+    assert_eq!(count(&text, "cons"), 2, "{text}");
+}
