@@ -110,13 +110,8 @@ impl Tuple {
     /// (callers pass vectors, slices and register windows of known length); extra items are
     /// not taken.
     pub fn from_iter_exact(n: usize, it: impl IntoIterator<Item = Term>) -> Tuple {
-        let (l, off) = layout(n);
-        debug_assert_eq!(off, ELEMS_OFFSET);
-        // SAFETY: `l` has a non-zero size (the header alone is 16 bytes).
-        let raw = unsafe { alloc::alloc(l) } as *mut Header;
-        let Some(ptr) = NonNull::new(raw) else {
-            alloc::handle_alloc_error(l)
-        };
+        debug_assert_eq!(layout(n).1, ELEMS_OFFSET);
+        let ptr = alloc_block(n);
         // Until every slot is written the block belongs to this guard, which on unwinding
         // (a panicking iterator) drops the written elements and frees the block.
         let mut b = Builder {
@@ -134,40 +129,16 @@ impl Tuple {
             short_iterator(n, b.written);
         }
         std::mem::forget(b);
-        // SAFETY: the block is fully written; the header is written once, here.
-        unsafe {
-            ptr.as_ptr().write(Header {
-                rc: Cell::new(1),
-                len: n,
-            })
-        };
-        Tuple {
-            ptr,
-            _own: PhantomData,
-        }
+        // SAFETY: the block is fully written; its header is written once, here.
+        unsafe { owned(ptr, n) }
     }
 
     /// Allocates an unwritten block of `n` elements (count 1): the caller must write all
     /// `n` before anything can observe or drop the `Tuple`.
     #[inline]
     unsafe fn alloc_unwritten(n: usize) -> Tuple {
-        let (l, _) = layout(n);
-        // SAFETY: `l` has a non-zero size (the header alone is 16 bytes).
-        let raw = unsafe { alloc::alloc(l) } as *mut Header;
-        let Some(ptr) = NonNull::new(raw) else {
-            alloc::handle_alloc_error(l)
-        };
-        // SAFETY: a fresh block, large and aligned enough for the header.
-        unsafe {
-            ptr.as_ptr().write(Header {
-                rc: Cell::new(1),
-                len: n,
-            })
-        };
-        Tuple {
-            ptr,
-            _own: PhantomData,
-        }
+        // SAFETY: a fresh block of `n` elements; the caller writes them (see above).
+        unsafe { owned(alloc_block(n), n) }
     }
 
     /// A tuple of the vector's elements, moved (one copy of their bytes, no count touched).
@@ -312,5 +283,36 @@ impl Tuple {
 impl std::fmt::Debug for Tuple {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A fresh, unwritten block for `n` elements (header included); aborts as `alloc` does when
+/// memory is exhausted.
+fn alloc_block(n: usize) -> NonNull<Header> {
+    let (l, _) = layout(n);
+    // SAFETY: `l` has a non-zero size (the header alone is 16 bytes).
+    let raw = unsafe { alloc::alloc(l) } as *mut Header;
+    match NonNull::new(raw) {
+        Some(p) => p,
+        None => alloc::handle_alloc_error(l),
+    }
+}
+
+/// Writes the header (count 1, length `n`) of a block from [`alloc_block`] and owns it.
+///
+/// # Safety
+/// `ptr` is a block of `n` elements from [`alloc_block`] whose header is not yet written;
+/// its elements are written before the `Tuple` can be read or dropped.
+unsafe fn owned(ptr: NonNull<Header>, n: usize) -> Tuple {
+    // SAFETY: the block is large and aligned enough for the header (the caller's contract).
+    unsafe {
+        ptr.as_ptr().write(Header {
+            rc: Cell::new(1),
+            len: n,
+        })
+    };
+    Tuple {
+        ptr,
+        _own: PhantomData,
     }
 }
