@@ -198,8 +198,9 @@ fn gen_trace_outputs_are_tcpdumps_byte_for_byte() {
     }
     assert!(nonempty >= 30, "only {nonempty} rules matched anything");
 
-    // Several windows (1 MiB each) and three writers, against the default (one window; the
-    // 1.5 MB unmatched output is written in 1 MiB pieces) and the piped stream.
+    // Several windows (1 MiB each) and three writers, and the default (windows of 4, 8, 16
+    // MiB and the rest), against one window (the 1.5 MB unmatched output is then written in
+    // 1 MiB pieces) and the piped stream.
     let unmatched = |d: &Path| d.join("rest.pcap");
     let run = |d: &Path, env: &[(&str, &str)], piped: bool| {
         let rest = unmatched(d);
@@ -229,7 +230,12 @@ fn gen_trace_outputs_are_tcpdumps_byte_for_byte() {
         );
         files(d)
     };
-    let one = run(&dir.join("one"), &[], false);
+    let one = run(
+        &dir.join("one"),
+        &[("DPF_SPLIT_WINDOW_MB", "64"), ("DPF_SPLIT_FIRST_MB", "64")],
+        false,
+    );
+    let grown = run(&dir.join("grown"), &[], false);
     let rest = std::fs::metadata(unmatched(&dir.join("one")))
         .unwrap()
         .len();
@@ -241,6 +247,7 @@ fn gen_trace_outputs_are_tcpdumps_byte_for_byte() {
     );
     let piped = run(&dir.join("piped"), &[], true);
     assert!(one == many, "one window and 1 MiB windows differ");
+    assert!(one == grown, "one window and growing windows differ");
     assert!(one == piped, "mapped and piped differ");
     // ~150 MB of trace and outputs: not left behind on a CI disk.
     let _ = std::fs::remove_dir_all(&dir);
