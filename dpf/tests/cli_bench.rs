@@ -25,6 +25,11 @@ fn every_backend_runs_and_every_rule_count_gets_a_row() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(out.contains("best of 2 rounds"), "{out}");
+    // Every loop asks for its packets ahead by default, as a receive loop does.
+    assert!(
+        out.contains("every backend prefetching 8 packets ahead"),
+        "{out}"
+    );
     let rows: Vec<Vec<&str>> = out
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())

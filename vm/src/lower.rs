@@ -321,6 +321,29 @@ fn int_lit(e: &E) -> Option<i64> {
     }
 }
 
+/// Integer operators `arith::arith` computes (and [`Lower::fold`] may fold).
+fn folds(op: Op2) -> bool {
+    use Op2::*;
+    matches!(
+        op,
+        Add | Sub | Mul | IDiv | Rem | Band | Bor | Bxor | Bsl | Bsr
+    )
+}
+
+/// Operators whose operands may trade places (`badarith` names neither).
+fn commutes(op: Op2) -> bool {
+    use Op2::*;
+    matches!(op, Add | Mul | Band | Bor | Bxor)
+}
+
+/// `x op y` when it succeeds with a small integer.
+fn fold_int(op: Op2, x: i64, y: i64) -> Option<i64> {
+    match crate::arith::arith(op, &Term::Int(x), &Term::Int(y)) {
+        Ok(Term::Int(v)) => Some(v),
+        _ => None,
+    }
+}
+
 fn is_cmp(op: Op2) -> bool {
     use Op2::*;
     matches!(op, Eq | Ne | ExactEq | ExactNe | Lt | Le | Gt | Ge)
@@ -454,6 +477,73 @@ impl Lower {
                 t
             }
         }
+    }
+
+    /// The value of `e` when it is an integer known at compile time: a literal, a variable
+    /// bound earlier to one (`pure::Facts`), or integer arithmetic on such values that
+    /// succeeds (`arith::arith` itself computes it, so the folded value is the one the
+    /// program would compute; an operation that raises, `1 div 0`, is left to raise at run
+    /// time). Only results that are small integers are folded.
+    fn const_int(&self, e: &E) -> Option<i64> {
+        match e {
+            E::Lit(Term::Int(k)) => Some(*k),
+            E::At(_, x) => self.const_int(x),
+            E::Var(s) => match self.facts.get(s) {
+                Some(pure::Known::Term(Term::Int(k))) => Some(*k),
+                _ => None,
+            },
+            E::Op2(op, a, b) if folds(*op) => {
+                let (x, y) = (self.const_int(a)?, self.const_int(b)?);
+                fold_int(*op, x, y)
+            }
+            E::OpVarVar(op, a, b) if folds(*op) => {
+                let (x, y) = (self.const_var(*a)?, self.const_var(*b)?);
+                fold_int(*op, x, y)
+            }
+            E::OpVarInt(op, a, k) if folds(*op) => fold_int(*op, self.const_var(*a)?, *k),
+            _ => None,
+        }
+    }
+
+    fn const_var(&self, s: Reg) -> Option<i64> {
+        match self.facts.get(&s) {
+            Some(pure::Known::Term(Term::Int(k))) => Some(*k),
+            _ => None,
+        }
+    }
+
+    /// Arithmetic with operands known at compile time, as OTP's compiler does it: a value
+    /// wholly known becomes a literal (`X = 23, X bsl 1` is `46`), and a known operand
+    /// becomes the instruction's integer operand instead of a register (for `+ * band bor
+    /// bxor`, whose operands commute, on either side). `Err` hands anything else back.
+    fn fold(&mut self, e: E, d: Dest) -> Result<(), E> {
+        let op = match &e {
+            E::Op2(op, ..) | E::OpVarVar(op, ..) | E::OpVarInt(op, ..) if folds(*op) => *op,
+            _ => return Err(e),
+        };
+        if let Some(v) = self.const_int(&e) {
+            self.expr_inner(E::Lit(Term::Int(v)), d);
+            return Ok(());
+        }
+        // One operand known (and not already an integer operand): `a op k`.
+        let (a, k) = match e {
+            E::Op2(_, a, b) => match (self.const_int(&b), self.const_int(&a)) {
+                (Some(k), _) if int_lit(&b).is_none() => (self.operand(*a), k),
+                (None, Some(k)) if commutes(op) => (self.operand(*b), k),
+                _ => return Err(E::Op2(op, a, b)),
+            },
+            E::OpVarVar(_, a, b) => match (self.const_var(b), self.const_var(a)) {
+                (Some(k), _) => (a, k),
+                (None, Some(k)) if commutes(op) => (b, k),
+                _ => return Err(E::OpVarVar(op, a, b)),
+            },
+            e => return Err(e),
+        };
+        match d {
+            Dest::Tail => self.emit(Instr::ReturnOpInt { op, a, k }),
+            Dest::Reg(r) => self.emit(Instr::OpInt { op, dst: r, a, k }),
+        }
+        Ok(())
     }
 
     /// Evaluates `es` into consecutive new temporaries; returns the first.
@@ -597,6 +687,10 @@ impl Lower {
     }
 
     fn expr_inner(&mut self, e: E, d: Dest) {
+        let e = match self.fold(e, d) {
+            Ok(()) => return,
+            Err(e) => e,
+        };
         let mark = self.top;
         match e {
             E::At(_, x) => return self.expr(*x, d),

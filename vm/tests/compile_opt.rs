@@ -154,3 +154,45 @@ fn calls_that_can_fail_are_kept() {
     assert_eq!(count(&text, "tuple"), 1, "{text}");
     assert_eq!(count(&text, "cons"), 2, "{text}");
 }
+
+/// Estone's `iarith2`: `X = 23` is known, so `X bsl 1` and `4 * 2` are folded into literals
+/// (no `Bsl` of `23`, no `Mul` of `4`), and `* X`, `+ X` take `23` as their integer operand;
+/// `789 + I` takes `789` the same way (the operands of `+` commute). What the arithmetic
+/// computes, and what it raises, is compared with OTP in
+/// `tests/conformance/const_fold_arith.erl`.
+#[test]
+fn known_integers_are_folded_into_literals_and_operands() {
+    let src = "-module(m).\n-export([iarith2/1, keep/2]).\n\
+iarith2(I) ->\n\
+    X = 23,\n\
+    _ = 789 + I,\n\
+    Z = I + 1,\n\
+    U = (X bsl 1 bsr I) * X div 2 bsr 4,\n\
+    U1 = Z + Z + Z + Z + X bsl 4 * 2 bsl 2,\n\
+    Z - U + U1 div 2.\n\
+keep(A, B) -> K = 0, M = 3, {A div K, M - B, B - M}.\n";
+    let text = listing(src, "iarith2/1");
+    let ops: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(_, i)| i))
+        .filter(|i| i.starts_with("op ") || i.starts_with("lit ") || i.starts_with("return_op "))
+        .collect();
+    assert!(text.contains("lit 46 ->"), "{text}");
+    assert!(
+        !text.contains("lit 4 ->") && !text.contains("lit 789"),
+        "{text}"
+    );
+    assert!(
+        text.contains(", 23 ->") && text.contains("Add r0, 789"),
+        "{text}"
+    );
+    assert!(text.contains("Bsl") && text.contains(", 8 ->"), "{text}");
+    // Seventeen instructions, three fewer than without folding (and one function_clause).
+    assert_eq!(ops.len(), 17, "{text}");
+    // A division by a known zero stays a division (it raises at run time), and `M - B` keeps
+    // its operand order: only `B - M` takes `3` as an operand.
+    let text = listing(src, "keep/2");
+    assert!(text.contains("IDiv"), "{text}");
+    assert!(text.contains("Sub r1, 3 ->"), "{text}");
+    assert_eq!(count(&text, "op") + count(&text, "return_op"), 3, "{text}");
+}
