@@ -415,7 +415,7 @@ impl Cfg {
         if self.machine[t].3 {
             p
         } else {
-            Pred::not(p)
+            negated(p)
         }
     }
 
@@ -446,15 +446,15 @@ impl Cfg {
         }
         Some(match (hi, lo) {
             (ACCEPT, REJECT) => cond,
-            (REJECT, ACCEPT) => Pred::not(cond),
+            (REJECT, ACCEPT) => negated(cond),
             (ACCEPT, _) => Pred::or(cond, self.to_pred(lo, limit)?),
             (_, REJECT) => Pred::and(cond, self.to_pred(hi, limit)?),
-            (REJECT, _) => Pred::and(Pred::not(cond), self.to_pred(lo, limit)?),
-            (_, ACCEPT) => Pred::or(Pred::not(cond), self.to_pred(hi, limit)?),
+            (REJECT, _) => Pred::and(negated(cond), self.to_pred(lo, limit)?),
+            (_, ACCEPT) => Pred::or(negated(cond), self.to_pred(hi, limit)?),
             _ if hi == lo => {
                 // Both branches meet: the test only costs its load.
                 Pred::and(
-                    Pred::or(cond.clone(), Pred::not(cond)),
+                    Pred::or(cond.clone(), negated(cond)),
                     self.to_pred(hi, limit)?,
                 )
             }
@@ -462,7 +462,7 @@ impl Cfg {
                 // if cond then hi else lo; cond is evaluated again on the else path, which
                 // reads the same bytes and so cannot change the verdict.
                 let then = Pred::and(cond.clone(), self.to_pred(hi, limit)?);
-                let other = Pred::and(Pred::not(cond), self.to_pred(lo, limit)?);
+                let other = Pred::and(negated(cond), self.to_pred(lo, limit)?);
                 Pred::or(then, other)
             }
         })
@@ -499,6 +499,29 @@ pub enum Optimized {
 }
 
 /// Applies the optimiser's verdict-visible effects to one rule.
+/// `not p`, without a `not` where that is exact: a negated test is the opposite relation
+/// (`pkt[12:2] != 0x800`), a negated negation is the test itself. A load past the captured
+/// bytes rejects the packet whichever way the test is written, so the verdict is the same.
+fn negated(p: Pred) -> Pred {
+    match &p {
+        Pred::True => Pred::False,
+        Pred::False => Pred::True,
+        Pred::Atom(a) => Pred::Atom(Atom {
+            rel: a.rel.negate(),
+            ..*a
+        }),
+        Pred::Cmp(a, r, b) => Pred::Cmp(a.clone(), r.negate(), b.clone()),
+        Pred::Not(_) => {
+            let mut p = p;
+            match &mut p {
+                Pred::Not(inner) => std::mem::replace(&mut **inner, Pred::True),
+                _ => unreachable!("matched a negation above"),
+            }
+        }
+        _ => Pred::not(p),
+    }
+}
+
 pub fn optimize(p: Pred) -> Optimized {
     if p.size() > MAX_BLOCKS {
         return Optimized::Pred(p);
@@ -591,6 +614,35 @@ mod tests {
             optimize(Pred::and(Pred::or(eq(12, 1), eq(14, 2)), eq(12, 3))),
             Optimized::Pred(_)
         ));
+    }
+
+    /// A branch to reject is written as the opposite test, not as `not test` (nor, for a
+    /// machine test that is itself negated, `not not test`), and keeps its verdicts: on a
+    /// packet where the test holds, one where it fails, and one too short for its load.
+    #[test]
+    fn negated_branches_are_opposite_tests() {
+        assert!(matches!(negated(eq(12, 1)), Pred::Atom(a) if a.rel == Rel::Ne));
+        assert!(matches!(negated(Pred::not(eq(12, 1))), Pred::Atom(a) if a.rel == Rel::Eq));
+        let q = crate::compile("tcp src port 80", crate::LinkType::ETHERNET).unwrap();
+        let text = q.to_string();
+        assert!(!text.contains("not "), "{text}");
+        let p = Pred::and(Pred::not(eq(12, 0x800)), eq(14, 7));
+        let Optimized::Pred(q) = optimize(p.clone()) else {
+            panic!("refused");
+        };
+        assert!(!q.to_string().contains("not "), "{q}");
+        for pkt in [&[0u8; 16][..], &[0u8; 13][..]] {
+            let mut v = pkt.to_vec();
+            for (at, b) in [(12, 8u8), (15, 7)] {
+                for set in [false, true] {
+                    if at < v.len() {
+                        v[at] = if set { b } else { 0 };
+                    }
+                    let pk = Packet::new(&v, v.len() as u32);
+                    assert_eq!(q.eval(&pk).ok(), p.eval(&pk).ok(), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]
