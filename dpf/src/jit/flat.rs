@@ -190,6 +190,10 @@ pub struct FlatTable {
 
 const MIN_BITS: u32 = 1;
 
+/// Below this many keys [`FlatTable::insert_all`] inserts in the given order: a small table
+/// stays in the cache anyway.
+const SORTED_INSERT_MIN: usize = 4096;
+
 /// Buckets, as a power of two, for `n` keys at a load of at most 1/2.
 fn bits_for(n: usize) -> u32 {
     let mut bits = MIN_BITS;
@@ -362,6 +366,56 @@ impl FlatTable {
         }
     }
 
+    /// Stores distinct keys absent from the table (`keys`: `lanes` words each) with their
+    /// `values`, in the order of their home buckets. A table of many keys then is written front
+    /// to back: inserted in the given order, each key is a cache miss once the table outgrows
+    /// the cache (100,000 4-tuple rules: ~120 ns a key, 60 times the 10,000-key time per key).
+    pub fn insert_all(&mut self, keys: &[u64], values: &[u32]) {
+        debug_assert_eq!(keys.len(), values.len() * self.lanes);
+        let n = values.len();
+        let bits = bits_for(self.len + n);
+        if bits > self.bits {
+            let old = std::mem::take(&mut self.words);
+            let (base, sw, lanes) = (self.base, self.slot_words(), self.lanes);
+            self.bits = bits;
+            self.len = 0;
+            self.alloc();
+            for slot in old[base..].chunks_exact(sw) {
+                let v = slot[lanes] as u32;
+                if v != 0 && v != LOOK_FURTHER {
+                    self.insert_new(&slot[..lanes], v);
+                }
+            }
+        }
+        // (A shape whose fields are all fixed has keys of no lanes.)
+        let lanes = self.lanes;
+        let key = |i: usize| &keys[i * lanes..(i + 1) * lanes];
+        if n < SORTED_INSERT_MIN {
+            for (i, &v) in values.iter().enumerate() {
+                self.insert_new(key(i), v);
+            }
+            return;
+        }
+        // A counting sort of the keys by home bucket.
+        let homes: Vec<u32> = (0..n).map(|i| self.home(key(i)) as u32).collect();
+        let mut next = vec![0u32; (1 << self.bits) + 1];
+        for &h in &homes {
+            next[h as usize + 1] += 1;
+        }
+        for b in 1..next.len() {
+            next[b] += next[b - 1];
+        }
+        let mut order = vec![0u32; n];
+        for (i, &h) in homes.iter().enumerate() {
+            order[next[h as usize] as usize] = i as u32;
+            next[h as usize] += 1;
+        }
+        for &i in &order {
+            let i = i as usize;
+            self.insert_new(key(i), values[i]);
+        }
+    }
+
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.words);
         let (base, sw, n) = (self.base, self.slot_words(), self.len);
@@ -458,6 +512,44 @@ mod tests {
         assert_eq!(t.get(&[u64::MAX]), 2);
         assert_eq!(t.get(&[0x1_0001 * 9_999]), 1);
         assert_eq!(t.get(&[5]), 0);
+    }
+
+    #[test]
+    fn insert_all_files_what_one_by_one_insertion_files() {
+        // Below and above the sorted path's threshold, into an empty table and one that must
+        // grow; keys of 0, 1 and 3 lanes.
+        for (lanes, before, n) in [(0, 0, 1), (1, 0, 100), (2, 50, 5_000), (3, 7, 20_000)] {
+            let key = |i: u64| -> Vec<u64> {
+                (0..lanes as u64)
+                    .map(|l| (i.wrapping_mul(0x9E37_79B9) ^ l) & 0xffff_ffff)
+                    .collect()
+            };
+            let n = if lanes == 0 { 1 } else { n };
+            let mut bulk = FlatTable::new(lanes);
+            let mut single = FlatTable::new(lanes);
+            for i in 0..before {
+                bulk.insert_new(&key(i), i as u32 + 1);
+                single.insert_new(&key(i), i as u32 + 1);
+            }
+            let keys: Vec<u64> = (before..before + n).flat_map(key).collect();
+            let values: Vec<u32> = (before..before + n).map(|i| i as u32 + 1).collect();
+            bulk.insert_all(&keys, &values);
+            for (i, &v) in values.iter().enumerate() {
+                single.insert_new(&keys[i * lanes..(i + 1) * lanes], v);
+            }
+            assert_eq!(bulk.len(), single.len());
+            for i in 0..before + n + 100 {
+                assert_eq!(
+                    bulk.get(&key(i)),
+                    single.get(&key(i)),
+                    "key {i}, {lanes} lanes"
+                );
+                let want = if i < before + n { i as u32 + 1 } else { 0 };
+                if lanes > 0 || i == 0 {
+                    assert_eq!(bulk.get(&key(i)), want, "key {i}, {lanes} lanes");
+                }
+            }
+        }
     }
 
     #[test]

@@ -72,15 +72,20 @@ impl FlatShape {
         }
         let (groups, fields) = codegen::plan_hashed(&shape.loads, fixed);
         let plan = flat::KeyPlan::new(&groups, &fields, fixed);
-        let mut table = flat::FlatTable::with_capacity(plan.lanes, shape.table.len());
+        let n = shape.table.len();
+        let mut table = flat::FlatTable::with_capacity(plan.lanes, n);
         let mut lanes = [0u64; flat::MAX_LANES];
+        let mut keys = Vec::with_capacity(n * plan.lanes);
+        let mut values = Vec::with_capacity(n);
         for (key, v) in shape.table.iter() {
             // Distinct graph keys pack to distinct lanes (the packing keeps every bit a
             // field compares), so each is new here.
             if plan.pack(&groups, &fields, key, &mut lanes).is_some() {
-                table.insert_new(&lanes[..plan.lanes], v);
+                keys.extend_from_slice(&lanes[..plan.lanes]);
+                values.push(v);
             }
         }
+        table.insert_all(&keys, &values);
         Some(FlatShape {
             table,
             groups,
