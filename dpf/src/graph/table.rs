@@ -63,6 +63,11 @@ impl KeyTable {
         (self.slots.as_ptr(), (self.capacity() - 1) as u64)
     }
 
+    /// The slot where the search for `key` starts.
+    pub fn home(&self, key: &[u32]) -> usize {
+        hash_words(key) as usize & (self.capacity() - 1)
+    }
+
     fn find(&self, key: &[u32]) -> Result<usize, usize> {
         let mask = self.capacity() - 1;
         let s = self.stride();

@@ -75,6 +75,25 @@ pub struct SigScratch<'a> {
     consts: Vec<u32>,
 }
 
+impl SigScratch<'_> {
+    /// The buffers, let go of the predicate they last walked, to keep for the next call.
+    // `filter_map` to nothing changes the element type's lifetime, which `filter` cannot.
+    #[allow(clippy::unnecessary_filter_map)]
+    pub fn detach(self) -> SigScratch<'static> {
+        let mut stack = self.stack;
+        stack.clear();
+        SigScratch {
+            sig: self.sig,
+            occ: self.occ,
+            // Collected in place: the empty vector keeps its allocation under the new lifetime.
+            stack: stack.into_iter().filter_map(|_| None).collect(),
+            per_load: self.per_load,
+            classes: self.classes,
+            consts: self.consts,
+        }
+    }
+}
+
 /// [`signature`] into `s.sig` and `s.occ`; `false` for predicates with general comparisons.
 pub fn signature_into<'a>(p: &'a Pred, s: &mut SigScratch<'a>) -> bool {
     s.sig.clear();
