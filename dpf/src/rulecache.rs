@@ -490,8 +490,13 @@ fn scan_into(expr: &str, s: &mut Scan) -> bool {
             }
             i = j;
         } else {
-            s.key.push(c);
-            i += 1;
+            // Copy up to the next digit that starts a number in one go.
+            let mut j = i + 1;
+            while j < b.len() && !(b[j].is_ascii_digit() && boundary(b.get(j - 1))) {
+                j += 1;
+            }
+            s.key.extend_from_slice(&b[i..j]);
+            i = j;
         }
     }
     if s.vals.is_empty() || s.vals.len() > MAX_LITERALS {
