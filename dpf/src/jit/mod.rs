@@ -132,8 +132,8 @@ impl From<GraphError> for JitError {
 struct Compiled {
     module: Option<JITModule>,
     func: GraphFn,
-    clif: String,
-    disasm: Option<String>,
+    /// The CLIF text and the machine code listing, when asked for (see `compile_with`).
+    listings: (String, Option<String>),
     shapes: usize,
     /// How the function encodes its result.
     ret: codegen::Ret,
@@ -216,14 +216,24 @@ impl JitGraph {
         self.recompiles
     }
 
-    /// The Cranelift IR of the graph function.
-    pub fn clif_text(&self) -> &str {
-        &self.code.clif
+    /// The Cranelift IR of the graph function. Listings are made on request, by generating
+    /// the same function again: every compile making them cost ~10% of a small rule set's
+    /// code generation, for text nobody read.
+    pub fn clif_text(&self) -> String {
+        self.listings().0
     }
 
     /// Cranelift's listing of the machine code (its VCode form, register-allocated).
-    pub fn disasm(&self) -> Option<&str> {
-        self.code.disasm.as_deref()
+    pub fn disasm(&self) -> Option<String> {
+        self.listings().1
+    }
+
+    fn listings(&self) -> (String, Option<String>) {
+        match compile_with(&self.graph, self.spec, true) {
+            Ok(mut c) => std::mem::take(&mut c.listings),
+            // The graph compiled once already; say so rather than panic if it no longer does.
+            Err(e) => (format!("; {e}"), None),
+        }
     }
 
     fn refresh(&mut self) {
@@ -432,6 +442,11 @@ impl Demux for JitGraph {
 }
 
 fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
+    compile_with(graph, spec, false)
+}
+
+/// Generates the graph function; with `listings`, also its CLIF text and machine listing.
+fn compile_with(graph: &Graph, spec: Specialize, listings: bool) -> Result<Compiled, JitError> {
     let err = |e: &dyn fmt::Display| JitError(e.to_string());
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").map_err(|e| err(&e))?;
@@ -439,6 +454,14 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
         .set("use_colocated_libcalls", "false")
         .map_err(|e| err(&e))?;
     flags.set("is_pic", "false").map_err(|e| err(&e))?;
+    // Cranelift checks its IR before compiling it: kept where the tests run (debug builds),
+    // skipped in release builds, where it was ~5% of compiling a small rule set.
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    flags.set("enable_verifier", verify).map_err(|e| err(&e))?;
     let isa = cranelift_native::builder()
         .map_err(|e| err(&e))?
         .finish(settings::Flags::new(flags))
@@ -454,7 +477,7 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
         .map_err(|e| err(&e))?;
     let mut ctx: Context = module.make_context();
     ctx.func.signature = sig;
-    ctx.set_disasm(true);
+    ctx.set_disasm(listings);
     let fixed: Vec<Vec<Option<u32>>> = graph
         .shapes()
         .iter()
@@ -467,7 +490,11 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
         ret = codegen::translate(&mut b, graph.shapes(), spec, &fixed);
         b.finalize(module.target_config());
     }
-    let clif = ctx.func.display().to_string();
+    let clif = if listings {
+        ctx.func.display().to_string()
+    } else {
+        String::new()
+    };
     module
         .define_function(id, &mut ctx)
         .map_err(|e| JitError(format!("{e:?}")))?;
@@ -479,8 +506,7 @@ fn compile(graph: &Graph, spec: Specialize) -> Result<Compiled, JitError> {
     Ok(Compiled {
         module: Some(module),
         func,
-        clif,
-        disasm,
+        listings: (clif, disasm),
         ret,
         shapes: graph.shapes().len(),
         inlined: graph
