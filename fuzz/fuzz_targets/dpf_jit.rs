@@ -113,6 +113,8 @@ fuzz_target!(|data: &[u8]| {
     let rules: Vec<Pred> = (0..nrules).map(|_| pred(&mut b, 4)).collect();
     let lin = Linear::new(rules.clone());
     let graph = Graph::new(&rules);
+    // The path of large rule sets: every term filed once all rules are in.
+    let late = Graph::from_rules_filed_at_end(rules.clone());
     let jit = JitGraph::new(&rules).expect("the JIT compiles every graph");
     // The rest of the input is packets: a length byte, then that many bytes.
     let (mut x, mut y, mut z) = (Vec::new(), Vec::new(), Vec::new());
@@ -123,10 +125,13 @@ fuzz_target!(|data: &[u8]| {
         let p = Packet::new(pkt, n as u32 + 4);
         let want = lin.first_match(&p);
         assert_eq!(graph.first_match(&p), want);
+        assert_eq!(late.first_match(&p), want);
         assert_eq!(jit.first_match(&p), want);
         lin.all_matches(&p, &mut x);
         graph.all_matches(&p, &mut y);
         jit.all_matches(&p, &mut z);
+        assert_eq!(y, x);
+        late.all_matches(&p, &mut y);
         assert_eq!(y, x);
         assert_eq!(z, x);
     }

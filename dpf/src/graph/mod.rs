@@ -249,8 +249,20 @@ impl Graph {
 
     /// Merges `rules`, taking ownership (no copy of the predicates).
     pub fn from_rules(rules: Vec<Pred>) -> Graph {
+        let defer = rules.len() >= DEFER_MIN;
+        Graph::build(rules, defer)
+    }
+
+    /// [`Graph::from_rules`] filing every term once all rules are in, whatever their number:
+    /// the large-graph path, for tests and fuzzing on small rule sets.
+    #[doc(hidden)]
+    pub fn from_rules_filed_at_end(rules: Vec<Pred>) -> Graph {
+        Graph::build(rules, true)
+    }
+
+    fn build(rules: Vec<Pred>, defer: bool) -> Graph {
         let mut g = Graph {
-            deferred: (rules.len() >= DEFER_MIN).then(|| Box::new(Deferred::default())),
+            deferred: defer.then(|| Box::new(Deferred::default())),
             ..Graph::default()
         };
         g.rules.reserve(rules.len());
