@@ -194,7 +194,23 @@ impl JitGraph {
 
     /// Compiles an already merged graph with the given specialisation.
     pub fn with_specialize(graph: Graph, spec: Specialize) -> Result<JitGraph, JitError> {
-        let code = compile(&graph, spec)?;
+        JitGraph::try_with_specialize(graph, spec).map_err(|b| b.0)
+    }
+
+    /// [`JitGraph::from_graph`], handing the graph back when code generation fails (so that
+    /// a caller can interpret it instead, without having merged a copy of the rules).
+    pub fn try_from_graph(graph: Graph) -> Result<JitGraph, Box<(JitError, Graph)>> {
+        JitGraph::try_with_specialize(graph, Specialize::Constants)
+    }
+
+    fn try_with_specialize(
+        graph: Graph,
+        spec: Specialize,
+    ) -> Result<JitGraph, Box<(JitError, Graph)>> {
+        let code = match compile(&graph, spec) {
+            Ok(c) => c,
+            Err(e) => return Err(Box::new((e, graph))),
+        };
         let mut j = JitGraph {
             spec,
             graph,
