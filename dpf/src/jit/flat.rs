@@ -375,17 +375,7 @@ impl FlatTable {
         let n = values.len();
         let bits = bits_for(self.len + n);
         if bits > self.bits {
-            let old = std::mem::take(&mut self.words);
-            let (base, sw, lanes) = (self.base, self.slot_words(), self.lanes);
-            self.bits = bits;
-            self.len = 0;
-            self.alloc();
-            for slot in old[base..].chunks_exact(sw) {
-                let v = slot[lanes] as u32;
-                if v != 0 && v != LOOK_FURTHER {
-                    self.insert_new(&slot[..lanes], v);
-                }
-            }
+            self.rehash(bits);
         }
         // (A shape whose fields are all fixed has keys of no lanes.)
         let lanes = self.lanes;
@@ -417,10 +407,14 @@ impl FlatTable {
     }
 
     fn grow(&mut self) {
+        self.rehash(bits_for(self.len + 1).max(self.bits + 1));
+    }
+
+    /// Moves every key into a table of `2^bits` buckets.
+    fn rehash(&mut self, bits: u32) {
         let old = std::mem::take(&mut self.words);
-        let (base, sw, n) = (self.base, self.slot_words(), self.len);
-        let lanes = self.lanes;
-        self.bits = bits_for(n + 1).max(self.bits + 1);
+        let (base, sw, lanes) = (self.base, self.slot_words(), self.lanes);
+        self.bits = bits;
         self.len = 0;
         self.alloc();
         for slot in old[base..].chunks_exact(sw) {
