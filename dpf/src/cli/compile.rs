@@ -69,12 +69,11 @@ pub fn run(a: Args) -> Outcome {
             }
         }
         Stage::Graph => {
-            let g = Graph::new(&rules.compile_all(a.link)?);
+            let g = Graph::from_rules(rules.compile_all(a.link)?);
             out.write_all(g.dump().as_bytes()).map_err(io)?
         }
         Stage::Clif | Stage::Asm => {
-            let preds = rules.compile_all(a.link)?;
-            let jit = JitGraph::new(&preds)
+            let jit = JitGraph::from_rules(rules.compile_all(a.link)?)
                 .map_err(|e| CliError(format!("the JIT cannot compile these rules: {}", e.0)))?;
             if a.emit == Stage::Clif {
                 out.write_all(jit.clif_text().as_bytes()).map_err(io)?;
@@ -87,7 +86,7 @@ pub fn run(a: Args) -> Outcome {
         }
     }
     if let Some(dot) = &a.dot {
-        let graph = Graph::new(&rules.compile_all(a.link)?);
+        let graph = Graph::from_rules(rules.compile_all(a.link)?);
         std::fs::write(dot, graph.to_dot())
             .map_err(|e| CliError(format!("{}: cannot write: {e}", dot.display())))?;
         write_svg(dot)?;
