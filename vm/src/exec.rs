@@ -677,6 +677,10 @@ impl Proc {
                 // instruction it does not take on, which the match below runs.
                 self.run_fast(&m, entry, &mut f, &mut ip, &mut bp);
                 sync!();
+                if let Some(c) = self.fast_err.take() {
+                    // A BIF `run_fast` called raised; `ip` is past its instruction.
+                    break 'run Err(c);
+                }
                 debug_assert!(
                     (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                     "ip past the end of {}",
@@ -1771,6 +1775,50 @@ impl Proc {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
                     }
+                    Instr::Tuple { dst, start, n } => {
+                        let s = *start as usize;
+                        // SAFETY: as in `run_loop`: the elements' registers are inside the
+                        // running frame, and `take_from` leaves each a valid term (nil).
+                        let regs =
+                            unsafe { std::slice::from_raw_parts_mut(fp.add(s), *n as usize) };
+                        let t = Tuple::take_from(regs);
+                        put!(*dst, Term::Tuple(t));
+                    }
+                    Instr::Bif { f: bif, dst, args } => {
+                        // A BIF is called here as `run_loop` would call it (no reduction, no
+                        // `cur`), so the loop is not left for it. It may run Erlang code or
+                        // grow the register file: `fp` is re-derived after it. An exception
+                        // goes to `run_loop` through `fast_err`, with `ip` past this
+                        // instruction (the BIF ran and must not run again).
+                        let r = match args.len() {
+                            0 => bif(self, &[]),
+                            1 => {
+                                let a = [reg!(args[0]).clone()];
+                                bif(self, &a)
+                            }
+                            2 => {
+                                let a = [reg!(args[0]).clone(), reg!(args[1]).clone()];
+                                bif(self, &a)
+                            }
+                            _ => out!(),
+                        };
+                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                        let r = match r {
+                            Err(t @ Ctl::Tail) => self.finish_tail_in(t, m),
+                            r => r,
+                        };
+                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                        match r {
+                            Ok(v) => put!(*dst, v),
+                            Err(c) => {
+                                self.fast_err = Some(c);
+                                *fs = f;
+                                *ips = ip;
+                                *bps = bp;
+                                return;
+                            }
+                        }
+                    }
                     Instr::Op { op, dst, a, b } => {
                         let r = match (&reg!(*a), &reg!(*b)) {
                             (Term::Int(x), Term::Int(y)) => int_op(*op, *x, *y),
@@ -1951,6 +1999,26 @@ impl Proc {
                     }
                     Instr::IsTuple { a, n, fail } => {
                         if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetElem { a, i, dst } => {
+                        let v = match &reg!(*a) {
+                            Term::Tuple(t) => t.get(*i as usize).cloned(),
+                            _ => None,
+                        };
+                        match v {
+                            Some(v) => put!(*dst, v),
+                            None => out!(),
+                        }
+                    }
+                    Instr::IsLit { a, val, fail } => {
+                        if !term::exact_eq(&reg!(*a), val) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsEq { a, b, fail } => {
+                        if !term::exact_eq(&reg!(*a), &reg!(*b)) {
                             jump!(*fail);
                         }
                     }
