@@ -50,6 +50,7 @@ pub fn lower_fun(f: &mut FunDef) {
         alias_args(c);
         reuse::clause(c, &mut n_slots);
     }
+    compact_slots(f, &mut clauses, &mut n_slots);
     f.n_slots = n_slots;
     let slots = n_slots as Reg;
     let mut reads = vec![0; n_slots];
@@ -88,6 +89,57 @@ pub fn lower_fun(f: &mut FunDef) {
         .unwrap_or(0);
     l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
     f.code = l.code;
+}
+
+/// Renumbers the variable slots densely, dropping those no clause names any more (a head
+/// variable aliased to its argument register, one `reuse` stopped binding): the temporaries
+/// start right above the slots in use, so the frame, which is cleared on every call,
+/// return and tail call, is smaller (`count_elems(T, P, End)` reads its three arguments'
+/// own registers: their three slots went unused). Arguments keep `r0..`; a fun's
+/// environment and self slots are renamed with the rest.
+fn compact_slots(f: &mut FunDef, clauses: &mut [CClause], n_slots: &mut usize) {
+    let mut used = vec![false; *n_slots];
+    for u in used.iter_mut().take(f.arity) {
+        *u = true;
+    }
+    let mut mark = |x: &mut u32| {
+        let x = *x as usize;
+        if x >= used.len() {
+            used.resize(x + 1, false);
+        }
+        used[x] = true;
+    };
+    for c in clauses.iter_mut() {
+        visit_clause(c, &mut mark);
+    }
+    for s in f.env_slots.iter_mut() {
+        mark(s);
+    }
+    if let Some(s) = f.self_slot.as_mut() {
+        mark(s);
+    }
+    if used.iter().all(|u| *u) {
+        return;
+    }
+    let mut map = vec![0u32; used.len()];
+    let mut next = 0u32;
+    for (m, u) in map.iter_mut().zip(&used) {
+        if *u {
+            *m = next;
+            next += 1;
+        }
+    }
+    let mut rename = |x: &mut u32| *x = map[*x as usize];
+    for c in clauses.iter_mut() {
+        visit_clause(c, &mut rename);
+    }
+    for s in f.env_slots.iter_mut() {
+        rename(s);
+    }
+    if let Some(s) = f.self_slot.as_mut() {
+        rename(s);
+    }
+    *n_slots = (next as usize).max(f.arity);
 }
 
 /// A function clause whose head binds an argument to a plain variable (`f(N) -> ...`) reads
