@@ -94,6 +94,12 @@ pub enum Instr {
         dst: Reg,
         src: Reg,
     },
+    /// `move` from a register no path reads again (`lower.rs`, `take_dead_moves`): the
+    /// value moves and `src` is left `[]`, so no reference is counted and released.
+    Take {
+        dst: Reg,
+        src: Reg,
+    },
     Lit {
         dst: Reg,
         val: Term,
@@ -104,6 +110,13 @@ pub enum Instr {
         n: u32,
     },
     Cons {
+        dst: Reg,
+        head: Reg,
+        tail: Reg,
+    },
+    /// `cons` of two registers no path reads again (`lower.rs`, `take_dead_moves`): both
+    /// values move into the cell and the registers are left `[]`.
+    ConsTake {
         dst: Reg,
         head: Reg,
         tail: Reg,
@@ -563,10 +576,12 @@ impl Instr {
     pub fn max_reg(&self) -> Reg {
         let m = |rs: &[Reg]| rs.iter().copied().max().unwrap_or(0);
         match self {
-            Instr::Move { dst, src } => (*dst).max(*src),
+            Instr::Move { dst, src } | Instr::Take { dst, src } => (*dst).max(*src),
             Instr::Lit { dst, .. } => *dst,
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
-            Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
+            Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
+                m(&[*dst, *head, *tail])
+            }
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
             Instr::MakeExtFun { dst, m: a, f, a: b } => m(&[*dst, *a, *f, *b]),
             Instr::BsBuild { dst, segs } => segs
@@ -687,11 +702,15 @@ impl Code {
             let _ = write!(s, "{pc:4}: ");
             let _ = match i {
                 Instr::Move { dst, src } => writeln!(s, "move r{src} -> r{dst}"),
+                Instr::Take { dst, src } => writeln!(s, "take r{src} -> r{dst}"),
                 Instr::Lit { dst, val } => writeln!(s, "lit {} -> r{dst}", short(val)),
                 Instr::Tuple { dst, start, n } => {
                     writeln!(s, "tuple r{start}..+{n} -> r{dst}")
                 }
                 Instr::Cons { dst, head, tail } => writeln!(s, "cons r{head}, r{tail} -> r{dst}"),
+                Instr::ConsTake { dst, head, tail } => {
+                    writeln!(s, "cons_take r{head}, r{tail} -> r{dst}")
+                }
                 Instr::MapNew { dst, start, n } => {
                     writeln!(s, "map_new r{start}..+{n} pairs -> r{dst}")
                 }

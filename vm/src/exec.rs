@@ -695,6 +695,12 @@ impl Proc {
                         let v = reg!(*src).clone();
                         put!(*dst, v);
                     }
+                    Instr::Take { dst, src } => {
+                        let _ = &reg!(*src); // the frame check of a read, in debug builds
+                                             // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                        put!(*dst, v);
+                    }
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
                     Instr::Tuple { dst, start, n } => {
                         let s = *start as usize;
@@ -708,6 +714,18 @@ impl Proc {
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
+                    }
+                    Instr::ConsTake { dst, head, tail } => {
+                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
+                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                                                              // different registers.
+                        let (h, t) = unsafe {
+                            (
+                                std::ptr::replace(fp.add(*head as usize), Term::Nil),
+                                std::ptr::replace(fp.add(*tail as usize), Term::Nil),
+                            )
+                        };
+                        put!(*dst, Term::cons(h, t));
                     }
                     Instr::Op { op, dst, a, b } => {
                         if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
@@ -1770,10 +1788,28 @@ impl Proc {
                         let v = reg!(*src).clone();
                         put!(*dst, v);
                     }
+                    Instr::Take { dst, src } => {
+                        let _ = &reg!(*src); // the frame check of a read, in debug builds
+                                             // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                        put!(*dst, v);
+                    }
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
+                    }
+                    Instr::ConsTake { dst, head, tail } => {
+                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
+                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                                                              // different registers.
+                        let (h, t) = unsafe {
+                            (
+                                std::ptr::replace(fp.add(*head as usize), Term::Nil),
+                                std::ptr::replace(fp.add(*tail as usize), Term::Nil),
+                            )
+                        };
+                        put!(*dst, Term::cons(h, t));
                     }
                     Instr::Tuple { dst, start, n } => {
                         let s = *start as usize;

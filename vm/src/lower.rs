@@ -72,6 +72,7 @@ pub fn lower_fun(f: &mut FunDef) {
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
     let max_target = l.resolve();
+    take_dead_moves(&mut l.code.instrs);
     let past_end = max_target.is_some_and(|t| t as usize >= l.code.instrs.len());
     // `exec.rs` fetches instructions without a bounds check: no label may point past the
     // last instruction and the last one may not fall through (neither happens for a
@@ -89,6 +90,130 @@ pub fn lower_fun(f: &mut FunDef) {
         .unwrap_or(0);
     l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
     f.code = l.code;
+}
+
+/// Turns each `move` whose source register no path reads again into a `take`: the value
+/// moves instead of being counted once more and released when the frame is cleared
+/// (`rev([H | T], Acc) -> rev(T, [H | Acc])` moves `T` into the tail call's window).
+/// Decided on straight-line code only: the instructions after the move, up to one that
+/// ends the function's frame (a return or tail call), must neither branch nor read the
+/// register (a write to it ends the search: the old value was dead). A function with an
+/// exception handler is left alone (a handler landing may read the register).
+fn take_dead_moves(instrs: &mut [Instr]) {
+    if instrs
+        .iter()
+        .any(|i| matches!(i, Instr::TryEnter { .. } | Instr::CatchValue { .. }))
+    {
+        return;
+    }
+    for i in 0..instrs.len() {
+        match instrs[i] {
+            Instr::Move { dst, src } if dst != src && dead_after(&instrs[i + 1..], src) => {
+                instrs[i] = Instr::Take { dst, src };
+            }
+            // A cell whose head and tail both die here takes them (a written-over
+            // destination is no read: the cell was built first).
+            Instr::Cons { dst, head, tail }
+                if head != tail
+                    && dead_after(&instrs[i + 1..], head)
+                    && dead_after(&instrs[i + 1..], tail) =>
+            {
+                instrs[i] = Instr::ConsTake { dst, head, tail };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether register `r` is not read again on the straight-line path through `rest` (see
+/// `take_dead_moves`); false whenever unsure.
+fn dead_after(rest: &[Instr], r: Reg) -> bool {
+    let window = |base: Reg, n: u32| (base..base + n).contains(&r);
+    for ins in rest {
+        match ins {
+            Instr::Move { dst, src } | Instr::Take { dst, src } => {
+                if *src == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Lit { dst, .. } => {
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
+                if *head == r || *tail == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Tuple { dst, start, n } => {
+                if window(*start, *n) {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Op { dst, a, b, .. } => {
+                if *a == r || *b == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::OpInt { dst, a, .. } => {
+                if *a == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Bif { dst, args, .. } => {
+                if args.contains(&r) {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            // A callee's frame starts at `base`: it reads nothing below.
+            Instr::Call { base, dst, .. }
+            | Instr::CallExt {
+                base,
+                dst,
+                tail: false,
+                ..
+            } => {
+                if r >= *base {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::TailCall { base, n, .. }
+            | Instr::CallExt {
+                base,
+                n,
+                tail: true,
+                ..
+            } => return !window(*base, *n),
+            Instr::Return { src } => return *src != r,
+            Instr::ReturnLit { .. } => return true,
+            Instr::ReturnOp { a, b, .. } => return *a != r && *b != r,
+            Instr::ReturnOpInt { a, .. } => return *a != r,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Renumbers the variable slots densely, dropping those no clause names any more (a head
