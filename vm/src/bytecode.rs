@@ -88,6 +88,31 @@ impl TypeTest {
     }
 }
 
+/// The BIFs `run_fast` (`exec.rs`) computes in place: `self/0`, and `element/2` and
+/// `tuple_size/1` on arguments that make them succeed. Other arguments call the BIF itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FastBif {
+    No,
+    SelfPid,
+    Element,
+    TupleSize,
+}
+
+impl FastBif {
+    /// The kind of `erlang:NAME/ARITY` (`No` for any other BIF).
+    pub fn of(module: Atom, name: &str, arity: usize) -> FastBif {
+        if module != crate::atom::ERLANG {
+            return FastBif::No;
+        }
+        match (name, arity) {
+            ("self", 0) => FastBif::SelfPid,
+            ("element", 2) => FastBif::Element,
+            ("tuple_size", 1) => FastBif::TupleSize,
+            _ => FastBif::No,
+        }
+    }
+}
+
 pub enum Instr {
     // ---- moves and construction ----
     Move {
@@ -180,6 +205,9 @@ pub enum Instr {
         f: BifFn,
         dst: Reg,
         args: Box<[Reg]>,
+        /// Which BIF this is, when `run_fast` computes it in place for arguments that make
+        /// it succeed (else the BIF is called, and raises as it does).
+        fast: FastBif,
     },
     // ---- calls ----
     Call {
@@ -761,7 +789,7 @@ impl Code {
                 Instr::Op { op, dst, a, b } => writeln!(s, "op {op:?} r{a}, r{b} -> r{dst}"),
                 Instr::OpInt { op, dst, a, k } => writeln!(s, "op {op:?} r{a}, {k} -> r{dst}"),
                 Instr::Op1 { op, dst, a } => writeln!(s, "op1 {op:?} r{a} -> r{dst}"),
-                Instr::Bif { f, dst, args } => {
+                Instr::Bif { f, dst, args, .. } => {
                     writeln!(s, "bif {} ({}) -> r{dst}", bif_name(*f), regs(args))
                 }
                 Instr::Call { fun, base, dst } => writeln!(s, "call #{fun} @r{base} -> r{dst}"),

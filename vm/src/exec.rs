@@ -8,7 +8,7 @@
 
 use crate::atom::{self, Atom};
 use crate::bifs;
-use crate::bytecode::Instr;
+use crate::bytecode::{FastBif, Instr};
 use crate::code::{FunDef, Module, Op1, Op2};
 use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
@@ -802,7 +802,9 @@ impl Proc {
                             Err(c) => break 'run Err(c),
                         }
                     }
-                    Instr::Bif { f: bif, dst, args } => {
+                    Instr::Bif {
+                        f: bif, dst, args, ..
+                    } => {
                         let r = match args.len() {
                             0 => bif(self, &[]),
                             1 => {
@@ -1820,7 +1822,32 @@ impl Proc {
                         let t = Tuple::take_from(regs);
                         put!(*dst, Term::Tuple(t));
                     }
-                    Instr::Bif { f: bif, dst, args } => {
+                    Instr::Bif {
+                        f: bif,
+                        dst,
+                        args,
+                        fast,
+                    } => {
+                        // The BIFs computed in place, when their arguments make them
+                        // succeed: no call, no argument copies, no result through memory.
+                        let quick = match fast {
+                            FastBif::No => None,
+                            FastBif::SelfPid => Some(Term::Pid(self.pid)),
+                            FastBif::Element => match (&reg!(args[0]), &reg!(args[1])) {
+                                (Term::Int(i), Term::Tuple(t)) if *i >= 1 => {
+                                    t.get(*i as usize - 1).cloned()
+                                }
+                                _ => None,
+                            },
+                            FastBif::TupleSize => match &reg!(args[0]) {
+                                Term::Tuple(t) => Some(Term::Int(t.len() as i64)),
+                                _ => None,
+                            },
+                        };
+                        if let Some(v) = quick {
+                            put!(*dst, v);
+                            continue 'fetch;
+                        }
                         // A BIF is called here as `run_loop` would call it (no reduction, no
                         // `cur`), so the loop is not left for it. It may run Erlang code or
                         // grow the register file: `fp` is re-derived after it. An exception

@@ -10,7 +10,7 @@
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg, TypeTest};
+use crate::bytecode::{BuildSeg, Code, FastBif, Instr, Label, Reg, TypeTest};
 use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, Plan};
 use crate::term::Term;
@@ -1064,13 +1064,15 @@ impl Lower {
                     self.expr(E::Apply(Box::new(fe), list, false), d);
                 }
             }
-            E::CallBif(f, _, _, args) => {
+            E::CallBif(f, m, name, args) => {
+                let fast = FastBif::of(m, name.name(), args.len());
                 let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
                 let r = self.target(d);
                 self.emit(Instr::Bif {
                     f,
                     dst: r,
                     args: args.into(),
+                    fast,
                 });
                 self.finish(d, r);
             }
@@ -1461,6 +1463,7 @@ impl Lower {
             f: crate::bifs::lookup("lists", "reverse", 1).expect("lists:reverse/1 is a BIF"),
             dst: r,
             args: Box::new([acc]),
+            fast: FastBif::No,
         });
         self.finish(d, r);
     }

@@ -39,6 +39,10 @@ bifs(X) ->
      catch_all(fun() -> atom_to_list(X) end),
      catch_all(fun() -> abs(X) end)].
 
+%% element/2 and tuple_size/1 computed in place when they succeed, called when not.
+local_elem(N, T) -> element(N, T).
+local_size(T) -> tuple_size(T).
+
 deep(0) -> 0;
 deep(N) -> 1 + deep(N - 1).
 
@@ -121,6 +125,10 @@ main() ->
      mix({msg, {tag, 7}}, []), mix({msg, hi}, [z]), mix({lst, [1, 2, 3]}, [0]),
      mix(5, [6]),
      catch_all(fun() -> mix(x, []) end),
+     [catch_all(fun() -> local_elem(N, {a, b, c}) end)
+      || N <- [0, 1, 3, 4, -1, 1 bsl 70, 1.0, x]],
+     [catch_all(fun() -> local_size(T) end) || T <- [{}, {a}, {a, {b}}, [a], <<>>, 7]],
+     self() =:= Me, is_pid(self()),
      link(Me), unlink(Me),
      catch_all(fun() -> link(not_a_pid) end),
      catch_all(fun() -> unlink(3) end)].
