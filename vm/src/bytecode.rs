@@ -88,9 +88,40 @@ impl TypeTest {
     }
 }
 
+/// The BIFs `run_fast` (`exec.rs`) computes in place: `self/0`, and `element/2` and
+/// `tuple_size/1` on arguments that make them succeed. Other arguments call the BIF itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FastBif {
+    No,
+    SelfPid,
+    Element,
+    TupleSize,
+}
+
+impl FastBif {
+    /// The kind of `erlang:NAME/ARITY` (`No` for any other BIF).
+    pub fn of(module: Atom, name: &str, arity: usize) -> FastBif {
+        if module != crate::atom::ERLANG {
+            return FastBif::No;
+        }
+        match (name, arity) {
+            ("self", 0) => FastBif::SelfPid,
+            ("element", 2) => FastBif::Element,
+            ("tuple_size", 1) => FastBif::TupleSize,
+            _ => FastBif::No,
+        }
+    }
+}
+
 pub enum Instr {
     // ---- moves and construction ----
     Move {
+        dst: Reg,
+        src: Reg,
+    },
+    /// `move` from a register no path reads again (`lower.rs`, `take_dead_moves`): the
+    /// value moves and `src` is left `[]`, so no reference is counted and released.
+    Take {
         dst: Reg,
         src: Reg,
     },
@@ -104,6 +135,13 @@ pub enum Instr {
         n: u32,
     },
     Cons {
+        dst: Reg,
+        head: Reg,
+        tail: Reg,
+    },
+    /// `cons` of two registers no path reads again (`lower.rs`, `take_dead_moves`): both
+    /// values move into the cell and the registers are left `[]`.
+    ConsTake {
         dst: Reg,
         head: Reg,
         tail: Reg,
@@ -167,6 +205,9 @@ pub enum Instr {
         f: BifFn,
         dst: Reg,
         args: Box<[Reg]>,
+        /// Which BIF this is, when `run_fast` computes it in place for arguments that make
+        /// it succeed (else the BIF is called, and raises as it does).
+        fast: FastBif,
     },
     // ---- calls ----
     Call {
@@ -563,10 +604,12 @@ impl Instr {
     pub fn max_reg(&self) -> Reg {
         let m = |rs: &[Reg]| rs.iter().copied().max().unwrap_or(0);
         match self {
-            Instr::Move { dst, src } => (*dst).max(*src),
+            Instr::Move { dst, src } | Instr::Take { dst, src } => (*dst).max(*src),
             Instr::Lit { dst, .. } => *dst,
             Instr::Tuple { dst, start, n } => (*dst).max(start + n.saturating_sub(1)),
-            Instr::Cons { dst, head, tail } => m(&[*dst, *head, *tail]),
+            Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
+                m(&[*dst, *head, *tail])
+            }
             Instr::MakeFun { dst, caps, .. } => (*dst).max(m(caps)),
             Instr::MakeExtFun { dst, m: a, f, a: b } => m(&[*dst, *a, *f, *b]),
             Instr::BsBuild { dst, segs } => segs
@@ -687,11 +730,15 @@ impl Code {
             let _ = write!(s, "{pc:4}: ");
             let _ = match i {
                 Instr::Move { dst, src } => writeln!(s, "move r{src} -> r{dst}"),
+                Instr::Take { dst, src } => writeln!(s, "take r{src} -> r{dst}"),
                 Instr::Lit { dst, val } => writeln!(s, "lit {} -> r{dst}", short(val)),
                 Instr::Tuple { dst, start, n } => {
                     writeln!(s, "tuple r{start}..+{n} -> r{dst}")
                 }
                 Instr::Cons { dst, head, tail } => writeln!(s, "cons r{head}, r{tail} -> r{dst}"),
+                Instr::ConsTake { dst, head, tail } => {
+                    writeln!(s, "cons_take r{head}, r{tail} -> r{dst}")
+                }
                 Instr::MapNew { dst, start, n } => {
                     writeln!(s, "map_new r{start}..+{n} pairs -> r{dst}")
                 }
@@ -742,7 +789,7 @@ impl Code {
                 Instr::Op { op, dst, a, b } => writeln!(s, "op {op:?} r{a}, r{b} -> r{dst}"),
                 Instr::OpInt { op, dst, a, k } => writeln!(s, "op {op:?} r{a}, {k} -> r{dst}"),
                 Instr::Op1 { op, dst, a } => writeln!(s, "op1 {op:?} r{a} -> r{dst}"),
-                Instr::Bif { f, dst, args } => {
+                Instr::Bif { f, dst, args, .. } => {
                     writeln!(s, "bif {} ({}) -> r{dst}", bif_name(*f), regs(args))
                 }
                 Instr::Call { fun, base, dst } => writeln!(s, "call #{fun} @r{base} -> r{dst}"),

@@ -630,11 +630,22 @@ impl Compiler {
             s
         });
         self.ctx.push(ctx);
+        // The clauses' variables share slots: no clause reads what another bound (a clause
+        // is entered only after the previous one failed, and binds every variable it reads),
+        // so each starts from the same first free slot and the frame is as large as the
+        // largest clause needs. Smaller frames are cheaper to clear on every call, return
+        // and tail call. (A fun's clauses do not share: a variable one clause captures keeps
+        // its slot for the other clauses.)
+        let first = self.cx().n_slots;
+        let mut most = first;
         let mut cl = Vec::new();
         for c in clauses {
+            self.cx().n_slots = first;
             cl.push(self.fun_clause(c)?);
+            most = most.max(self.cx().n_slots);
         }
-        let ctx = self.ctx.pop().expect("pushed above");
+        let mut ctx = self.ctx.pop().expect("pushed above");
+        ctx.n_slots = most;
         Ok(FunDef {
             name: Atom::intern(name),
             arity,

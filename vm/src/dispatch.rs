@@ -308,6 +308,11 @@ enum Lookup {
     Ints(Box<[i64]>),
     /// A few atoms, in index order.
     Atoms(Box<[Atom]>),
+    /// Only `[]` and `[_|_]` (a list walk's clauses): their indices (0 if not named).
+    List {
+        nil: u32,
+        cons: u32,
+    },
     General,
 }
 
@@ -346,8 +351,20 @@ impl Probe {
                 _ => None,
             })
             .collect();
+        let list = names.iter().all(|k| matches!(k, Key::Nil | Key::Cons));
+        let index_of = |key: Key| {
+            names
+                .iter()
+                .position(|k| *k == key)
+                .map_or(0, |i| i as u32 + 1)
+        };
         let lookup = if dense.is_some() {
             Lookup::Dense
+        } else if list && !names.is_empty() {
+            Lookup::List {
+                nil: index_of(Key::Nil),
+                cons: index_of(Key::Cons),
+            }
         } else if names.len() > LINEAR_KEYS {
             Lookup::General
         } else if let Some(v) = ints {
@@ -369,7 +386,7 @@ impl Probe {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn index(&self, t: &Term) -> u32 {
         let t = match self.path {
             Path::Reg => t,
@@ -393,6 +410,11 @@ impl Probe {
             },
             Lookup::Atoms(ks) => match t {
                 Term::Atom(a) => ks.iter().position(|x| x == a).map_or(0, |i| i as u32 + 1),
+                _ => 0,
+            },
+            Lookup::List { nil, cons } => match t {
+                Term::Nil => *nil,
+                Term::Cons(_) => *cons,
                 _ => 0,
             },
             Lookup::General => self.index_general(t),
@@ -476,6 +498,11 @@ impl SelectTable {
         let i = match self.probes.as_slice() {
             [p] => p.index(&frame[p.reg as usize]),
             [p, q] => p.index(&frame[p.reg as usize]) + q.index(&frame[q.reg as usize]) * q.stride,
+            [p, q, r] => {
+                p.index(&frame[p.reg as usize])
+                    + q.index(&frame[q.reg as usize]) * q.stride
+                    + r.index(&frame[r.reg as usize]) * r.stride
+            }
             ps => ps
                 .iter()
                 .map(|p| p.index(&frame[p.reg as usize]) * p.stride)

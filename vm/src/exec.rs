@@ -8,7 +8,7 @@
 
 use crate::atom::{self, Atom};
 use crate::bifs;
-use crate::bytecode::Instr;
+use crate::bytecode::{FastBif, Instr};
 use crate::code::{FunDef, Module, Op1, Op2};
 use crate::interp::{
     badarg, badarith, error, int_op, lost_tail, undef, Ctl, Exc, PendingTail, Proc, Res,
@@ -677,6 +677,10 @@ impl Proc {
                 // instruction it does not take on, which the match below runs.
                 self.run_fast(&m, entry, &mut f, &mut ip, &mut bp);
                 sync!();
+                if let Some(c) = self.fast_err.take() {
+                    // A BIF `run_fast` called raised; `ip` is past its instruction.
+                    break 'run Err(c);
+                }
                 debug_assert!(
                     (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
                     "ip past the end of {}",
@@ -689,6 +693,12 @@ impl Proc {
                 match ins {
                     Instr::Move { dst, src } => {
                         let v = reg!(*src).clone();
+                        put!(*dst, v);
+                    }
+                    Instr::Take { dst, src } => {
+                        let _ = &reg!(*src); // the frame check of a read, in debug builds
+                                             // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
                         put!(*dst, v);
                     }
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
@@ -704,6 +714,18 @@ impl Proc {
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
+                    }
+                    Instr::ConsTake { dst, head, tail } => {
+                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
+                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                                                              // different registers.
+                        let (h, t) = unsafe {
+                            (
+                                std::ptr::replace(fp.add(*head as usize), Term::Nil),
+                                std::ptr::replace(fp.add(*tail as usize), Term::Nil),
+                            )
+                        };
+                        put!(*dst, Term::cons(h, t));
                     }
                     Instr::Op { op, dst, a, b } => {
                         if let (Term::Int(x), Term::Int(y)) = (&reg!(*a), &reg!(*b)) {
@@ -780,7 +802,9 @@ impl Proc {
                             Err(c) => break 'run Err(c),
                         }
                     }
-                    Instr::Bif { f: bif, dst, args } => {
+                    Instr::Bif {
+                        f: bif, dst, args, ..
+                    } => {
                         let r = match args.len() {
                             0 => bif(self, &[]),
                             1 => {
@@ -1766,10 +1790,97 @@ impl Proc {
                         let v = reg!(*src).clone();
                         put!(*dst, v);
                     }
+                    Instr::Take { dst, src } => {
+                        let _ = &reg!(*src); // the frame check of a read, in debug builds
+                                             // SAFETY: as for `reg!`.
+                        let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
+                        put!(*dst, v);
+                    }
                     Instr::Lit { dst, val } => put!(*dst, val.clone()),
                     Instr::Cons { dst, head, tail } => {
                         let c = Term::cons(reg!(*head).clone(), reg!(*tail).clone());
                         put!(*dst, c);
+                    }
+                    Instr::ConsTake { dst, head, tail } => {
+                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
+                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                                                              // different registers.
+                        let (h, t) = unsafe {
+                            (
+                                std::ptr::replace(fp.add(*head as usize), Term::Nil),
+                                std::ptr::replace(fp.add(*tail as usize), Term::Nil),
+                            )
+                        };
+                        put!(*dst, Term::cons(h, t));
+                    }
+                    Instr::Tuple { dst, start, n } => {
+                        let s = *start as usize;
+                        // SAFETY: as in `run_loop`: the elements' registers are inside the
+                        // running frame, and `take_from` leaves each a valid term (nil).
+                        let regs =
+                            unsafe { std::slice::from_raw_parts_mut(fp.add(s), *n as usize) };
+                        let t = Tuple::take_from(regs);
+                        put!(*dst, Term::Tuple(t));
+                    }
+                    Instr::Bif {
+                        f: bif,
+                        dst,
+                        args,
+                        fast,
+                    } => {
+                        // The BIFs computed in place, when their arguments make them
+                        // succeed: no call, no argument copies, no result through memory.
+                        let quick = match fast {
+                            FastBif::No => None,
+                            FastBif::SelfPid => Some(Term::Pid(self.pid)),
+                            FastBif::Element => match (&reg!(args[0]), &reg!(args[1])) {
+                                (Term::Int(i), Term::Tuple(t)) if *i >= 1 => {
+                                    t.get(*i as usize - 1).cloned()
+                                }
+                                _ => None,
+                            },
+                            FastBif::TupleSize => match &reg!(args[0]) {
+                                Term::Tuple(t) => Some(Term::Int(t.len() as i64)),
+                                _ => None,
+                            },
+                        };
+                        if let Some(v) = quick {
+                            put!(*dst, v);
+                            continue 'fetch;
+                        }
+                        // A BIF is called here as `run_loop` would call it (no reduction, no
+                        // `cur`), so the loop is not left for it. It may run Erlang code or
+                        // grow the register file: `fp` is re-derived after it. An exception
+                        // goes to `run_loop` through `fast_err`, with `ip` past this
+                        // instruction (the BIF ran and must not run again).
+                        let r = match args.len() {
+                            0 => bif(self, &[]),
+                            1 => {
+                                let a = [reg!(args[0]).clone()];
+                                bif(self, &a)
+                            }
+                            2 => {
+                                let a = [reg!(args[0]).clone(), reg!(args[1]).clone()];
+                                bif(self, &a)
+                            }
+                            _ => out!(),
+                        };
+                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                        let r = match r {
+                            Err(t @ Ctl::Tail) => self.finish_tail_in(t, m),
+                            r => r,
+                        };
+                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                        match r {
+                            Ok(v) => put!(*dst, v),
+                            Err(c) => {
+                                self.fast_err = Some(c);
+                                *fs = f;
+                                *ips = ip;
+                                *bps = bp;
+                                return;
+                            }
+                        }
                     }
                     Instr::Op { op, dst, a, b } => {
                         let r = match (&reg!(*a), &reg!(*b)) {
@@ -1951,6 +2062,26 @@ impl Proc {
                     }
                     Instr::IsTuple { a, n, fail } => {
                         if !matches!(&reg!(*a), Term::Tuple(t) if t.len() == *n as usize) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::GetElem { a, i, dst } => {
+                        let v = match &reg!(*a) {
+                            Term::Tuple(t) => t.get(*i as usize).cloned(),
+                            _ => None,
+                        };
+                        match v {
+                            Some(v) => put!(*dst, v),
+                            None => out!(),
+                        }
+                    }
+                    Instr::IsLit { a, val, fail } => {
+                        if !term::exact_eq(&reg!(*a), val) {
+                            jump!(*fail);
+                        }
+                    }
+                    Instr::IsEq { a, b, fail } => {
+                        if !term::exact_eq(&reg!(*a), &reg!(*b)) {
                             jump!(*fail);
                         }
                     }

@@ -91,6 +91,9 @@ pub struct Proc {
     pub cur: Option<(Atom, Atom, usize, u32)>,
     /// The target of the `Ctl::Tail` being returned.
     pub pending_tail: PendingTail,
+    /// An exception a BIF raised in `run_fast` (`exec.rs`), for `run_loop` to raise: the
+    /// BIF ran, so its instruction cannot be handed back to be run again.
+    pub(crate) fast_err: Option<Ctl>,
     /// The bytecode loop's suspended callers (`exec.rs`).
     pub(crate) calls: Vec<crate::exec::Frame>,
     /// The bytecode loop's active exception handlers (`try`, `catch`), innermost last.
@@ -116,6 +119,7 @@ impl Proc {
             dying: false,
             cur: None,
             pending_tail: PendingTail::None,
+            fast_err: None,
             calls: Vec::new(),
             handlers: Vec::new(),
         }

@@ -10,7 +10,7 @@
 //! on the same frame registers.
 
 use crate::atom;
-use crate::bytecode::{BuildSeg, Code, Instr, Label, Reg, TypeTest};
+use crate::bytecode::{BuildSeg, Code, FastBif, Instr, Label, Reg, TypeTest};
 use crate::code::{CClause, CQual, FunDef, Op2, Pat, E};
 use crate::dispatch::{self, Plan};
 use crate::term::Term;
@@ -50,6 +50,7 @@ pub fn lower_fun(f: &mut FunDef) {
         alias_args(c);
         reuse::clause(c, &mut n_slots);
     }
+    compact_slots(f, &mut clauses, &mut n_slots);
     f.n_slots = n_slots;
     let slots = n_slots as Reg;
     let mut reads = vec![0; n_slots];
@@ -71,6 +72,7 @@ pub fn lower_fun(f: &mut FunDef) {
     let args: Vec<Reg> = (0..f.arity as Reg).collect();
     l.clauses(clauses, &args, Dest::Tail, Instr::FunctionClause);
     let max_target = l.resolve();
+    take_dead_moves(&mut l.code.instrs);
     let past_end = max_target.is_some_and(|t| t as usize >= l.code.instrs.len());
     // `exec.rs` fetches instructions without a bounds check: no label may point past the
     // last instruction and the last one may not fall through (neither happens for a
@@ -88,6 +90,181 @@ pub fn lower_fun(f: &mut FunDef) {
         .unwrap_or(0);
     l.code.frame = l.code.frame.max(top).max(f.arity as Reg);
     f.code = l.code;
+}
+
+/// Turns each `move` whose source register no path reads again into a `take`: the value
+/// moves instead of being counted once more and released when the frame is cleared
+/// (`rev([H | T], Acc) -> rev(T, [H | Acc])` moves `T` into the tail call's window).
+/// Decided on straight-line code only: the instructions after the move, up to one that
+/// ends the function's frame (a return or tail call), must neither branch nor read the
+/// register (a write to it ends the search: the old value was dead). A function with an
+/// exception handler is left alone (a handler landing may read the register).
+fn take_dead_moves(instrs: &mut [Instr]) {
+    if instrs
+        .iter()
+        .any(|i| matches!(i, Instr::TryEnter { .. } | Instr::CatchValue { .. }))
+    {
+        return;
+    }
+    for i in 0..instrs.len() {
+        match instrs[i] {
+            Instr::Move { dst, src } if dst != src && dead_after(&instrs[i + 1..], src) => {
+                instrs[i] = Instr::Take { dst, src };
+            }
+            // A cell whose head and tail both die here takes them (a written-over
+            // destination is no read: the cell was built first).
+            Instr::Cons { dst, head, tail }
+                if head != tail
+                    && dead_after(&instrs[i + 1..], head)
+                    && dead_after(&instrs[i + 1..], tail) =>
+            {
+                instrs[i] = Instr::ConsTake { dst, head, tail };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether register `r` is not read again on the straight-line path through `rest` (see
+/// `take_dead_moves`); false whenever unsure.
+fn dead_after(rest: &[Instr], r: Reg) -> bool {
+    let window = |base: Reg, n: u32| (base..base + n).contains(&r);
+    for ins in rest {
+        match ins {
+            Instr::Move { dst, src } | Instr::Take { dst, src } => {
+                if *src == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Lit { dst, .. } => {
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
+                if *head == r || *tail == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Tuple { dst, start, n } => {
+                if window(*start, *n) {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Op { dst, a, b, .. } => {
+                if *a == r || *b == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::OpInt { dst, a, .. } => {
+                if *a == r {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::Bif { dst, args, .. } => {
+                if args.contains(&r) {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            // A callee's frame starts at `base`: it reads nothing below.
+            Instr::Call { base, dst, .. }
+            | Instr::CallExt {
+                base,
+                dst,
+                tail: false,
+                ..
+            } => {
+                if r >= *base {
+                    return false;
+                }
+                if *dst == r {
+                    return true;
+                }
+            }
+            Instr::TailCall { base, n, .. }
+            | Instr::CallExt {
+                base,
+                n,
+                tail: true,
+                ..
+            } => return !window(*base, *n),
+            Instr::Return { src } => return *src != r,
+            Instr::ReturnLit { .. } => return true,
+            Instr::ReturnOp { a, b, .. } => return *a != r && *b != r,
+            Instr::ReturnOpInt { a, .. } => return *a != r,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Renumbers the variable slots densely, dropping those no clause names any more (a head
+/// variable aliased to its argument register, one `reuse` stopped binding): the temporaries
+/// start right above the slots in use, so the frame, which is cleared on every call,
+/// return and tail call, is smaller (`count_elems(T, P, End)` reads its three arguments'
+/// own registers: their three slots went unused). Arguments keep `r0..`; a fun's
+/// environment and self slots are renamed with the rest.
+fn compact_slots(f: &mut FunDef, clauses: &mut [CClause], n_slots: &mut usize) {
+    let mut used = vec![false; *n_slots];
+    for u in used.iter_mut().take(f.arity) {
+        *u = true;
+    }
+    let mut mark = |x: &mut u32| {
+        let x = *x as usize;
+        if x >= used.len() {
+            used.resize(x + 1, false);
+        }
+        used[x] = true;
+    };
+    for c in clauses.iter_mut() {
+        visit_clause(c, &mut mark);
+    }
+    for s in f.env_slots.iter_mut() {
+        mark(s);
+    }
+    if let Some(s) = f.self_slot.as_mut() {
+        mark(s);
+    }
+    if used.iter().all(|u| *u) {
+        return;
+    }
+    let mut map = vec![0u32; used.len()];
+    let mut next = 0u32;
+    for (m, u) in map.iter_mut().zip(&used) {
+        if *u {
+            *m = next;
+            next += 1;
+        }
+    }
+    let mut rename = |x: &mut u32| *x = map[*x as usize];
+    for c in clauses.iter_mut() {
+        visit_clause(c, &mut rename);
+    }
+    for s in f.env_slots.iter_mut() {
+        rename(s);
+    }
+    if let Some(s) = f.self_slot.as_mut() {
+        rename(s);
+    }
+    *n_slots = (next as usize).max(f.arity);
 }
 
 /// A function clause whose head binds an argument to a plain variable (`f(N) -> ...`) reads
@@ -887,13 +1064,15 @@ impl Lower {
                     self.expr(E::Apply(Box::new(fe), list, false), d);
                 }
             }
-            E::CallBif(f, _, _, args) => {
+            E::CallBif(f, m, name, args) => {
+                let fast = FastBif::of(m, name.name(), args.len());
                 let args: Vec<Reg> = args.into_iter().map(|a| self.operand(a)).collect();
                 let r = self.target(d);
                 self.emit(Instr::Bif {
                     f,
                     dst: r,
                     args: args.into(),
+                    fast,
                 });
                 self.finish(d, r);
             }
@@ -1284,6 +1463,7 @@ impl Lower {
             f: crate::bifs::lookup("lists", "reverse", 1).expect("lists:reverse/1 is a BIF"),
             dst: r,
             args: Box::new([acc]),
+            fast: FastBif::No,
         });
         self.finish(d, r);
     }

@@ -11,12 +11,22 @@ fn listing(src: &str, f: &str) -> String {
     vm::bytecode_listing(Path::new("m.erl"), src, Some(f)).expect("compiles")
 }
 
-/// The instructions of a listing whose mnemonic is `op` (`"cons"`, `"bif"`...).
+/// The instructions of a listing whose mnemonic is `op` (`"cons"`, `"bif"`...). A `take`
+/// is a `move` and a `cons_take` a `cons` here (the same register or cell, moved from a
+/// register no path reads again: `take_dead_moves` in `lower.rs`).
 fn count(text: &str, op: &str) -> usize {
+    fn plain(m: &str) -> &str {
+        match m {
+            "take" => "move",
+            "cons_take" => "cons",
+            m => m,
+        }
+    }
     text.lines()
         .filter(|l| {
             l.split_once(": ")
-                .is_some_and(|(_, i)| i.split_whitespace().next() == Some(op))
+                .and_then(|(_, i)| i.split_whitespace().next())
+                .is_some_and(|m| plain(m) == op)
         })
         .count()
 }
@@ -41,7 +51,10 @@ fn a_list_rebuilt_from_its_match_is_the_argument() {
         let text = listing(PAT, f);
         assert_eq!(count(&text, "cons"), 0, "{f} builds a cell:\n{text}");
         // The argument register itself is passed on: `r1` moves to the call window.
-        assert!(text.contains("move r1 ->"), "{f}:\n{text}");
+        assert!(
+            text.contains("move r1 ->") || text.contains("take r1 ->"),
+            "{f}:\n{text}"
+        );
     }
     // `T` is no longer read, so `pat4` does not extract it: only the head is looked at.
     let text = listing(PAT, "pat4/2");
