@@ -575,6 +575,30 @@ impl Pred {
         n
     }
 
+    /// Whether [`Pred::size`] is above `max`, counting no further than that (a 10,000-host
+    /// rule is 30,000 atoms; the optimizer only asks whether it is small).
+    pub fn size_exceeds(&self, max: usize) -> bool {
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(q) = stack.pop() {
+            match q {
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Pred::Not(a) => stack.push(a),
+                Pred::Atom(_) | Pred::Cmp(..) => {
+                    n += 1;
+                    if n > max {
+                        return true;
+                    }
+                }
+                Pred::True | Pred::False => {}
+            }
+        }
+        false
+    }
+
     /// Does the filter accept the packet? (A rejected evaluation is a non-match.)
     pub fn matches(&self, p: &Packet) -> bool {
         self.eval(p).unwrap_or(false)
@@ -688,6 +712,23 @@ impl fmt::Display for Pred {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_exceeds_agrees_with_size() {
+        let a = |k| Pred::atom(12, 2, u32::MAX, Rel::Eq, k);
+        let preds = [
+            Pred::True,
+            a(1),
+            Pred::not(a(1)),
+            Pred::and(a(1), Pred::or(a(2), Pred::not(a(3)))),
+            (0..50).fold(Pred::False, |p, k| Pred::or(p, a(k))),
+        ];
+        for p in &preds {
+            for max in 0..60 {
+                assert_eq!(p.size_exceeds(max), p.size() > max, "{p} at {max}");
+            }
+        }
+    }
 
     #[test]
     fn out_of_bounds_load_rejects_through_not_and_or() {

@@ -523,7 +523,7 @@ fn negated(p: Pred) -> Pred {
 }
 
 pub fn optimize(p: Pred) -> Optimized {
-    if p.size() > MAX_BLOCKS {
+    if p.size_exceeds(MAX_BLOCKS) {
         return Optimized::Pred(p);
     }
     let mut cfg = Cfg {

@@ -168,7 +168,12 @@ pub fn dnf(p: &Pred, limit: usize) -> Option<Vec<Term>> {
 /// The default term budget for a rule: generous for large disjunctions (one term per atom is
 /// the common case), bounded for products.
 pub fn default_limit(p: &Pred) -> usize {
-    256 + 4 * pred_size(p)
+    limit_for_size(pred_size(p))
+}
+
+/// [`default_limit`] of a predicate of `size` nodes (for callers that counted them already).
+pub fn limit_for_size(size: usize) -> usize {
+    256 + 4 * size
 }
 
 /// The one-literal term of atom `a` (negated under `neg`), or none if it can never hold.

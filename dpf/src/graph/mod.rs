@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use crate::demux::Demux;
 use crate::ir::{Atom, Base, Load, Packet, Pred, Rel};
-use dnf::{default_limit, dnf, Lit, Term};
+use dnf::{dnf, limit_for_size, Lit, Term};
 use facts::{specialise, Facts};
 use table::KeyTable;
 use template::{LitRef, SigScratch, Template, TemplateTerm};
@@ -407,11 +407,11 @@ impl Graph {
             }
             // A large union of repeated operand forms (a host set) is filed operand by
             // operand; anything else, or a union over its term budget, is split whole.
-            None if !small && !has_cmp => match self.file_union(id, p) {
+            None if !small && !has_cmp => match self.file_union(id, p, size) {
                 Some(keys) => keys,
-                None => self.file_terms(id, p, small, sig),
+                None => self.file_terms(id, p, small, size, sig),
             },
-            None => self.file_terms(id, p, small, sig),
+            None => self.file_terms(id, p, small, size, sig),
         };
         self.sig.0 = s.detach();
         let rule = Rule {
@@ -431,14 +431,16 @@ impl Graph {
     }
 
     /// Files rule `id` by splitting it into terms; records a template when it has a signature.
+    /// `size`: `p`'s number of nodes.
     fn file_terms(
         &mut self,
         id: usize,
         p: &Pred,
         small: bool,
+        size: usize,
         sig: Option<(&[u32], &[Atom])>,
     ) -> Vec<(usize, Vec<u32>)> {
-        let dnf_terms = dnf(p, default_limit(p));
+        let dnf_terms = dnf(p, limit_for_size(size));
         let opaque = dnf_terms.is_none();
         let terms = dnf_terms.unwrap_or_else(|| vec![Term::default()]);
         let mut keys = Vec::new();

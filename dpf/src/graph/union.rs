@@ -110,11 +110,12 @@ impl Graph {
     /// Files rule `id`, a large union (confirmed by `Guarded`), operand by operand. `None`
     /// (nothing filed) when `p` is not such a union, or when its DNF would exceed the rule's
     /// term budget: the general path then decides, exactly as before.
-    pub(super) fn file_union(&mut self, id: usize, p: &Pred) -> Option<RuleKeys> {
+    /// `size`: `p`'s number of nodes.
+    pub(super) fn file_union(&mut self, id: usize, p: &Pred, size: usize) -> Option<RuleKeys> {
         if !matches!(p, Pred::Or(..)) {
             return None;
         }
-        let limit = default_limit(p);
+        let limit = limit_for_size(size);
         // The operands in the order `dnf` takes them (the chain flattened left to right).
         let mut operands = Vec::new();
         let mut stack = vec![p];
@@ -264,9 +265,10 @@ mod tests {
     /// Files `p` both ways on fresh graphs; returns whether the union path took it.
     fn same_as_general(p: &Pred) -> bool {
         let mut fast = Graph::default();
-        let taken = fast.file_union(0, p);
+        let size = dnf::pred_size(p);
+        let taken = fast.file_union(0, p, size);
         let mut general = Graph::default();
-        let keys = general.file_terms(0, p, false, None);
+        let keys = general.file_terms(0, p, false, size, None);
         match taken {
             Some(k) => {
                 assert_eq!(snapshot(&fast, &k), snapshot(&general, &keys));
@@ -345,8 +347,10 @@ mod tests {
             )
         });
         let p = rule(&big);
-        let fast = Graph::default().file_union(0, &p).is_some();
-        let general = dnf(&p, default_limit(&p)).is_some();
+        let fast = Graph::default()
+            .file_union(0, &p, dnf::pred_size(&p))
+            .is_some();
+        let general = dnf(&p, dnf::default_limit(&p)).is_some();
         assert_eq!(fast, general);
         same_as_general(&p);
     }
