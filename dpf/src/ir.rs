@@ -559,25 +559,17 @@ impl Pred {
 
     /// Number of atoms and comparisons, counted without recursion.
     pub fn size(&self) -> usize {
-        let mut n = 0;
-        let mut stack = vec![self];
-        while let Some(q) = stack.pop() {
-            match q {
-                Pred::And(a, b) | Pred::Or(a, b) => {
-                    stack.push(a);
-                    stack.push(b);
-                }
-                Pred::Not(a) => stack.push(a),
-                Pred::Atom(_) | Pred::Cmp(..) => n += 1,
-                Pred::True | Pred::False => {}
-            }
-        }
-        n
+        self.count_leaves(usize::MAX)
     }
 
     /// Whether [`Pred::size`] is above `max`, counting no further than that (a 10,000-host
     /// rule is 30,000 atoms; the optimizer only asks whether it is small).
     pub fn size_exceeds(&self, max: usize) -> bool {
+        self.count_leaves(max) > max
+    }
+
+    /// Atoms and comparisons, counted up to `max + 1` at most.
+    fn count_leaves(&self, max: usize) -> usize {
         let mut n = 0;
         let mut stack = vec![self];
         while let Some(q) = stack.pop() {
@@ -590,13 +582,13 @@ impl Pred {
                 Pred::Atom(_) | Pred::Cmp(..) => {
                     n += 1;
                     if n > max {
-                        return true;
+                        break;
                     }
                 }
                 Pred::True | Pred::False => {}
             }
         }
-        false
+        n
     }
 
     /// Does the filter accept the packet? (A rejected evaluation is a non-match.)

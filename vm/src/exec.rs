@@ -716,9 +716,10 @@ impl Proc {
                         put!(*dst, c);
                     }
                     Instr::ConsTake { dst, head, tail } => {
-                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
-                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
-                                                              // different registers.
+                        // The debug builds' frame checks, then the move itself.
+                        let _ = (&reg!(*head), &reg!(*tail));
+                        // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                        // different registers.
                         let (h, t) = unsafe {
                             (
                                 std::ptr::replace(fp.add(*head as usize), Term::Nil),
@@ -1802,9 +1803,10 @@ impl Proc {
                         put!(*dst, c);
                     }
                     Instr::ConsTake { dst, head, tail } => {
-                        let _ = (&reg!(*head), &reg!(*tail)); // debug builds' frame checks
-                                                              // SAFETY: as for `reg!`; `lower.rs` emits this only for two
-                                                              // different registers.
+                        // The debug builds' frame checks, then the move itself.
+                        let _ = (&reg!(*head), &reg!(*tail));
+                        // SAFETY: as for `reg!`; `lower.rs` emits this only for two
+                        // different registers.
                         let (h, t) = unsafe {
                             (
                                 std::ptr::replace(fp.add(*head as usize), Term::Nil),
