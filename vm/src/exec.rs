@@ -696,8 +696,9 @@ impl Proc {
                         put!(*dst, v);
                     }
                     Instr::Take { dst, src } => {
-                        let _ = &reg!(*src); // the frame check of a read, in debug builds
-                                             // SAFETY: as for `reg!`.
+                        // The frame check of a read, in debug builds.
+                        let _ = &reg!(*src);
+                        // SAFETY: as for `reg!`.
                         let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
                         put!(*dst, v);
                     }
@@ -1792,8 +1793,9 @@ impl Proc {
                         put!(*dst, v);
                     }
                     Instr::Take { dst, src } => {
-                        let _ = &reg!(*src); // the frame check of a read, in debug builds
-                                             // SAFETY: as for `reg!`.
+                        // The frame check of a read, in debug builds.
+                        let _ = &reg!(*src);
+                        // SAFETY: as for `reg!`.
                         let v = unsafe { std::ptr::replace(fp.add(*src as usize), Term::Nil) };
                         put!(*dst, v);
                     }
