@@ -221,6 +221,8 @@ pub struct FunDef {
     /// The register bytecode the clauses were lowered to (`lower.rs`); the clauses are
     /// empty once lowered.
     pub code: crate::bytecode::Code,
+    /// Native code, once the function is hot (`jit.rs`).
+    pub jit: crate::jit::JitSlot,
 }
 
 pub struct Module {

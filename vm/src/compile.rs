@@ -655,6 +655,7 @@ impl Compiler {
             line: pos.line,
             code: crate::bytecode::Code::default(),
             clauses: cl,
+            jit: Default::default(),
         })
     }
 
@@ -1796,6 +1797,7 @@ impl Compiler {
             line: pos.line,
             code: crate::bytecode::Code::default(),
             clauses: cl,
+            jit: Default::default(),
         };
         // The interpreter copies env values into the slots listed here, in order.
         self.funs[idx] = Some(fd);

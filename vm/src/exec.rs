@@ -110,7 +110,7 @@ fn holds(op: Op2, a: &Term, b: &Term) -> bool {
 /// including a result that is not finite or a division by zero, which the general path
 /// turns into `badarith`.
 #[inline(always)]
-fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
+pub(crate) fn float_op(op: Op2, a: &Term, b: &Term) -> Option<Term> {
     let (x, y) = match (a, b) {
         (Term::Float(x), Term::Float(y)) => (*x, *y),
         (Term::Float(x), Term::Int(y)) => (*x, *y as f64),
@@ -1668,6 +1668,61 @@ impl Proc {
                 return;
             }};
         }
+        // Runs the function's native code from `ip` when it has some (`jit.rs`), counting the
+        // call first (`jit_entry!`, at a function's first instruction) or not (`jit_resume!`,
+        // back in a caller). Native code entered here always hands back (a return at native
+        // depth 0 does): the interpreter then rebuilds the frames of the native calls still
+        // running, innermost last, and goes on at the instruction native code stopped at.
+        macro_rules! jit_resume {
+            () => {{
+                if let Some(code) = f.jit.entry() {
+                    // SAFETY: `ip` points into `f`'s code.
+                    let pc = unsafe { ip.offset_from(f.code.instrs.as_ptr()) } as u64;
+                    let mut ctx = crate::jit::Ctx {
+                        regs: self.regs.as_mut_ptr(),
+                        regs_len: self.regs.len() as u64,
+                        reductions: self.reductions,
+                        depth: 0,
+                        bail_f: f,
+                        bail_pc: pc,
+                        bail_bp: bp as u64,
+                        frames: &mut self.jit_frames,
+                    };
+                    // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
+                    // covers `f.code.frame` registers; `ctx` outlives the call.
+                    let w = unsafe { code(&mut ctx, bp as u64, pc) };
+                    debug_assert!(w.bailed(), "native code returned at depth 0");
+                    self.reductions = ctx.reductions;
+                    for fr in self.jit_frames.drain(..).rev() {
+                        self.calls.push(Frame {
+                            module: None,
+                            f: fr.f,
+                            // SAFETY: a return address native code took from `fr.f`'s code.
+                            ip: unsafe { (*fr.f).code.instrs.as_ptr().add(fr.pc) },
+                            dst: fr.dst,
+                            bp: fr.bp,
+                        });
+                    }
+                    // SAFETY: the function native code stopped in, a function of `m` (native
+                    // code calls local functions only).
+                    f = unsafe { &*ctx.bail_f };
+                    bp = ctx.bail_bp as usize;
+                    // SAFETY: an instruction index of `f`'s code.
+                    ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
+                    fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                }
+            }};
+        }
+        macro_rules! jit_entry {
+            () => {{
+                if f.jit.hit() {
+                    // SAFETY: local callees are functions of `m`.
+                    let idx = unsafe { (f as *const FunDef).offset_from(m.funs.as_ptr()) };
+                    crate::jit::compile(m, idx as usize);
+                }
+                jit_resume!();
+            }};
+        }
         // Enters local function `$callee` with a new frame at `$base` (the caller suspended
         // with its result going to `$dst`), or for a tail call with its `$n` arguments moved
         // down to `bp`.
@@ -1687,6 +1742,7 @@ impl Proc {
                 f = callee;
                 ip = f.code.instrs.as_ptr();
                 fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                jit_entry!();
             }};
         }
         macro_rules! tail_local {
@@ -1710,6 +1766,7 @@ impl Proc {
                 }
                 f = callee;
                 ip = f.code.instrs.as_ptr();
+                jit_entry!();
             }};
         }
         // Leaves unless the running function returns to a caller in this loop and module.
@@ -1777,6 +1834,7 @@ impl Proc {
                 self.reductions = r;
             }};
         }
+        jit_resume!();
         'fetch: loop {
             debug_assert!(
                 (ip as usize) < f.code.instrs.as_ptr_range().end as usize,
@@ -2129,6 +2187,7 @@ impl Proc {
                 Ret::Lit(v) => put!(dst, v.clone()),
                 Ret::Term(v) => put!(dst, v),
             }
+            jit_resume!();
         }
     }
 }

@@ -96,6 +96,8 @@ pub struct Proc {
     pub(crate) fast_err: Option<Ctl>,
     /// The bytecode loop's suspended callers (`exec.rs`).
     pub(crate) calls: Vec<crate::exec::Frame>,
+    /// The frames native code left when it handed back (`jit.rs`), innermost first.
+    pub(crate) jit_frames: Vec<crate::jit::BailFrame>,
     /// The bytecode loop's active exception handlers (`try`, `catch`), innermost last.
     pub(crate) handlers: Vec<crate::exec::Handler>,
 }
@@ -121,6 +123,7 @@ impl Proc {
             pending_tail: PendingTail::None,
             fast_err: None,
             calls: Vec::new(),
+            jit_frames: Vec::new(),
             handlers: Vec::new(),
         }
     }

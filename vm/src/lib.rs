@@ -29,6 +29,7 @@ pub mod error;
 mod exec;
 pub mod fmt;
 pub mod interp;
+pub mod jit;
 pub mod lexer;
 pub mod lower;
 pub mod parser;

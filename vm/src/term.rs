@@ -18,6 +18,10 @@ mod tuple;
 pub use tuple::Tuple;
 
 #[derive(Debug)]
+// `#[repr(u8)]`: the tag is the first byte and each variant's payload sits where a `repr(C)`
+// struct of the tag and the payload puts it; native code (`jit.rs`) reads terms by that
+// layout. (`Option<Term>` stays 16 bytes: the unused tags are its niche.)
+#[repr(u8)]
 pub enum Term {
     Int(i64),
     Big(Rc<BigInt>),

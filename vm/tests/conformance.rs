@@ -155,15 +155,30 @@ fn corpus_output_is_identical_to_otp() {
             .collect()
     });
 
+    // Our side, twice: on the interpreter alone, then with every function compiled to
+    // native code at its first call (`vm::jit`), so native code runs the whole corpus. (The
+    // other test binaries run the default: functions compiled once hot.)
     let next = AtomicUsize::new(0);
+    let compiled = AtomicUsize::new(0);
     let failures: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..THREADS {
             s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let module = &modules[i];
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let (i, native) = (k % files.len(), k >= files.len());
+                if k >= 2 * files.len() {
+                    compiled.fetch_add(vm::jit::compiled(), Ordering::Relaxed);
+                    break;
+                }
+                let (file, module) = (&files[i], &modules[i]);
+                vm::jit::set_threshold(if native { Some(1) } else { None });
                 let ours = vm::run_files(std::slice::from_ref(file), module, "main", true);
+                vm::jit::set_threshold(None);
+                let module = &if native {
+                    format!("{module} (every function native)")
+                } else {
+                    module.clone()
+                };
                 if ours.stdout != otp[i] {
                     let mut report = diff(&ours.stdout, &otp[i]);
                     if !ours.stderr.is_empty() {
@@ -181,6 +196,14 @@ fn corpus_output_is_identical_to_otp() {
         }
     });
     let _ = std::fs::remove_dir_all(&beam_dir);
+    // The native pass must have run native code (its compiler works on this machine).
+    let compiled = compiled.into_inner();
+    eprintln!("native pass: {compiled} functions compiled");
+    assert!(
+        compiled >= files.len(),
+        "only {compiled} functions compiled for {} modules run native",
+        files.len()
+    );
     let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     failures.sort();
     for (module, report) in &failures {

@@ -1,0 +1,1538 @@
+//! Native code for hot Erlang functions, generated with Cranelift.
+//!
+//! The interpreter (`exec.rs`) counts the calls each function receives; a function called
+//! `threshold()` times is compiled, together with every local function it calls, once all of
+//! their instructions are ones this module translates (`supported`). The native code works on
+//! the interpreter's own state, so either can take over from the other at any instruction:
+//!
+//! - **Registers.** A function's native code reads and writes the process's register file
+//!   (`Proc::regs`) at its frame, exactly as the interpreter does, and leaves every register
+//!   a valid `Term` after each instruction. It never grows the file (a call that would need
+//!   more registers is handed back), so the frame's address stays fixed while it runs.
+//! - **Calls.** A local call of another compiled function is a native call, with the callee's
+//!   frame where the interpreter would put it; the callee returns its value in two machine
+//!   registers. A tail call of the function itself is a jump; of another function, a native
+//!   call whose value is returned (the native depth is bounded, see below).
+//! - **Handing back ("bailing").** Whenever native code meets something it does not do (an
+//!   operand that is not a small integer, an overflow, an instruction it does not translate,
+//!   the 2048-reduction boundary, a register file too short for a call, the depth bound), it
+//!   stores where it stands in `Ctx` (function, instruction, frame base) and returns `BAIL`.
+//!   Each native caller on the way out records the frame the interpreter would have pushed
+//!   for its call (`jit_push_frame`), so the interpreter rebuilds its call stack and runs that
+//!   instruction itself. A return at native depth 0 (the function the interpreter entered)
+//!   also bails: the interpreter pops its own frame.
+//!
+//! Terms are read by their layout: `Term` is `#[repr(u8)]`, so its tag is the first byte; the
+//! payload of `Int`, `Float`, `Pid` and `Ref` is the second word, an atom's index the second
+//! half of the first word (checked when the state is built, `Layout::probe`). Anything that
+//! counts references (copying a boxed term, dropping one, building a cons) goes through a
+//! small Rust helper (`jit_*` below).
+
+use crate::bytecode::{Code, Instr, TypeTest};
+use crate::code::{FunDef, Module, Op2};
+use crate::dispatch::{SelectTable, SwitchTable};
+use crate::term::{self, Term};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, Signature, Value,
+};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module as _};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// How deep native calls nest before the rest runs in the interpreter (its call stack is
+/// explicit; a native frame takes ~100 bytes of the process's machine stack).
+pub const MAX_DEPTH: u64 = 4096;
+
+/// The first word a native function returns when it handed back (`Ctx` says where): an
+/// impossible tag.
+const BAIL: u64 = 0xff;
+
+/// Per function: its native entry once compiled, and how often it was called.
+#[derive(Default)]
+pub struct JitSlot {
+    entry: Cell<usize>,
+    hits: Cell<u32>,
+    /// 0: not tried; 1: compiled; 2: cannot be compiled.
+    state: Cell<u8>,
+    id: Cell<u32>,
+}
+
+impl JitSlot {
+    /// The native entry, if the function was compiled.
+    #[inline(always)]
+    pub fn entry(&self) -> Option<JitFn> {
+        let e = self.entry.get();
+        if e == 0 {
+            None
+        } else {
+            // SAFETY: only ever set to a function compiled with `JitFn`'s signature.
+            Some(unsafe { std::mem::transmute::<usize, JitFn>(e) })
+        }
+    }
+
+    /// Counts a call; true when it makes the function hot enough to compile now.
+    #[inline(always)]
+    pub fn hit(&self) -> bool {
+        let h = self.hits.get().wrapping_add(1);
+        self.hits.set(h);
+        h == threshold()
+    }
+}
+
+/// What native code shares with the interpreter while it runs (`#[repr(C)]`: the generated
+/// code reads and writes these fields at fixed offsets).
+#[repr(C)]
+pub struct Ctx {
+    pub regs: *mut Term,
+    pub regs_len: u64,
+    pub reductions: u64,
+    pub depth: u64,
+    pub bail_f: *const FunDef,
+    pub bail_pc: u64,
+    pub bail_bp: u64,
+    pub frames: *mut Vec<BailFrame>,
+}
+
+const CTX_REGS: i32 = 0;
+const CTX_REGS_LEN: i32 = 8;
+const CTX_REDUCTIONS: i32 = 16;
+const CTX_DEPTH: i32 = 24;
+const CTX_BAIL_F: i32 = 32;
+const CTX_BAIL_PC: i32 = 40;
+const CTX_BAIL_BP: i32 = 48;
+
+/// A frame a native caller leaves for the interpreter when its callee handed back: the
+/// caller resumes at `pc` with the call's value going to `dst`.
+pub struct BailFrame {
+    pub f: *const FunDef,
+    pub pc: usize,
+    pub dst: u32,
+    pub bp: usize,
+}
+
+#[repr(C)]
+pub struct Words {
+    pub w0: u64,
+    pub w1: u64,
+}
+
+/// `f(ctx, bp, pc)`: runs the function from instruction `pc` with its frame at `regs[bp]`.
+pub type JitFn = unsafe extern "C" fn(*mut Ctx, u64, u64) -> Words;
+
+impl Words {
+    pub fn bailed(&self) -> bool {
+        self.w0 as u8 == BAIL as u8
+    }
+}
+
+const OFF: u32 = u32::MAX;
+
+thread_local! {
+    /// This thread's threshold; 0 until read from the environment.
+    static THRESHOLD: Cell<u32> = const { Cell::new(0) };
+    /// Functions compiled on this thread.
+    static COMPILED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The calls after which a function is compiled: `EXO_JIT` (`off`, or a number of calls;
+/// default 200), unless `set_threshold` chose for this thread.
+#[inline(always)]
+pub fn threshold() -> u32 {
+    let t = THRESHOLD.with(|t| t.get());
+    if t != 0 {
+        return t;
+    }
+    let t = match std::env::var("EXO_JIT").as_deref() {
+        Ok("off") | Ok("0") => OFF,
+        Ok(s) => s.parse().ok().filter(|n| *n > 0 && *n < OFF).unwrap_or(200),
+        Err(_) => 200,
+    };
+    THRESHOLD.with(|c| c.set(t));
+    t
+}
+
+/// Compiles functions on this thread after `calls` calls, or never (`None`). `Some(1)`
+/// compiles every function at its first call, even one whose instructions native code
+/// mostly hands back to the interpreter (to test the hand-backs); other thresholds only
+/// functions made of `supported` instructions. Functions already compiled stay so.
+pub fn set_threshold(calls: Option<u32>) {
+    let t = calls.filter(|n| *n > 0 && *n < OFF).unwrap_or(OFF);
+    THRESHOLD.with(|c| c.set(t));
+}
+
+/// How many functions this thread compiled to native code.
+pub fn compiled() -> usize {
+    COMPILED.with(|c| c.get())
+}
+
+/// Whether native code is generated at all.
+pub fn enabled() -> bool {
+    threshold() != OFF
+}
+
+// ---------------------------------------------------------------- term layout
+
+/// Where `Term`'s parts are, read off real values.
+#[derive(Clone, Copy)]
+struct Layout {
+    int: u8,
+    float: u8,
+    atom: u8,
+    nil: u8,
+    pid: u8,
+    refr: u8,
+    /// Bit `t` set: tag `t` owns nothing (an immediate).
+    imm_mask: u64,
+}
+
+fn tag_of(t: &Term) -> u8 {
+    // SAFETY: `Term` is `#[repr(u8)]`: its first byte is the tag.
+    unsafe { *(t as *const Term as *const u8) }
+}
+
+fn word1(t: &Term) -> u64 {
+    // SAFETY: every `Term` is 16 bytes; the second word is a payload or padding, read here
+    // only for variants whose payload fills it.
+    unsafe { *(t as *const Term as *const u64).add(1) }
+}
+
+impl Layout {
+    fn probe() -> Option<Layout> {
+        if std::mem::size_of::<Term>() != 16 {
+            return None;
+        }
+        let l = Layout {
+            int: tag_of(&Term::Int(0)),
+            float: tag_of(&Term::Float(0.0)),
+            atom: tag_of(&Term::Atom(crate::atom::Atom(0))),
+            nil: tag_of(&Term::Nil),
+            pid: tag_of(&Term::Pid(0)),
+            refr: tag_of(&Term::Ref(0)),
+            imm_mask: 0,
+        };
+        let tags = [l.int, l.float, l.atom, l.nil, l.pid, l.refr];
+        let mut mask = 0u64;
+        for t in tags {
+            if t >= 64 || t == BAIL as u8 {
+                return None;
+            }
+            mask |= 1 << t;
+        }
+        // Payload positions.
+        let k = 0x0123_4567_89ab_cdefi64;
+        let a = Term::Atom(crate::atom::Atom(0x7654_3210));
+        // SAFETY: bytes 4..8 of an atom term hold its index (checked here).
+        let at = unsafe { *(&a as *const Term as *const u32).add(1) };
+        if word1(&Term::Int(k)) != k as u64
+            || word1(&Term::Pid(7)) != 7
+            || word1(&Term::Float(1.5)) != 1.5f64.to_bits()
+            || at != 0x7654_3210
+        {
+            return None;
+        }
+        Some(Layout {
+            imm_mask: mask,
+            ..l
+        })
+    }
+
+    /// The two words of an immediate term, as native code stores them.
+    fn words(&self, t: &Term) -> Option<(i64, i64)> {
+        Some(match t {
+            Term::Int(k) => (self.int as i64, *k),
+            Term::Float(x) => (self.float as i64, x.to_bits() as i64),
+            Term::Atom(a) => (self.atom as i64 | (i64::from(a.0) << 32), 0),
+            Term::Nil => (self.nil as i64, 0),
+            Term::Pid(p) => (self.pid as i64, *p as i64),
+            Term::Ref(r) => (self.refr as i64, *r as i64),
+            _ => return None,
+        })
+    }
+}
+
+// ---------------------------------------------------------------- helpers native code calls
+
+/// `*dst = (*src).clone()`.
+unsafe extern "C" fn jit_copy(dst: *mut Term, src: *const Term) {
+    // SAFETY: both point at live registers (or a literal) that native code passed.
+    unsafe {
+        let v = (*src).clone();
+        *dst = v;
+    }
+}
+
+/// `*dst = []`, releasing what it held.
+unsafe extern "C" fn jit_drop(dst: *mut Term) {
+    // SAFETY: a live register.
+    unsafe { *dst = Term::Nil };
+}
+
+/// A counted copy of `*src` as two words (the value is moved out through them).
+unsafe extern "C" fn jit_clone_words(src: *const Term) -> Words {
+    // SAFETY: a live literal; `Term` is 16 bytes, read as two words and forgotten.
+    unsafe {
+        let v = std::mem::ManuallyDrop::new((*src).clone());
+        let p = &*v as *const Term as *const u64;
+        Words {
+            w0: *p,
+            w1: *p.add(1),
+        }
+    }
+}
+
+/// `a op b` for what native code does not compute inline (floats, other operators), as
+/// `run_fast` computes it: 1 with the value stored in `*dst`, 0 to hand back.
+unsafe extern "C" fn jit_op(op: u32, a: *const Term, b: *const Term, dst: *mut Term) -> u32 {
+    // SAFETY: live registers; `op` is an `Op2` discriminant native code took from one.
+    unsafe {
+        let op = op2(op);
+        let r = match (&*a, &*b) {
+            (Term::Int(x), Term::Int(y)) => crate::interp::int_op(op, *x, *y),
+            (x, y) => crate::exec::float_op(op, x, y),
+        };
+        match r {
+            Some(v) => {
+                *dst = v;
+                1
+            }
+            None => 0,
+        }
+    }
+}
+
+/// `op_int`: as `jit_op` with a constant second operand.
+unsafe extern "C" fn jit_op_int(op: u32, a: *const Term, k: i64, dst: *mut Term) -> u32 {
+    let b = Term::Int(k);
+    // SAFETY: as for `jit_op`.
+    unsafe { jit_op(op, a, &b, dst) }
+}
+
+/// `guard_op` on two small integers (anything else hands back, as in `run_fast`).
+unsafe extern "C" fn jit_guard_op(op: u32, a: *const Term, b: *const Term, dst: *mut Term) -> u32 {
+    // SAFETY: live registers.
+    unsafe {
+        match (&*a, &*b) {
+            (Term::Int(x), Term::Int(y)) => match crate::interp::int_op(op2(op), *x, *y) {
+                Some(v) => {
+                    *dst = v;
+                    1
+                }
+                None => 0,
+            },
+            _ => 0,
+        }
+    }
+}
+
+/// A returned `a op b` as two words, `BAIL` when native code must hand back.
+unsafe extern "C" fn jit_op_words(op: u32, a: *const Term, b: *const Term) -> Words {
+    let mut v = std::mem::ManuallyDrop::new(Term::Nil);
+    // SAFETY: as for `jit_op`; the result is moved out through the words.
+    unsafe {
+        if jit_op(op, a, b, &mut *v) == 0 {
+            return Words { w0: BAIL, w1: 0 };
+        }
+        let p = &*v as *const Term as *const u64;
+        Words {
+            w0: *p,
+            w1: *p.add(1),
+        }
+    }
+}
+
+unsafe extern "C" fn jit_op_int_words(op: u32, a: *const Term, k: i64) -> Words {
+    let b = Term::Int(k);
+    // SAFETY: as for `jit_op`.
+    unsafe { jit_op_words(op, a, &b) }
+}
+
+unsafe extern "C" fn jit_exact_eq(a: *const Term, b: *const Term) -> u32 {
+    // SAFETY: live registers or a literal.
+    unsafe { term::exact_eq(&*a, &*b) as u32 }
+}
+
+unsafe extern "C" fn jit_is_type(ty: *const TypeTest, a: *const Term) -> u32 {
+    // SAFETY: a test inside live code, a live register.
+    unsafe { (*ty).holds(&*a) as u32 }
+}
+
+unsafe extern "C" fn jit_switch(table: *const SwitchTable, a: *const Term) -> u32 {
+    // SAFETY: a table inside live code, a live register.
+    unsafe { (*table).target(&*a) }
+}
+
+unsafe extern "C" fn jit_select(table: *const SelectTable, fp: *const Term, n: u64) -> u32 {
+    // SAFETY: a table inside live code and the running frame's `n` registers.
+    unsafe { (*table).target(std::slice::from_raw_parts(fp, n as usize)) }
+}
+
+/// The list tests that read a cell: 1 (and the registers written) when `a` has the shape.
+/// `what`: 0 `get_list` (head to `d1`, tail to `d2`), 1 `get_hd`, 2 `get_tl`, 3 + n
+/// `get_tl_n` with `n` tails.
+unsafe extern "C" fn jit_list(what: u32, a: *const Term, d1: *mut Term, d2: *mut Term) -> u32 {
+    // SAFETY: live registers of the running frame.
+    unsafe {
+        match what {
+            0 => {
+                if let Term::Cons(c) = &*a {
+                    let (h, t) = (c.head.clone(), c.tail.clone());
+                    *d1 = h;
+                    *d2 = t;
+                    return 1;
+                }
+                0
+            }
+            1 => {
+                if let Term::Cons(c) = &*a {
+                    let h = c.head.clone();
+                    *d1 = h;
+                    return 1;
+                }
+                0
+            }
+            2 => {
+                if let Term::Cons(c) = &*a {
+                    let t = c.tail.clone();
+                    *d1 = t;
+                    return 1;
+                }
+                0
+            }
+            n => {
+                let mut t = &*a;
+                for _ in 0..n - 3 {
+                    match t {
+                        Term::Cons(c) => t = &c.tail,
+                        _ => return 0,
+                    }
+                }
+                let v = t.clone();
+                *d1 = v;
+                1
+            }
+        }
+    }
+}
+
+/// Whether `a` is a list whose head is the integer `k` (`atom` 0) or the atom `k` (1).
+unsafe extern "C" fn jit_hd_is(a: *const Term, atom: u32, k: i64) -> u32 {
+    // SAFETY: a live register.
+    unsafe {
+        matches!(&*a, Term::Cons(c) if match (&c.head, atom) {
+            (Term::Int(x), 0) => *x == k,
+            (Term::Atom(x), 1) => i64::from(x.0) == k,
+            _ => false,
+        }) as u32
+    }
+}
+
+unsafe extern "C" fn jit_is_tuple(a: *const Term, n: u64) -> u32 {
+    // SAFETY: a live register.
+    unsafe { matches!(&*a, Term::Tuple(t) if t.len() == n as usize) as u32 }
+}
+
+/// `get_elem`: 1 with element `i` (0-based) in `*dst`, 0 to hand back.
+unsafe extern "C" fn jit_get_elem(a: *const Term, i: u64, dst: *mut Term) -> u32 {
+    // SAFETY: live registers.
+    unsafe {
+        let v = match &*a {
+            Term::Tuple(t) => t.get(i as usize).cloned(),
+            _ => None,
+        };
+        match v {
+            Some(v) => {
+                *dst = v;
+                1
+            }
+            None => 0,
+        }
+    }
+}
+
+/// `cons` (`take`: both registers move into the cell and are left `[]`).
+unsafe extern "C" fn jit_cons(dst: *mut Term, h: *mut Term, t: *mut Term, take: u32) {
+    // SAFETY: live registers, different ones when `take`.
+    unsafe {
+        let (hv, tv) = if take != 0 {
+            (
+                std::ptr::replace(h, Term::Nil),
+                std::ptr::replace(t, Term::Nil),
+            )
+        } else {
+            ((*h).clone(), (*t).clone())
+        };
+        *dst = Term::cons(hv, tv);
+    }
+}
+
+/// `tuple`: the `n` registers from `start` move into a new tuple.
+unsafe extern "C" fn jit_tuple(dst: *mut Term, start: *mut Term, n: u64) {
+    // SAFETY: the running frame's registers; `take_from` leaves each `[]`.
+    unsafe {
+        let regs = std::slice::from_raw_parts_mut(start, n as usize);
+        let t = crate::term::Tuple::take_from(regs);
+        *dst = Term::Tuple(t);
+    }
+}
+
+/// Records a native caller's frame when its callee handed back.
+unsafe extern "C" fn jit_push_frame(ctx: *mut Ctx, f: *const FunDef, pc: u64, dst: u64, bp: u64) {
+    // SAFETY: `ctx` is the running context; its `frames` outlives the native call.
+    unsafe {
+        (*(*ctx).frames).push(BailFrame {
+            f,
+            pc: pc as usize,
+            dst: dst as u32,
+            bp: bp as usize,
+        })
+    }
+}
+
+fn op2(op: u32) -> Op2 {
+    OPS[op as usize]
+}
+
+const OPS: [Op2; 25] = [
+    Op2::Add,
+    Op2::Sub,
+    Op2::Mul,
+    Op2::FDiv,
+    Op2::IDiv,
+    Op2::Rem,
+    Op2::Band,
+    Op2::Bor,
+    Op2::Bxor,
+    Op2::Bsl,
+    Op2::Bsr,
+    Op2::Eq,
+    Op2::Ne,
+    Op2::ExactEq,
+    Op2::ExactNe,
+    Op2::Lt,
+    Op2::Le,
+    Op2::Gt,
+    Op2::Ge,
+    Op2::And,
+    Op2::Or,
+    Op2::Xor,
+    Op2::Append,
+    Op2::Subtract,
+    Op2::Send,
+];
+
+fn op_index(op: Op2) -> u32 {
+    OPS.iter()
+        .position(|o| *o == op)
+        .expect("every Op2 is listed") as u32
+}
+
+// ---------------------------------------------------------------- which functions compile
+
+/// Whether native code translates `i` (else the function is left to the interpreter). The
+/// instructions that only raise are accepted: native code hands them back.
+fn supported(i: &Instr) -> bool {
+    use Instr::*;
+    matches!(
+        i,
+        Move { .. }
+            | Take { .. }
+            | Lit { .. }
+            | Tuple { .. }
+            | Cons { .. }
+            | ConsTake { .. }
+            | Op { .. }
+            | OpInt { .. }
+            | GuardOp { .. }
+            | Call { .. }
+            | TailCall { .. }
+            | Return { .. }
+            | ReturnLit { .. }
+            | ReturnOp { .. }
+            | ReturnOpInt { .. }
+            | Jump { .. }
+            | IsInt { .. }
+            | IsAtom { .. }
+            | IsLit { .. }
+            | IsEq { .. }
+            | IsNil { .. }
+            | GetList { .. }
+            | GetHd { .. }
+            | GetTl { .. }
+            | GetTlN { .. }
+            | HdIsInt { .. }
+            | HdIsAtom { .. }
+            | IsTuple { .. }
+            | IsType { .. }
+            | GetElem { .. }
+            | Cmp { .. }
+            | CmpInt { .. }
+            | Switch { .. }
+            | Select { .. }
+            | Badmatch { .. }
+            | Badrecord { .. }
+            | BadBool { .. }
+            | CaseClause { .. }
+            | IfClause
+            | FunctionClause
+    )
+}
+
+// ---------------------------------------------------------------- the per-thread compiler
+
+struct State {
+    module: JITModule,
+    layout: Layout,
+    fctx: FunctionBuilderContext,
+    ctx: Context,
+    next: u32,
+    /// `FuncId`s of compiled functions, by `JitSlot::id`.
+    ids: Vec<FuncId>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<Option<State>>> = const { RefCell::new(None) };
+}
+
+fn new_state() -> Option<State> {
+    let layout = Layout::probe()?;
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").ok()?;
+    flags.set("use_colocated_libcalls", "false").ok()?;
+    flags.set("is_pic", "false").ok()?;
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    flags.set("enable_verifier", verify).ok()?;
+    let isa = cranelift_native::builder()
+        .ok()?
+        .finish(settings::Flags::new(flags))
+        .ok()?;
+    let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    let syms: [(&str, *const u8); 19] = [
+        ("jit_copy", jit_copy as *const u8),
+        ("jit_drop", jit_drop as *const u8),
+        ("jit_clone_words", jit_clone_words as *const u8),
+        ("jit_op", jit_op as *const u8),
+        ("jit_op_int", jit_op_int as *const u8),
+        ("jit_guard_op", jit_guard_op as *const u8),
+        ("jit_op_words", jit_op_words as *const u8),
+        ("jit_op_int_words", jit_op_int_words as *const u8),
+        ("jit_exact_eq", jit_exact_eq as *const u8),
+        ("jit_is_type", jit_is_type as *const u8),
+        ("jit_switch", jit_switch as *const u8),
+        ("jit_select", jit_select as *const u8),
+        ("jit_list", jit_list as *const u8),
+        ("jit_hd_is", jit_hd_is as *const u8),
+        ("jit_is_tuple", jit_is_tuple as *const u8),
+        ("jit_get_elem", jit_get_elem as *const u8),
+        ("jit_cons", jit_cons as *const u8),
+        ("jit_tuple", jit_tuple as *const u8),
+        ("jit_push_frame", jit_push_frame as *const u8),
+    ];
+    for (n, p) in syms {
+        jb.symbol(n, p);
+    }
+    // One reserved region for all of this thread's code: native functions call each other
+    // with 32-bit relative calls, which separate allocations could put out of reach. When it
+    // is full, compiling fails and the functions stay interpreted.
+    let arena = cranelift_jit::ArenaMemoryProvider::new_with_size(64 << 20).ok()?;
+    jb.memory_provider(Box::new(arena));
+    let module = JITModule::new(jb);
+    let ctx = module.make_context();
+    Some(State {
+        module,
+        layout,
+        fctx: FunctionBuilderContext::new(),
+        ctx,
+        next: 0,
+        ids: Vec::new(),
+    })
+}
+
+/// Compiles function `idx` of `m` (and the local functions it calls) if it can be; sets
+/// their entries. Called once per function, when it becomes hot.
+pub fn compile(m: &Rc<Module>, idx: usize) {
+    let slot = &m.funs[idx].jit;
+    if slot.state.get() != 0 || !enabled() {
+        return;
+    }
+    // At threshold 1 (tests), every function compiles, its other instructions handed back
+    // one by one; otherwise only functions native code runs through without handing back
+    // except on a value's account.
+    let all = threshold() == 1;
+    // Every function reachable through local calls, in discovery order.
+    let mut set = vec![idx];
+    let mut k = 0;
+    while k < set.len() {
+        let f = &m.funs[set[k]];
+        k += 1;
+        if f.jit.state.get() == 1 {
+            continue;
+        }
+        if f.jit.state.get() == 2 || (!all && !f.code.instrs.iter().all(supported)) {
+            slot.state.set(2);
+            return;
+        }
+        for i in &f.code.instrs {
+            if let Instr::Call { fun, .. } | Instr::TailCall { fun, .. } = i {
+                let c = *fun as usize;
+                if c >= m.funs.len() {
+                    slot.state.set(2);
+                    return;
+                }
+                if !set.contains(&c) {
+                    set.push(c);
+                }
+            }
+        }
+    }
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let st = s.get_or_insert_with(new_state);
+        let Some(st) = st.as_mut() else {
+            slot.state.set(2);
+            return;
+        };
+        if st.build(m, &set).is_none() {
+            for &i in &set {
+                if m.funs[i].jit.state.get() == 0 {
+                    m.funs[i].jit.state.set(2);
+                }
+            }
+        }
+    });
+}
+
+impl State {
+    fn sig(&self) -> Signature {
+        let mut sig = self.module.make_signature();
+        for _ in 0..3 {
+            sig.params.push(AbiParam::new(types::I64));
+        }
+        sig.returns.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        sig
+    }
+
+    fn build(&mut self, m: &Module, set: &[usize]) -> Option<()> {
+        let sig = self.sig();
+        let mut new = Vec::new();
+        for &i in set {
+            let s = &m.funs[i].jit;
+            if s.state.get() == 0 {
+                let name = format!("erl{}", self.next);
+                self.next += 1;
+                let id = self
+                    .module
+                    .declare_function(&name, Linkage::Local, &sig)
+                    .ok()?;
+                s.id.set(self.ids.len() as u32);
+                self.ids.push(id);
+                new.push(i);
+            }
+        }
+        for &i in &new {
+            let id = self.ids[m.funs[i].jit.id.get() as usize];
+            self.ctx.clear();
+            self.ctx.func.signature = sig.clone();
+            let layout = self.layout;
+            {
+                let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+                let mut g = Gen {
+                    b: &mut b,
+                    l: layout,
+                    m,
+                    f: &m.funs[i],
+                    module: &mut self.module,
+                    ids: &self.ids,
+                    helpers: Vec::new(),
+                };
+                g.function()?;
+                b.finalize(self.module.target_config());
+            }
+            self.module.define_function(id, &mut self.ctx).ok()?;
+        }
+        self.module.finalize_definitions().ok()?;
+        for &i in &new {
+            let s = &m.funs[i].jit;
+            let p = self
+                .module
+                .get_finalized_function(self.ids[s.id.get() as usize]);
+            s.entry.set(p as usize);
+            s.state.set(1);
+            COMPILED.with(|c| c.set(c.get() + 1));
+        }
+        Some(())
+    }
+}
+
+// ---------------------------------------------------------------- code generation
+
+struct Gen<'a, 'b> {
+    b: &'a mut FunctionBuilder<'b>,
+    l: Layout,
+    m: &'a Module,
+    f: &'a FunDef,
+    module: &'a mut JITModule,
+    ids: &'a [FuncId],
+    helpers: Vec<(&'static str, cranelift_codegen::ir::FuncRef)>,
+}
+
+/// What the function's code blocks share.
+struct Env {
+    ctx: Value,
+    bp: Value,
+    fp: Value,
+    blocks: Vec<Block>,
+    bail: Block,
+    depth0: Value,
+}
+
+const I64: types::Type = types::I64;
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap().with_aligned()
+}
+
+impl Gen<'_, '_> {
+    fn helper(
+        &mut self,
+        name: &'static str,
+        params: usize,
+        rets: usize,
+    ) -> cranelift_codegen::ir::FuncRef {
+        if let Some((_, r)) = self.helpers.iter().find(|(n, _)| *n == name) {
+            return *r;
+        }
+        let mut sig = self.module.make_signature();
+        for _ in 0..params {
+            sig.params.push(AbiParam::new(I64));
+        }
+        for _ in 0..rets {
+            sig.returns.push(AbiParam::new(I64));
+        }
+        // The helpers are all declared with the same shape every time: cannot fail.
+        let id = self
+            .module
+            .declare_function(name, Linkage::Import, &sig)
+            .expect("helper declaration");
+        let r = self.module.declare_func_in_func(id, self.b.func);
+        self.helpers.push((name, r));
+        r
+    }
+
+    fn call(&mut self, name: &'static str, args: &[Value], rets: usize) -> Vec<Value> {
+        let r = self.helper(name, args.len(), rets);
+        let inst = self.b.ins().call(r, args);
+        self.b.inst_results(inst).to_vec()
+    }
+
+    fn k(&mut self, v: i64) -> Value {
+        self.b.ins().iconst(I64, v)
+    }
+
+    fn addr(&mut self, e: &Env, r: u32) -> Value {
+        self.b.ins().iadd_imm_s(e.fp, i64::from(r) * 16)
+    }
+
+    fn tag(&mut self, e: &Env, r: u32) -> Value {
+        let t = self.b.ins().load(types::I8, flags(), e.fp, (r * 16) as i32);
+        self.b.ins().uextend(I64, t)
+    }
+
+    fn w1(&mut self, e: &Env, r: u32) -> Value {
+        self.b.ins().load(I64, flags(), e.fp, (r * 16 + 8) as i32)
+    }
+
+    /// 1 when tag `t` owns nothing.
+    fn is_imm(&mut self, t: Value) -> Value {
+        let m = self.k(self.l.imm_mask as i64);
+        let s = self.b.ins().ushr(m, t);
+        self.b.ins().band_imm_s(s, 1)
+    }
+
+    /// Releases what register `r` holds (if anything), leaving it to be overwritten.
+    fn release(&mut self, e: &Env, r: u32) {
+        let t = self.tag(e, r);
+        let imm = self.is_imm(t);
+        let drop = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(imm, done, &[], drop, &[]);
+        self.b.switch_to_block(drop);
+        self.b.set_cold_block(drop);
+        let a = self.addr(e, r);
+        self.call("jit_drop", &[a], 0);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// Stores two words as register `r`, releasing its old value.
+    fn put(&mut self, e: &Env, r: u32, w0: Value, w1: Value) {
+        self.release(e, r);
+        self.b.ins().store(flags(), w0, e.fp, (r * 16) as i32);
+        self.b.ins().store(flags(), w1, e.fp, (r * 16 + 8) as i32);
+    }
+
+    fn put_int(&mut self, e: &Env, r: u32, v: Value) {
+        let t = self.k(i64::from(self.l.int));
+        self.put(e, r, t, v);
+    }
+
+    /// Continues at `to` when `c` is nonzero, else at the next instruction.
+    fn branch(&mut self, e: &Env, c: Value, to: u32, next: Block) {
+        let t = e.blocks[to as usize];
+        self.b.ins().brif(c, t, &[], next, &[]);
+    }
+
+    fn bail(&mut self, e: &Env, pc: usize) {
+        let p = self.k(pc as i64);
+        self.b.ins().jump(e.bail, &[BlockArg::Value(p)]);
+    }
+
+    /// Bails at `pc` unless `c` is nonzero; continues in a new block.
+    fn bail_unless(&mut self, e: &Env, c: Value, pc: usize) {
+        let ok = self.b.create_block();
+        let out = self.b.create_block();
+        self.b.set_cold_block(out);
+        self.b.ins().brif(c, ok, &[], out, &[]);
+        self.b.switch_to_block(out);
+        self.bail(e, pc);
+        self.b.switch_to_block(ok);
+    }
+
+    /// Both registers' tags are `Int` (1) or not (0).
+    fn both_int(&mut self, e: &Env, a: u32, b: Option<u32>) -> Value {
+        let ta = self.tag(e, a);
+        let int = i64::from(self.l.int);
+        match b {
+            Some(b) => {
+                let tb = self.tag(e, b);
+                let ia = self.b.ins().icmp_imm_s(IntCC::Equal, ta, int);
+                let ib = self.b.ins().icmp_imm_s(IntCC::Equal, tb, int);
+                self.b.ins().band(ia, ib)
+            }
+            None => self.b.ins().icmp_imm_s(IntCC::Equal, ta, int),
+        }
+    }
+
+    /// `x op y` on small integers inline when `op` is `+ - *` (`None` otherwise): the value
+    /// and an overflow flag.
+    fn arith(&mut self, op: Op2, x: Value, y: Value) -> Option<(Value, Value)> {
+        Some(match op {
+            Op2::Add => self.b.ins().sadd_overflow(x, y),
+            Op2::Sub => self.b.ins().ssub_overflow(x, y),
+            Op2::Mul => self.b.ins().smul_overflow(x, y),
+            _ => return None,
+        })
+    }
+
+    fn int_cc(op: Op2) -> Option<IntCC> {
+        Some(match op {
+            Op2::Eq | Op2::ExactEq => IntCC::Equal,
+            Op2::Ne | Op2::ExactNe => IntCC::NotEqual,
+            Op2::Lt => IntCC::SignedLessThan,
+            Op2::Le => IntCC::SignedLessThanOrEqual,
+            Op2::Gt => IntCC::SignedGreaterThan,
+            Op2::Ge => IntCC::SignedGreaterThanOrEqual,
+            _ => return None,
+        })
+    }
+
+    /// Releases every register of the frame (a return): what each held is dropped.
+    fn clear_frame(&mut self, e: &Env) {
+        for r in 0..self.f.code.frame {
+            self.release(e, r);
+        }
+    }
+
+    /// Returns two words from a function entered natively; bails at `pc` at depth 0 (the
+    /// interpreter then runs the return itself), before anything changed.
+    fn check_depth(&mut self, e: &Env, pc: usize) {
+        self.bail_unless(e, e.depth0, pc);
+    }
+
+    fn ret(&mut self, e: &Env, w0: Value, w1: Value) {
+        self.clear_frame(e);
+        self.b.ins().return_(&[w0, w1]);
+    }
+
+    fn function(&mut self) -> Option<()> {
+        let code: &Code = &self.f.code;
+        let n = code.instrs.len();
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        let blocks: Vec<Block> = (0..n).map(|_| self.b.create_block()).collect();
+        let bail = self.b.create_block();
+        self.b.append_block_param(bail, I64);
+        self.b.switch_to_block(entry);
+        let p = self.b.block_params(entry).to_vec();
+        let (ctx, bp, pc) = (p[0], p[1], p[2]);
+        let regs = self.b.ins().load(I64, flags(), ctx, CTX_REGS);
+        let off = self.b.ins().ishl_imm_s(bp, 4);
+        let fp = self.b.ins().iadd(regs, off);
+        let depth = self.b.ins().load(I64, flags(), ctx, CTX_DEPTH);
+        let depth0 = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
+        // Entered at the first instruction (every native call) or resumed at any other.
+        let dispatch = self.b.create_block();
+        self.b.ins().brif(pc, dispatch, &[], blocks[0], &[]);
+        self.b.switch_to_block(dispatch);
+        let def = self.b.func.dfg.block_call(blocks[0], &[]);
+        let calls: Vec<_> = blocks
+            .iter()
+            .map(|bl| self.b.func.dfg.block_call(*bl, &[]))
+            .collect();
+        let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
+        let pc32 = self.b.ins().ireduce(types::I32, pc);
+        self.b.ins().br_table(pc32, jt);
+        let e = Env {
+            ctx,
+            bp,
+            fp,
+            blocks,
+            bail,
+            depth0,
+        };
+        // The hand-back: where it stands, then `BAIL`.
+        self.b.switch_to_block(bail);
+        self.b.set_cold_block(bail);
+        let bpc = self.b.block_params(bail)[0];
+        let fptr = self.k(self.f as *const FunDef as i64);
+        self.b.ins().store(flags(), fptr, ctx, CTX_BAIL_F);
+        self.b.ins().store(flags(), bpc, ctx, CTX_BAIL_PC);
+        self.b.ins().store(flags(), bp, ctx, CTX_BAIL_BP);
+        let bw = self.k(BAIL as i64);
+        let z = self.k(0);
+        self.b.ins().return_(&[bw, z]);
+        for pc in 0..n {
+            self.b.switch_to_block(e.blocks[pc]);
+            let next = if pc + 1 < n {
+                Some(e.blocks[pc + 1])
+            } else {
+                None
+            };
+            self.instr(&e, pc, next)?;
+        }
+        self.b.seal_all_blocks();
+        Some(())
+    }
+
+    fn instr(&mut self, e: &Env, pc: usize, next: Option<Block>) -> Option<()> {
+        let ins: &Instr = &self.f.code.instrs[pc];
+        // The block to fall through to (an instruction that falls through off the end cannot
+        // exist: `lower_fun` ends every function with one that does not).
+        macro_rules! next {
+            () => {
+                next?
+            };
+        }
+        match ins {
+            Instr::Move { dst, src } => {
+                if dst != src {
+                    let ts = self.tag(e, *src);
+                    let td = self.tag(e, *dst);
+                    let a = self.is_imm(ts);
+                    let b = self.is_imm(td);
+                    let both = self.b.ins().band(a, b);
+                    let fast = self.b.create_block();
+                    let slow = self.b.create_block();
+                    self.b.ins().brif(both, fast, &[], slow, &[]);
+                    self.b.switch_to_block(fast);
+                    let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
+                    let w1 = self.w1(e, *src);
+                    self.b.ins().store(flags(), w0, e.fp, (*dst * 16) as i32);
+                    self.b
+                        .ins()
+                        .store(flags(), w1, e.fp, (*dst * 16 + 8) as i32);
+                    self.b.ins().jump(next!(), &[]);
+                    self.b.switch_to_block(slow);
+                    let d = self.addr(e, *dst);
+                    let s = self.addr(e, *src);
+                    self.call("jit_copy", &[d, s], 0);
+                }
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Take { dst, src } => {
+                if dst != src {
+                    let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
+                    let w1 = self.w1(e, *src);
+                    let nil = self.k(i64::from(self.l.nil));
+                    self.b.ins().store(flags(), nil, e.fp, (*src * 16) as i32);
+                    self.put(e, *dst, w0, w1);
+                }
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Lit { dst, val } => {
+                match self.l.words(val) {
+                    Some((a, b)) => {
+                        let (a, b) = (self.k(a), self.k(b));
+                        self.put(e, *dst, a, b);
+                    }
+                    None => {
+                        let d = self.addr(e, *dst);
+                        let v = self.k(val as *const Term as i64);
+                        self.call("jit_copy", &[d, v], 0);
+                    }
+                }
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Tuple { dst, start, n } => {
+                let d = self.addr(e, *dst);
+                let s = self.addr(e, *start);
+                let n = self.k(i64::from(*n));
+                self.call("jit_tuple", &[d, s, n], 0);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
+                let take = matches!(ins, Instr::ConsTake { .. });
+                let d = self.addr(e, *dst);
+                let h = self.addr(e, *head);
+                let t = self.addr(e, *tail);
+                let tk = self.k(take as i64);
+                self.call("jit_cons", &[d, h, t, tk], 0);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Op { op, dst, a, b } => {
+                self.op(e, pc, *op, *dst, *a, Operand::Reg(*b), false);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::OpInt { op, dst, a, k } => {
+                self.op(e, pc, *op, *dst, *a, Operand::Int(*k), false);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::GuardOp { op, dst, a, b, .. } => {
+                self.op(e, pc, *op, *dst, *a, Operand::Reg(*b), true);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Return { src } => {
+                self.check_depth(e, pc);
+                let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
+                let w1 = self.w1(e, *src);
+                let nil = self.k(i64::from(self.l.nil));
+                self.b.ins().store(flags(), nil, e.fp, (*src * 16) as i32);
+                self.ret(e, w0, w1);
+            }
+            Instr::ReturnLit { val } => {
+                self.check_depth(e, pc);
+                let (w0, w1) = match self.l.words(val) {
+                    Some((a, b)) => (self.k(a), self.k(b)),
+                    None => {
+                        let v = self.k(val as *const Term as i64);
+                        let r = self.call("jit_clone_words", &[v], 2);
+                        (r[0], r[1])
+                    }
+                };
+                self.ret(e, w0, w1);
+            }
+            Instr::ReturnOp { op, a, b } => {
+                self.check_depth(e, pc);
+                self.ret_op(e, pc, *op, *a, Operand::Reg(*b));
+            }
+            Instr::ReturnOpInt { op, a, k } => {
+                self.check_depth(e, pc);
+                self.ret_op(e, pc, *op, *a, Operand::Int(*k));
+            }
+            Instr::Call { fun, base, dst } => {
+                let callee = &self.m.funs[*fun as usize];
+                self.can_call(e, pc, u64::from(*base) + u64::from(callee.code.frame));
+                let cid = self.ids[callee.jit.id.get() as usize];
+                let cref = self.module.declare_func_in_func(cid, self.b.func);
+                let nbp = self.b.ins().iadd_imm_s(e.bp, i64::from(*base));
+                let zero = self.k(0);
+                let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero]);
+                let r = self.b.inst_results(inst).to_vec();
+                self.depth_add(e, -1);
+                let t = self.b.ins().band_imm_s(r[0], 0xff);
+                let bailed = self.b.ins().icmp_imm_s(IntCC::Equal, t, BAIL as i64);
+                let out = self.b.create_block();
+                let ok = self.b.create_block();
+                self.b.set_cold_block(out);
+                self.b.ins().brif(bailed, out, &[], ok, &[]);
+                self.b.switch_to_block(out);
+                let fptr = self.k(self.f as *const FunDef as i64);
+                let rpc = self.k(pc as i64 + 1);
+                let d = self.k(i64::from(*dst));
+                self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, e.bp], 0);
+                self.b.ins().return_(&[r[0], r[1]]);
+                self.b.switch_to_block(ok);
+                self.put(e, *dst, r[0], r[1]);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::TailCall { fun, base, n } => {
+                let callee_idx = *fun as usize;
+                let callee = &self.m.funs[callee_idx];
+                let me = std::ptr::eq(callee, self.f);
+                if !me {
+                    // Another function: a native call whose value is returned, which needs a
+                    // native caller to return it to.
+                    self.check_depth(e, pc);
+                }
+                self.can_call(e, pc, u64::from(callee.code.frame));
+                if me {
+                    // `can_call` counted a native level for the callee: none is entered.
+                    self.depth_add(e, -1);
+                }
+                for i in 0..*n {
+                    let j = *base + i;
+                    let a0 = self.b.ins().load(I64, flags(), e.fp, (i * 16) as i32);
+                    let a1 = self.w1(e, i);
+                    let b0 = self.b.ins().load(I64, flags(), e.fp, (j * 16) as i32);
+                    let b1 = self.w1(e, j);
+                    self.b.ins().store(flags(), b0, e.fp, (i * 16) as i32);
+                    self.b.ins().store(flags(), b1, e.fp, (i * 16 + 8) as i32);
+                    self.b.ins().store(flags(), a0, e.fp, (j * 16) as i32);
+                    self.b.ins().store(flags(), a1, e.fp, (j * 16 + 8) as i32);
+                }
+                for r in *n..self.f.code.frame {
+                    self.release(e, r);
+                }
+                if me {
+                    self.b.ins().jump(e.blocks[0], &[]);
+                } else {
+                    let cid = self.ids[callee.jit.id.get() as usize];
+                    let cref = self.module.declare_func_in_func(cid, self.b.func);
+                    let zero = self.k(0);
+                    let inst = self.b.ins().call(cref, &[e.ctx, e.bp, zero]);
+                    let r = self.b.inst_results(inst).to_vec();
+                    // A hand-back passes straight up: this frame is gone (the callee's
+                    // replaced it), so none is recorded for it.
+                    self.depth_add(e, -1);
+                    self.b.ins().return_(&[r[0], r[1]]);
+                }
+            }
+            Instr::Jump { to } => {
+                self.b.ins().jump(e.blocks[*to as usize], &[]);
+            }
+            Instr::IsInt { a, k, fail } => {
+                let t = self.tag(e, *a);
+                let is = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
+                let chk = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(is, chk, &[], e.blocks[*fail as usize], &[]);
+                self.b.switch_to_block(chk);
+                let v = self.w1(e, *a);
+                let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, *k);
+                self.branch(e, ne, *fail, next!());
+            }
+            Instr::IsAtom { a, atom, fail } => {
+                let w = self.b.ins().load(I64, flags(), e.fp, (*a * 16) as i32);
+                // The tag byte and the index; the bytes between are padding.
+                let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
+                let want = i64::from(self.l.atom) | (i64::from(atom.0) << 32);
+                let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want);
+                self.branch(e, ne, *fail, next!());
+            }
+            Instr::IsNil { a, fail } => {
+                let t = self.tag(e, *a);
+                let ne = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::NotEqual, t, i64::from(self.l.nil));
+                self.branch(e, ne, *fail, next!());
+            }
+            Instr::IsLit { a, val, fail }
+                if matches!(val, Term::Int(_) | Term::Nil | Term::Atom(_)) =>
+            {
+                // An integer, atom or `[]` literal: compared inline (tag byte and payload).
+                let (want_tag, want) = self.l.words(val)?;
+                match val {
+                    Term::Atom(_) => {
+                        let w = self.b.ins().load(I64, flags(), e.fp, (*a * 16) as i32);
+                        let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
+                        let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want_tag);
+                        self.branch(e, ne, *fail, next!());
+                    }
+                    Term::Nil => {
+                        let t = self.tag(e, *a);
+                        let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, want_tag);
+                        self.branch(e, ne, *fail, next!());
+                    }
+                    _ => {
+                        let t = self.tag(e, *a);
+                        let tag_ok = self.b.ins().icmp_imm_s(IntCC::Equal, t, want_tag);
+                        let chk = self.b.create_block();
+                        self.b
+                            .ins()
+                            .brif(tag_ok, chk, &[], e.blocks[*fail as usize], &[]);
+                        self.b.switch_to_block(chk);
+                        let w = self.w1(e, *a);
+                        let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want);
+                        self.branch(e, ne, *fail, next!());
+                    }
+                }
+            }
+            Instr::IsLit { a, val, fail } => {
+                let x = self.addr(e, *a);
+                let v = self.k(val as *const Term as i64);
+                let r = self.call("jit_exact_eq", &[x, v], 1);
+                let ne = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, ne, *fail, next!());
+            }
+            Instr::IsEq { a, b, fail } => {
+                let x = self.addr(e, *a);
+                let y = self.addr(e, *b);
+                let r = self.call("jit_exact_eq", &[x, y], 1);
+                let ne = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, ne, *fail, next!());
+            }
+            Instr::GetList {
+                a,
+                head,
+                tail,
+                fail,
+            } => {
+                let x = self.addr(e, *a);
+                let h = self.addr(e, *head);
+                let t = self.addr(e, *tail);
+                let w = self.k(0);
+                let r = self.call("jit_list", &[w, x, h, t], 1);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
+            }
+            Instr::GetHd { a, dst, fail } | Instr::GetTl { a, dst, fail } => {
+                let what = if matches!(ins, Instr::GetHd { .. }) {
+                    1
+                } else {
+                    2
+                };
+                let x = self.addr(e, *a);
+                let d = self.addr(e, *dst);
+                let w = self.k(what);
+                let r = self.call("jit_list", &[w, x, d, d], 1);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
+            }
+            Instr::GetTlN { a, n, dst, fail } => {
+                let x = self.addr(e, *a);
+                let d = self.addr(e, *dst);
+                let w = self.k(3 + i64::from(*n));
+                let r = self.call("jit_list", &[w, x, d, d], 1);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
+            }
+            Instr::HdIsInt { a, k, fail } => self.hd_is(e, *a, 0, *k, *fail, next!()),
+            Instr::HdIsAtom { a, atom, fail } => {
+                self.hd_is(e, *a, 1, i64::from(atom.0), *fail, next!())
+            }
+            Instr::IsTuple { a, n, fail } => {
+                let x = self.addr(e, *a);
+                let n = self.k(i64::from(*n));
+                let r = self.call("jit_is_tuple", &[x, n], 1);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
+            }
+            Instr::IsType { a, ty, fail } => {
+                let t = self.k(ty as *const TypeTest as i64);
+                let x = self.addr(e, *a);
+                let r = self.call("jit_is_type", &[t, x], 1);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
+            }
+            Instr::GetElem { a, i, dst } => {
+                let x = self.addr(e, *a);
+                let i = self.k(i64::from(*i));
+                let d = self.addr(e, *dst);
+                let r = self.call("jit_get_elem", &[x, i, d], 1);
+                self.bail_unless(e, r[0], pc);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Cmp { op, a, b, fail } => {
+                let both = self.both_int(e, *a, Some(*b));
+                self.bail_unless(e, both, pc);
+                let x = self.w1(e, *a);
+                let y = self.w1(e, *b);
+                let cc = Self::int_cc(*op)?;
+                let holds = self.b.ins().icmp(cc, x, y);
+                let t = e.blocks[*fail as usize];
+                self.b.ins().brif(holds, next!(), &[], t, &[]);
+            }
+            Instr::CmpInt { op, a, k, fail } => {
+                let is = self.both_int(e, *a, None);
+                self.bail_unless(e, is, pc);
+                let x = self.w1(e, *a);
+                let cc = Self::int_cc(*op)?;
+                let holds = self.b.ins().icmp_imm_s(cc, x, *k);
+                let t = e.blocks[*fail as usize];
+                self.b.ins().brif(holds, next!(), &[], t, &[]);
+            }
+            Instr::Switch { a, table } => {
+                let t = self.k(&**table as *const SwitchTable as i64);
+                let x = self.addr(e, *a);
+                let r = self.call("jit_switch", &[t, x], 1);
+                self.jump_to_label(e, r[0]);
+            }
+            Instr::Select { table } => {
+                let t = self.k(&**table as *const SelectTable as i64);
+                let n = self.k(i64::from(self.f.code.frame));
+                let r = self.call("jit_select", &[t, e.fp, n], 1);
+                self.jump_to_label(e, r[0]);
+            }
+            // The instructions that raise, and anything else: the interpreter runs them.
+            _ => self.bail(e, pc),
+        }
+        Some(())
+    }
+
+    /// Continues at the label in `l` (a table's result).
+    fn jump_to_label(&mut self, e: &Env, l: Value) {
+        let calls: Vec<_> = e
+            .blocks
+            .iter()
+            .map(|bl| self.b.func.dfg.block_call(*bl, &[]))
+            .collect();
+        let def = calls[0];
+        let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
+        let l32 = self.b.ins().ireduce(types::I32, l);
+        self.b.ins().br_table(l32, jt);
+    }
+
+    fn hd_is(&mut self, e: &Env, a: u32, atom: i64, k: i64, fail: u32, next: Block) {
+        let x = self.addr(e, a);
+        let atom = self.k(atom);
+        let v = self.k(k);
+        let r = self.call("jit_hd_is", &[x, atom, v], 1);
+        let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+        self.branch(e, no, fail, next);
+    }
+
+    fn depth_add(&mut self, e: &Env, d: i64) {
+        let v = self.b.ins().load(I64, flags(), e.ctx, CTX_DEPTH);
+        let v = self.b.ins().iadd_imm_s(v, d);
+        self.b.ins().store(flags(), v, e.ctx, CTX_DEPTH);
+    }
+
+    /// The checks before a call whose frame ends `need` registers above `bp`, as
+    /// `run_fast`'s `can_call!` makes them (bailing at `pc` changes nothing), and the
+    /// native depth bound; then counts the reduction and the native level.
+    fn can_call(&mut self, e: &Env, pc: usize, need: u64) {
+        let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
+        let r = self.b.ins().iadd_imm_s(red, 1);
+        let low = self.b.ins().band_imm_s(r, 2047);
+        self.bail_unless(e, low, pc);
+        let len = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS_LEN);
+        let want = self.b.ins().iadd_imm_s(e.bp, need as i64);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, len);
+        self.bail_unless(e, fits, pc);
+        let depth = self.b.ins().load(I64, flags(), e.ctx, CTX_DEPTH);
+        let shallow = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, depth, MAX_DEPTH as i64);
+        self.bail_unless(e, shallow, pc);
+        self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+        let d = self.b.ins().iadd_imm_s(depth, 1);
+        self.b.ins().store(flags(), d, e.ctx, CTX_DEPTH);
+    }
+
+    /// `op`, `op_int` and `guard_op`: small integers inline for `+ - *`, the rest through
+    /// `jit_op`/`jit_guard_op`; an overflow or anything `run_fast` hands back bails.
+    #[allow(clippy::too_many_arguments)]
+    fn op(&mut self, e: &Env, pc: usize, op: Op2, dst: u32, a: u32, b: Operand, guard: bool) {
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
+            let both = match b {
+                Operand::Reg(r) => self.both_int(e, a, Some(r)),
+                Operand::Int(_) => self.both_int(e, a, None),
+            };
+            let fast = self.b.create_block();
+            self.b.ins().brif(both, fast, &[], slow, &[]);
+            self.b.switch_to_block(fast);
+            let x = self.w1(e, a);
+            let y = match b {
+                Operand::Reg(r) => self.w1(e, r),
+                Operand::Int(k) => self.k(k),
+            };
+            let (v, of) = self.arith(op, x, y).expect("+ - *");
+            let ok = self.b.create_block();
+            self.b.ins().brif(of, slow, &[], ok, &[]);
+            self.b.switch_to_block(ok);
+            self.put_int(e, dst, v);
+            self.b.ins().jump(done, &[]);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        let opv = self.k(i64::from(op_index(op)));
+        let x = self.addr(e, a);
+        let d = self.addr(e, dst);
+        let r = match (b, guard) {
+            (Operand::Reg(r), false) => {
+                let y = self.addr(e, r);
+                self.call("jit_op", &[opv, x, y, d], 1)
+            }
+            (Operand::Reg(r), true) => {
+                let y = self.addr(e, r);
+                self.call("jit_guard_op", &[opv, x, y, d], 1)
+            }
+            (Operand::Int(k), _) => {
+                let y = self.k(k);
+                self.call("jit_op_int", &[opv, x, y, d], 1)
+            }
+        };
+        self.bail_unless(e, r[0], pc);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    fn ret_op(&mut self, e: &Env, pc: usize, op: Op2, a: u32, b: Operand) {
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
+            let both = match b {
+                Operand::Reg(r) => self.both_int(e, a, Some(r)),
+                Operand::Int(_) => self.both_int(e, a, None),
+            };
+            let fast = self.b.create_block();
+            self.b.ins().brif(both, fast, &[], slow, &[]);
+            self.b.switch_to_block(fast);
+            let x = self.w1(e, a);
+            let y = match b {
+                Operand::Reg(r) => self.w1(e, r),
+                Operand::Int(k) => self.k(k),
+            };
+            let (v, of) = self.arith(op, x, y).expect("+ - *");
+            let ok = self.b.create_block();
+            self.b.ins().brif(of, slow, &[], ok, &[]);
+            self.b.switch_to_block(ok);
+            let t = self.k(i64::from(self.l.int));
+            self.ret(e, t, v);
+        } else {
+            self.b.ins().jump(slow, &[]);
+        }
+        self.b.switch_to_block(slow);
+        let opv = self.k(i64::from(op_index(op)));
+        let x = self.addr(e, a);
+        let r = match b {
+            Operand::Reg(r) => {
+                let y = self.addr(e, r);
+                self.call("jit_op_words", &[opv, x, y], 2)
+            }
+            Operand::Int(k) => {
+                let y = self.k(k);
+                self.call("jit_op_int_words", &[opv, x, y], 2)
+            }
+        };
+        let t = self.b.ins().band_imm_s(r[0], 0xff);
+        let ok = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, BAIL as i64);
+        self.bail_unless(e, ok, pc);
+        self.ret(e, r[0], r[1]);
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Operand {
+    Reg(u32),
+    Int(i64),
+}
