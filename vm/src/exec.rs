@@ -1682,7 +1682,6 @@ impl Proc {
                         regs: self.regs.as_mut_ptr(),
                         regs_len: self.regs.len() as u64,
                         reductions: self.reductions,
-                        depth: 0,
                         bail_f: f,
                         bail_pc: pc,
                         bail_bp: bp as u64,
@@ -1690,7 +1689,7 @@ impl Proc {
                     };
                     // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
                     // covers `f.code.frame` registers; `ctx` outlives the call.
-                    let w = unsafe { code(&mut ctx, bp as u64, pc) };
+                    let w = unsafe { code(&mut ctx, bp as u64, pc, 0) };
                     debug_assert!(w.bailed(), "native code returned at depth 0");
                     self.reductions = ctx.reductions;
                     for fr in self.jit_frames.drain(..).rev() {

@@ -91,7 +91,6 @@ pub struct Ctx {
     pub regs: *mut Term,
     pub regs_len: u64,
     pub reductions: u64,
-    pub depth: u64,
     pub bail_f: *const FunDef,
     pub bail_pc: u64,
     pub bail_bp: u64,
@@ -101,10 +100,9 @@ pub struct Ctx {
 const CTX_REGS: i32 = 0;
 const CTX_REGS_LEN: i32 = 8;
 const CTX_REDUCTIONS: i32 = 16;
-const CTX_DEPTH: i32 = 24;
-const CTX_BAIL_F: i32 = 32;
-const CTX_BAIL_PC: i32 = 40;
-const CTX_BAIL_BP: i32 = 48;
+const CTX_BAIL_F: i32 = 24;
+const CTX_BAIL_PC: i32 = 32;
+const CTX_BAIL_BP: i32 = 40;
 
 /// A frame a native caller leaves for the interpreter when its callee handed back: the
 /// caller resumes at `pc` with the call's value going to `dst`.
@@ -121,8 +119,9 @@ pub struct Words {
     pub w1: u64,
 }
 
-/// `f(ctx, bp, pc)`: runs the function from instruction `pc` with its frame at `regs[bp]`.
-pub type JitFn = unsafe extern "C" fn(*mut Ctx, u64, u64) -> Words;
+/// `f(ctx, bp, pc, depth)`: runs the function from instruction `pc` with its frame at
+/// `regs[bp]`, `depth` native calls deep (0: entered from the interpreter).
+pub type JitFn = unsafe extern "C" fn(*mut Ctx, u64, u64, u64) -> Words;
 
 impl Words {
     pub fn bailed(&self) -> bool {
@@ -186,8 +185,8 @@ struct Layout {
     nil: u8,
     pid: u8,
     refr: u8,
-    /// Bit `t` set: tag `t` owns nothing (an immediate).
-    imm_mask: u64,
+    /// Tags below this own nothing (the immediates).
+    imm_below: u8,
 }
 
 fn tag_of(t: &Term) -> u8 {
@@ -213,15 +212,20 @@ impl Layout {
             nil: tag_of(&Term::Nil),
             pid: tag_of(&Term::Pid(0)),
             refr: tag_of(&Term::Ref(0)),
-            imm_mask: 0,
+            imm_below: 6,
         };
-        let tags = [l.int, l.float, l.atom, l.nil, l.pid, l.refr];
-        let mut mask = 0u64;
-        for t in tags {
-            if t >= 64 || t == BAIL as u8 {
-                return None;
-            }
-            mask |= 1 << t;
+        // The six immediates' tags are 0..6 (`Term` lists them first), the boxed ones above.
+        let mut tags = [l.int, l.float, l.atom, l.nil, l.pid, l.refr];
+        tags.sort_unstable();
+        let boxed = [
+            tag_of(&Term::Cons(Rc::new(term::Cons {
+                head: Term::Nil,
+                tail: Term::Nil,
+            }))),
+            tag_of(&Term::tuple(Vec::new())),
+        ];
+        if tags != [0, 1, 2, 3, 4, 5] || boxed.iter().any(|t| *t < 6 || *t == BAIL as u8) {
+            return None;
         }
         // Payload positions.
         let k = 0x0123_4567_89ab_cdefi64;
@@ -235,10 +239,7 @@ impl Layout {
         {
             return None;
         }
-        Some(Layout {
-            imm_mask: mask,
-            ..l
-        })
+        Some(l)
     }
 
     /// The two words of an immediate term, as native code stores them.
@@ -676,6 +677,18 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
         if f.jit.state.get() == 1 {
             continue;
         }
+        if std::env::var_os("EXO_JIT_WHY").is_some() {
+            if let Some(pc) = f.code.instrs.iter().position(|i| !supported(i)) {
+                let l = f.code.listing();
+                eprintln!(
+                    "jit: {}:{}/{}: {}",
+                    m.name.name(),
+                    f.name.name(),
+                    f.arity,
+                    l.lines().nth(pc).unwrap_or("")
+                );
+            }
+        }
         if f.jit.state.get() == 2 || (!all && !f.code.instrs.iter().all(supported)) {
             slot.state.set(2);
             return;
@@ -713,7 +726,7 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
 impl State {
     fn sig(&self) -> Signature {
         let mut sig = self.module.make_signature();
-        for _ in 0..3 {
+        for _ in 0..4 {
             sig.params.push(AbiParam::new(types::I64));
         }
         sig.returns.push(AbiParam::new(types::I64));
@@ -757,7 +770,15 @@ impl State {
                 g.function()?;
                 b.finalize(self.module.target_config());
             }
+            let dump = std::env::var_os("EXO_JIT_DUMP").is_some();
+            self.ctx.set_disasm(dump);
             self.module.define_function(id, &mut self.ctx).ok()?;
+            if dump {
+                eprintln!("{}", self.ctx.func.display());
+                if let Some(c) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                    eprintln!("{c}");
+                }
+            }
         }
         self.module.finalize_definitions().ok()?;
         for &i in &new {
@@ -792,6 +813,7 @@ struct Env {
     fp: Value,
     blocks: Vec<Block>,
     bail: Block,
+    depth: Value,
     depth0: Value,
 }
 
@@ -853,9 +875,9 @@ impl Gen<'_, '_> {
 
     /// 1 when tag `t` owns nothing.
     fn is_imm(&mut self, t: Value) -> Value {
-        let m = self.k(self.l.imm_mask as i64);
-        let s = self.b.ins().ushr(m, t);
-        self.b.ins().band_imm_s(s, 1)
+        self.b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, t, i64::from(self.l.imm_below))
     }
 
     /// Releases what register `r` holds (if anything), leaving it to be overwritten.
@@ -973,11 +995,10 @@ impl Gen<'_, '_> {
         self.b.append_block_param(bail, I64);
         self.b.switch_to_block(entry);
         let p = self.b.block_params(entry).to_vec();
-        let (ctx, bp, pc) = (p[0], p[1], p[2]);
+        let (ctx, bp, pc, depth) = (p[0], p[1], p[2], p[3]);
         let regs = self.b.ins().load(I64, flags(), ctx, CTX_REGS);
         let off = self.b.ins().ishl_imm_s(bp, 4);
         let fp = self.b.ins().iadd(regs, off);
-        let depth = self.b.ins().load(I64, flags(), ctx, CTX_DEPTH);
         let depth0 = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
         // Entered at the first instruction (every native call) or resumed at any other.
         let dispatch = self.b.create_block();
@@ -997,6 +1018,7 @@ impl Gen<'_, '_> {
             fp,
             blocks,
             bail,
+            depth,
             depth0,
         };
         // The hand-back: where it stands, then `BAIL`.
@@ -1145,9 +1167,9 @@ impl Gen<'_, '_> {
                 let cref = self.module.declare_func_in_func(cid, self.b.func);
                 let nbp = self.b.ins().iadd_imm_s(e.bp, i64::from(*base));
                 let zero = self.k(0);
-                let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero]);
+                let d = self.b.ins().iadd_imm_s(e.depth, 1);
+                let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero, d]);
                 let r = self.b.inst_results(inst).to_vec();
-                self.depth_add(e, -1);
                 let t = self.b.ins().band_imm_s(r[0], 0xff);
                 let bailed = self.b.ins().icmp_imm_s(IntCC::Equal, t, BAIL as i64);
                 let out = self.b.create_block();
@@ -1174,10 +1196,6 @@ impl Gen<'_, '_> {
                     self.check_depth(e, pc);
                 }
                 self.can_call(e, pc, u64::from(callee.code.frame));
-                if me {
-                    // `can_call` counted a native level for the callee: none is entered.
-                    self.depth_add(e, -1);
-                }
                 for i in 0..*n {
                     let j = *base + i;
                     let a0 = self.b.ins().load(I64, flags(), e.fp, (i * 16) as i32);
@@ -1198,11 +1216,11 @@ impl Gen<'_, '_> {
                     let cid = self.ids[callee.jit.id.get() as usize];
                     let cref = self.module.declare_func_in_func(cid, self.b.func);
                     let zero = self.k(0);
-                    let inst = self.b.ins().call(cref, &[e.ctx, e.bp, zero]);
+                    let d = self.b.ins().iadd_imm_s(e.depth, 1);
+                    let inst = self.b.ins().call(cref, &[e.ctx, e.bp, zero, d]);
                     let r = self.b.inst_results(inst).to_vec();
                     // A hand-back passes straight up: this frame is gone (the callee's
                     // replaced it), so none is recorded for it.
-                    self.depth_add(e, -1);
                     self.b.ins().return_(&[r[0], r[1]]);
                 }
             }
@@ -1405,15 +1423,9 @@ impl Gen<'_, '_> {
         self.branch(e, no, fail, next);
     }
 
-    fn depth_add(&mut self, e: &Env, d: i64) {
-        let v = self.b.ins().load(I64, flags(), e.ctx, CTX_DEPTH);
-        let v = self.b.ins().iadd_imm_s(v, d);
-        self.b.ins().store(flags(), v, e.ctx, CTX_DEPTH);
-    }
-
     /// The checks before a call whose frame ends `need` registers above `bp`, as
     /// `run_fast`'s `can_call!` makes them (bailing at `pc` changes nothing), and the
-    /// native depth bound; then counts the reduction and the native level.
+    /// native depth bound; then counts the reduction.
     fn can_call(&mut self, e: &Env, pc: usize, need: u64) {
         let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
         let r = self.b.ins().iadd_imm_s(red, 1);
@@ -1423,15 +1435,12 @@ impl Gen<'_, '_> {
         let want = self.b.ins().iadd_imm_s(e.bp, need as i64);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, len);
         self.bail_unless(e, fits, pc);
-        let depth = self.b.ins().load(I64, flags(), e.ctx, CTX_DEPTH);
         let shallow = self
             .b
             .ins()
-            .icmp_imm_s(IntCC::UnsignedLessThan, depth, MAX_DEPTH as i64);
+            .icmp_imm_s(IntCC::UnsignedLessThan, e.depth, MAX_DEPTH as i64);
         self.bail_unless(e, shallow, pc);
         self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
-        let d = self.b.ins().iadd_imm_s(depth, 1);
-        self.b.ins().store(flags(), d, e.ctx, CTX_DEPTH);
     }
 
     /// `op`, `op_int` and `guard_op`: small integers inline for `+ - *`, the rest through

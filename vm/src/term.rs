@@ -23,18 +23,19 @@ pub use tuple::Tuple;
 // layout. (`Option<Term>` stays 16 bytes: the unused tags are its niche.)
 #[repr(u8)]
 pub enum Term {
+    // The immediates first: native code tests "owns nothing" as one comparison of the tag.
     Int(i64),
-    Big(Rc<BigInt>),
     Float(f64),
     Atom(Atom),
     Nil,
+    Pid(u64),
+    Ref(u64),
+    Big(Rc<BigInt>),
     Cons(Rc<Cons>),
     Tuple(Tuple),
     Bin(Rc<Bits>),
     Map(Rc<BTreeMap<MapKey, Term>>),
     Fun(Rc<Fun>),
-    Pid(u64),
-    Ref(u64),
 }
 
 // A clone copies the term's 16 bytes with one load and one store, after counting one more
