@@ -1685,7 +1685,8 @@ impl Proc {
                         bail_f: f,
                         bail_pc: pc,
                         bail_bp: bp as u64,
-                        frames: &mut self.jit_frames,
+                        proc: self as *mut Proc,
+                        module: m as *const Rc<Module>,
                     };
                     // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
                     // covers `f.code.frame` registers; `ctx` outlives the call.
@@ -1709,6 +1710,14 @@ impl Proc {
                     // SAFETY: an instruction index of `f`'s code.
                     ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
                     fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                    if self.fast_err.is_some() {
+                        // A BIF native code called raised: `run_loop` raises it, with `ip`
+                        // past the BIF's instruction (as `run_fast`'s own BIF calls leave it).
+                        *fs = f;
+                        *ips = ip;
+                        *bps = bp;
+                        return;
+                    }
                 }
             }};
         }

@@ -31,6 +31,7 @@
 use crate::bytecode::{Code, Instr, TypeTest};
 use crate::code::{FunDef, Module, Op2};
 use crate::dispatch::{SelectTable, SwitchTable};
+use crate::interp::{Ctl, Proc};
 use crate::term::{self, Term};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -38,7 +39,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _};
 use std::cell::{Cell, RefCell};
@@ -94,7 +95,9 @@ pub struct Ctx {
     pub bail_f: *const FunDef,
     pub bail_pc: u64,
     pub bail_bp: u64,
-    pub frames: *mut Vec<BailFrame>,
+    /// The process and the running module, for the helpers that call BIFs.
+    pub proc: *mut Proc,
+    pub module: *const Rc<Module>,
 }
 
 const CTX_REGS: i32 = 0;
@@ -187,6 +190,10 @@ struct Layout {
     refr: u8,
     /// Tags below this own nothing (the immediates).
     imm_below: u8,
+    cons: u8,
+    /// Where a cons cell's head starts, from the address a `Cons` term holds (its `Rc`'s
+    /// allocation, whose first word is the strong count); the tail follows 16 bytes on.
+    cons_head: i32,
 }
 
 fn tag_of(t: &Term) -> u8 {
@@ -213,6 +220,8 @@ impl Layout {
             pid: tag_of(&Term::Pid(0)),
             refr: tag_of(&Term::Ref(0)),
             imm_below: 6,
+            cons: 0,
+            cons_head: 0,
         };
         // The six immediates' tags are 0..6 (`Term` lists them first), the boxed ones above.
         let mut tags = [l.int, l.float, l.atom, l.nil, l.pid, l.refr];
@@ -227,6 +236,34 @@ impl Layout {
         if tags != [0, 1, 2, 3, 4, 5] || boxed.iter().any(|t| *t < 6 || *t == BAIL as u8) {
             return None;
         }
+        // A cons term holds its cell's `Rc` allocation: the strong count first, the cell
+        // (head, then tail) further on.
+        let rc = Rc::new(term::Cons {
+            head: Term::Int(5),
+            tail: Term::Nil,
+        });
+        let t = Term::Cons(Rc::clone(&rc));
+        let alloc = word1(&t) as usize;
+        let head = Rc::as_ptr(&rc) as usize;
+        // SAFETY: `alloc` is the live allocation `t` and `rc` share; read only after checking
+        // that the cell lies inside it, past the count.
+        let ok = head >= alloc + 8
+            && head - alloc <= 64
+            && unsafe {
+                *(alloc as *const usize) == 2
+                    && std::ptr::eq(&rc.head, head as *const Term)
+                    && std::ptr::eq(&rc.tail, (head + 16) as *const Term)
+            };
+        drop(t);
+        // SAFETY: as above; one reference left.
+        if !ok || unsafe { *(alloc as *const usize) } != 1 {
+            return None;
+        }
+        let l = Layout {
+            cons: boxed[0],
+            cons_head: (head - alloc) as i32,
+            ..l
+        };
         // Payload positions.
         let k = 0x0123_4567_89ab_cdefi64;
         let a = Term::Atom(crate::atom::Atom(0x7654_3210));
@@ -372,66 +409,6 @@ unsafe extern "C" fn jit_select(table: *const SelectTable, fp: *const Term, n: u
     unsafe { (*table).target(std::slice::from_raw_parts(fp, n as usize)) }
 }
 
-/// The list tests that read a cell: 1 (and the registers written) when `a` has the shape.
-/// `what`: 0 `get_list` (head to `d1`, tail to `d2`), 1 `get_hd`, 2 `get_tl`, 3 + n
-/// `get_tl_n` with `n` tails.
-unsafe extern "C" fn jit_list(what: u32, a: *const Term, d1: *mut Term, d2: *mut Term) -> u32 {
-    // SAFETY: live registers of the running frame.
-    unsafe {
-        match what {
-            0 => {
-                if let Term::Cons(c) = &*a {
-                    let (h, t) = (c.head.clone(), c.tail.clone());
-                    *d1 = h;
-                    *d2 = t;
-                    return 1;
-                }
-                0
-            }
-            1 => {
-                if let Term::Cons(c) = &*a {
-                    let h = c.head.clone();
-                    *d1 = h;
-                    return 1;
-                }
-                0
-            }
-            2 => {
-                if let Term::Cons(c) = &*a {
-                    let t = c.tail.clone();
-                    *d1 = t;
-                    return 1;
-                }
-                0
-            }
-            n => {
-                let mut t = &*a;
-                for _ in 0..n - 3 {
-                    match t {
-                        Term::Cons(c) => t = &c.tail,
-                        _ => return 0,
-                    }
-                }
-                let v = t.clone();
-                *d1 = v;
-                1
-            }
-        }
-    }
-}
-
-/// Whether `a` is a list whose head is the integer `k` (`atom` 0) or the atom `k` (1).
-unsafe extern "C" fn jit_hd_is(a: *const Term, atom: u32, k: i64) -> u32 {
-    // SAFETY: a live register.
-    unsafe {
-        matches!(&*a, Term::Cons(c) if match (&c.head, atom) {
-            (Term::Int(x), 0) => *x == k,
-            (Term::Atom(x), 1) => i64::from(x.0) == k,
-            _ => false,
-        }) as u32
-    }
-}
-
 unsafe extern "C" fn jit_is_tuple(a: *const Term, n: u64) -> u32 {
     // SAFETY: a live register.
     unsafe { matches!(&*a, Term::Tuple(t) if t.len() == n as usize) as u32 }
@@ -481,11 +458,73 @@ unsafe extern "C" fn jit_tuple(dst: *mut Term, start: *mut Term, n: u64) {
     }
 }
 
+/// The BIF calls (`bif`, `guard_bif`, `bif_test`), as the interpreter makes them, for the
+/// instruction at `ins` in the frame at `regs[bp]`. A BIF may run Erlang code and so move the
+/// register file: `ctx.regs` and `ctx.regs_len` are brought up to date (native code reloads
+/// its frame pointer after this). `bif`: 1 with the value stored, 0 when it raised (the
+/// exception waits in `Proc::fast_err`; native code hands back past the instruction).
+/// `guard_bif`: 1 with the value stored, 0 when it failed (the guard fails). `bif_test`: 1
+/// when it returned `true`.
+unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
+    // SAFETY: `ctx` is the running context; `ins` an instruction of the running function,
+    // whose frame at `bp` covers the registers it names.
+    unsafe {
+        let ctx = &mut *ctx;
+        let p = &mut *ctx.proc;
+        p.reductions = ctx.reductions;
+        let bp = bp as usize;
+        let (bif, args, dst) = match &*ins {
+            Instr::Bif { f, args, dst, .. } | Instr::GuardBif { f, args, dst, .. } => {
+                (*f, args, Some(*dst))
+            }
+            Instr::BifTest { f, args, .. } => (*f, args, None),
+            _ => return 0,
+        };
+        let reg = |p: &Proc, r: u32| p.regs[bp + r as usize].clone();
+        let r = match args.len() {
+            0 => bif(p, &[]),
+            1 => {
+                let a = [reg(p, args[0])];
+                bif(p, &a)
+            }
+            2 => {
+                let a = [reg(p, args[0]), reg(p, args[1])];
+                bif(p, &a)
+            }
+            _ => {
+                let a: Vec<Term> = args.iter().map(|r| reg(p, *r)).collect();
+                bif(p, &a)
+            }
+        };
+        let guard = !matches!(&*ins, Instr::Bif { .. });
+        let r = match r {
+            Err(t @ Ctl::Tail) if !guard => p.finish_tail_in(t, &*ctx.module),
+            r => r,
+        };
+        ctx.regs = p.regs.as_mut_ptr();
+        ctx.regs_len = p.regs.len() as u64;
+        ctx.reductions = p.reductions;
+        match (r, dst) {
+            (Ok(v), Some(d)) => {
+                p.regs[bp + d as usize] = v;
+                1
+            }
+            (Ok(v), None) => v.is_true() as u32,
+            (Err(c), _) => {
+                if !guard {
+                    p.fast_err = Some(c);
+                }
+                0
+            }
+        }
+    }
+}
+
 /// Records a native caller's frame when its callee handed back.
 unsafe extern "C" fn jit_push_frame(ctx: *mut Ctx, f: *const FunDef, pc: u64, dst: u64, bp: u64) {
-    // SAFETY: `ctx` is the running context; its `frames` outlives the native call.
+    // SAFETY: `ctx` is the running context, its process alive while native code runs.
     unsafe {
-        (*(*ctx).frames).push(BailFrame {
+        (*(*ctx).proc).jit_frames.push(BailFrame {
             f,
             pc: pc as usize,
             dst: dst as u32,
@@ -574,6 +613,9 @@ fn supported(i: &Instr) -> bool {
             | CmpInt { .. }
             | Switch { .. }
             | Select { .. }
+            | Bif { .. }
+            | GuardBif { .. }
+            | BifTest { .. }
             | Badmatch { .. }
             | Badrecord { .. }
             | BadBool { .. }
@@ -616,7 +658,7 @@ fn new_state() -> Option<State> {
         .finish(settings::Flags::new(flags))
         .ok()?;
     let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-    let syms: [(&str, *const u8); 19] = [
+    let syms: [(&str, *const u8); 18] = [
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
         ("jit_clone_words", jit_clone_words as *const u8),
@@ -629,13 +671,12 @@ fn new_state() -> Option<State> {
         ("jit_is_type", jit_is_type as *const u8),
         ("jit_switch", jit_switch as *const u8),
         ("jit_select", jit_select as *const u8),
-        ("jit_list", jit_list as *const u8),
-        ("jit_hd_is", jit_hd_is as *const u8),
         ("jit_is_tuple", jit_is_tuple as *const u8),
         ("jit_get_elem", jit_get_elem as *const u8),
         ("jit_cons", jit_cons as *const u8),
         ("jit_tuple", jit_tuple as *const u8),
         ("jit_push_frame", jit_push_frame as *const u8),
+        ("jit_bif", jit_bif as *const u8),
     ];
     for (n, p) in syms {
         jb.symbol(n, p);
@@ -736,6 +777,14 @@ impl State {
 
     fn build(&mut self, m: &Module, set: &[usize]) -> Option<()> {
         let sig = self.sig();
+        let moves = set.iter().any(|&i| {
+            m.funs[i].code.instrs.iter().any(|i| {
+                matches!(
+                    i,
+                    Instr::Bif { .. } | Instr::GuardBif { .. } | Instr::BifTest { .. }
+                )
+            })
+        });
         let mut new = Vec::new();
         for &i in set {
             let s = &m.funs[i].jit;
@@ -766,6 +815,8 @@ impl State {
                     module: &mut self.module,
                     ids: &self.ids,
                     helpers: Vec::new(),
+                    fp: Variable::from_u32(0),
+                    moves,
                 };
                 g.function()?;
                 b.finalize(self.module.target_config());
@@ -804,13 +855,17 @@ struct Gen<'a, 'b> {
     module: &'a mut JITModule,
     ids: &'a [FuncId],
     helpers: Vec<(&'static str, cranelift_codegen::ir::FuncRef)>,
+    /// The frame pointer (`regs[bp]`'s address), re-read after anything that may move the
+    /// register file.
+    fp: Variable,
+    /// Whether something this code may run calls a BIF (which may move the register file).
+    moves: bool,
 }
 
 /// What the function's code blocks share.
 struct Env {
     ctx: Value,
     bp: Value,
-    fp: Value,
     blocks: Vec<Block>,
     bail: Block,
     depth: Value,
@@ -856,21 +911,71 @@ impl Gen<'_, '_> {
         self.b.inst_results(inst).to_vec()
     }
 
+    fn fpv(&mut self) -> Value {
+        self.b.use_var(self.fp)
+    }
+
+    /// Word `off` (0 or 8) of register `r`.
+    fn ld(&mut self, r: u32, off: i32) -> Value {
+        let fp = self.fpv();
+        self.b.ins().load(I64, flags(), fp, (r * 16) as i32 + off)
+    }
+
+    /// Register `r` as one 16-byte vector (terms are 8-aligned: an unaligned access).
+    fn ld2(&mut self, r: u32) -> Value {
+        let fp = self.fpv();
+        let f = MemFlagsData::new().with_notrap();
+        self.b.ins().load(types::I64X2, f, fp, (r * 16) as i32)
+    }
+
+    /// Stores a whole term with one 16-byte store: Rust code reads terms 16 bytes at a time,
+    /// and a load cannot take its value from two narrower stores (it would stall).
+    fn st2v(&mut self, r: u32, v: Value) {
+        let fp = self.fpv();
+        let f = MemFlagsData::new().with_notrap();
+        self.b.ins().store(f, v, fp, (r * 16) as i32);
+    }
+
+    fn st2(&mut self, r: u32, w0: Value, w1: Value) {
+        let v = self.b.ins().scalar_to_vector(types::I64X2, w0);
+        let v = self.b.ins().insertlane(v, w1, 1);
+        self.st2v(r, v);
+    }
+
+    /// Register `r` := `[]`, its old value already moved out or released.
+    fn st_nil(&mut self, r: u32) {
+        let nil = self.k(i64::from(self.l.nil));
+        let z = self.k(0);
+        self.st2(r, nil, z);
+    }
+
+    /// Re-reads the frame pointer after something that may have moved the register file.
+    fn reload_fp(&mut self, e: &Env) {
+        if self.moves {
+            let regs = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS);
+            let off = self.b.ins().ishl_imm_s(e.bp, 4);
+            let fp = self.b.ins().iadd(regs, off);
+            self.b.def_var(self.fp, fp);
+        }
+    }
+
     fn k(&mut self, v: i64) -> Value {
         self.b.ins().iconst(I64, v)
     }
 
-    fn addr(&mut self, e: &Env, r: u32) -> Value {
-        self.b.ins().iadd_imm_s(e.fp, i64::from(r) * 16)
+    fn addr(&mut self, r: u32) -> Value {
+        let fp = self.fpv();
+        self.b.ins().iadd_imm_s(fp, i64::from(r) * 16)
     }
 
-    fn tag(&mut self, e: &Env, r: u32) -> Value {
-        let t = self.b.ins().load(types::I8, flags(), e.fp, (r * 16) as i32);
+    fn tag(&mut self, r: u32) -> Value {
+        let fp = self.fpv();
+        let t = self.b.ins().load(types::I8, flags(), fp, (r * 16) as i32);
         self.b.ins().uextend(I64, t)
     }
 
-    fn w1(&mut self, e: &Env, r: u32) -> Value {
-        self.b.ins().load(I64, flags(), e.fp, (r * 16 + 8) as i32)
+    fn w1(&mut self, r: u32) -> Value {
+        self.ld(r, 8)
     }
 
     /// 1 when tag `t` owns nothing.
@@ -880,31 +985,108 @@ impl Gen<'_, '_> {
             .icmp_imm_s(IntCC::UnsignedLessThan, t, i64::from(self.l.imm_below))
     }
 
-    /// Releases what register `r` holds (if anything), leaving it to be overwritten.
-    fn release(&mut self, e: &Env, r: u32) {
-        let t = self.tag(e, r);
+    /// Releases what register `r` holds (if anything), leaving it an immediate: a cons cell
+    /// that stays referenced elsewhere loses one count inline (the register becomes `[]`),
+    /// anything else that owns something goes to `jit_drop`.
+    fn release(&mut self, r: u32) {
+        let t = self.tag(r);
         let imm = self.is_imm(t);
+        let boxed = self.b.create_block();
+        let shared = self.b.create_block();
         let drop = self.b.create_block();
         let done = self.b.create_block();
-        self.b.ins().brif(imm, done, &[], drop, &[]);
+        self.b.ins().brif(imm, done, &[], boxed, &[]);
+        self.b.switch_to_block(boxed);
+        let is_cons = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+        let cons = self.b.create_block();
+        self.b.ins().brif(is_cons, cons, &[], drop, &[]);
+        self.b.switch_to_block(cons);
+        let p = self.w1(r);
+        let n = self.b.ins().load(I64, flags(), p, 0);
+        let many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, n, 1);
+        self.b.ins().brif(many, shared, &[], drop, &[]);
+        self.b.switch_to_block(shared);
+        let n1 = self.b.ins().iadd_imm_s(n, -1);
+        self.b.ins().store(flags(), n1, p, 0);
+        // The register no longer owns the cell (a frame being cleared keeps it so).
+        self.st_nil(r);
+        self.b.ins().jump(done, &[]);
         self.b.switch_to_block(drop);
         self.b.set_cold_block(drop);
-        let a = self.addr(e, r);
+        let a = self.addr(r);
         self.call("jit_drop", &[a], 0);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
     }
 
-    /// Stores two words as register `r`, releasing its old value.
-    fn put(&mut self, e: &Env, r: u32, w0: Value, w1: Value) {
-        self.release(e, r);
-        self.b.ins().store(flags(), w0, e.fp, (r * 16) as i32);
-        self.b.ins().store(flags(), w1, e.fp, (r * 16 + 8) as i32);
+    /// A counted copy of the term at `addr`, as two words: an immediate as it is, a cons
+    /// cell with one more count inline, anything else through `jit_clone_words`.
+    fn clone_at(&mut self, addr: Value) -> (Value, Value) {
+        let t = self.b.ins().load(types::I8, flags(), addr, 0);
+        let t = self.b.ins().uextend(I64, t);
+        let imm = self.is_imm(t);
+        let boxed = self.b.create_block();
+        let cons = self.b.create_block();
+        let other = self.b.create_block();
+        let plain = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(imm, plain, &[], boxed, &[]);
+        self.b.switch_to_block(boxed);
+        let is_cons = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+        self.b.ins().brif(is_cons, cons, &[], other, &[]);
+        self.b.switch_to_block(cons);
+        let p = self.b.ins().load(I64, flags(), addr, 8);
+        let n = self.b.ins().load(I64, flags(), p, 0);
+        let n1 = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(flags(), n1, p, 0);
+        self.b.ins().jump(plain, &[]);
+        self.b.switch_to_block(plain);
+        let w0 = self.b.ins().load(I64, flags(), addr, 0);
+        let w1 = self.b.ins().load(I64, flags(), addr, 8);
+        self.b
+            .ins()
+            .jump(done, &[BlockArg::Value(w0), BlockArg::Value(w1)]);
+        self.b.switch_to_block(other);
+        self.b.set_cold_block(other);
+        let r = self.call("jit_clone_words", &[addr], 2);
+        self.b
+            .ins()
+            .jump(done, &[BlockArg::Value(r[0]), BlockArg::Value(r[1])]);
+        self.b.switch_to_block(done);
+        let p = self.b.block_params(done);
+        (p[0], p[1])
     }
 
-    fn put_int(&mut self, e: &Env, r: u32, v: Value) {
+    /// The cell register `r` holds, or a jump to `fail` when it holds no cons.
+    fn cell_of(&mut self, e: &Env, r: u32, fail: u32) -> Value {
+        let t = self.tag(r);
+        let is = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+        let ok = self.b.create_block();
+        self.b.ins().brif(is, ok, &[], e.blocks[fail as usize], &[]);
+        self.b.switch_to_block(ok);
+        self.w1(r)
+    }
+
+    /// Stores two words as register `r`, releasing its old value.
+    fn put(&mut self, r: u32, w0: Value, w1: Value) {
+        self.release(r);
+        self.st2(r, w0, w1);
+    }
+
+    fn put_int(&mut self, r: u32, v: Value) {
         let t = self.k(i64::from(self.l.int));
-        self.put(e, r, t, v);
+        self.put(r, t, v);
     }
 
     /// Continues at `to` when `c` is nonzero, else at the next instruction.
@@ -930,12 +1112,12 @@ impl Gen<'_, '_> {
     }
 
     /// Both registers' tags are `Int` (1) or not (0).
-    fn both_int(&mut self, e: &Env, a: u32, b: Option<u32>) -> Value {
-        let ta = self.tag(e, a);
+    fn both_int(&mut self, a: u32, b: Option<u32>) -> Value {
+        let ta = self.tag(a);
         let int = i64::from(self.l.int);
         match b {
             Some(b) => {
-                let tb = self.tag(e, b);
+                let tb = self.tag(b);
                 let ia = self.b.ins().icmp_imm_s(IntCC::Equal, ta, int);
                 let ib = self.b.ins().icmp_imm_s(IntCC::Equal, tb, int);
                 self.b.ins().band(ia, ib)
@@ -968,9 +1150,9 @@ impl Gen<'_, '_> {
     }
 
     /// Releases every register of the frame (a return): what each held is dropped.
-    fn clear_frame(&mut self, e: &Env) {
+    fn clear_frame(&mut self) {
         for r in 0..self.f.code.frame {
-            self.release(e, r);
+            self.release(r);
         }
     }
 
@@ -980,8 +1162,8 @@ impl Gen<'_, '_> {
         self.bail_unless(e, e.depth0, pc);
     }
 
-    fn ret(&mut self, e: &Env, w0: Value, w1: Value) {
-        self.clear_frame(e);
+    fn ret(&mut self, w0: Value, w1: Value) {
+        self.clear_frame();
         self.b.ins().return_(&[w0, w1]);
     }
 
@@ -999,23 +1181,17 @@ impl Gen<'_, '_> {
         let regs = self.b.ins().load(I64, flags(), ctx, CTX_REGS);
         let off = self.b.ins().ishl_imm_s(bp, 4);
         let fp = self.b.ins().iadd(regs, off);
+        self.fp = self.b.declare_var(I64);
+        self.b.def_var(self.fp, fp);
         let depth0 = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
         // Entered at the first instruction (every native call) or resumed at any other.
         let dispatch = self.b.create_block();
         self.b.ins().brif(pc, dispatch, &[], blocks[0], &[]);
         self.b.switch_to_block(dispatch);
-        let def = self.b.func.dfg.block_call(blocks[0], &[]);
-        let calls: Vec<_> = blocks
-            .iter()
-            .map(|bl| self.b.func.dfg.block_call(*bl, &[]))
-            .collect();
-        let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
-        let pc32 = self.b.ins().ireduce(types::I32, pc);
-        self.b.ins().br_table(pc32, jt);
+        self.br_table(pc, &blocks);
         let e = Env {
             ctx,
             bp,
-            fp,
             blocks,
             bail,
             depth,
@@ -1057,8 +1233,8 @@ impl Gen<'_, '_> {
         match ins {
             Instr::Move { dst, src } => {
                 if dst != src {
-                    let ts = self.tag(e, *src);
-                    let td = self.tag(e, *dst);
+                    let ts = self.tag(*src);
+                    let td = self.tag(*dst);
                     let a = self.is_imm(ts);
                     let b = self.is_imm(td);
                     let both = self.b.ins().band(a, b);
@@ -1066,27 +1242,22 @@ impl Gen<'_, '_> {
                     let slow = self.b.create_block();
                     self.b.ins().brif(both, fast, &[], slow, &[]);
                     self.b.switch_to_block(fast);
-                    let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
-                    let w1 = self.w1(e, *src);
-                    self.b.ins().store(flags(), w0, e.fp, (*dst * 16) as i32);
-                    self.b
-                        .ins()
-                        .store(flags(), w1, e.fp, (*dst * 16 + 8) as i32);
+                    let v = self.ld2(*src);
+                    self.st2v(*dst, v);
                     self.b.ins().jump(next!(), &[]);
                     self.b.switch_to_block(slow);
-                    let d = self.addr(e, *dst);
-                    let s = self.addr(e, *src);
-                    self.call("jit_copy", &[d, s], 0);
+                    let s = self.addr(*src);
+                    let (w0, w1) = self.clone_at(s);
+                    self.put(*dst, w0, w1);
                 }
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Take { dst, src } => {
                 if dst != src {
-                    let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
-                    let w1 = self.w1(e, *src);
-                    let nil = self.k(i64::from(self.l.nil));
-                    self.b.ins().store(flags(), nil, e.fp, (*src * 16) as i32);
-                    self.put(e, *dst, w0, w1);
+                    let v = self.ld2(*src);
+                    self.st_nil(*src);
+                    self.release(*dst);
+                    self.st2v(*dst, v);
                 }
                 self.b.ins().jump(next!(), &[]);
             }
@@ -1094,10 +1265,10 @@ impl Gen<'_, '_> {
                 match self.l.words(val) {
                     Some((a, b)) => {
                         let (a, b) = (self.k(a), self.k(b));
-                        self.put(e, *dst, a, b);
+                        self.put(*dst, a, b);
                     }
                     None => {
-                        let d = self.addr(e, *dst);
+                        let d = self.addr(*dst);
                         let v = self.k(val as *const Term as i64);
                         self.call("jit_copy", &[d, v], 0);
                     }
@@ -1105,17 +1276,17 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Tuple { dst, start, n } => {
-                let d = self.addr(e, *dst);
-                let s = self.addr(e, *start);
+                let d = self.addr(*dst);
+                let s = self.addr(*start);
                 let n = self.k(i64::from(*n));
                 self.call("jit_tuple", &[d, s, n], 0);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
                 let take = matches!(ins, Instr::ConsTake { .. });
-                let d = self.addr(e, *dst);
-                let h = self.addr(e, *head);
-                let t = self.addr(e, *tail);
+                let d = self.addr(*dst);
+                let h = self.addr(*head);
+                let t = self.addr(*tail);
                 let tk = self.k(take as i64);
                 self.call("jit_cons", &[d, h, t, tk], 0);
                 self.b.ins().jump(next!(), &[]);
@@ -1134,11 +1305,10 @@ impl Gen<'_, '_> {
             }
             Instr::Return { src } => {
                 self.check_depth(e, pc);
-                let w0 = self.b.ins().load(I64, flags(), e.fp, (*src * 16) as i32);
-                let w1 = self.w1(e, *src);
-                let nil = self.k(i64::from(self.l.nil));
-                self.b.ins().store(flags(), nil, e.fp, (*src * 16) as i32);
-                self.ret(e, w0, w1);
+                let w0 = self.ld(*src, 0);
+                let w1 = self.w1(*src);
+                self.st_nil(*src);
+                self.ret(w0, w1);
             }
             Instr::ReturnLit { val } => {
                 self.check_depth(e, pc);
@@ -1150,7 +1320,7 @@ impl Gen<'_, '_> {
                         (r[0], r[1])
                     }
                 };
-                self.ret(e, w0, w1);
+                self.ret(w0, w1);
             }
             Instr::ReturnOp { op, a, b } => {
                 self.check_depth(e, pc);
@@ -1170,6 +1340,7 @@ impl Gen<'_, '_> {
                 let d = self.b.ins().iadd_imm_s(e.depth, 1);
                 let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero, d]);
                 let r = self.b.inst_results(inst).to_vec();
+                self.reload_fp(e);
                 let t = self.b.ins().band_imm_s(r[0], 0xff);
                 let bailed = self.b.ins().icmp_imm_s(IntCC::Equal, t, BAIL as i64);
                 let out = self.b.create_block();
@@ -1183,7 +1354,7 @@ impl Gen<'_, '_> {
                 self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, e.bp], 0);
                 self.b.ins().return_(&[r[0], r[1]]);
                 self.b.switch_to_block(ok);
-                self.put(e, *dst, r[0], r[1]);
+                self.put(*dst, r[0], r[1]);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::TailCall { fun, base, n } => {
@@ -1198,17 +1369,13 @@ impl Gen<'_, '_> {
                 self.can_call(e, pc, u64::from(callee.code.frame));
                 for i in 0..*n {
                     let j = *base + i;
-                    let a0 = self.b.ins().load(I64, flags(), e.fp, (i * 16) as i32);
-                    let a1 = self.w1(e, i);
-                    let b0 = self.b.ins().load(I64, flags(), e.fp, (j * 16) as i32);
-                    let b1 = self.w1(e, j);
-                    self.b.ins().store(flags(), b0, e.fp, (i * 16) as i32);
-                    self.b.ins().store(flags(), b1, e.fp, (i * 16 + 8) as i32);
-                    self.b.ins().store(flags(), a0, e.fp, (j * 16) as i32);
-                    self.b.ins().store(flags(), a1, e.fp, (j * 16 + 8) as i32);
+                    let a = self.ld2(i);
+                    let b = self.ld2(j);
+                    self.st2v(i, b);
+                    self.st2v(j, a);
                 }
                 for r in *n..self.f.code.frame {
-                    self.release(e, r);
+                    self.release(r);
                 }
                 if me {
                     self.b.ins().jump(e.blocks[0], &[]);
@@ -1228,7 +1395,7 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(e.blocks[*to as usize], &[]);
             }
             Instr::IsInt { a, k, fail } => {
-                let t = self.tag(e, *a);
+                let t = self.tag(*a);
                 let is = self
                     .b
                     .ins()
@@ -1238,12 +1405,12 @@ impl Gen<'_, '_> {
                     .ins()
                     .brif(is, chk, &[], e.blocks[*fail as usize], &[]);
                 self.b.switch_to_block(chk);
-                let v = self.w1(e, *a);
+                let v = self.w1(*a);
                 let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, *k);
                 self.branch(e, ne, *fail, next!());
             }
             Instr::IsAtom { a, atom, fail } => {
-                let w = self.b.ins().load(I64, flags(), e.fp, (*a * 16) as i32);
+                let w = self.ld(*a, 0);
                 // The tag byte and the index; the bytes between are padding.
                 let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
                 let want = i64::from(self.l.atom) | (i64::from(atom.0) << 32);
@@ -1251,7 +1418,7 @@ impl Gen<'_, '_> {
                 self.branch(e, ne, *fail, next!());
             }
             Instr::IsNil { a, fail } => {
-                let t = self.tag(e, *a);
+                let t = self.tag(*a);
                 let ne = self
                     .b
                     .ins()
@@ -1265,40 +1432,40 @@ impl Gen<'_, '_> {
                 let (want_tag, want) = self.l.words(val)?;
                 match val {
                     Term::Atom(_) => {
-                        let w = self.b.ins().load(I64, flags(), e.fp, (*a * 16) as i32);
+                        let w = self.ld(*a, 0);
                         let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
                         let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want_tag);
                         self.branch(e, ne, *fail, next!());
                     }
                     Term::Nil => {
-                        let t = self.tag(e, *a);
+                        let t = self.tag(*a);
                         let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, want_tag);
                         self.branch(e, ne, *fail, next!());
                     }
                     _ => {
-                        let t = self.tag(e, *a);
+                        let t = self.tag(*a);
                         let tag_ok = self.b.ins().icmp_imm_s(IntCC::Equal, t, want_tag);
                         let chk = self.b.create_block();
                         self.b
                             .ins()
                             .brif(tag_ok, chk, &[], e.blocks[*fail as usize], &[]);
                         self.b.switch_to_block(chk);
-                        let w = self.w1(e, *a);
+                        let w = self.w1(*a);
                         let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want);
                         self.branch(e, ne, *fail, next!());
                     }
                 }
             }
             Instr::IsLit { a, val, fail } => {
-                let x = self.addr(e, *a);
+                let x = self.addr(*a);
                 let v = self.k(val as *const Term as i64);
                 let r = self.call("jit_exact_eq", &[x, v], 1);
                 let ne = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
                 self.branch(e, ne, *fail, next!());
             }
             Instr::IsEq { a, b, fail } => {
-                let x = self.addr(e, *a);
-                let y = self.addr(e, *b);
+                let x = self.addr(*a);
+                let y = self.addr(*b);
                 let r = self.call("jit_exact_eq", &[x, y], 1);
                 let ne = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
                 self.branch(e, ne, *fail, next!());
@@ -1309,41 +1476,58 @@ impl Gen<'_, '_> {
                 tail,
                 fail,
             } => {
-                let x = self.addr(e, *a);
-                let h = self.addr(e, *head);
-                let t = self.addr(e, *tail);
-                let w = self.k(0);
-                let r = self.call("jit_list", &[w, x, h, t], 1);
-                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-                self.branch(e, no, *fail, next!());
+                let c = self.cell_of(e, *a, *fail);
+                let h = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head));
+                let t = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head) + 16);
+                let (h0, h1) = self.clone_at(h);
+                let (t0, t1) = self.clone_at(t);
+                self.put(*head, h0, h1);
+                self.put(*tail, t0, t1);
+                self.b.ins().jump(next!(), &[]);
             }
             Instr::GetHd { a, dst, fail } | Instr::GetTl { a, dst, fail } => {
-                let what = if matches!(ins, Instr::GetHd { .. }) {
-                    1
+                let off = if matches!(ins, Instr::GetHd { .. }) {
+                    0
                 } else {
-                    2
+                    16
                 };
-                let x = self.addr(e, *a);
-                let d = self.addr(e, *dst);
-                let w = self.k(what);
-                let r = self.call("jit_list", &[w, x, d, d], 1);
-                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-                self.branch(e, no, *fail, next!());
+                let c = self.cell_of(e, *a, *fail);
+                let x = self
+                    .b
+                    .ins()
+                    .iadd_imm_s(c, i64::from(self.l.cons_head) + off);
+                let (w0, w1) = self.clone_at(x);
+                self.put(*dst, w0, w1);
+                self.b.ins().jump(next!(), &[]);
             }
             Instr::GetTlN { a, n, dst, fail } => {
-                let x = self.addr(e, *a);
-                let d = self.addr(e, *dst);
-                let w = self.k(3 + i64::from(*n));
-                let r = self.call("jit_list", &[w, x, d, d], 1);
-                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-                self.branch(e, no, *fail, next!());
+                // The `n`th tail: each step's term must be a cons.
+                let mut at = self.addr(*a);
+                for _ in 0..*n {
+                    let t = self.b.ins().load(types::I8, flags(), at, 0);
+                    let t = self.b.ins().uextend(I64, t);
+                    let is = self
+                        .b
+                        .ins()
+                        .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+                    let ok = self.b.create_block();
+                    self.b
+                        .ins()
+                        .brif(is, ok, &[], e.blocks[*fail as usize], &[]);
+                    self.b.switch_to_block(ok);
+                    let c = self.b.ins().load(I64, flags(), at, 8);
+                    at = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head) + 16);
+                }
+                let (w0, w1) = self.clone_at(at);
+                self.put(*dst, w0, w1);
+                self.b.ins().jump(next!(), &[]);
             }
             Instr::HdIsInt { a, k, fail } => self.hd_is(e, *a, 0, *k, *fail, next!()),
             Instr::HdIsAtom { a, atom, fail } => {
                 self.hd_is(e, *a, 1, i64::from(atom.0), *fail, next!())
             }
             Instr::IsTuple { a, n, fail } => {
-                let x = self.addr(e, *a);
+                let x = self.addr(*a);
                 let n = self.k(i64::from(*n));
                 let r = self.call("jit_is_tuple", &[x, n], 1);
                 let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
@@ -1351,33 +1535,33 @@ impl Gen<'_, '_> {
             }
             Instr::IsType { a, ty, fail } => {
                 let t = self.k(ty as *const TypeTest as i64);
-                let x = self.addr(e, *a);
+                let x = self.addr(*a);
                 let r = self.call("jit_is_type", &[t, x], 1);
                 let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
                 self.branch(e, no, *fail, next!());
             }
             Instr::GetElem { a, i, dst } => {
-                let x = self.addr(e, *a);
+                let x = self.addr(*a);
                 let i = self.k(i64::from(*i));
-                let d = self.addr(e, *dst);
+                let d = self.addr(*dst);
                 let r = self.call("jit_get_elem", &[x, i, d], 1);
                 self.bail_unless(e, r[0], pc);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Cmp { op, a, b, fail } => {
-                let both = self.both_int(e, *a, Some(*b));
+                let both = self.both_int(*a, Some(*b));
                 self.bail_unless(e, both, pc);
-                let x = self.w1(e, *a);
-                let y = self.w1(e, *b);
+                let x = self.w1(*a);
+                let y = self.w1(*b);
                 let cc = Self::int_cc(*op)?;
                 let holds = self.b.ins().icmp(cc, x, y);
                 let t = e.blocks[*fail as usize];
                 self.b.ins().brif(holds, next!(), &[], t, &[]);
             }
             Instr::CmpInt { op, a, k, fail } => {
-                let is = self.both_int(e, *a, None);
+                let is = self.both_int(*a, None);
                 self.bail_unless(e, is, pc);
-                let x = self.w1(e, *a);
+                let x = self.w1(*a);
                 let cc = Self::int_cc(*op)?;
                 let holds = self.b.ins().icmp_imm_s(cc, x, *k);
                 let t = e.blocks[*fail as usize];
@@ -1385,15 +1569,31 @@ impl Gen<'_, '_> {
             }
             Instr::Switch { a, table } => {
                 let t = self.k(&**table as *const SwitchTable as i64);
-                let x = self.addr(e, *a);
+                let x = self.addr(*a);
                 let r = self.call("jit_switch", &[t, x], 1);
                 self.jump_to_label(e, r[0]);
             }
             Instr::Select { table } => {
                 let t = self.k(&**table as *const SelectTable as i64);
                 let n = self.k(i64::from(self.f.code.frame));
-                let r = self.call("jit_select", &[t, e.fp, n], 1);
+                let fp = self.fpv();
+                let r = self.call("jit_select", &[t, fp, n], 1);
                 self.jump_to_label(e, r[0]);
+            }
+            Instr::Bif { .. } => {
+                let i = self.k(ins as *const Instr as i64);
+                let r = self.call("jit_bif", &[e.ctx, i, e.bp], 1);
+                self.reload_fp(e);
+                // Raised: the interpreter raises it, past this instruction.
+                self.bail_unless(e, r[0], pc + 1);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::GuardBif { fail, .. } | Instr::BifTest { fail, .. } => {
+                let i = self.k(ins as *const Instr as i64);
+                let r = self.call("jit_bif", &[e.ctx, i, e.bp], 1);
+                self.reload_fp(e);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                self.branch(e, no, *fail, next!());
             }
             // The instructions that raise, and anything else: the interpreter runs them.
             _ => self.bail(e, pc),
@@ -1403,24 +1603,58 @@ impl Gen<'_, '_> {
 
     /// Continues at the label in `l` (a table's result).
     fn jump_to_label(&mut self, e: &Env, l: Value) {
-        let calls: Vec<_> = e
-            .blocks
-            .iter()
-            .map(|bl| self.b.func.dfg.block_call(*bl, &[]))
-            .collect();
-        let def = calls[0];
-        let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
-        let l32 = self.b.ins().ireduce(types::I32, l);
-        self.b.ins().br_table(l32, jt);
+        self.br_table(l, &e.blocks);
     }
 
+    /// Jumps to `targets[i]` (the first when out of range). Each table entry is a block of
+    /// its own that jumps on, so every edge is distinct: the frontend passes the frame
+    /// pointer variable along each (it cannot on an edge a table lists twice).
+    fn br_table(&mut self, i: Value, targets: &[Block]) {
+        let mut pads = Vec::with_capacity(targets.len() + 1);
+        for t in std::iter::once(&targets[0]).chain(targets) {
+            pads.push((self.b.create_block(), *t));
+        }
+        let calls: Vec<_> = pads
+            .iter()
+            .map(|(p, _)| self.b.func.dfg.block_call(*p, &[]))
+            .collect();
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(calls[0], &calls[1..]));
+        let i32v = self.b.ins().ireduce(types::I32, i);
+        self.b.ins().br_table(i32v, jt);
+        for (p, t) in pads {
+            self.b.switch_to_block(p);
+            self.b.ins().jump(t, &[]);
+        }
+    }
+
+    /// Whether register `a` holds a cons whose head is the integer `k` (`atom` 0) or the
+    /// atom with index `k` (1).
     fn hd_is(&mut self, e: &Env, a: u32, atom: i64, k: i64, fail: u32, next: Block) {
-        let x = self.addr(e, a);
-        let atom = self.k(atom);
-        let v = self.k(k);
-        let r = self.call("jit_hd_is", &[x, atom, v], 1);
-        let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-        self.branch(e, no, fail, next);
+        let c = self.cell_of(e, a, fail);
+        let h = self.l.cons_head;
+        let w = self.b.ins().load(I64, flags(), c, h);
+        if atom == 0 {
+            let t = self.b.ins().band_imm_s(w, 0xff);
+            let is = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
+            let chk = self.b.create_block();
+            self.b
+                .ins()
+                .brif(is, chk, &[], e.blocks[fail as usize], &[]);
+            self.b.switch_to_block(chk);
+            let v = self.b.ins().load(I64, flags(), c, h + 8);
+            let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, k);
+            self.branch(e, ne, fail, next);
+        } else {
+            let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
+            let want = i64::from(self.l.atom) | (k << 32);
+            let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, w, want);
+            self.branch(e, ne, fail, next);
+        }
     }
 
     /// The checks before a call whose frame ends `need` registers above `bp`, as
@@ -1452,37 +1686,37 @@ impl Gen<'_, '_> {
         self.b.set_cold_block(slow);
         if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
             let both = match b {
-                Operand::Reg(r) => self.both_int(e, a, Some(r)),
-                Operand::Int(_) => self.both_int(e, a, None),
+                Operand::Reg(r) => self.both_int(a, Some(r)),
+                Operand::Int(_) => self.both_int(a, None),
             };
             let fast = self.b.create_block();
             self.b.ins().brif(both, fast, &[], slow, &[]);
             self.b.switch_to_block(fast);
-            let x = self.w1(e, a);
+            let x = self.w1(a);
             let y = match b {
-                Operand::Reg(r) => self.w1(e, r),
+                Operand::Reg(r) => self.w1(r),
                 Operand::Int(k) => self.k(k),
             };
             let (v, of) = self.arith(op, x, y).expect("+ - *");
             let ok = self.b.create_block();
             self.b.ins().brif(of, slow, &[], ok, &[]);
             self.b.switch_to_block(ok);
-            self.put_int(e, dst, v);
+            self.put_int(dst, v);
             self.b.ins().jump(done, &[]);
         } else {
             self.b.ins().jump(slow, &[]);
         }
         self.b.switch_to_block(slow);
         let opv = self.k(i64::from(op_index(op)));
-        let x = self.addr(e, a);
-        let d = self.addr(e, dst);
+        let x = self.addr(a);
+        let d = self.addr(dst);
         let r = match (b, guard) {
             (Operand::Reg(r), false) => {
-                let y = self.addr(e, r);
+                let y = self.addr(r);
                 self.call("jit_op", &[opv, x, y, d], 1)
             }
             (Operand::Reg(r), true) => {
-                let y = self.addr(e, r);
+                let y = self.addr(r);
                 self.call("jit_guard_op", &[opv, x, y, d], 1)
             }
             (Operand::Int(k), _) => {
@@ -1500,15 +1734,15 @@ impl Gen<'_, '_> {
         self.b.set_cold_block(slow);
         if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
             let both = match b {
-                Operand::Reg(r) => self.both_int(e, a, Some(r)),
-                Operand::Int(_) => self.both_int(e, a, None),
+                Operand::Reg(r) => self.both_int(a, Some(r)),
+                Operand::Int(_) => self.both_int(a, None),
             };
             let fast = self.b.create_block();
             self.b.ins().brif(both, fast, &[], slow, &[]);
             self.b.switch_to_block(fast);
-            let x = self.w1(e, a);
+            let x = self.w1(a);
             let y = match b {
-                Operand::Reg(r) => self.w1(e, r),
+                Operand::Reg(r) => self.w1(r),
                 Operand::Int(k) => self.k(k),
             };
             let (v, of) = self.arith(op, x, y).expect("+ - *");
@@ -1516,16 +1750,16 @@ impl Gen<'_, '_> {
             self.b.ins().brif(of, slow, &[], ok, &[]);
             self.b.switch_to_block(ok);
             let t = self.k(i64::from(self.l.int));
-            self.ret(e, t, v);
+            self.ret(t, v);
         } else {
             self.b.ins().jump(slow, &[]);
         }
         self.b.switch_to_block(slow);
         let opv = self.k(i64::from(op_index(op)));
-        let x = self.addr(e, a);
+        let x = self.addr(a);
         let r = match b {
             Operand::Reg(r) => {
-                let y = self.addr(e, r);
+                let y = self.addr(r);
                 self.call("jit_op_words", &[opv, x, y], 2)
             }
             Operand::Int(k) => {
@@ -1536,7 +1770,7 @@ impl Gen<'_, '_> {
         let t = self.b.ins().band_imm_s(r[0], 0xff);
         let ok = self.b.ins().icmp_imm_s(IntCC::NotEqual, t, BAIL as i64);
         self.bail_unless(e, ok, pc);
-        self.ret(e, r[0], r[1]);
+        self.ret(r[0], r[1]);
     }
 }
 

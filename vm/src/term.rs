@@ -66,7 +66,9 @@ impl Clone for Term {
     }
 }
 
+// `repr(C)`: native code (`jit.rs`) reads the head and the tail at fixed offsets.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Cons {
     pub head: Term,
     pub tail: Term,
