@@ -1707,6 +1707,18 @@ impl Gen<'_, '_> {
             self.b.ins().jump(slow, &[]);
         }
         self.b.switch_to_block(slow);
+        if !guard {
+            if let Some((ok, bits)) = self.float_arith(op, a, b) {
+                let fl = self.b.create_block();
+                let other = self.b.create_block();
+                self.b.ins().brif(ok, fl, &[], other, &[]);
+                self.b.switch_to_block(fl);
+                let t = self.k(i64::from(self.l.float));
+                self.put(dst, t, bits);
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(other);
+            }
+        }
         let opv = self.k(i64::from(op_index(op)));
         let x = self.addr(a);
         let d = self.addr(dst);
@@ -1727,6 +1739,54 @@ impl Gen<'_, '_> {
         self.bail_unless(e, r[0], pc);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+    }
+
+    /// `a op b` for `+ - * /` with a float involved (or `/` of two integers), as
+    /// `float_op` computes it: a flag (the operands are numbers of those kinds and the result
+    /// is finite) and the result's bits. `None` for other operators.
+    fn float_arith(&mut self, op: Op2, a: u32, b: Operand) -> Option<(Value, Value)> {
+        if !matches!(op, Op2::Add | Op2::Sub | Op2::Mul | Op2::FDiv) {
+            return None;
+        }
+        let (fl, int) = (i64::from(self.l.float), i64::from(self.l.int));
+        let ta = self.tag(a);
+        let wa = self.w1(a);
+        let (tb, wb) = match b {
+            Operand::Reg(r) => (self.tag(r), self.w1(r)),
+            Operand::Int(k) => (self.k(int), self.k(k)),
+        };
+        let num = |g: &mut Self, t: Value, w: Value| {
+            let is_f = g.b.ins().icmp_imm_s(IntCC::Equal, t, fl);
+            let is_i = g.b.ins().icmp_imm_s(IntCC::Equal, t, int);
+            let f = g.b.ins().bitcast(types::F64, MemFlagsData::new(), w);
+            let i = g.b.ins().fcvt_from_sint(types::F64, w);
+            let x = g.b.ins().select(is_f, f, i);
+            let ok = g.b.ins().bor(is_f, is_i);
+            (x, ok, is_f)
+        };
+        let (x, oka, fa) = num(self, ta, wa);
+        let (y, okb, fb) = num(self, tb, wb);
+        let r = match op {
+            Op2::Add => self.b.ins().fadd(x, y),
+            Op2::Sub => self.b.ins().fsub(x, y),
+            Op2::Mul => self.b.ins().fmul(x, y),
+            _ => self.b.ins().fdiv(x, y),
+        };
+        // Finite: r - r is 0 (it is NaN for an infinity or NaN).
+        let d = self.b.ins().fsub(r, r);
+        let zero = self.b.ins().f64const(0.0);
+        let fin = self
+            .b
+            .ins()
+            .fcmp(cranelift_codegen::ir::condcodes::FloatCC::Equal, d, zero);
+        let mut ok = self.b.ins().band(oka, okb);
+        ok = self.b.ins().band(ok, fin);
+        if op != Op2::FDiv {
+            let any_f = self.b.ins().bor(fa, fb);
+            ok = self.b.ins().band(ok, any_f);
+        }
+        let bits = self.b.ins().bitcast(I64, MemFlagsData::new(), r);
+        Some((ok, bits))
     }
 
     fn ret_op(&mut self, e: &Env, pc: usize, op: Op2, a: u32, b: Operand) {
@@ -1755,6 +1815,15 @@ impl Gen<'_, '_> {
             self.b.ins().jump(slow, &[]);
         }
         self.b.switch_to_block(slow);
+        if let Some((ok, bits)) = self.float_arith(op, a, b) {
+            let fl = self.b.create_block();
+            let other = self.b.create_block();
+            self.b.ins().brif(ok, fl, &[], other, &[]);
+            self.b.switch_to_block(fl);
+            let t = self.k(i64::from(self.l.float));
+            self.ret(t, bits);
+            self.b.switch_to_block(other);
+        }
         let opv = self.k(i64::from(op_index(op)));
         let x = self.addr(a);
         let r = match b {

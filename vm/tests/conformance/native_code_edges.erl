@@ -28,7 +28,21 @@ main() ->
     Rs = [receive {P, V} -> V end || P <- Pids],
     %% Atoms, tuples and literals in clause heads.
     Cls = [classify(X) || X <- [0, 1, ok, [], {a, b}, {a, b, c}, [1 | 2], 3.5, <<1>>, 99]],
-    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls}.
+    %% Float arithmetic computed inline, and what it hands back (overflow, division by
+    %% zero, non-numbers).
+    Fl = [{t(fun() -> add(X, Y) end), t(fun() -> sub(X, Y) end),
+           t(fun() -> mul(X, Y) end), t(fun() -> dvd(X, Y) end), t(fun() -> add3(X) end)}
+          || X <- [0, 1, -3, 2.5, -0.0, 1.0e308, 7, a],
+             Y <- [0, 2, 0.5, -0.0, 1.0e308, 3]],
+    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls, Fl}.
+
+t(F) -> try F() catch C:R -> {C, R} end.
+
+add(X, Y) -> X + Y.
+sub(X, Y) -> X - Y.
+mul(X, Y) -> Z = X * Y, Z.
+dvd(X, Y) -> X / Y.
+add3(X) -> X + 3.
 
 fib(0) -> 0;
 fib(1) -> 1;
