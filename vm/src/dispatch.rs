@@ -293,6 +293,54 @@ pub struct Probe {
     lookup: Lookup,
 }
 
+/// A probe native code computes inline (`jit.rs`): its sub-term is reached from the
+/// register through list cells only (`path`: `true` a head, `false` a tail; index 0 when a
+/// step meets no cons), and its key set is one of the common shapes.
+pub struct InlineProbe<'a> {
+    pub path: Vec<bool>,
+    pub keys: InlineKeys<'a>,
+}
+
+pub enum InlineKeys<'a> {
+    Dense { lo: i64, table: &'a [u32] },
+    Ints(&'a [i64]),
+    Atoms(&'a [Atom]),
+    List { nil: u32, cons: u32 },
+}
+
+impl Probe {
+    /// How native code can compute this probe's index, unless it needs the general walk.
+    pub fn inline(&self) -> Option<InlineProbe<'_>> {
+        let path = match self.path {
+            Path::Reg => Vec::new(),
+            Path::Hd => vec![true],
+            Path::Steps => self
+                .steps
+                .iter()
+                .map(|s| match s {
+                    Step::Hd => Some(true),
+                    Step::Tl => Some(false),
+                    Step::Elem(_) => None,
+                })
+                .collect::<Option<Vec<bool>>>()?,
+        };
+        let keys = match &self.lookup {
+            Lookup::Dense => {
+                let (lo, table) = self.dense.as_ref()?;
+                InlineKeys::Dense { lo: *lo, table }
+            }
+            Lookup::Ints(keys) => InlineKeys::Ints(keys),
+            Lookup::Atoms(keys) => InlineKeys::Atoms(keys),
+            Lookup::List { nil, cons } => InlineKeys::List {
+                nil: *nil,
+                cons: *cons,
+            },
+            Lookup::General => return None,
+        };
+        Some(InlineProbe { path, keys })
+    }
+}
+
 /// The common shapes of a probe's path.
 #[derive(Clone, Copy)]
 enum Path {

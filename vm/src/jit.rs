@@ -30,7 +30,7 @@
 
 use crate::bytecode::{Code, Instr, TypeTest};
 use crate::code::{FunDef, Module, Op2};
-use crate::dispatch::{SelectTable, SwitchTable};
+use crate::dispatch::{InlineKeys, InlineProbe, SelectTable, SwitchTable};
 use crate::interp::{Ctl, Proc};
 use crate::term::{self, Term};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -1111,6 +1111,13 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(ok);
     }
 
+    /// Goes on in a new block when `c` is nonzero, else to `other`.
+    fn bail_to(&mut self, c: Value, other: Block) {
+        let ok = self.b.create_block();
+        self.b.ins().brif(c, ok, &[], other, &[]);
+        self.b.switch_to_block(ok);
+    }
+
     /// Both registers' tags are `Int` (1) or not (0).
     fn both_int(&mut self, a: u32, b: Option<u32>) -> Value {
         let ta = self.tag(a);
@@ -1573,6 +1580,25 @@ impl Gen<'_, '_> {
                 let r = self.call("jit_switch", &[t, x], 1);
                 self.jump_to_label(e, r[0]);
             }
+            Instr::Select { table } if self.select_inline(table).is_some() => {
+                let probes = self.select_inline(table)?;
+                let mut total = self.k(0);
+                for (reg, stride, p) in probes {
+                    let i = self.probe_index(reg, &p);
+                    let i = if stride == 1 {
+                        i
+                    } else {
+                        self.b.ins().imul_imm_s(i, i64::from(stride))
+                    };
+                    total = self.b.ins().iadd(total, i);
+                }
+                let leaf = self.k(table.leaf.as_ptr() as i64);
+                let off = self.b.ins().ishl_imm_s(total, 2);
+                let at = self.b.ins().iadd(leaf, off);
+                let l = self.b.ins().load(types::I32, flags(), at, 0);
+                let l = self.b.ins().uextend(I64, l);
+                self.jump_to_label(e, l);
+            }
             Instr::Select { table } => {
                 let t = self.k(&**table as *const SelectTable as i64);
                 let n = self.k(i64::from(self.f.code.frame));
@@ -1599,6 +1625,130 @@ impl Gen<'_, '_> {
             _ => self.bail(e, pc),
         }
         Some(())
+    }
+
+    /// A `select`'s probes as native code computes them (register, stride, shape), if all
+    /// are of the inline shapes (short key lists: a compare each).
+    fn select_inline<'t>(
+        &self,
+        table: &'t SelectTable,
+    ) -> Option<Vec<(u32, u32, InlineProbe<'t>)>> {
+        table
+            .probes
+            .iter()
+            .map(|p| {
+                let i = p.inline()?;
+                let short = match &i.keys {
+                    InlineKeys::Ints(keys) => keys.len() <= 16,
+                    InlineKeys::Atoms(keys) => keys.len() <= 16,
+                    _ => true,
+                } && i.path.len() <= 8;
+                short.then_some((p.reg, p.stride, i))
+            })
+            .collect()
+    }
+
+    /// A probe's key index (0: none of its keys) for register `reg`.
+    fn probe_index(&mut self, reg: u32, p: &InlineProbe) -> Value {
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        let zero = self.k(0);
+        let mut at = self.addr(reg);
+        for &hd in &p.path {
+            let t = self.b.ins().load(types::I8, flags(), at, 0);
+            let t = self.b.ins().uextend(I64, t);
+            let is = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+            let ok = self.b.create_block();
+            self.b
+                .ins()
+                .brif(is, ok, &[], done, &[BlockArg::Value(zero)]);
+            self.b.switch_to_block(ok);
+            let c = self.b.ins().load(I64, flags(), at, 8);
+            let off = i64::from(self.l.cons_head) + if hd { 0 } else { 16 };
+            at = self.b.ins().iadd_imm_s(c, off);
+        }
+        let t = self.b.ins().load(types::I8, flags(), at, 0);
+        let t = self.b.ins().uextend(I64, t);
+        let v = match &p.keys {
+            InlineKeys::Dense { lo, table } => {
+                let is = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
+                let b1 = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(is, b1, &[], done, &[BlockArg::Value(zero)]);
+                self.b.switch_to_block(b1);
+                let k = self.b.ins().load(I64, flags(), at, 8);
+                let i = self.b.ins().iadd_imm_s(k, lo.wrapping_neg());
+                let inr = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedLessThan, i, table.len() as i64);
+                let b2 = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(inr, b2, &[], done, &[BlockArg::Value(zero)]);
+                self.b.switch_to_block(b2);
+                let base = self.k(table.as_ptr() as i64);
+                let off = self.b.ins().ishl_imm_s(i, 2);
+                let a = self.b.ins().iadd(base, off);
+                let v = self.b.ins().load(types::I32, flags(), a, 0);
+                self.b.ins().uextend(I64, v)
+            }
+            InlineKeys::Ints(keys) => {
+                let is = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
+                let b1 = self.b.create_block();
+                self.b
+                    .ins()
+                    .brif(is, b1, &[], done, &[BlockArg::Value(zero)]);
+                self.b.switch_to_block(b1);
+                let k = self.b.ins().load(I64, flags(), at, 8);
+                let mut idx = zero;
+                for (j, key) in keys.iter().enumerate().rev() {
+                    let eq = self.b.ins().icmp_imm_s(IntCC::Equal, k, *key);
+                    let n = self.k(j as i64 + 1);
+                    idx = self.b.ins().select(eq, n, idx);
+                }
+                idx
+            }
+            InlineKeys::Atoms(keys) => {
+                let w = self.b.ins().load(I64, flags(), at, 0);
+                let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
+                let mut idx = zero;
+                for (j, a) in keys.iter().enumerate().rev() {
+                    let want = i64::from(self.l.atom) | (i64::from(a.0) << 32);
+                    let eq = self.b.ins().icmp_imm_s(IntCC::Equal, w, want);
+                    let n = self.k(j as i64 + 1);
+                    idx = self.b.ins().select(eq, n, idx);
+                }
+                idx
+            }
+            InlineKeys::List { nil, cons } => {
+                let is_nil = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.nil));
+                let is_cons = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+                let n = self.k(i64::from(*nil));
+                let c = self.k(i64::from(*cons));
+                let v = self.b.ins().select(is_cons, c, zero);
+                self.b.ins().select(is_nil, n, v)
+            }
+        };
+        self.b.ins().jump(done, &[BlockArg::Value(v)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
     }
 
     /// Continues at the label in `l` (a table's result).
@@ -1701,6 +1851,51 @@ impl Gen<'_, '_> {
             let ok = self.b.create_block();
             self.b.ins().brif(of, slow, &[], ok, &[]);
             self.b.switch_to_block(ok);
+            self.put_int(dst, v);
+            self.b.ins().jump(done, &[]);
+        } else if matches!(op, Op2::Band | Op2::Bor | Op2::Bxor | Op2::Bsl | Op2::Bsr) {
+            // The bitwise operators on small integers, as `int_op` computes them (a shift
+            // that would overflow or a negative count takes the general path).
+            let both = match b {
+                Operand::Reg(r) => self.both_int(a, Some(r)),
+                Operand::Int(_) => self.both_int(a, None),
+            };
+            let fast = self.b.create_block();
+            self.b.ins().brif(both, fast, &[], slow, &[]);
+            self.b.switch_to_block(fast);
+            let x = self.w1(a);
+            let y = match b {
+                Operand::Reg(r) => self.w1(r),
+                Operand::Int(k) => self.k(k),
+            };
+            let v = match op {
+                Op2::Band => self.b.ins().band(x, y),
+                Op2::Bor => self.b.ins().bor(x, y),
+                Op2::Bxor => self.b.ins().bxor(x, y),
+                Op2::Bsr => {
+                    // Every bit shifted out leaves the sign: a count of 64 or more is 63.
+                    let nonneg = self
+                        .b
+                        .ins()
+                        .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, y, 0);
+                    self.bail_to(nonneg, slow);
+                    let c63 = self.k(63);
+                    let n = self.b.ins().umin(y, c63);
+                    self.b.ins().sshr(x, n)
+                }
+                _ => {
+                    // `x bsl y` stays small when `y < 63` and `|x| >> (62 - y)` is 0.
+                    let small = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, y, 63);
+                    self.bail_to(small, slow);
+                    let ax = self.b.ins().iabs(x);
+                    let c62 = self.k(62);
+                    let sh = self.b.ins().isub(c62, y);
+                    let hi = self.b.ins().ushr(ax, sh);
+                    let fits = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0);
+                    self.bail_to(fits, slow);
+                    self.b.ins().ishl(x, y)
+                }
+            };
             self.put_int(dst, v);
             self.b.ins().jump(done, &[]);
         } else {

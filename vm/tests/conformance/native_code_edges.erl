@@ -34,7 +34,37 @@ main() ->
            t(fun() -> mul(X, Y) end), t(fun() -> dvd(X, Y) end), t(fun() -> add3(X) end)}
           || X <- [0, 1, -3, 2.5, -0.0, 1.0e308, 7, a],
              Y <- [0, 2, 0.5, -0.0, 1.0e308, 3]],
-    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls, Fl}.
+    %% Shifts and bitwise operators inline, with the counts and sizes that overflow.
+    Bits = [{t(fun() -> shl(X, Y) end), t(fun() -> shr(X, Y) end), band3(X, Y)}
+            || X <- [0, 1, -1, 3, -5, 1 bsl 40, -(1 bsl 61), 576460752303423487],
+               Y <- [0, 1, 2, 21, 61, 62, 63, 64, 100, -1, -3]],
+    %% Clause selection on keys of every inline shape: a dense integer range, sparse
+    %% integers, atoms, list shapes, each on the register and on its list head.
+    Sel = [{dense(X), sparse(X), atoms(X), shapes(X), hd_dense([X]), hd_atoms([X, 1]),
+            hd_shapes([X]), third(X, [9, 8, X]), third(1, [9, 8, X | X]), third(0, [X])}
+           || X <- [0, 1, 2, 3, 4, 5, 1000, -7, ok, error, none, [], [1], {x}, 2.0]],
+    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls, Fl, Bits, Sel}.
+
+shl(X, Y) -> X bsl Y.
+shr(X, Y) -> X bsr Y.
+band3(X, Y) -> {X band Y, X bor Y, X bxor Y}.
+
+dense(0) -> a; dense(1) -> b; dense(2) -> c; dense(3) -> d; dense(5) -> f;
+dense(_) -> z.
+sparse(1000) -> k; sparse(-7) -> m; sparse(3) -> n; sparse(_) -> z.
+atoms(ok) -> 1; atoms(error) -> 2; atoms(none) -> 3; atoms(_) -> 0.
+shapes([]) -> nil; shapes([_ | _]) -> cons; shapes(_) -> other.
+hd_dense([0 | _]) -> a; hd_dense([1 | _]) -> b; hd_dense([2 | _]) -> c;
+hd_dense([3 | _]) -> d; hd_dense(_) -> z.
+hd_atoms([ok, 1]) -> 1; hd_atoms([error | _]) -> 2; hd_atoms([none, _]) -> 3;
+hd_atoms(_) -> 0.
+third(0, _) -> zero;
+third(_, [_, _, 0 | _]) -> a;
+third(_, [_, _, 1 | _]) -> b;
+third(_, [_, _, 2 | _]) -> c;
+third(_, [_, _, X | T]) -> {X, T};
+third(_, _) -> short.
+hd_shapes([[] | _]) -> nil; hd_shapes([[_ | _] | _]) -> cons; hd_shapes(_) -> other.
 
 t(F) -> try F() catch C:R -> {C, R} end.
 
