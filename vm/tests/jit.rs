@@ -4,6 +4,7 @@
 //! module a second time with every function compiled at its first call.)
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const FIB: &str = "-module(jit_fib).
 -export([main/0, few/0]).
@@ -14,8 +15,11 @@ fib(1) -> 1;
 fib(N) -> fib(N - 1) + fib(N - 2).
 ";
 
+/// The module in a directory of its own for each run (the tests run side by side).
 fn module() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vm-jit-test-{}", std::process::id()));
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("vm-jit-test-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("jit_fib.erl");
     std::fs::write(&path, FIB).expect("write module");
@@ -28,7 +32,10 @@ fn run(threshold: Option<u32>, function: &'static str) -> (String, usize) {
     let path = module();
     std::thread::spawn(move || {
         vm::jit::set_threshold(threshold);
-        let out = vm::run_files(&[path], "jit_fib", function, false);
+        let out = vm::run_files(std::slice::from_ref(&path), "jit_fib", function, false);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         assert!(
             out.stderr.is_empty(),
             "{}",
