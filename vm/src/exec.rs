@@ -2213,7 +2213,7 @@ impl Proc {
     /// then the call is made as a local one, with the
     /// current function recorded as `run_loop`'s `call_ext` does.
     #[inline(never)]
-    fn site_in<'a>(
+    pub(crate) fn site_in<'a>(
         &mut self,
         site: &Instr,
         md: atom::Atom,

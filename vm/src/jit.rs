@@ -520,6 +520,32 @@ unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
     }
 }
 
+/// A remote call site into the running module (`call_ext`), for native code: the callee's
+/// native entry if the site's cache resolved it to a function of the running module that is
+/// compiled and whose frame, from register `top`, fits the register file (else 0: native code
+/// hands the call back). Records the caller as the interpreter does for such a call.
+unsafe extern "C" fn jit_site(
+    ctx: *mut Ctx,
+    ins: *const Instr,
+    cur: *const FunDef,
+    top: u64,
+) -> u64 {
+    // SAFETY: the running context, an instruction of the running function `cur`.
+    unsafe {
+        let ctx = &mut *ctx;
+        let p = &mut *ctx.proc;
+        let Instr::CallExt { m: md, f, .. } = &*ins else {
+            return 0;
+        };
+        match p.site_in(&*ins, *md, *f, &*ctx.module, &*cur) {
+            Some(callee) if top + u64::from(callee.code.frame) <= ctx.regs_len => {
+                callee.jit.entry().map_or(0, |e| e as usize as u64)
+            }
+            _ => 0,
+        }
+    }
+}
+
 /// Records a native caller's frame when its callee handed back.
 unsafe extern "C" fn jit_push_frame(ctx: *mut Ctx, f: *const FunDef, pc: u64, dst: u64, bp: u64) {
     // SAFETY: `ctx` is the running context, its process alive while native code runs.
@@ -575,8 +601,13 @@ fn op_index(op: Op2) -> u32 {
 
 /// Whether native code translates `i` (else the function is left to the interpreter). The
 /// instructions that only raise are accepted: native code hands them back.
-fn supported(i: &Instr) -> bool {
+fn supported(i: &Instr, module: crate::atom::Atom) -> bool {
     use Instr::*;
+    if let CallExt { m, bif: None, .. } = i {
+        // A call into the running module (`?MODULE:f(...)`, a server loop); other modules'
+        // functions are not compiled with this one.
+        return *m == module;
+    }
     matches!(
         i,
         Move { .. }
@@ -659,7 +690,7 @@ fn new_state() -> Option<State> {
         .finish(settings::Flags::new(flags))
         .ok()?;
     let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-    let syms: [(&str, *const u8); 18] = [
+    let syms: [(&str, *const u8); 19] = [
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
         ("jit_clone_words", jit_clone_words as *const u8),
@@ -678,6 +709,7 @@ fn new_state() -> Option<State> {
         ("jit_tuple", jit_tuple as *const u8),
         ("jit_push_frame", jit_push_frame as *const u8),
         ("jit_bif", jit_bif as *const u8),
+        ("jit_site", jit_site as *const u8),
     ];
     for (n, p) in syms {
         jb.symbol(n, p);
@@ -720,7 +752,7 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
             continue;
         }
         if std::env::var_os("EXO_JIT_WHY").is_some() {
-            if let Some(pc) = f.code.instrs.iter().position(|i| !supported(i)) {
+            if let Some(pc) = f.code.instrs.iter().position(|i| !supported(i, m.name)) {
                 let l = f.code.listing();
                 eprintln!(
                     "jit: {}:{}/{}: {}",
@@ -731,7 +763,7 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
                 );
             }
         }
-        if f.jit.state.get() == 2 || (!all && !f.code.instrs.iter().all(supported)) {
+        if f.jit.state.get() == 2 || (!all && !f.code.instrs.iter().all(|i| supported(i, m.name))) {
             slot.state.set(2);
             return;
         }
@@ -1369,20 +1401,7 @@ impl Gen<'_, '_> {
                 let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero, d]);
                 let r = self.b.inst_results(inst).to_vec();
                 self.reload_fp(e);
-                let t = self.b.ins().band_imm_s(r[0], 0xff);
-                let bailed = self.b.ins().icmp_imm_s(IntCC::Equal, t, BAIL as i64);
-                let out = self.b.create_block();
-                let ok = self.b.create_block();
-                self.b.set_cold_block(out);
-                self.b.ins().brif(bailed, out, &[], ok, &[]);
-                self.b.switch_to_block(out);
-                let fptr = self.k(self.f as *const FunDef as i64);
-                let rpc = self.k(pc as i64 + 1);
-                let d = self.k(i64::from(*dst));
-                self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, e.bp], 0);
-                self.b.ins().return_(&[r[0], r[1]]);
-                self.b.switch_to_block(ok);
-                self.put(*dst, r[0], r[1]);
+                self.after_call(e, pc, *dst, &r);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::TailCall { fun, base, n } => {
@@ -1395,16 +1414,7 @@ impl Gen<'_, '_> {
                     self.check_depth(e, pc);
                 }
                 self.can_call(e, pc, u64::from(callee.code.frame));
-                for i in 0..*n {
-                    let j = *base + i;
-                    let a = self.ld2(i);
-                    let b = self.ld2(j);
-                    self.st2v(i, b);
-                    self.st2v(j, a);
-                }
-                for r in *n..self.f.code.frame {
-                    self.release(r);
-                }
+                self.move_args_down(*base, *n);
                 if me {
                     self.b.ins().jump(e.blocks[0], &[]);
                 } else {
@@ -1627,6 +1637,49 @@ impl Gen<'_, '_> {
                 let r = self.call("jit_select", &[t, fp, n], 1);
                 self.jump_to_label(e, r[0]);
             }
+            Instr::CallExt {
+                base,
+                n,
+                tail,
+                dst,
+                bif: None,
+                ..
+            } => {
+                if *tail {
+                    self.check_depth(e, pc);
+                }
+                let r = self.call_checks(e, pc);
+                let i = self.k(ins as *const Instr as i64);
+                let fptr = self.k(self.f as *const FunDef as i64);
+                let top = if *tail {
+                    e.bp
+                } else {
+                    self.b.ins().iadd_imm_s(e.bp, i64::from(*base))
+                };
+                let entry = self.call("jit_site", &[e.ctx, i, fptr, top], 1)[0];
+                self.bail_unless(e, entry, pc);
+                self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+                if *tail {
+                    self.move_args_down(*base, *n);
+                }
+                let sig = self.jit_sig();
+                let zero = self.k(0);
+                let d = self.b.ins().iadd_imm_s(e.depth, 1);
+                let inst = self
+                    .b
+                    .ins()
+                    .call_indirect(sig, entry, &[e.ctx, top, zero, d]);
+                let res = self.b.inst_results(inst).to_vec();
+                if *tail {
+                    // As for a tail call of another local function: the value, or a hand-back,
+                    // passes straight up.
+                    self.b.ins().return_(&[res[0], res[1]]);
+                } else {
+                    self.reload_fp(e);
+                    self.after_call(e, pc, *dst, &res);
+                    self.b.ins().jump(next!(), &[]);
+                }
+            }
             Instr::Bif { .. } => {
                 let i = self.k(ins as *const Instr as i64);
                 let r = self.call("jit_bif", &[e.ctx, i, e.bp], 1);
@@ -1832,20 +1885,72 @@ impl Gen<'_, '_> {
     /// `run_fast`'s `can_call!` makes them (bailing at `pc` changes nothing), and the
     /// native depth bound; then counts the reduction.
     fn can_call(&mut self, e: &Env, pc: usize, need: u64) {
-        let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
-        let r = self.b.ins().iadd_imm_s(red, 1);
-        let low = self.b.ins().band_imm_s(r, 2047);
-        self.bail_unless(e, low, pc);
+        let r = self.call_checks(e, pc);
         let len = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS_LEN);
         let want = self.b.ins().iadd_imm_s(e.bp, need as i64);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, len);
         self.bail_unless(e, fits, pc);
+        self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+    }
+
+    /// The reduction boundary and the native depth bound (bailing at `pc`); gives the
+    /// reduction count the call makes, for the caller to store once nothing can bail.
+    fn call_checks(&mut self, e: &Env, pc: usize) -> Value {
+        let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
+        let r = self.b.ins().iadd_imm_s(red, 1);
+        let low = self.b.ins().band_imm_s(r, 2047);
+        self.bail_unless(e, low, pc);
         let shallow = self
             .b
             .ins()
             .icmp_imm_s(IntCC::UnsignedLessThan, e.depth, MAX_DEPTH as i64);
         self.bail_unless(e, shallow, pc);
-        self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+        r
+    }
+
+    /// A native call's value `r` to register `dst`; when the callee handed back, records
+    /// this frame (resuming after the call at `pc`) and hands back too.
+    fn after_call(&mut self, e: &Env, pc: usize, dst: u32, r: &[Value]) {
+        let t = self.b.ins().band_imm_s(r[0], 0xff);
+        let bailed = self.b.ins().icmp_imm_s(IntCC::Equal, t, BAIL as i64);
+        let out = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.set_cold_block(out);
+        self.b.ins().brif(bailed, out, &[], ok, &[]);
+        self.b.switch_to_block(out);
+        let fptr = self.k(self.f as *const FunDef as i64);
+        let rpc = self.k(pc as i64 + 1);
+        let d = self.k(i64::from(dst));
+        self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, e.bp], 0);
+        self.b.ins().return_(&[r[0], r[1]]);
+        self.b.switch_to_block(ok);
+        self.put(dst, r[0], r[1]);
+    }
+
+    /// A tail call's arguments, registers `base..base + n`, moved down to `r0..` (swapped:
+    /// the old values end above), then the rest of the old frame released.
+    fn move_args_down(&mut self, base: u32, n: u32) {
+        for i in 0..n {
+            let j = base + i;
+            let a = self.ld2(i);
+            let b = self.ld2(j);
+            self.st2v(i, b);
+            self.st2v(j, a);
+        }
+        for r in n..self.f.code.frame {
+            self.release(r);
+        }
+    }
+
+    /// The signature every native function has (`JitFn`), for indirect calls.
+    fn jit_sig(&mut self) -> cranelift_codegen::ir::SigRef {
+        let mut sig = self.module.make_signature();
+        for _ in 0..4 {
+            sig.params.push(AbiParam::new(I64));
+        }
+        sig.returns.push(AbiParam::new(I64));
+        sig.returns.push(AbiParam::new(I64));
+        self.b.import_signature(sig)
     }
 
     /// `op`, `op_int` and `guard_op`: small integers inline for `+ - *`, the rest through
