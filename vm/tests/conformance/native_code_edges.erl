@@ -1,5 +1,5 @@
 -module(native_code_edges).
--export([main/0]).
+-export([main/0, rsum/1, rloop/2]).
 
 %% Hot functions run as native code (vm/src/jit.rs); each case here makes native code hand
 %% back to the interpreter in the middle of a computation, deep inside native calls.
@@ -43,7 +43,14 @@ main() ->
     Sel = [{dense(X), sparse(X), atoms(X), shapes(X), hd_dense([X]), hd_atoms([X, 1]),
             hd_shapes([X]), third(X, [9, 8, X]), third(1, [9, 8, X | X]), third(0, [X])}
            || X <- [0, 1, 2, 3, 4, 5, 1000, -7, ok, error, none, [], [1], {x}, 2.0]],
-    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls, Fl, Bits, Sel}.
+    %% Calls through the module's name (`?MODULE:f`), in and out of tail position.
+    Remote = {rsum(3000), rloop(100000, 0), [rsum(N) || N <- lists:seq(1, 300)]},
+    {Fib, Fact, Half, Sum, Even, Crash, Bad, Rev, Len, Rs, Cls, Fl, Bits, Sel, Remote}.
+
+rsum(0) -> 0;
+rsum(N) -> N + ?MODULE:rsum(N - 1).
+rloop(0, Acc) -> Acc;
+rloop(N, Acc) -> ?MODULE:rloop(N - 1, Acc + N rem 7).
 
 shl(X, Y) -> X bsl Y.
 shr(X, Y) -> X bsr Y.
