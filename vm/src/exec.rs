@@ -1681,6 +1681,7 @@ impl Proc {
                     let mut ctx = crate::jit::Ctx {
                         regs: self.regs.as_mut_ptr(),
                         regs_len: self.regs.len() as u64,
+                        regs_end: self.regs.as_mut_ptr().wrapping_add(self.regs.len()),
                         reductions: self.reductions,
                         bail_f: f,
                         bail_pc: pc,
@@ -1690,7 +1691,7 @@ impl Proc {
                     };
                     // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
                     // covers `f.code.frame` registers; `ctx` outlives the call.
-                    let w = unsafe { code(&mut ctx, bp as u64, pc, 0) };
+                    let w = unsafe { code(&mut ctx, fp as u64, pc, 0) };
                     debug_assert!(w.bailed(), "native code returned at depth 0");
                     self.reductions = ctx.reductions;
                     for fr in self.jit_frames.drain(..).rev() {

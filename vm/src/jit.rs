@@ -91,6 +91,8 @@ impl JitSlot {
 pub struct Ctx {
     pub regs: *mut Term,
     pub regs_len: u64,
+    /// `regs + regs_len`: where the register file ends.
+    pub regs_end: *mut Term,
     pub reductions: u64,
     pub bail_f: *const FunDef,
     pub bail_pc: u64,
@@ -101,11 +103,11 @@ pub struct Ctx {
 }
 
 const CTX_REGS: i32 = 0;
-const CTX_REGS_LEN: i32 = 8;
-const CTX_REDUCTIONS: i32 = 16;
-const CTX_BAIL_F: i32 = 24;
-const CTX_BAIL_PC: i32 = 32;
-const CTX_BAIL_BP: i32 = 40;
+const CTX_REGS_END: i32 = 16;
+const CTX_REDUCTIONS: i32 = 24;
+const CTX_BAIL_F: i32 = 32;
+const CTX_BAIL_PC: i32 = 40;
+const CTX_BAIL_BP: i32 = 48;
 
 /// A frame a native caller leaves for the interpreter when its callee handed back: the
 /// caller resumes at `pc` with the call's value going to `dst`.
@@ -122,8 +124,8 @@ pub struct Words {
     pub w1: u64,
 }
 
-/// `f(ctx, bp, pc, depth)`: runs the function from instruction `pc` with its frame at
-/// `regs[bp]`, `depth` native calls deep (0: entered from the interpreter).
+/// `f(ctx, fp, pc, depth)`: runs the function from instruction `pc` with its frame at `fp`
+/// (`&regs[bp]`), `depth` native calls deep (0: entered from the interpreter).
 pub type JitFn = unsafe extern "C" fn(*mut Ctx, u64, u64, u64) -> Words;
 
 impl Words {
@@ -503,6 +505,7 @@ unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
         };
         ctx.regs = p.regs.as_mut_ptr();
         ctx.regs_len = p.regs.len() as u64;
+        ctx.regs_end = p.regs.as_mut_ptr().wrapping_add(p.regs.len());
         ctx.reductions = p.reductions;
         match (r, dst) {
             (Ok(v), Some(d)) => {
@@ -821,9 +824,14 @@ impl State {
         let sig = self.sig();
         let moves = set.iter().any(|&i| {
             m.funs[i].code.instrs.iter().any(|i| {
+                // A BIF may run Erlang code; a remote call's callee is compiled apart and
+                // may call BIFs.
                 matches!(
                     i,
-                    Instr::Bif { .. } | Instr::GuardBif { .. } | Instr::BifTest { .. }
+                    Instr::Bif { .. }
+                        | Instr::GuardBif { .. }
+                        | Instr::BifTest { .. }
+                        | Instr::CallExt { .. }
                 )
             })
         });
@@ -918,7 +926,6 @@ struct Gen<'a, 'b> {
 /// What the function's code blocks share.
 struct Env {
     ctx: Value,
-    bp: Value,
     blocks: Vec<Block>,
     bail: Block,
     depth: Value,
@@ -1002,11 +1009,25 @@ impl Gen<'_, '_> {
         self.st2(r, nil, z);
     }
 
-    /// Re-reads the frame pointer after something that may have moved the register file.
-    fn reload_fp(&mut self, e: &Env) {
-        if self.moves {
+    /// The frame's base register `bp` (`fp`'s index in the register file).
+    fn bp_now(&mut self, e: &Env) -> Value {
+        let fp = self.fpv();
+        let regs = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS);
+        let d = self.b.ins().isub(fp, regs);
+        self.b.ins().ushr_imm_s(d, 4)
+    }
+
+    /// Before something that may move the register file (a BIF, a call when the code may
+    /// call BIFs): the frame's base, for `refresh_fp` after it.
+    fn before_move(&mut self, e: &Env) -> Option<Value> {
+        self.moves.then(|| self.bp_now(e))
+    }
+
+    /// Re-derives the frame pointer from the base `before_move` gave.
+    fn refresh_fp(&mut self, e: &Env, bp: Option<Value>) {
+        if let Some(bp) = bp {
             let regs = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS);
-            let off = self.b.ins().ishl_imm_s(e.bp, 4);
+            let off = self.b.ins().ishl_imm_s(bp, 4);
             let fp = self.b.ins().iadd(regs, off);
             self.b.def_var(self.fp, fp);
         }
@@ -1237,26 +1258,36 @@ impl Gen<'_, '_> {
         self.b.append_block_param(bail, I64);
         self.b.switch_to_block(entry);
         let p = self.b.block_params(entry).to_vec();
-        let (ctx, bp, pc, depth) = (p[0], p[1], p[2], p[3]);
-        let regs = self.b.ins().load(I64, flags(), ctx, CTX_REGS);
-        let off = self.b.ins().ishl_imm_s(bp, 4);
-        let fp = self.b.ins().iadd(regs, off);
+        let (ctx, fp, pc, depth) = (p[0], p[1], p[2], p[3]);
         self.fp = self.b.declare_var(I64);
         self.b.def_var(self.fp, fp);
         let depth0 = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
-        // Entered at the first instruction (every native call) or resumed at any other.
-        let dispatch = self.b.create_block();
-        self.b.ins().brif(pc, dispatch, &[], blocks[0], &[]);
-        self.b.switch_to_block(dispatch);
-        self.br_table(pc, &blocks);
         let e = Env {
             ctx,
-            bp,
             blocks,
             bail,
             depth,
             depth0,
         };
+        if !self.moves {
+            // The register file cannot move or shrink while this code runs: whether every
+            // call's frame fits is checked once, here (else the interpreter runs the
+            // function and grows the file).
+            let need = self.max_need();
+            let end = self.b.ins().load(I64, flags(), ctx, CTX_REGS_END);
+            let want = self.b.ins().iadd_imm_s(fp, need as i64 * 16);
+            let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, end);
+            let go = self.b.create_block();
+            self.b
+                .ins()
+                .brif(fits, go, &[], e.bail, &[BlockArg::Value(pc)]);
+            self.b.switch_to_block(go);
+        }
+        // Entered at the first instruction (every native call) or resumed at any other.
+        let dispatch = self.b.create_block();
+        self.b.ins().brif(pc, dispatch, &[], e.blocks[0], &[]);
+        self.b.switch_to_block(dispatch);
+        self.br_table(pc, &e.blocks);
         // The hand-back: where it stands, then `BAIL`.
         self.b.switch_to_block(bail);
         self.b.set_cold_block(bail);
@@ -1264,6 +1295,7 @@ impl Gen<'_, '_> {
         let fptr = self.k(self.f as *const FunDef as i64);
         self.b.ins().store(flags(), fptr, ctx, CTX_BAIL_F);
         self.b.ins().store(flags(), bpc, ctx, CTX_BAIL_PC);
+        let bp = self.bp_now(&e);
         self.b.ins().store(flags(), bp, ctx, CTX_BAIL_BP);
         let bw = self.k(BAIL as i64);
         let z = self.k(0);
@@ -1395,12 +1427,14 @@ impl Gen<'_, '_> {
                 self.can_call(e, pc, u64::from(*base) + u64::from(callee.code.frame));
                 let cid = self.ids[callee.jit.id.get() as usize];
                 let cref = self.module.declare_func_in_func(cid, self.b.func);
-                let nbp = self.b.ins().iadd_imm_s(e.bp, i64::from(*base));
+                let bp = self.before_move(e);
+                let fp = self.fpv();
+                let nfp = self.b.ins().iadd_imm_s(fp, i64::from(*base) * 16);
                 let zero = self.k(0);
                 let d = self.b.ins().iadd_imm_s(e.depth, 1);
-                let inst = self.b.ins().call(cref, &[e.ctx, nbp, zero, d]);
+                let inst = self.b.ins().call(cref, &[e.ctx, nfp, zero, d]);
                 let r = self.b.inst_results(inst).to_vec();
-                self.reload_fp(e);
+                self.refresh_fp(e, bp);
                 self.after_call(e, pc, *dst, &r);
                 self.b.ins().jump(next!(), &[]);
             }
@@ -1413,7 +1447,17 @@ impl Gen<'_, '_> {
                     // native caller to return it to.
                     self.check_depth(e, pc);
                 }
-                self.can_call(e, pc, u64::from(callee.code.frame));
+                if me {
+                    // The running frame is reused and no native frame is added: only the
+                    // reduction is counted (and its boundary checked).
+                    let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
+                    let r = self.b.ins().iadd_imm_s(red, 1);
+                    let low = self.b.ins().band_imm_s(r, 2047);
+                    self.bail_unless(e, low, pc);
+                    self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+                } else {
+                    self.can_call(e, pc, u64::from(callee.code.frame));
+                }
                 self.move_args_down(*base, *n);
                 if me {
                     self.b.ins().jump(e.blocks[0], &[]);
@@ -1422,7 +1466,8 @@ impl Gen<'_, '_> {
                     let cref = self.module.declare_func_in_func(cid, self.b.func);
                     let zero = self.k(0);
                     let d = self.b.ins().iadd_imm_s(e.depth, 1);
-                    let inst = self.b.ins().call(cref, &[e.ctx, e.bp, zero, d]);
+                    let fp = self.fpv();
+                    let inst = self.b.ins().call(cref, &[e.ctx, fp, zero, d]);
                     let r = self.b.inst_results(inst).to_vec();
                     // A hand-back passes straight up: this frame is gone (the callee's
                     // replaced it), so none is recorded for it.
@@ -1651,11 +1696,9 @@ impl Gen<'_, '_> {
                 let r = self.call_checks(e, pc);
                 let i = self.k(ins as *const Instr as i64);
                 let fptr = self.k(self.f as *const FunDef as i64);
-                let top = if *tail {
-                    e.bp
-                } else {
-                    self.b.ins().iadd_imm_s(e.bp, i64::from(*base))
-                };
+                let bp = self.bp_now(e);
+                let off = if *tail { 0 } else { i64::from(*base) };
+                let top = self.b.ins().iadd_imm_s(bp, off);
                 let entry = self.call("jit_site", &[e.ctx, i, fptr, top], 1)[0];
                 self.bail_unless(e, entry, pc);
                 self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
@@ -1665,33 +1708,37 @@ impl Gen<'_, '_> {
                 let sig = self.jit_sig();
                 let zero = self.k(0);
                 let d = self.b.ins().iadd_imm_s(e.depth, 1);
+                let fp = self.fpv();
+                let nfp = self.b.ins().iadd_imm_s(fp, off * 16);
                 let inst = self
                     .b
                     .ins()
-                    .call_indirect(sig, entry, &[e.ctx, top, zero, d]);
+                    .call_indirect(sig, entry, &[e.ctx, nfp, zero, d]);
                 let res = self.b.inst_results(inst).to_vec();
                 if *tail {
                     // As for a tail call of another local function: the value, or a hand-back,
                     // passes straight up.
                     self.b.ins().return_(&[res[0], res[1]]);
                 } else {
-                    self.reload_fp(e);
+                    self.refresh_fp(e, self.moves.then_some(bp));
                     self.after_call(e, pc, *dst, &res);
                     self.b.ins().jump(next!(), &[]);
                 }
             }
             Instr::Bif { .. } => {
                 let i = self.k(ins as *const Instr as i64);
-                let r = self.call("jit_bif", &[e.ctx, i, e.bp], 1);
-                self.reload_fp(e);
+                let bp = self.bp_now(e);
+                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
+                self.refresh_fp(e, Some(bp));
                 // Raised: the interpreter raises it, past this instruction.
                 self.bail_unless(e, r[0], pc + 1);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::GuardBif { fail, .. } | Instr::BifTest { fail, .. } => {
                 let i = self.k(ins as *const Instr as i64);
-                let r = self.call("jit_bif", &[e.ctx, i, e.bp], 1);
-                self.reload_fp(e);
+                let bp = self.bp_now(e);
+                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
+                self.refresh_fp(e, Some(bp));
                 let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
                 self.branch(e, no, *fail, next!());
             }
@@ -1886,10 +1933,14 @@ impl Gen<'_, '_> {
     /// native depth bound; then counts the reduction.
     fn can_call(&mut self, e: &Env, pc: usize, need: u64) {
         let r = self.call_checks(e, pc);
-        let len = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS_LEN);
-        let want = self.b.ins().iadd_imm_s(e.bp, need as i64);
-        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, len);
-        self.bail_unless(e, fits, pc);
+        if self.moves {
+            // (Otherwise checked once on entry.)
+            let end = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS_END);
+            let fp = self.fpv();
+            let want = self.b.ins().iadd_imm_s(fp, need as i64 * 16);
+            let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, end);
+            self.bail_unless(e, fits, pc);
+        }
         self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
     }
 
@@ -1921,7 +1972,8 @@ impl Gen<'_, '_> {
         let fptr = self.k(self.f as *const FunDef as i64);
         let rpc = self.k(pc as i64 + 1);
         let d = self.k(i64::from(dst));
-        self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, e.bp], 0);
+        let bp = self.bp_now(e);
+        self.call("jit_push_frame", &[e.ctx, fptr, rpc, d, bp], 0);
         self.b.ins().return_(&[r[0], r[1]]);
         self.b.switch_to_block(ok);
         self.put(dst, r[0], r[1]);
@@ -1940,6 +1992,25 @@ impl Gen<'_, '_> {
         for r in n..self.f.code.frame {
             self.release(r);
         }
+    }
+
+    /// Registers from `bp` that every local call of this function needs (`base` plus the
+    /// callee's frame), and the frame itself.
+    fn max_need(&self) -> u64 {
+        let mut need = u64::from(self.f.code.frame);
+        for i in &self.f.code.instrs {
+            match i {
+                Instr::Call { fun, base, .. } => {
+                    let c = &self.m.funs[*fun as usize];
+                    need = need.max(u64::from(*base) + u64::from(c.code.frame));
+                }
+                Instr::TailCall { fun, .. } => {
+                    need = need.max(u64::from(self.m.funs[*fun as usize].code.frame));
+                }
+                _ => {}
+            }
+        }
+        need
     }
 
     /// The signature every native function has (`JitFn`), for indirect calls.
