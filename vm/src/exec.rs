@@ -1668,57 +1668,62 @@ impl Proc {
                 return;
             }};
         }
-        // Runs the function's native code from `ip` when it has some (`jit.rs`), counting the
-        // call first (`jit_entry!`, at a function's first instruction) or not (`jit_resume!`,
-        // back in a caller). Native code entered here always hands back (a return at native
-        // depth 0 does): the interpreter then rebuilds the frames of the native calls still
-        // running, innermost last, and goes on at the instruction native code stopped at.
+        // Runs the function's native code when it has some (`jit.rs`) and `ip` is at its first
+        // instruction, counting the call first (`jit_entry!`, a call) or not (`jit_resume!`,
+        // where this loop starts). Native code entered here always hands back (a return at
+        // native depth 0 does): the interpreter then rebuilds the frames of the native calls
+        // still running, innermost last, and goes on at the instruction native code stopped
+        // at.
         macro_rules! jit_resume {
             () => {{
-                if let Some(code) = f.jit.entry() {
-                    // SAFETY: `ip` points into `f`'s code.
-                    let pc = unsafe { ip.offset_from(f.code.instrs.as_ptr()) } as u64;
-                    let mut ctx = crate::jit::Ctx {
-                        regs: self.regs.as_mut_ptr(),
-                        regs_len: self.regs.len() as u64,
-                        regs_end: self.regs.as_mut_ptr().wrapping_add(self.regs.len()),
-                        reductions: self.reductions,
-                        bail_f: f,
-                        bail_pc: pc,
-                        bail_bp: bp as u64,
-                        proc: self as *mut Proc,
-                        module: m as *const Rc<Module>,
-                    };
-                    // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
-                    // covers `f.code.frame` registers; `ctx` outlives the call.
-                    let w = unsafe { code(&mut ctx, fp as u64, pc, 0) };
-                    debug_assert!(w.bailed(), "native code returned at depth 0");
-                    self.reductions = ctx.reductions;
-                    for fr in self.jit_frames.drain(..).rev() {
-                        self.calls.push(Frame {
-                            module: None,
-                            f: fr.f,
-                            // SAFETY: a return address native code took from `fr.f`'s code.
-                            ip: unsafe { (*fr.f).code.instrs.as_ptr().add(fr.pc) },
-                            dst: fr.dst,
-                            bp: fr.bp,
-                        });
+                match f.jit.entry() {
+                    // Native code starts only at a function's first instruction (its analysis
+                    // of which registers hold immediates follows the code from there).
+                    Some(code) if std::ptr::eq(ip, f.code.instrs.as_ptr()) => {
+                        let pc = 0u64;
+                        let mut ctx = crate::jit::Ctx {
+                            regs: self.regs.as_mut_ptr(),
+                            regs_len: self.regs.len() as u64,
+                            regs_end: self.regs.as_mut_ptr().wrapping_add(self.regs.len()),
+                            reductions: self.reductions,
+                            bail_f: f,
+                            bail_pc: pc,
+                            bail_bp: bp as u64,
+                            proc: self as *mut Proc,
+                            module: m as *const Rc<Module>,
+                        };
+                        // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
+                        // covers `f.code.frame` registers; `ctx` outlives the call.
+                        let w = unsafe { code(&mut ctx, fp as u64, pc, 0) };
+                        debug_assert!(w.bailed(), "native code returned at depth 0");
+                        self.reductions = ctx.reductions;
+                        for fr in self.jit_frames.drain(..).rev() {
+                            self.calls.push(Frame {
+                                module: None,
+                                f: fr.f,
+                                // SAFETY: a return address native code took from `fr.f`'s code.
+                                ip: unsafe { (*fr.f).code.instrs.as_ptr().add(fr.pc) },
+                                dst: fr.dst,
+                                bp: fr.bp,
+                            });
+                        }
+                        // SAFETY: the function native code stopped in, a function of `m` (native
+                        // code calls local functions only).
+                        f = unsafe { &*ctx.bail_f };
+                        bp = ctx.bail_bp as usize;
+                        // SAFETY: an instruction index of `f`'s code.
+                        ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
+                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                        if self.fast_err.is_some() {
+                            // A BIF native code called raised: `run_loop` raises it, with `ip`
+                            // past the BIF's instruction (as `run_fast`'s own BIF calls leave it).
+                            *fs = f;
+                            *ips = ip;
+                            *bps = bp;
+                            return;
+                        }
                     }
-                    // SAFETY: the function native code stopped in, a function of `m` (native
-                    // code calls local functions only).
-                    f = unsafe { &*ctx.bail_f };
-                    bp = ctx.bail_bp as usize;
-                    // SAFETY: an instruction index of `f`'s code.
-                    ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
-                    fp = self.regs.as_mut_ptr().wrapping_add(bp);
-                    if self.fast_err.is_some() {
-                        // A BIF native code called raised: `run_loop` raises it, with `ip`
-                        // past the BIF's instruction (as `run_fast`'s own BIF calls leave it).
-                        *fs = f;
-                        *ips = ip;
-                        *bps = bp;
-                        return;
-                    }
+                    _ => {}
                 }
             }};
         }
@@ -2196,7 +2201,6 @@ impl Proc {
                 Ret::Lit(v) => put!(dst, v.clone()),
                 Ret::Term(v) => put!(dst, v),
             }
-            jit_resume!();
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct JitSlot {
     /// 0: not tried; 1: compiled; 2: cannot be compiled.
     state: Cell<u8>,
     id: Cell<u32>,
+    /// Every value its native code returns is an immediate (`analyze`).
+    ret_imm: Cell<bool>,
 }
 
 impl JitSlot {
@@ -549,6 +551,19 @@ unsafe extern "C" fn jit_site(
     }
 }
 
+/// Stops a debug build whose native code found a boxed term where `analyze` said an
+/// immediate would be (a bug in the analysis).
+unsafe extern "C" fn jit_bad_known(f: *const FunDef, pc: u64, r: u64) {
+    // SAFETY: a function of live code.
+    let f = unsafe { &*f };
+    eprintln!(
+        "native code of {}/{}: r{r} holds a boxed term before instruction {pc}",
+        f.name.name(),
+        f.arity
+    );
+    std::process::abort();
+}
+
 /// Records a native caller's frame when its callee handed back.
 unsafe extern "C" fn jit_push_frame(ctx: *mut Ctx, f: *const FunDef, pc: u64, dst: u64, bp: u64) {
     // SAFETY: `ctx` is the running context, its process alive while native code runs.
@@ -659,6 +674,201 @@ fn supported(i: &Instr, module: crate::atom::Atom) -> bool {
     )
 }
 
+// ---------------------------------------------------------------- which registers hold immediates
+
+/// Registers known to hold immediates (bit `r`), before each instruction, as native code runs
+/// it from the function's first instruction (the only place it starts: the interpreter never
+/// resumes native code elsewhere, so nothing else writes the frame in between). A register
+/// known to hold an immediate needs no release when it is overwritten or the function
+/// returns. Only frames of up to 128 registers are tracked.
+type Known = u128;
+
+/// Where control goes after instruction `pc` when native code goes on (a hand-back, a
+/// return or a tail call goes nowhere here): the next instruction, returned, and the labels
+/// it may jump to, in `out`.
+fn successors(code: &Code, pc: usize, out: &mut Vec<usize>) -> Option<usize> {
+    use Instr::*;
+    out.clear();
+    let i = &code.instrs[pc];
+    if !continues(i) {
+        return None;
+    }
+    let falls = !matches!(
+        i,
+        Jump { .. }
+            | Return { .. }
+            | ReturnLit { .. }
+            | ReturnOp { .. }
+            | ReturnOpInt { .. }
+            | TailCall { .. }
+            | Switch { .. }
+            | Select { .. }
+            | CallExt { tail: true, .. }
+    );
+    match i {
+        Jump { to } => out.push(*to as usize),
+        IsInt { fail, .. }
+        | IsAtom { fail, .. }
+        | IsLit { fail, .. }
+        | IsEq { fail, .. }
+        | IsNil { fail, .. }
+        | GetList { fail, .. }
+        | GetHd { fail, .. }
+        | GetTl { fail, .. }
+        | GetTlN { fail, .. }
+        | HdIsInt { fail, .. }
+        | HdIsAtom { fail, .. }
+        | IsTuple { fail, .. }
+        | IsType { fail, .. }
+        | Cmp { fail, .. }
+        | CmpInt { fail, .. }
+        | GuardBif { fail, .. }
+        | BifTest { fail, .. } => out.push(*fail as usize),
+        Switch { table, .. } => {
+            out.push(table.default as usize);
+            out.extend(table.table.values().map(|l| *l as usize));
+            if let Some((_, d)) = &table.dense {
+                out.extend(d.iter().map(|l| *l as usize));
+            }
+        }
+        Select { table } => out.extend(table.leaf.iter().map(|l| *l as usize)),
+        _ => {}
+    }
+    (falls && pc + 1 < code.instrs.len()).then_some(pc + 1)
+}
+
+/// Whether native code goes on after `i` (the instructions it translates; the others, and
+/// those that only raise, hand back).
+fn continues(i: &Instr) -> bool {
+    use Instr::*;
+    match i {
+        CallExt { bif: None, .. } => true,
+        Badmatch { .. }
+        | Badrecord { .. }
+        | BadBool { .. }
+        | CaseClause { .. }
+        | IfClause
+        | FunctionClause => false,
+        _ => supported(i, crate::atom::Atom(u32::MAX)),
+    }
+}
+
+fn bit(r: u32) -> Known {
+    if r < 128 {
+        1 << r
+    } else {
+        0
+    }
+}
+
+/// The registers known to hold immediates before each instruction of `f` (`None` where no
+/// path from the first instruction reaches it), and whether every value `f` returns natively
+/// is an immediate; `ret_imm(i)` says so for local function `i`.
+fn analyze(m: &Module, f: &FunDef, ret_imm: &dyn Fn(usize) -> bool) -> (Vec<Option<Known>>, bool) {
+    use Instr::*;
+    let code = &f.code;
+    let n = code.instrs.len();
+    let mut state: Vec<Option<Known>> = vec![None; n];
+    if n == 0 {
+        return (state, false);
+    }
+    // On entry nothing is known: the arguments may be anything, and the registers above
+    // them may still hold what the caller's temporaries left there.
+    state[0] = Some(0);
+    let mut work = vec![0usize];
+    let mut succ = Vec::new();
+    let imm_lit = |t: &Term| t.is_immediate();
+    while let Some(pc) = work.pop() {
+        let Some(before) = state[pc] else { continue };
+        // What holds on the fall-through path (writes of immediates happen only there), and
+        // on the labels (writes of anything else are applied to both).
+        let (mut fall, mut jump) = (before, before);
+        let set = |k: &mut Known, r: u32, imm: bool| {
+            if imm {
+                *k |= bit(r);
+            } else {
+                *k &= !bit(r);
+            }
+        };
+        match &code.instrs[pc] {
+            Move { dst, src } => {
+                let v = before & bit(*src) != 0;
+                set(&mut fall, *dst, v);
+            }
+            Take { dst, src } => {
+                let v = before & bit(*src) != 0;
+                set(&mut fall, *src, true);
+                set(&mut fall, *dst, v);
+            }
+            Lit { dst, val } => set(&mut fall, *dst, imm_lit(val)),
+            Tuple { dst, start, n } => {
+                for r in *start..*start + *n {
+                    set(&mut fall, r, true);
+                }
+                set(&mut fall, *dst, false);
+            }
+            Cons { dst, .. } => set(&mut fall, *dst, false),
+            ConsTake { dst, head, tail } => {
+                set(&mut fall, *head, true);
+                set(&mut fall, *tail, true);
+                set(&mut fall, *dst, false);
+            }
+            Op { dst, .. } | OpInt { dst, .. } | GuardOp { dst, .. } => set(&mut fall, *dst, true),
+            Call { fun, base, dst } => {
+                // The callee released its whole frame before returning.
+                let c = &m.funs[*fun as usize];
+                for r in *base..*base + c.code.frame {
+                    set(&mut fall, r, true);
+                }
+                set(&mut fall, *dst, ret_imm(*fun as usize));
+            }
+            CallExt {
+                dst, tail: false, ..
+            }
+            | Bif { dst, .. }
+            | GetElem { dst, .. } => set(&mut fall, *dst, false),
+            GuardBif { dst, .. } | GetHd { dst, .. } | GetTl { dst, .. } | GetTlN { dst, .. } => {
+                set(&mut fall, *dst, false);
+                set(&mut jump, *dst, false);
+            }
+            GetList { head, tail, .. } => {
+                for k in [&mut fall, &mut jump] {
+                    set(k, *head, false);
+                    set(k, *tail, false);
+                }
+            }
+            _ => {}
+        }
+        let next = successors(code, pc, &mut succ);
+        let edges = next.map(|n| (n, fall)).into_iter();
+        for (to, k) in edges.chain(succ.iter().map(|&l| (l, jump))) {
+            let merged = match state[to] {
+                None => Some(k),
+                Some(old) => Some(old & k),
+            };
+            if merged != state[to] {
+                state[to] = merged;
+                work.push(to);
+            }
+        }
+    }
+    // Returns.
+    let mut ret = true;
+    for (pc, i) in code.instrs.iter().enumerate() {
+        let Some(k) = state[pc] else { continue };
+        ret &= match i {
+            Return { src } => k & bit(*src) != 0,
+            ReturnLit { val } => val.is_immediate(),
+            // A number or a boolean (anything else hands back).
+            ReturnOp { .. } | ReturnOpInt { .. } => true,
+            TailCall { fun, .. } => ret_imm(*fun as usize),
+            CallExt { tail: true, .. } => false,
+            _ => true,
+        };
+    }
+    (state, ret)
+}
+
 // ---------------------------------------------------------------- the per-thread compiler
 
 struct State {
@@ -693,7 +903,7 @@ fn new_state() -> Option<State> {
         .finish(settings::Flags::new(flags))
         .ok()?;
     let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-    let syms: [(&str, *const u8); 19] = [
+    let syms: [(&str, *const u8); 20] = [
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
         ("jit_clone_words", jit_clone_words as *const u8),
@@ -713,6 +923,7 @@ fn new_state() -> Option<State> {
         ("jit_push_frame", jit_push_frame as *const u8),
         ("jit_bif", jit_bif as *const u8),
         ("jit_site", jit_site as *const u8),
+        ("jit_bad_known", jit_bad_known as *const u8),
     ];
     for (n, p) in syms {
         jb.symbol(n, p);
@@ -850,7 +1061,47 @@ impl State {
                 new.push(i);
             }
         }
-        for &i in &new {
+        // Which registers hold immediates, with which functions return only immediates
+        // (assumed of the new ones first, then dropped where a return disagrees, until
+        // nothing changes: each round can only drop).
+        let mut ret: Vec<(usize, bool)> = set
+            .iter()
+            .map(|&i| {
+                let s = &m.funs[i].jit;
+                (
+                    i,
+                    if s.state.get() == 1 {
+                        s.ret_imm.get()
+                    } else {
+                        true
+                    },
+                )
+            })
+            .collect();
+        let mut known: Vec<Vec<Option<Known>>> = vec![Vec::new(); new.len()];
+        loop {
+            let mut changed = false;
+            for (k, &i) in new.iter().enumerate() {
+                let lookup = |c: usize| ret.iter().find(|(j, _)| *j == c).is_some_and(|x| x.1);
+                let (st, r) = analyze(m, &m.funs[i], &lookup);
+                known[k] = st;
+                if let Some(x) = ret.iter_mut().find(|(j, _)| *j == i) {
+                    if x.1 != r {
+                        x.1 = r;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (i, r) in &ret {
+            if m.funs[*i].jit.state.get() == 0 {
+                m.funs[*i].jit.ret_imm.set(*r);
+            }
+        }
+        for (k, &i) in new.iter().enumerate() {
             let id = self.ids[m.funs[i].jit.id.get() as usize];
             self.ctx.clear();
             self.ctx.func.signature = sig.clone();
@@ -867,6 +1118,8 @@ impl State {
                     helpers: Vec::new(),
                     fp: Variable::from_u32(0),
                     moves,
+                    known: std::mem::take(&mut known[k]),
+                    pc: 0,
                 };
                 g.function()?;
                 b.finalize(self.module.target_config());
@@ -921,6 +1174,10 @@ struct Gen<'a, 'b> {
     fp: Variable,
     /// Whether something this code may run calls a BIF (which may move the register file).
     moves: bool,
+    /// `analyze`'s registers known to hold immediates before each instruction.
+    known: Vec<Option<Known>>,
+    /// The instruction being translated.
+    pc: usize,
 }
 
 /// What the function's code blocks share.
@@ -1063,6 +1320,42 @@ impl Gen<'_, '_> {
     /// that stays referenced elsewhere loses one count inline (the register becomes `[]`),
     /// anything else that owns something goes to `jit_drop`.
     fn release(&mut self, r: u32) {
+        if self.known_imm(r) {
+            self.check_known(r);
+            return;
+        }
+        self.release_always(r);
+    }
+
+    /// Debug builds (the tests) check every register `analyze` claims holds an immediate.
+    fn check_known(&mut self, r: u32) {
+        if cfg!(debug_assertions) {
+            let t = self.tag(r);
+            let imm = self.is_imm(t);
+            let bad = self.b.create_block();
+            let ok = self.b.create_block();
+            self.b.ins().brif(imm, ok, &[], bad, &[]);
+            self.b.switch_to_block(bad);
+            let f = self.k(self.f as *const FunDef as i64);
+            let pc = self.k(self.pc as i64);
+            let r = self.k(i64::from(r));
+            self.call("jit_bad_known", &[f, pc, r], 0);
+            self.b.ins().jump(ok, &[]);
+            self.b.switch_to_block(ok);
+        }
+    }
+
+    /// Whether register `r` is known to hold an immediate before the current instruction.
+    fn known_imm(&self, r: u32) -> bool {
+        self.known
+            .get(self.pc)
+            .copied()
+            .flatten()
+            .is_some_and(|k| k & bit(r) != 0)
+    }
+
+    /// `release` whatever is known.
+    fn release_always(&mut self, r: u32) {
         let t = self.tag(r);
         let imm = self.is_imm(t);
         let boxed = self.b.create_block();
@@ -1278,16 +1571,15 @@ impl Gen<'_, '_> {
             let want = self.b.ins().iadd_imm_s(fp, need as i64 * 16);
             let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, end);
             let go = self.b.create_block();
+            let zero = self.k(0);
             self.b
                 .ins()
-                .brif(fits, go, &[], e.bail, &[BlockArg::Value(pc)]);
+                .brif(fits, go, &[], e.bail, &[BlockArg::Value(zero)]);
             self.b.switch_to_block(go);
         }
-        // Entered at the first instruction (every native call) or resumed at any other.
-        let dispatch = self.b.create_block();
-        self.b.ins().brif(pc, dispatch, &[], e.blocks[0], &[]);
-        self.b.switch_to_block(dispatch);
-        self.br_table(pc, &e.blocks);
+        // Always entered at the first instruction (`pc` is 0).
+        let _ = pc;
+        self.b.ins().jump(e.blocks[0], &[]);
         // The hand-back: where it stands, then `BAIL`.
         self.b.switch_to_block(bail);
         self.b.set_cold_block(bail);
@@ -1307,6 +1599,7 @@ impl Gen<'_, '_> {
             } else {
                 None
             };
+            self.pc = pc;
             self.instr(&e, pc, next)?;
         }
         self.b.seal_all_blocks();
@@ -1990,7 +2283,17 @@ impl Gen<'_, '_> {
             self.st2v(j, a);
         }
         for r in n..self.f.code.frame {
-            self.release(r);
+            // After the swap, `base + i` holds what `r{i}` held.
+            let was = if r >= base && r < base + n {
+                r - base
+            } else {
+                r
+            };
+            if self.known_imm(was) {
+                self.check_known(r);
+            } else {
+                self.release_always(r);
+            }
         }
     }
 
