@@ -171,6 +171,11 @@ pub fn set_threshold(calls: Option<u32>) {
     THRESHOLD.with(|c| c.set(t));
 }
 
+/// Back to the threshold `EXO_JIT` sets (or the default) on this thread.
+pub fn reset_threshold() {
+    THRESHOLD.with(|c| c.set(0));
+}
+
 /// How many functions this thread compiled to native code.
 pub fn compiled() -> usize {
     COMPILED.with(|c| c.get())

@@ -28,6 +28,7 @@ pub mod embed;
 pub mod error;
 mod exec;
 pub mod fmt;
+pub mod fuzz_gen;
 pub mod interp;
 pub mod jit;
 pub mod lexer;
@@ -123,6 +124,40 @@ fn compile_with(
 pub fn fuzz_compile(data: &[u8]) -> bool {
     let src = String::from_utf8_lossy(data);
     compile_source(Path::new("fuzz.erl"), &src).is_ok()
+}
+
+/// Fuzz entry point for native code: runs a terminating module made from `data`
+/// (`fuzz_gen::module`) on the interpreter alone and again with every function compiled to
+/// native code at its first call (`jit`); `Err` with both outputs when they differ. Runs on
+/// the calling thread and leaves its threshold as it found it (`jit::reset_threshold`).
+pub fn fuzz_native(data: &[u8]) -> Result<(), String> {
+    let src = fuzz_gen::module(data);
+    let run = |threshold: Option<u32>| {
+        jit::set_threshold(threshold);
+        let mut vm = embed::Vm::new();
+        let out = match vm.load_source("fz.erl", &src) {
+            Ok(()) => {
+                let o = vm.run("fz", "main", true);
+                format!(
+                    "{} (exit {})",
+                    String::from_utf8_lossy(&o.stdout),
+                    o.exit_code
+                )
+            }
+            Err(e) => format!("compile error: {e}"),
+        };
+        jit::reset_threshold();
+        out
+    };
+    let interpreted = run(None);
+    let native = run(Some(1));
+    if interpreted == native {
+        Ok(())
+    } else {
+        Err(format!(
+            "{src}\ninterpreter: {interpreted}\nnative code: {native}"
+        ))
+    }
 }
 
 /// The bundled library compiled, and its compilation errors. Compiled modules hold terms

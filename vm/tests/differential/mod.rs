@@ -149,7 +149,7 @@ pub fn run_both(tag: &str, mods: &[Module]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (m, theirs) in mods.iter().zip(otp_lines) {
         let name = &m.name;
-        let wrapper = dir.join(format!("w_{name}.erl"));
+        let wrapper = wrapper_path(&dir, name);
         std::fs::write(
             &wrapper,
             format!(
@@ -167,6 +167,23 @@ pub fn run_both(tag: &str, mods: &[Module]) -> Vec<(String, String)> {
         let mut ours = String::from_utf8_lossy(&r.stdout).trim_end().to_string();
         if ours.is_empty() {
             ours = format!("(nothing; stderr: {})", String::from_utf8_lossy(&r.stderr));
+        }
+        // Again with every function compiled to native code at its first call (`vm::jit`):
+        // a result that differs shows both, so the comparison with OTP fails and says which.
+        vm::jit::set_threshold(Some(1));
+        let n = vm::run_files(
+            &[wrapper_path(&dir, name), dir.join(format!("{name}.erl"))],
+            &format!("w_{name}"),
+            "main",
+            false,
+        );
+        vm::jit::reset_threshold();
+        let native = String::from_utf8_lossy(&n.stdout).trim_end().to_string();
+        if native != ours {
+            ours = format!(
+                "{ours} (native code: {native}; stderr: {})",
+                String::from_utf8_lossy(&n.stderr)
+            );
         }
         out.push((theirs.to_string(), ours));
     }
@@ -258,4 +275,8 @@ pub fn items(s: &str) -> Vec<String> {
     }
     out.push(cur);
     out
+}
+
+fn wrapper_path(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    dir.join(format!("w_{name}.erl"))
 }
