@@ -1440,13 +1440,7 @@ impl Gen<'_, '_> {
     /// The cell register `r` holds, or a jump to `fail` when it holds no cons.
     fn cell_of(&mut self, e: &Env, r: u32, fail: u32) -> Value {
         let t = self.tag(r);
-        let is = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
-        let ok = self.b.create_block();
-        self.b.ins().brif(is, ok, &[], e.blocks[fail as usize], &[]);
-        self.b.switch_to_block(ok);
+        self.expect_tag(t, self.l.cons, e.blocks[fail as usize], &[]);
         self.w1(r)
     }
 
@@ -1485,8 +1479,13 @@ impl Gen<'_, '_> {
 
     /// Goes on in a new block when `c` is nonzero, else to `other`.
     fn bail_to(&mut self, c: Value, other: Block) {
+        self.bail_to_with(c, other, &[]);
+    }
+
+    /// `bail_to`, passing `args` to `other`.
+    fn bail_to_with(&mut self, c: Value, other: Block, args: &[BlockArg]) {
         let ok = self.b.create_block();
-        self.b.ins().brif(c, ok, &[], other, &[]);
+        self.b.ins().brif(c, ok, &[], other, args);
         self.b.switch_to_block(ok);
     }
 
@@ -1777,15 +1776,7 @@ impl Gen<'_, '_> {
             }
             Instr::IsInt { a, k, fail } => {
                 let t = self.tag(*a);
-                let is = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
-                let chk = self.b.create_block();
-                self.b
-                    .ins()
-                    .brif(is, chk, &[], e.blocks[*fail as usize], &[]);
-                self.b.switch_to_block(chk);
+                self.expect_tag(t, self.l.int, e.blocks[*fail as usize], &[]);
                 let v = self.w1(*a);
                 let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, *k);
                 self.branch(e, ne, *fail, next!());
@@ -1885,17 +1876,8 @@ impl Gen<'_, '_> {
                 // The `n`th tail: each step's term must be a cons.
                 let mut at = self.addr(*a);
                 for _ in 0..*n {
-                    let t = self.b.ins().load(types::I8, flags(), at, 0);
-                    let t = self.b.ins().uextend(I64, t);
-                    let is = self
-                        .b
-                        .ins()
-                        .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
-                    let ok = self.b.create_block();
-                    self.b
-                        .ins()
-                        .brif(is, ok, &[], e.blocks[*fail as usize], &[]);
-                    self.b.switch_to_block(ok);
+                    let t = self.tag_at(at);
+                    self.expect_tag(t, self.l.cons, e.blocks[*fail as usize], &[]);
                     let c = self.b.ins().load(I64, flags(), at, 8);
                     at = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head) + 16);
                 }
@@ -2067,52 +2049,45 @@ impl Gen<'_, '_> {
             .collect()
     }
 
+    /// The tag of the term at `addr`.
+    fn tag_at(&mut self, addr: Value) -> Value {
+        let t = self.b.ins().load(types::I8, flags(), addr, 0);
+        self.b.ins().uextend(I64, t)
+    }
+
+    /// Goes on in a new block when tag `t` is `want`, else to `other` with `args`.
+    fn expect_tag(&mut self, t: Value, want: u8, other: Block, args: &[BlockArg]) {
+        let is = self.b.ins().icmp_imm_s(IntCC::Equal, t, i64::from(want));
+        let ok = self.b.create_block();
+        self.b.ins().brif(is, ok, &[], other, args);
+        self.b.switch_to_block(ok);
+    }
+
     /// A probe's key index (0: none of its keys) for register `reg`.
     fn probe_index(&mut self, reg: u32, p: &InlineProbe) -> Value {
         let done = self.b.create_block();
         self.b.append_block_param(done, I64);
         let zero = self.k(0);
         let mut at = self.addr(reg);
+        let none = [BlockArg::Value(zero)];
         for &hd in &p.path {
-            let t = self.b.ins().load(types::I8, flags(), at, 0);
-            let t = self.b.ins().uextend(I64, t);
-            let is = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
-            let ok = self.b.create_block();
-            self.b
-                .ins()
-                .brif(is, ok, &[], done, &[BlockArg::Value(zero)]);
-            self.b.switch_to_block(ok);
+            let t = self.tag_at(at);
+            self.expect_tag(t, self.l.cons, done, &none);
             let c = self.b.ins().load(I64, flags(), at, 8);
             let off = i64::from(self.l.cons_head) + if hd { 0 } else { 16 };
             at = self.b.ins().iadd_imm_s(c, off);
         }
-        let t = self.b.ins().load(types::I8, flags(), at, 0);
-        let t = self.b.ins().uextend(I64, t);
+        let t = self.tag_at(at);
         let v = match &p.keys {
             InlineKeys::Dense { lo, table } => {
-                let is = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
-                let b1 = self.b.create_block();
-                self.b
-                    .ins()
-                    .brif(is, b1, &[], done, &[BlockArg::Value(zero)]);
-                self.b.switch_to_block(b1);
+                self.expect_tag(t, self.l.int, done, &none);
                 let k = self.b.ins().load(I64, flags(), at, 8);
                 let i = self.b.ins().iadd_imm_s(k, lo.wrapping_neg());
                 let inr = self
                     .b
                     .ins()
                     .icmp_imm_s(IntCC::UnsignedLessThan, i, table.len() as i64);
-                let b2 = self.b.create_block();
-                self.b
-                    .ins()
-                    .brif(inr, b2, &[], done, &[BlockArg::Value(zero)]);
-                self.b.switch_to_block(b2);
+                self.bail_to_with(inr, done, &none);
                 let base = self.k(table.as_ptr() as i64);
                 let off = self.b.ins().ishl_imm_s(i, 2);
                 let a = self.b.ins().iadd(base, off);
@@ -2120,15 +2095,7 @@ impl Gen<'_, '_> {
                 self.b.ins().uextend(I64, v)
             }
             InlineKeys::Ints(keys) => {
-                let is = self
-                    .b
-                    .ins()
-                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
-                let b1 = self.b.create_block();
-                self.b
-                    .ins()
-                    .brif(is, b1, &[], done, &[BlockArg::Value(zero)]);
-                self.b.switch_to_block(b1);
+                self.expect_tag(t, self.l.int, done, &none);
                 let k = self.b.ins().load(I64, flags(), at, 8);
                 let mut idx = zero;
                 for (j, key) in keys.iter().enumerate().rev() {
@@ -2206,15 +2173,7 @@ impl Gen<'_, '_> {
         let w = self.b.ins().load(I64, flags(), c, h);
         if atom == 0 {
             let t = self.b.ins().band_imm_s(w, 0xff);
-            let is = self
-                .b
-                .ins()
-                .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
-            let chk = self.b.create_block();
-            self.b
-                .ins()
-                .brif(is, chk, &[], e.blocks[fail as usize], &[]);
-            self.b.switch_to_block(chk);
+            self.expect_tag(t, self.l.int, e.blocks[fail as usize], &[]);
             let v = self.b.ins().load(I64, flags(), c, h + 8);
             let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, k);
             self.branch(e, ne, fail, next);
@@ -2332,79 +2291,79 @@ impl Gen<'_, '_> {
         self.b.import_signature(sig)
     }
 
-    /// `op`, `op_int` and `guard_op`: small integers inline for `+ - *`, the rest through
-    /// `jit_op`/`jit_guard_op`; an overflow or anything `run_fast` hands back bails.
+    /// The operators computed inline on two small integers, as `int_op` computes them: the
+    /// result in a new block, or a jump to `slow` when an operand is not a small integer,
+    /// `+ - *` overflow, or a shift would overflow or has a negative count. `None` (nothing
+    /// emitted) for the other operators.
+    fn int_inline(&mut self, op: Op2, a: u32, b: Operand, slow: Block) -> Option<Value> {
+        if !matches!(
+            op,
+            Op2::Add | Op2::Sub | Op2::Mul | Op2::Band | Op2::Bor | Op2::Bxor | Op2::Bsl | Op2::Bsr
+        ) {
+            return None;
+        }
+        let both = match b {
+            Operand::Reg(r) => self.both_int(a, Some(r)),
+            Operand::Int(_) => self.both_int(a, None),
+        };
+        self.bail_to(both, slow);
+        let x = self.w1(a);
+        let y = match b {
+            Operand::Reg(r) => self.w1(r),
+            Operand::Int(k) => self.k(k),
+        };
+        Some(match op {
+            Op2::Band => self.b.ins().band(x, y),
+            Op2::Bor => self.b.ins().bor(x, y),
+            Op2::Bxor => self.b.ins().bxor(x, y),
+            Op2::Bsr => {
+                // Every bit shifted out leaves the sign: a count of 64 or more is 63.
+                let nonneg = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, y, 0);
+                self.bail_to(nonneg, slow);
+                let c63 = self.k(63);
+                let n = self.b.ins().umin(y, c63);
+                self.b.ins().sshr(x, n)
+            }
+            Op2::Bsl => {
+                // `x bsl y` stays small when `y < 63` and `|x| >> (62 - y)` is 0.
+                let small = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, y, 63);
+                self.bail_to(small, slow);
+                let ax = self.b.ins().iabs(x);
+                let c62 = self.k(62);
+                let sh = self.b.ins().isub(c62, y);
+                let hi = self.b.ins().ushr(ax, sh);
+                let fits = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0);
+                self.bail_to(fits, slow);
+                self.b.ins().ishl(x, y)
+            }
+            _ => {
+                let (v, of) = self.arith(op, x, y).expect("+ - *");
+                let ok = self.b.ins().icmp_imm_s(IntCC::Equal, of, 0);
+                self.bail_to(ok, slow);
+                v
+            }
+        })
+    }
+
+    /// `op`, `op_int` and `guard_op`: small integers inline (`int_inline`), floats inline for
+    /// `op` (`float_arith`), the rest through `jit_op`/`jit_guard_op`; an overflow or
+    /// anything `run_fast` hands back bails.
     #[allow(clippy::too_many_arguments)]
     fn op(&mut self, e: &Env, pc: usize, op: Op2, dst: u32, a: u32, b: Operand, guard: bool) {
         let slow = self.b.create_block();
         let done = self.b.create_block();
         self.b.set_cold_block(slow);
-        if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
-            let both = match b {
-                Operand::Reg(r) => self.both_int(a, Some(r)),
-                Operand::Int(_) => self.both_int(a, None),
-            };
-            let fast = self.b.create_block();
-            self.b.ins().brif(both, fast, &[], slow, &[]);
-            self.b.switch_to_block(fast);
-            let x = self.w1(a);
-            let y = match b {
-                Operand::Reg(r) => self.w1(r),
-                Operand::Int(k) => self.k(k),
-            };
-            let (v, of) = self.arith(op, x, y).expect("+ - *");
-            let ok = self.b.create_block();
-            self.b.ins().brif(of, slow, &[], ok, &[]);
-            self.b.switch_to_block(ok);
-            self.put_int(dst, v);
-            self.b.ins().jump(done, &[]);
-        } else if matches!(op, Op2::Band | Op2::Bor | Op2::Bxor | Op2::Bsl | Op2::Bsr) {
-            // The bitwise operators on small integers, as `int_op` computes them (a shift
-            // that would overflow or a negative count takes the general path).
-            let both = match b {
-                Operand::Reg(r) => self.both_int(a, Some(r)),
-                Operand::Int(_) => self.both_int(a, None),
-            };
-            let fast = self.b.create_block();
-            self.b.ins().brif(both, fast, &[], slow, &[]);
-            self.b.switch_to_block(fast);
-            let x = self.w1(a);
-            let y = match b {
-                Operand::Reg(r) => self.w1(r),
-                Operand::Int(k) => self.k(k),
-            };
-            let v = match op {
-                Op2::Band => self.b.ins().band(x, y),
-                Op2::Bor => self.b.ins().bor(x, y),
-                Op2::Bxor => self.b.ins().bxor(x, y),
-                Op2::Bsr => {
-                    // Every bit shifted out leaves the sign: a count of 64 or more is 63.
-                    let nonneg = self
-                        .b
-                        .ins()
-                        .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, y, 0);
-                    self.bail_to(nonneg, slow);
-                    let c63 = self.k(63);
-                    let n = self.b.ins().umin(y, c63);
-                    self.b.ins().sshr(x, n)
-                }
-                _ => {
-                    // `x bsl y` stays small when `y < 63` and `|x| >> (62 - y)` is 0.
-                    let small = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, y, 63);
-                    self.bail_to(small, slow);
-                    let ax = self.b.ins().iabs(x);
-                    let c62 = self.k(62);
-                    let sh = self.b.ins().isub(c62, y);
-                    let hi = self.b.ins().ushr(ax, sh);
-                    let fits = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0);
-                    self.bail_to(fits, slow);
-                    self.b.ins().ishl(x, y)
-                }
-            };
-            self.put_int(dst, v);
-            self.b.ins().jump(done, &[]);
-        } else {
-            self.b.ins().jump(slow, &[]);
+        match self.int_inline(op, a, b, slow) {
+            Some(v) => {
+                self.put_int(dst, v);
+                self.b.ins().jump(done, &[]);
+            }
+            None => {
+                self.b.ins().jump(slow, &[]);
+            }
         }
         self.b.switch_to_block(slow);
         if !guard {
@@ -2492,27 +2451,14 @@ impl Gen<'_, '_> {
     fn ret_op(&mut self, e: &Env, pc: usize, op: Op2, a: u32, b: Operand) {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
-        if matches!(op, Op2::Add | Op2::Sub | Op2::Mul) {
-            let both = match b {
-                Operand::Reg(r) => self.both_int(a, Some(r)),
-                Operand::Int(_) => self.both_int(a, None),
-            };
-            let fast = self.b.create_block();
-            self.b.ins().brif(both, fast, &[], slow, &[]);
-            self.b.switch_to_block(fast);
-            let x = self.w1(a);
-            let y = match b {
-                Operand::Reg(r) => self.w1(r),
-                Operand::Int(k) => self.k(k),
-            };
-            let (v, of) = self.arith(op, x, y).expect("+ - *");
-            let ok = self.b.create_block();
-            self.b.ins().brif(of, slow, &[], ok, &[]);
-            self.b.switch_to_block(ok);
-            let t = self.k(i64::from(self.l.int));
-            self.ret(t, v);
-        } else {
-            self.b.ins().jump(slow, &[]);
+        match self.int_inline(op, a, b, slow) {
+            Some(v) => {
+                let t = self.k(i64::from(self.l.int));
+                self.ret(t, v);
+            }
+            None => {
+                self.b.ins().jump(slow, &[]);
+            }
         }
         self.b.switch_to_block(slow);
         if let Some((ok, bits)) = self.float_arith(op, a, b) {
