@@ -230,6 +230,8 @@ pub struct Module {
     pub funs: Vec<FunDef>,
     pub exports: HashMap<(Atom, usize), usize>,
     pub file: String,
+    /// Its functions' native code, once some are hot (`jit.rs`); freed with the module.
+    pub jit: crate::jit::ModuleCode,
 }
 
 thread_local! {

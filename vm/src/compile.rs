@@ -346,6 +346,7 @@ pub fn compile_module(forms: Vec<Form>, file: &str) -> R<Module> {
         funs,
         exports: ex,
         file: file.to_string(),
+        jit: Default::default(),
     })
 }
 

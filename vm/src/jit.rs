@@ -874,24 +874,47 @@ fn analyze(m: &Module, f: &FunDef, ret_imm: &dyn Fn(usize) -> bool) -> (Vec<Opti
     (state, ret)
 }
 
-// ---------------------------------------------------------------- the per-thread compiler
+// ---------------------------------------------------------------- the compiler
 
-struct State {
-    /// Freed with its code when the thread's state goes (`Drop`).
+/// A module's native code: one reserved region per module (native functions call each other
+/// with 32-bit relative calls, which separate allocations could put out of reach; when it is
+/// full, compiling fails and functions stay interpreted), freed with the module.
+#[derive(Default)]
+pub struct ModuleCode(RefCell<Option<CodeSpace>>);
+
+struct CodeSpace {
+    /// Freed with its code when the module goes (`Drop`).
     module: std::mem::ManuallyDrop<JITModule>,
-    layout: Layout,
-    fctx: FunctionBuilderContext,
-    ctx: Context,
     next: u32,
-    /// `FuncId`s of compiled functions, by `JitSlot::id`.
+    /// `FuncId`s of the module's compiled functions, by `JitSlot::id`.
     ids: Vec<FuncId>,
 }
 
-thread_local! {
-    static STATE: RefCell<Option<Option<State>>> = const { RefCell::new(None) };
+impl Drop for CodeSpace {
+    fn drop(&mut self) {
+        // SAFETY: the `Module` that owns this is being dropped: none of its functions can
+        // run (a running function's module is held by the loop running it, and native code
+        // calls only functions of its own module). Taken once, here.
+        unsafe { std::mem::ManuallyDrop::take(&mut self.module).free_memory() };
+    }
 }
 
-fn new_state() -> Option<State> {
+/// What compiling needs on this thread, made once: the term layout, the target, and the
+/// builders' scratch space.
+struct Scratch {
+    layout: Layout,
+    isa: cranelift_codegen::isa::OwnedTargetIsa,
+    fctx: FunctionBuilderContext,
+    ctx: Context,
+}
+
+thread_local! {
+    /// `Some(None)`: native code cannot be made here (the layout or the target is not one
+    /// this generator knows).
+    static SCRATCH: RefCell<Option<Option<Scratch>>> = const { RefCell::new(None) };
+}
+
+fn new_scratch() -> Option<Scratch> {
     let layout = Layout::probe()?;
     let mut flags = settings::builder();
     flags.set("opt_level", "speed").ok()?;
@@ -907,7 +930,16 @@ fn new_state() -> Option<State> {
         .ok()?
         .finish(settings::Flags::new(flags))
         .ok()?;
-    let mut jb = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    Some(Scratch {
+        layout,
+        isa,
+        fctx: FunctionBuilderContext::new(),
+        ctx: Context::new(),
+    })
+}
+
+fn new_space(isa: &cranelift_codegen::isa::OwnedTargetIsa) -> Option<CodeSpace> {
+    let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
     let syms: [(&str, *const u8); 20] = [
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
@@ -933,18 +965,10 @@ fn new_state() -> Option<State> {
     for (n, p) in syms {
         jb.symbol(n, p);
     }
-    // One reserved region for all of this thread's code: native functions call each other
-    // with 32-bit relative calls, which separate allocations could put out of reach. When it
-    // is full, compiling fails and the functions stay interpreted.
-    let arena = cranelift_jit::ArenaMemoryProvider::new_with_size(64 << 20).ok()?;
+    let arena = cranelift_jit::ArenaMemoryProvider::new_with_size(16 << 20).ok()?;
     jb.memory_provider(Box::new(arena));
-    let module = JITModule::new(jb);
-    let ctx = module.make_context();
-    Some(State {
-        module: std::mem::ManuallyDrop::new(module),
-        layout,
-        fctx: FunctionBuilderContext::new(),
-        ctx,
+    Some(CodeSpace {
+        module: std::mem::ManuallyDrop::new(JITModule::new(jb)),
         next: 0,
         ids: Vec::new(),
     })
@@ -999,33 +1023,26 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
             }
         }
     }
-    STATE.with(|s| {
+    let built = SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
-        let st = s.get_or_insert_with(new_state);
-        let Some(st) = st.as_mut() else {
-            slot.state.set(2);
-            return;
-        };
-        if st.build(m, &set).is_none() {
-            for &i in &set {
-                if m.funs[i].jit.state.get() == 0 {
-                    m.funs[i].jit.state.set(2);
-                }
+        let sc = s.get_or_insert_with(new_scratch).as_mut()?;
+        let mut space = m.jit.0.borrow_mut();
+        if space.is_none() {
+            *space = Some(new_space(&sc.isa)?);
+        }
+        let space = space.as_mut()?;
+        build(sc, space, m, &set)
+    });
+    if built.is_none() {
+        for &i in &set {
+            if m.funs[i].jit.state.get() == 0 {
+                m.funs[i].jit.state.set(2);
             }
         }
-    });
-}
-
-impl Drop for State {
-    fn drop(&mut self) {
-        // SAFETY: the thread is ending (this is its thread-local state): no Erlang code runs
-        // on it any more, and the functions whose entries point into this code belong to
-        // its modules (`Rc`, never sent to another thread). Taken once, here.
-        unsafe { std::mem::ManuallyDrop::take(&mut self.module).free_memory() };
     }
 }
 
-impl State {
+impl CodeSpace {
     fn sig(&self) -> Signature {
         let mut sig = self.module.make_signature();
         for _ in 0..4 {
@@ -1035,9 +1052,13 @@ impl State {
         sig.returns.push(AbiParam::new(types::I64));
         sig
     }
+}
 
-    fn build(&mut self, m: &Module, set: &[usize]) -> Option<()> {
-        let sig = self.sig();
+/// Compiles the functions of `set` not compiled yet into `space`, with everything they
+/// need to know of each other, and sets their entries.
+fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> Option<()> {
+    {
+        let sig = space.sig();
         let moves = set.iter().any(|&i| {
             m.funs[i].code.instrs.iter().any(|i| {
                 // A BIF may run Erlang code; a remote call's callee is compiled apart and
@@ -1055,14 +1076,14 @@ impl State {
         for &i in set {
             let s = &m.funs[i].jit;
             if s.state.get() == 0 {
-                let name = format!("erl{}", self.next);
-                self.next += 1;
-                let id = self
+                let name = format!("erl{}", space.next);
+                space.next += 1;
+                let id = space
                     .module
                     .declare_function(&name, Linkage::Local, &sig)
                     .ok()?;
-                s.id.set(self.ids.len() as u32);
-                self.ids.push(id);
+                s.id.set(space.ids.len() as u32);
+                space.ids.push(id);
                 new.push(i);
             }
         }
@@ -1107,19 +1128,19 @@ impl State {
             }
         }
         for (k, &i) in new.iter().enumerate() {
-            let id = self.ids[m.funs[i].jit.id.get() as usize];
-            self.ctx.clear();
-            self.ctx.func.signature = sig.clone();
-            let layout = self.layout;
+            let id = space.ids[m.funs[i].jit.id.get() as usize];
+            sc.ctx.clear();
+            sc.ctx.func.signature = sig.clone();
+            let layout = sc.layout;
             {
-                let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+                let mut b = FunctionBuilder::new(&mut sc.ctx.func, &mut sc.fctx);
                 let mut g = Gen {
                     b: &mut b,
                     l: layout,
                     m,
                     f: &m.funs[i],
-                    module: &mut self.module,
-                    ids: &self.ids,
+                    module: &mut space.module,
+                    ids: &space.ids,
                     helpers: Vec::new(),
                     fp: Variable::from_u32(0),
                     moves,
@@ -1127,11 +1148,11 @@ impl State {
                     pc: 0,
                 };
                 g.function()?;
-                b.finalize(self.module.target_config());
+                b.finalize(space.module.target_config());
             }
             let dump = std::env::var_os("EXO_JIT_DUMP").is_some();
-            self.ctx.set_disasm(dump);
-            if let Err(e) = self.module.define_function(id, &mut self.ctx) {
+            sc.ctx.set_disasm(dump);
+            if let Err(e) = space.module.define_function(id, &mut sc.ctx) {
                 // A function Cranelift rejects (its verifier runs in debug builds, where the
                 // tests run) is a bug in this generator: loud there, interpreted otherwise.
                 debug_assert!(
@@ -1144,18 +1165,18 @@ impl State {
                 return None;
             }
             if dump {
-                eprintln!("{}", self.ctx.func.display());
-                if let Some(c) = self.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+                eprintln!("{}", sc.ctx.func.display());
+                if let Some(c) = sc.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
                     eprintln!("{c}");
                 }
             }
         }
-        self.module.finalize_definitions().ok()?;
+        space.module.finalize_definitions().ok()?;
         for &i in &new {
             let s = &m.funs[i].jit;
-            let p = self
+            let p = space
                 .module
-                .get_finalized_function(self.ids[s.id.get() as usize]);
+                .get_finalized_function(space.ids[s.id.get() as usize]);
             s.entry.set(p as usize);
             s.state.set(1);
             COMPILED.with(|c| c.set(c.get() + 1));
