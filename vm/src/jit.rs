@@ -2388,16 +2388,10 @@ impl Gen<'_, '_> {
         }
         self.b.switch_to_block(slow);
         if !guard {
-            if let Some((ok, bits)) = self.float_arith(op, a, b) {
-                let fl = self.b.create_block();
-                let other = self.b.create_block();
-                self.b.ins().brif(ok, fl, &[], other, &[]);
-                self.b.switch_to_block(fl);
-                let t = self.k(i64::from(self.l.float));
-                self.put(dst, t, bits);
-                self.b.ins().jump(done, &[]);
-                self.b.switch_to_block(other);
-            }
+            self.on_float(op, a, b, |g, t, bits| {
+                g.put(dst, t, bits);
+                g.b.ins().jump(done, &[]);
+            });
         }
         let opv = self.k(i64::from(op_index(op)));
         let x = self.addr(a);
@@ -2469,6 +2463,26 @@ impl Gen<'_, '_> {
         Some((ok, bits))
     }
 
+    /// Where `float_arith` computes `a op b`: `then` with the float tag and the result's bits
+    /// when it succeeds (it must end its block), going on in a new block otherwise.
+    fn on_float(
+        &mut self,
+        op: Op2,
+        a: u32,
+        b: Operand,
+        then: impl FnOnce(&mut Self, Value, Value),
+    ) {
+        if let Some((ok, bits)) = self.float_arith(op, a, b) {
+            let fl = self.b.create_block();
+            let other = self.b.create_block();
+            self.b.ins().brif(ok, fl, &[], other, &[]);
+            self.b.switch_to_block(fl);
+            let t = self.k(i64::from(self.l.float));
+            then(self, t, bits);
+            self.b.switch_to_block(other);
+        }
+    }
+
     fn ret_op(&mut self, e: &Env, pc: usize, op: Op2, a: u32, b: Operand) {
         let slow = self.b.create_block();
         self.b.set_cold_block(slow);
@@ -2482,15 +2496,7 @@ impl Gen<'_, '_> {
             }
         }
         self.b.switch_to_block(slow);
-        if let Some((ok, bits)) = self.float_arith(op, a, b) {
-            let fl = self.b.create_block();
-            let other = self.b.create_block();
-            self.b.ins().brif(ok, fl, &[], other, &[]);
-            self.b.switch_to_block(fl);
-            let t = self.k(i64::from(self.l.float));
-            self.ret(t, bits);
-            self.b.switch_to_block(other);
-        }
+        self.on_float(op, a, b, |g, t, bits| g.ret(t, bits));
         let opv = self.k(i64::from(op_index(op)));
         let x = self.addr(a);
         let r = match b {
