@@ -243,7 +243,10 @@ fn primitive() -> BoxedStrategy<String> {
             arith(1)
         )
             .prop_map(|(a, r, b)| format!("{a} {r} {b}")),
-        (0u32..64).prop_map(|n| format!("tcp[tcpflags] & {n} != 0")),
+        // Mask 0 is left out: libpcap's optimiser then drops the X-register load that later
+        // port tests rely on, and they read the IP header instead (a libpcap bug we do not
+        // reproduce: docs/filter-language.md, "Known differences").
+        (1u32..64).prop_map(|n| format!("tcp[tcpflags] & {n} != 0")),
         prop_oneof![
             Just("icmp[icmptype] = icmp-echo"),
             Just("icmp[icmptype] != icmp-echoreply"),
