@@ -302,10 +302,22 @@ pub struct InlineProbe<'a> {
 }
 
 pub enum InlineKeys<'a> {
-    Dense { lo: i64, table: &'a [u32] },
+    Dense {
+        lo: i64,
+        table: &'a [u32],
+    },
     Ints(&'a [i64]),
     Atoms(&'a [Atom]),
-    List { nil: u32, cons: u32 },
+    List {
+        nil: u32,
+        cons: u32,
+    },
+    /// Keys of several kinds (or too many for `Ints`/`Atoms`): integers, atoms, `[]` and
+    /// cons compared inline, the others (tuples, binaries, maps) looked up by `probe`.
+    Mixed {
+        names: &'a [Key],
+        probe: &'a Probe,
+    },
 }
 
 impl Probe {
@@ -335,7 +347,10 @@ impl Probe {
                 nil: *nil,
                 cons: *cons,
             },
-            Lookup::General => return None,
+            Lookup::General => InlineKeys::Mixed {
+                names: &self.names,
+                probe: self,
+            },
         };
         Some(InlineProbe { path, keys })
     }
@@ -447,6 +462,12 @@ impl Probe {
                 None => return 0,
             },
         };
+        self.lookup(t)
+    }
+
+    /// The key index of `t`, the term the probe's path leads to (0: none of its keys).
+    #[inline(always)]
+    pub fn lookup(&self, t: &Term) -> u32 {
         match &self.lookup {
             Lookup::Dense => match (t, &self.dense) {
                 (Term::Int(k), Some((lo, table))) => dense_get(*lo, table, *k).unwrap_or(0),

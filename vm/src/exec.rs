@@ -1691,6 +1691,7 @@ impl Proc {
                             bail_bp: bp as u64,
                             proc: self as *mut Proc,
                             module: m as *const Rc<Module>,
+                            pool: crate::jit::cell_pool(),
                         };
                         // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
                         // covers `f.code.frame` registers; `ctx` outlives the call.

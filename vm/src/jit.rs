@@ -30,12 +30,13 @@
 
 use crate::bytecode::{Code, Instr, TypeTest};
 use crate::code::{FunDef, Module, Op2};
-use crate::dispatch::{InlineKeys, InlineProbe, SelectTable, SwitchTable};
+use crate::dispatch::{InlineKeys, InlineProbe, Key, SelectTable, SwitchTable};
 use crate::interp::{Ctl, Proc};
 use crate::term::{self, Term};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData, Signature, Value,
+    types, AbiParam, AliasRegionData, Block, BlockArg, InstBuilder, JumpTableData, MemFlagsData,
+    Signature, Value,
 };
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
@@ -102,6 +103,8 @@ pub struct Ctx {
     /// The process and the running module, for the helpers that call BIFs.
     pub proc: *mut Proc,
     pub module: *const Rc<Module>,
+    /// This thread's free cons cells (`cell_pool`).
+    pub pool: *mut CellPool,
 }
 
 const CTX_REGS: i32 = 0;
@@ -110,6 +113,57 @@ const CTX_REDUCTIONS: i32 = 24;
 const CTX_BAIL_F: i32 = 32;
 const CTX_BAIL_PC: i32 = 40;
 const CTX_BAIL_BP: i32 = 48;
+const CTX_POOL: i32 = 72;
+
+/// Free cons cells of this thread, for native code to allocate and free inline: each is an
+/// allocation of `Rc<Cons>`'s layout (`cell_layout`), its first word linking to the next.
+/// Cells native code allocates are ordinary `Rc`s to Rust (which frees them to the global
+/// allocator); cells native code frees go here, up to `POOL_CAP` of them.
+#[repr(C)]
+pub struct CellPool {
+    head: *mut usize,
+    len: u64,
+}
+
+const POOL_HEAD: i32 = 0;
+const POOL_LEN: i32 = 8;
+/// At most this many free cells are kept per thread (3 MiB).
+const POOL_CAP: u64 = 1 << 16;
+
+impl Drop for CellPool {
+    fn drop(&mut self) {
+        while !self.head.is_null() {
+            let p = self.head;
+            // SAFETY: every pooled cell is a live allocation of `cell_layout()` whose first
+            // word links to the next (or is null).
+            unsafe {
+                self.head = *p as *mut usize;
+                std::alloc::dealloc(p as *mut u8, cell_layout());
+            }
+        }
+    }
+}
+
+/// The allocation `Rc::new(Cons)` makes: the two counts, then the cell.
+fn cell_layout() -> std::alloc::Layout {
+    let counts = std::alloc::Layout::new::<[usize; 2]>();
+    match counts.extend(std::alloc::Layout::new::<term::Cons>()) {
+        Ok((l, _)) => l.pad_to_align(),
+        // Two words and 32 bytes: cannot overflow.
+        Err(_) => counts,
+    }
+}
+
+thread_local! {
+    static POOL: std::cell::UnsafeCell<CellPool> = const {
+        std::cell::UnsafeCell::new(CellPool { head: std::ptr::null_mut(), len: 0 })
+    };
+}
+
+/// This thread's cell pool, for `Ctx::pool`.
+pub fn cell_pool() -> *mut CellPool {
+    POOL.with(|p| p.get())
+}
 
 /// A frame a native caller leaves for the interpreter when its callee handed back: the
 /// caller resumes at `pc` with the call's value going to `dst`.
@@ -200,6 +254,9 @@ struct Layout {
     /// Tags below this own nothing (the immediates).
     imm_below: u8,
     cons: u8,
+    big: u8,
+    tuple: u8,
+    bin: u8,
     /// Where a cons cell's head starts, from the address a `Cons` term holds (its `Rc`'s
     /// allocation, whose first word is the strong count); the tail follows 16 bytes on.
     cons_head: i32,
@@ -230,6 +287,9 @@ impl Layout {
             refr: tag_of(&Term::Ref(0)),
             imm_below: 6,
             cons: 0,
+            big: 0,
+            tuple: 0,
+            bin: 0,
             cons_head: 0,
         };
         // The six immediates' tags are 0..6 (`Term` lists them first), the boxed ones above.
@@ -268,8 +328,17 @@ impl Layout {
         if !ok || unsafe { *(alloc as *const usize) } != 1 {
             return None;
         }
+        // Native code allocates and frees cells itself (`CellPool`): with `Rc`'s layout.
+        let counts = std::alloc::Layout::new::<[usize; 2]>();
+        match counts.extend(std::alloc::Layout::new::<term::Cons>()) {
+            Ok((_, at)) if at == head - alloc => {}
+            _ => return None,
+        }
         let l = Layout {
             cons: boxed[0],
+            big: tag_of(&Term::Big(Rc::new(num_bigint::BigInt::from(1) << 70))),
+            tuple: boxed[1],
+            bin: tag_of(&Term::binary(Vec::new())),
             cons_head: (head - alloc) as i32,
             ..l
         };
@@ -441,20 +510,28 @@ unsafe extern "C" fn jit_get_elem(a: *const Term, i: u64, dst: *mut Term) -> u32
     }
 }
 
-/// `cons` (`take`: both registers move into the cell and are left `[]`).
-unsafe extern "C" fn jit_cons(dst: *mut Term, h: *mut Term, t: *mut Term, take: u32) {
-    // SAFETY: live registers, different ones when `take`.
-    unsafe {
-        let (hv, tv) = if take != 0 {
-            (
-                std::ptr::replace(h, Term::Nil),
-                std::ptr::replace(t, Term::Nil),
-            )
-        } else {
-            ((*h).clone(), (*t).clone())
-        };
-        *dst = Term::cons(hv, tv);
+/// The key index of the term at `t` for `probe` (a `select` key of another kind than those
+/// native code compares inline).
+unsafe extern "C" fn jit_lookup(probe: *const crate::dispatch::Probe, t: *const Term) -> u64 {
+    // SAFETY: a probe of the running function's code and a live term.
+    unsafe { u64::from((*probe).lookup(&*t)) }
+}
+
+/// A fresh cell allocation (the pool was empty); its contents are native code's to write.
+unsafe extern "C" fn jit_cell() -> *mut u8 {
+    let l = cell_layout();
+    // SAFETY: a non-zero size.
+    let p = unsafe { std::alloc::alloc(l) };
+    if p.is_null() {
+        std::alloc::handle_alloc_error(l);
     }
+    p
+}
+
+/// Frees a dead cell (the pool is full); its terms were released already.
+unsafe extern "C" fn jit_free_cell(p: *mut u8) {
+    // SAFETY: a cell allocation (`Rc<Cons>`'s, or `jit_cell`'s) nothing refers to.
+    unsafe { std::alloc::dealloc(p, cell_layout()) }
 }
 
 /// `tuple`: the `n` registers from `start` move into a new tuple.
@@ -742,6 +819,176 @@ fn successors(code: &Code, pc: usize, out: &mut Vec<usize>) -> Option<usize> {
     (falls && pc + 1 < code.instrs.len()).then_some(pc + 1)
 }
 
+/// The registers instruction `i` reads and writes, and whether native code stops after it
+/// (a return, a tail call or an error): for the instructions `dead_from` looks through. `None`: one it
+/// does not (read as "may read every register").
+fn reads_writes(i: &Instr, arity: u32) -> Option<(Vec<u32>, Vec<u32>, bool)> {
+    use Instr::*;
+    Some(match i {
+        // Errors raised here (a `try` in the function is ruled out by `dest_plan`).
+        Badmatch { a } | Badrecord { a } | BadBool { a } | CaseClause { a } => {
+            (vec![*a], vec![], true)
+        }
+        IfClause => (vec![], vec![], true),
+        FunctionClause => ((0..arity).collect(), vec![], true),
+        Move { dst, src } | Take { dst, src } => (vec![*src], vec![*dst], false),
+        Lit { dst, .. } => (vec![], vec![*dst], false),
+        Cons { dst, head, tail } | ConsTake { dst, head, tail } => {
+            (vec![*head, *tail], vec![*dst], false)
+        }
+        Op { dst, a, b, .. } | GuardOp { dst, a, b, .. } => (vec![*a, *b], vec![*dst], false),
+        OpInt { dst, a, .. } => (vec![*a], vec![*dst], false),
+        IsInt { a, .. }
+        | IsAtom { a, .. }
+        | IsLit { a, .. }
+        | IsNil { a, .. }
+        | HdIsInt { a, .. }
+        | HdIsAtom { a, .. }
+        | CmpInt { a, .. } => (vec![*a], vec![], false),
+        IsEq { a, b, .. } | Cmp { a, b, .. } => (vec![*a, *b], vec![], false),
+        GetHd { a, dst, .. } | GetTl { a, dst, .. } | GetTlN { a, dst, .. } => {
+            (vec![*a], vec![*dst], false)
+        }
+        GetList { a, head, tail, .. } => (vec![*a], vec![*head, *tail], false),
+        IsTuple { a, .. } | IsType { a, .. } | Switch { a, .. } => (vec![*a], vec![], false),
+        GetElem { a, dst, .. } => (vec![*a], vec![*dst], false),
+        GuardBif { args, dst, .. } => (args.to_vec(), vec![*dst], false),
+        BifTest { args, .. } => (args.to_vec(), vec![], false),
+        Select { table } => (table.probes.iter().map(|p| p.reg).collect(), vec![], false),
+        Jump { .. } => (vec![], vec![], false),
+        Return { src } => (vec![*src], vec![], true),
+        ReturnLit { .. } => (vec![], vec![], true),
+        ReturnOp { a, b, .. } => (vec![*a, *b], vec![], true),
+        ReturnOpInt { a, .. } => (vec![*a], vec![], true),
+        TailCall { base, n, .. } => ((*base..*base + *n).collect(), vec![], true),
+        _ => return None,
+    })
+}
+
+/// How many places each instruction is reached from (the entry counts for instruction 0).
+fn predecessors(code: &Code) -> Vec<u32> {
+    let n = code.instrs.len();
+    let mut preds = vec![0u32; n];
+    if n > 0 {
+        preds[0] = 1;
+    }
+    let mut out = Vec::new();
+    for pc in 0..n {
+        let next = successors(code, pc, &mut out);
+        for &q in out.iter().chain(next.iter()) {
+            if let Some(c) = preds.get_mut(q) {
+                *c += 1;
+            }
+        }
+    }
+    preds
+}
+
+/// What a list access (`get_hd`, `get_tl`, `get_tl_n`, `get_list`) does with a destination
+/// register.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Dest {
+    /// Writes it, counting a reference to the term.
+    Write,
+    /// Leaves it unwritten: the next instruction reads the term in place, inside its cell,
+    /// and nothing reads the register after that.
+    Alias,
+    /// Leaves it unwritten: nothing reads it before it is written again.
+    Dead,
+}
+
+/// Whether register `r` is dead from the instructions `starts` on: on every path, written
+/// before it is read, or the path ends in a return or tail call that does not read it,
+/// through instructions whose registers `reads_writes` knows. Native code may hand back on
+/// such a path; the interpreter then follows the same paths, so it never reads the register
+/// either.
+fn dead_from(code: &Code, arity: u32, starts: &[usize], r: u32) -> bool {
+    let mut out = Vec::new();
+    let mut todo = starts.to_vec();
+    let mut seen = vec![false; code.instrs.len()];
+    let mut budget = 256;
+    while let Some(p) = todo.pop() {
+        if std::mem::replace(&mut seen[p], true) {
+            continue;
+        }
+        budget -= 1;
+        let Some((reads, writes, ends)) = reads_writes(&code.instrs[p], arity) else {
+            return false;
+        };
+        if budget == 0 || reads.contains(&r) {
+            return false;
+        }
+        if writes.contains(&r) || ends {
+            continue;
+        }
+        let next = successors(code, p, &mut out);
+        todo.extend(out.iter().copied().chain(next));
+    }
+    true
+}
+
+/// The plan for the destinations (`[dst, -]`, or `[head, tail]` for `get_list`) of the list
+/// access at `pc`; `Write` for both at any other instruction. A destination is:
+/// - `Dead` when nothing reads it after this instruction succeeds;
+/// - `Alias` (at most one of them) when the next instruction is reached only from here and
+///   reads it as a list (`get_hd`/`get_tl`/`get_tl_n`/`get_list` of it, `hd_is_int`,
+///   `hd_is_atom`, `is_nil`), neither instruction writes the register holding the cell
+///   (which keeps the term alive), and nothing reads it after the next instruction.
+///
+/// A register left unwritten keeps its old (counted) value meanwhile, which its next write,
+/// or the frame's clearing, releases as before.
+fn dest_plan(code: &Code, arity: u32, preds: &[u32], pc: usize) -> [Dest; 2] {
+    use Instr::*;
+    let (src, dsts): (u32, [Option<u32>; 2]) = match code.instrs[pc] {
+        GetHd { a, dst, .. } | GetTl { a, dst, .. } | GetTlN { a, dst, .. } => {
+            (a, [Some(dst), None])
+        }
+        GetList { a, head, tail, .. } => (a, [Some(head), Some(tail)]),
+        _ => return [Dest::Write; 2],
+    };
+    let q = pc + 1;
+    // A handler (`try`) is reached by paths `successors` does not follow.
+    if q >= code.instrs.len() || code.instrs.iter().any(|i| matches!(i, TryEnter { .. })) {
+        return [Dest::Write; 2];
+    }
+    let mut plan = [Dest::Write; 2];
+    for (k, d) in dsts.iter().enumerate() {
+        let Some(r) = *d else { continue };
+        if dead_from(code, arity, &[q], r) {
+            plan[k] = Dest::Dead;
+        }
+    }
+    if preds[q] != 1 || dsts.contains(&Some(src)) && dsts[1].is_some() {
+        return plan;
+    }
+    // An alias: the tail first (a `get_list`'s tail is the list walked on).
+    for k in [1, 0] {
+        let Some(r) = dsts[k] else { continue };
+        if plan[k] != Dest::Write {
+            continue;
+        }
+        let writes: &[u32] = match &code.instrs[q] {
+            GetHd { a, dst, .. } | GetTl { a, dst, .. } | GetTlN { a, dst, .. } if *a == r => {
+                std::slice::from_ref(dst)
+            }
+            GetList { a, head, tail, .. } if *a == r => &[*head, *tail],
+            HdIsInt { a, .. } | HdIsAtom { a, .. } | IsNil { a, .. } if *a == r => &[],
+            _ => continue,
+        };
+        if writes.contains(&src) {
+            continue;
+        }
+        let mut out = Vec::new();
+        let next = successors(code, q, &mut out);
+        out.extend(next);
+        if writes.contains(&r) || dead_from(code, arity, &out, r) {
+            plan[k] = Dest::Alias;
+            break;
+        }
+    }
+    plan
+}
+
 /// Whether native code goes on after `i` (the instructions it translates; the others, and
 /// those that only raise, hand back).
 fn continues(i: &Instr) -> bool {
@@ -940,7 +1187,10 @@ fn new_scratch() -> Option<Scratch> {
 
 fn new_space(isa: &cranelift_codegen::isa::OwnedTargetIsa) -> Option<CodeSpace> {
     let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    let syms: [(&str, *const u8); 20] = [
+    let syms: [(&str, *const u8); 22] = [
+        ("jit_cell", jit_cell as *const u8),
+        ("jit_lookup", jit_lookup as *const u8),
+        ("jit_free_cell", jit_free_cell as *const u8),
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
         ("jit_clone_words", jit_clone_words as *const u8),
@@ -955,7 +1205,6 @@ fn new_space(isa: &cranelift_codegen::isa::OwnedTargetIsa) -> Option<CodeSpace> 
         ("jit_select", jit_select as *const u8),
         ("jit_is_tuple", jit_is_tuple as *const u8),
         ("jit_get_elem", jit_get_elem as *const u8),
-        ("jit_cons", jit_cons as *const u8),
         ("jit_tuple", jit_tuple as *const u8),
         ("jit_push_frame", jit_push_frame as *const u8),
         ("jit_bif", jit_bif as *const u8),
@@ -1023,6 +1272,7 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
             }
         }
     }
+    let t0 = std::time::Instant::now();
     let built = SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
         let sc = s.get_or_insert_with(new_scratch).as_mut()?;
@@ -1033,6 +1283,17 @@ pub fn compile(m: &Rc<Module>, idx: usize) {
         let space = space.as_mut()?;
         build(sc, space, m, &set)
     });
+    if std::env::var_os("EXO_JIT_TIME").is_some() {
+        let f = &m.funs[idx];
+        eprintln!(
+            "jit: {}:{}/{} and {} more compiled in {:?}",
+            m.name.name(),
+            f.name.name(),
+            f.arity,
+            set.len() - 1,
+            t0.elapsed()
+        );
+    }
     if built.is_none() {
         for &i in &set {
             if m.funs[i].jit.state.get() == 0 {
@@ -1127,6 +1388,7 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                 m.funs[*i].jit.ret_imm.set(*r);
             }
         }
+        let mut sizes: Vec<(usize, usize)> = Vec::new();
         for (k, &i) in new.iter().enumerate() {
             let id = space.ids[m.funs[i].jit.id.get() as usize];
             sc.ctx.clear();
@@ -1146,12 +1408,28 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                     moves,
                     known: std::mem::take(&mut known[k]),
                     pc: 0,
+                    pool: Value::from_u32(0),
+                    alias: None,
+                    alias_next: None,
+                    ret_block: None,
+                    known_here: None,
+                    fr: flags(),
+                    fc: flags(),
+                    fx: flags(),
+                    plans: {
+                        let f = &m.funs[i];
+                        let preds = predecessors(&f.code);
+                        (0..f.code.instrs.len())
+                            .map(|pc| dest_plan(&f.code, f.arity as u32, &preds, pc))
+                            .collect()
+                    },
                 };
                 g.function()?;
                 b.finalize(space.module.target_config());
             }
             let dump = std::env::var_os("EXO_JIT_DUMP").is_some();
             sc.ctx.set_disasm(dump);
+
             if let Err(e) = space.module.define_function(id, &mut sc.ctx) {
                 // A function Cranelift rejects (its verifier runs in debug builds, where the
                 // tests run) is a bug in this generator: loud there, interpreted otherwise.
@@ -1164,10 +1442,14 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                 let _ = e;
                 return None;
             }
+
             if dump {
                 eprintln!("{}", sc.ctx.func.display());
-                if let Some(c) = sc.ctx.compiled_code().and_then(|c| c.vcode.clone()) {
-                    eprintln!("{c}");
+                if let Some(c) = sc.ctx.compiled_code() {
+                    if let Some(v) = &c.vcode {
+                        eprintln!("{v}");
+                    }
+                    sizes.push((i, c.code_buffer().len()));
                 }
             }
         }
@@ -1177,6 +1459,20 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
             let p = space
                 .module
                 .get_finalized_function(space.ids[s.id.get() as usize]);
+            if let Some(&(_, len)) = sizes.iter().find(|(j, _)| *j == i) {
+                // The machine code, for a disassembler (`objdump -b binary -m i386:x86-64
+                // --adjust-vma=ADDR -D FILE`) and a profile's addresses.
+                let f = &m.funs[i];
+                let file = format!("/tmp/exo-jit-{}-{}.bin", f.name.name(), f.arity);
+                // SAFETY: `len` bytes of code just finalized at `p`.
+                let code = unsafe { std::slice::from_raw_parts(p, len) };
+                let _ = std::fs::write(&file, code);
+                eprintln!(
+                    "native {}/{} at {p:p}, {len} bytes: {file}",
+                    f.name.name(),
+                    f.arity
+                );
+            }
             s.entry.set(p as usize);
             s.state.set(1);
             COMPILED.with(|c| c.set(c.get() + 1));
@@ -1204,6 +1500,28 @@ struct Gen<'a, 'b> {
     known: Vec<Option<Known>>,
     /// The instruction being translated.
     pc: usize,
+    /// This thread's `CellPool` (`Ctx::pool`, read at entry).
+    pool: Value,
+    /// A register the previous instruction left unwritten (`borrowable`), and the address
+    /// of the term it stands for: reads of it go there, until it is written.
+    alias: Option<(u32, Value)>,
+    /// The alias the instruction being translated leaves for the next one.
+    alias_next: Option<(u32, Value)>,
+    /// Per instruction: `dest_plan`.
+    plans: Vec<[Dest; 2]>,
+    /// The shared return block, once a return needs it, and the registers known to hold
+    /// immediates at every return so far.
+    ret_block: Option<(Block, Known)>,
+    /// Registers known to hold immediates where code is generated outside any one
+    /// instruction (the return block); `None`: `known` at `pc`.
+    known_here: Option<Known>,
+    /// Memory flags of the three disjoint kinds of memory native code touches (Cranelift's
+    /// alias analysis then reuses loaded values and drops dead stores within each): the
+    /// register file, cons cells (their counts and terms, and pooled cells), and `Ctx` with
+    /// the `CellPool`. Constant tables are read with plain `flags()`.
+    fr: MemFlagsData,
+    fc: MemFlagsData,
+    fx: MemFlagsData,
 }
 
 /// What the function's code blocks share.
@@ -1219,6 +1537,13 @@ const I64: types::Type = types::I64;
 
 fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap().with_aligned()
+}
+
+/// `f` for a 16-byte access (terms are 8-aligned).
+fn unaligned(f: MemFlagsData) -> MemFlagsData {
+    MemFlagsData::new()
+        .with_notrap()
+        .with_alias_region(f.alias_region())
 }
 
 impl Gen<'_, '_> {
@@ -1258,31 +1583,47 @@ impl Gen<'_, '_> {
         self.b.use_var(self.fp)
     }
 
+    /// Where register `r`'s term is read from: its place in the frame, or the place in a
+    /// cell it stands for (`alias`).
+    fn place(&mut self, r: u32) -> (Value, i32, MemFlagsData) {
+        match self.alias {
+            Some((a, at)) if a == r => (at, 0, self.fc),
+            _ => (self.fpv(), (r * 16) as i32, self.fr),
+        }
+    }
+
     /// Word `off` (0 or 8) of register `r`.
     fn ld(&mut self, r: u32, off: i32) -> Value {
-        let fp = self.fpv();
-        self.b.ins().load(I64, flags(), fp, (r * 16) as i32 + off)
+        let (base, at, f) = self.place(r);
+        self.b.ins().load(I64, f, base, at + off)
     }
 
     /// Register `r` as one 16-byte vector (terms are 8-aligned: an unaligned access).
     fn ld2(&mut self, r: u32) -> Value {
-        let fp = self.fpv();
-        let f = MemFlagsData::new().with_notrap();
-        self.b.ins().load(types::I64X2, f, fp, (r * 16) as i32)
+        let (base, at, f) = self.place(r);
+        self.b.ins().load(types::I64X2, unaligned(f), base, at)
     }
 
     /// Stores a whole term with one 16-byte store: Rust code reads terms 16 bytes at a time,
     /// and a load cannot take its value from two narrower stores (it would stall).
     fn st2v(&mut self, r: u32, v: Value) {
+        if self.alias.is_some_and(|(a, _)| a == r) {
+            self.alias = None;
+        }
         let fp = self.fpv();
-        let f = MemFlagsData::new().with_notrap();
+        let f = unaligned(self.fr);
         self.b.ins().store(f, v, fp, (r * 16) as i32);
     }
 
     fn st2(&mut self, r: u32, w0: Value, w1: Value) {
-        let v = self.b.ins().scalar_to_vector(types::I64X2, w0);
-        let v = self.b.ins().insertlane(v, w1, 1);
+        let v = self.pair(w0, w1);
         self.st2v(r, v);
+    }
+
+    /// Two words as one 16-byte vector (a term, for one store).
+    fn pair(&mut self, w0: Value, w1: Value) -> Value {
+        let v = self.b.ins().scalar_to_vector(types::I64X2, w0);
+        self.b.ins().insertlane(v, w1, 1)
     }
 
     /// Register `r` := `[]`, its old value already moved out or released.
@@ -1295,7 +1636,7 @@ impl Gen<'_, '_> {
     /// The frame's base register `bp` (`fp`'s index in the register file).
     fn bp_now(&mut self, e: &Env) -> Value {
         let fp = self.fpv();
-        let regs = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS);
+        let regs = self.b.ins().load(I64, self.fx, e.ctx, CTX_REGS);
         let d = self.b.ins().isub(fp, regs);
         self.b.ins().ushr_imm_s(d, 4)
     }
@@ -1309,7 +1650,7 @@ impl Gen<'_, '_> {
     /// Re-derives the frame pointer from the base `before_move` gave.
     fn refresh_fp(&mut self, e: &Env, bp: Option<Value>) {
         if let Some(bp) = bp {
-            let regs = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS);
+            let regs = self.b.ins().load(I64, self.fx, e.ctx, CTX_REGS);
             let off = self.b.ins().ishl_imm_s(bp, 4);
             let fp = self.b.ins().iadd(regs, off);
             self.b.def_var(self.fp, fp);
@@ -1321,13 +1662,18 @@ impl Gen<'_, '_> {
     }
 
     fn addr(&mut self, r: u32) -> Value {
-        let fp = self.fpv();
-        self.b.ins().iadd_imm_s(fp, i64::from(r) * 16)
+        self.addr_fl(r).0
+    }
+
+    /// Register `r`'s address and the flags its memory is accessed with.
+    fn addr_fl(&mut self, r: u32) -> (Value, MemFlagsData) {
+        let (base, at, f) = self.place(r);
+        (self.b.ins().iadd_imm_s(base, i64::from(at)), f)
     }
 
     fn tag(&mut self, r: u32) -> Value {
-        let fp = self.fpv();
-        let t = self.b.ins().load(types::I8, flags(), fp, (r * 16) as i32);
+        let (base, at, f) = self.place(r);
+        let t = self.b.ins().load(types::I8, f, base, at);
         self.b.ins().uextend(I64, t)
     }
 
@@ -1346,11 +1692,15 @@ impl Gen<'_, '_> {
     /// that stays referenced elsewhere loses one count inline (the register becomes `[]`),
     /// anything else that owns something goes to `jit_drop`.
     fn release(&mut self, r: u32) {
+        // What the frame holds is released, not what an alias stands for; the register is
+        // written next.
+        let alias = self.alias.take().filter(|(a, _)| *a != r);
         if self.known_imm(r) {
             self.check_known(r);
-            return;
+        } else {
+            self.release_always(r);
         }
-        self.release_always(r);
+        self.alias = alias;
     }
 
     /// Debug builds (the tests) check every register `analyze` claims holds an immediate.
@@ -1373,6 +1723,9 @@ impl Gen<'_, '_> {
 
     /// Whether register `r` is known to hold an immediate before the current instruction.
     fn known_imm(&self, r: u32) -> bool {
+        if let Some(k) = self.known_here {
+            return k & bit(r) != 0;
+        }
         self.known
             .get(self.pc)
             .copied()
@@ -1398,13 +1751,53 @@ impl Gen<'_, '_> {
         self.b.ins().brif(is_cons, cons, &[], drop, &[]);
         self.b.switch_to_block(cons);
         let p = self.w1(r);
-        let n = self.b.ins().load(I64, flags(), p, 0);
+        let n = self.b.ins().load(I64, self.fc, p, 0);
         let many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, n, 1);
-        self.b.ins().brif(many, shared, &[], drop, &[]);
+        let dies = self.b.create_block();
+        self.b.ins().brif(many, shared, &[], dies, &[]);
         self.b.switch_to_block(shared);
         let n1 = self.b.ins().iadd_imm_s(n, -1);
-        self.b.ins().store(flags(), n1, p, 0);
+        self.b.ins().store(self.fc, n1, p, 0);
         // The register no longer owns the cell (a frame being cleared keeps it so).
+        self.st_nil(r);
+        self.b.ins().jump(done, &[]);
+        // The last reference: a cell whose head owns nothing and whose tail owns nothing or
+        // a cell that stays referenced is taken apart here and pooled.
+        self.b.switch_to_block(dies);
+        let h = self.b.ins().load(types::I8, self.fc, p, self.l.cons_head);
+        let h = self.b.ins().uextend(I64, h);
+        let h_imm = self.is_imm(h);
+        let tail_test = self.b.create_block();
+        let tail_cons = self.b.create_block();
+        let free = self.b.create_block();
+        self.b.ins().brif(h_imm, tail_test, &[], drop, &[]);
+        self.b.switch_to_block(tail_test);
+        let t = self
+            .b
+            .ins()
+            .load(types::I8, self.fc, p, self.l.cons_head + 16);
+        let t = self.b.ins().uextend(I64, t);
+        let t_imm = self.is_imm(t);
+        let t_boxed = self.b.create_block();
+        self.b.ins().brif(t_imm, free, &[], t_boxed, &[]);
+        self.b.switch_to_block(t_boxed);
+        let t_cons = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+        self.b.ins().brif(t_cons, tail_cons, &[], drop, &[]);
+        self.b.switch_to_block(tail_cons);
+        let tp = self.b.ins().load(I64, self.fc, p, self.l.cons_head + 24);
+        let tn = self.b.ins().load(I64, self.fc, tp, 0);
+        let t_many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, tn, 1);
+        let t_shared = self.b.create_block();
+        self.b.ins().brif(t_many, t_shared, &[], drop, &[]);
+        self.b.switch_to_block(t_shared);
+        let tn1 = self.b.ins().iadd_imm_s(tn, -1);
+        self.b.ins().store(self.fc, tn1, tp, 0);
+        self.b.ins().jump(free, &[]);
+        self.b.switch_to_block(free);
+        self.free_cell(p);
         self.st_nil(r);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(drop);
@@ -1415,10 +1808,65 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(done);
     }
 
+    /// Gives dead cell `p` (its terms released) to the pool, or to the allocator when the
+    /// pool is full.
+    fn free_cell(&mut self, p: Value) {
+        let pool = self.pool;
+        let len = self.b.ins().load(I64, self.fx, pool, POOL_LEN);
+        let room = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, len, POOL_CAP as i64);
+        let push = self.b.create_block();
+        let full = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(room, push, &[], full, &[]);
+        self.b.switch_to_block(push);
+        let head = self.b.ins().load(I64, self.fx, pool, POOL_HEAD);
+        self.b.ins().store(self.fc, head, p, 0);
+        self.b.ins().store(self.fx, p, pool, POOL_HEAD);
+        let len1 = self.b.ins().iadd_imm_s(len, 1);
+        self.b.ins().store(self.fx, len1, pool, POOL_LEN);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(full);
+        self.b.set_cold_block(full);
+        self.call("jit_free_cell", &[p], 0);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// A new cell, counts set (one strong, one weak), from the pool or the allocator.
+    fn alloc_cell(&mut self) -> Value {
+        let pool = self.pool;
+        let head = self.b.ins().load(I64, self.fx, pool, POOL_HEAD);
+        let pop = self.b.create_block();
+        let empty = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(head, pop, &[], empty, &[]);
+        self.b.switch_to_block(pop);
+        let next = self.b.ins().load(I64, self.fc, head, 0);
+        self.b.ins().store(self.fx, next, pool, POOL_HEAD);
+        let len = self.b.ins().load(I64, self.fx, pool, POOL_LEN);
+        let len1 = self.b.ins().iadd_imm_s(len, -1);
+        self.b.ins().store(self.fx, len1, pool, POOL_LEN);
+        self.b.ins().jump(done, &[BlockArg::Value(head)]);
+        self.b.switch_to_block(empty);
+        self.b.set_cold_block(empty);
+        let r = self.call("jit_cell", &[], 1);
+        self.b.ins().jump(done, &[BlockArg::Value(r[0])]);
+        self.b.switch_to_block(done);
+        let p = self.b.block_params(done)[0];
+        let one = self.k(1);
+        self.b.ins().store(self.fc, one, p, 0);
+        self.b.ins().store(self.fc, one, p, 8);
+        p
+    }
+
     /// A counted copy of the term at `addr`, as two words: an immediate as it is, a cons
     /// cell with one more count inline, anything else through `jit_clone_words`.
-    fn clone_at(&mut self, addr: Value) -> (Value, Value) {
-        let t = self.b.ins().load(types::I8, flags(), addr, 0);
+    fn clone_at(&mut self, addr: Value, f: MemFlagsData) -> (Value, Value) {
+        let t = self.b.ins().load(types::I8, f, addr, 0);
         let t = self.b.ins().uextend(I64, t);
         let imm = self.is_imm(t);
         let boxed = self.b.create_block();
@@ -1436,14 +1884,14 @@ impl Gen<'_, '_> {
             .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
         self.b.ins().brif(is_cons, cons, &[], other, &[]);
         self.b.switch_to_block(cons);
-        let p = self.b.ins().load(I64, flags(), addr, 8);
-        let n = self.b.ins().load(I64, flags(), p, 0);
+        let p = self.b.ins().load(I64, f, addr, 8);
+        let n = self.b.ins().load(I64, self.fc, p, 0);
         let n1 = self.b.ins().iadd_imm_s(n, 1);
-        self.b.ins().store(flags(), n1, p, 0);
+        self.b.ins().store(self.fc, n1, p, 0);
         self.b.ins().jump(plain, &[]);
         self.b.switch_to_block(plain);
-        let w0 = self.b.ins().load(I64, flags(), addr, 0);
-        let w1 = self.b.ins().load(I64, flags(), addr, 8);
+        let w0 = self.b.ins().load(I64, f, addr, 0);
+        let w1 = self.b.ins().load(I64, f, addr, 8);
         self.b
             .ins()
             .jump(done, &[BlockArg::Value(w0), BlockArg::Value(w1)]);
@@ -1456,6 +1904,20 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(done);
         let p = self.b.block_params(done);
         (p[0], p[1])
+    }
+
+    /// Destination `k` of the running instruction, register `r` := the term at `at` (inside
+    /// a cell), as `dest_plan` says: counted and written, an alias for the next instruction,
+    /// or nothing.
+    fn get_at(&mut self, k: usize, r: u32, at: Value) {
+        match self.plans.get(self.pc).map_or(Dest::Write, |p| p[k]) {
+            Dest::Write => {
+                let (w0, w1) = self.clone_at(at, self.fc);
+                self.put(r, w0, w1);
+            }
+            Dest::Alias => self.alias_next = Some((r, at)),
+            Dest::Dead => {}
+        }
     }
 
     /// The cell register `r` holds, or a jump to `fail` when it holds no cons.
@@ -1561,9 +2023,58 @@ impl Gen<'_, '_> {
         self.bail_unless(e, e.depth0, pc);
     }
 
+    /// Returns `w0`, `w1` through the function's one return block, which clears the frame
+    /// (one copy of the releases instead of one per return: less code to compile).
     fn ret(&mut self, w0: Value, w1: Value) {
-        self.clear_frame();
-        self.b.ins().return_(&[w0, w1]);
+        let known = self.known.get(self.pc).copied().flatten().unwrap_or(0);
+        let returns = self
+            .f
+            .code
+            .instrs
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i,
+                    Instr::Return { .. }
+                        | Instr::ReturnLit { .. }
+                        | Instr::ReturnOp { .. }
+                        | Instr::ReturnOpInt { .. }
+                )
+            })
+            .count();
+        if returns <= 4 || (0..self.f.code.frame).all(|r| known & bit(r) != 0) {
+            // Few returns, or nothing to release: return here (the jump and the block's
+            // parameters cost fib ~15%).
+            self.clear_frame();
+            self.b.ins().return_(&[w0, w1]);
+            return;
+        }
+        let (block, k) = match self.ret_block {
+            Some((b, k)) => (b, k & known),
+            None => {
+                let b = self.b.create_block();
+                self.b.append_block_param(b, I64);
+                self.b.append_block_param(b, I64);
+                (b, known)
+            }
+        };
+        self.ret_block = Some((block, k));
+        self.b
+            .ins()
+            .jump(block, &[BlockArg::Value(w0), BlockArg::Value(w1)]);
+    }
+
+    /// The return block `ret` jumps to: the frame's registers released (those known to hold
+    /// immediates at every return skipped), then the return.
+    fn ret_block(&mut self) {
+        if let Some((block, k)) = self.ret_block {
+            self.b.switch_to_block(block);
+            let p = self.b.block_params(block).to_vec();
+            self.known_here = Some(k);
+            self.clear_frame();
+            self.known_here = None;
+            self.b.ins().return_(&[p[0], p[1]]);
+        }
     }
 
     fn function(&mut self) -> Option<()> {
@@ -1580,6 +2091,17 @@ impl Gen<'_, '_> {
         self.fp = self.b.declare_var(I64);
         self.b.def_var(self.fp, fp);
         let depth0 = self.b.ins().icmp_imm_s(IntCC::NotEqual, depth, 0);
+        let mut region = |user_id: u32, description: &'static str| {
+            let r = self.b.func.dfg.alias_regions.insert(AliasRegionData {
+                user_id,
+                description: description.into(),
+            });
+            flags().with_alias_region(Some(r))
+        };
+        self.fr = region(1, "registers");
+        self.fc = region(2, "cells");
+        self.fx = region(3, "ctx");
+        self.pool = self.b.ins().load(I64, self.fx, ctx, CTX_POOL);
         let e = Env {
             ctx,
             blocks,
@@ -1592,7 +2114,7 @@ impl Gen<'_, '_> {
             // call's frame fits is checked once, here (else the interpreter runs the
             // function and grows the file).
             let need = self.max_need();
-            let end = self.b.ins().load(I64, flags(), ctx, CTX_REGS_END);
+            let end = self.b.ins().load(I64, self.fx, ctx, CTX_REGS_END);
             let want = self.b.ins().iadd_imm_s(fp, need as i64 * 16);
             let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, end);
             let go = self.b.create_block();
@@ -1610,10 +2132,10 @@ impl Gen<'_, '_> {
         self.b.set_cold_block(bail);
         let bpc = self.b.block_params(bail)[0];
         let fptr = self.k(self.f as *const FunDef as i64);
-        self.b.ins().store(flags(), fptr, ctx, CTX_BAIL_F);
-        self.b.ins().store(flags(), bpc, ctx, CTX_BAIL_PC);
+        self.b.ins().store(self.fx, fptr, ctx, CTX_BAIL_F);
+        self.b.ins().store(self.fx, bpc, ctx, CTX_BAIL_PC);
         let bp = self.bp_now(&e);
-        self.b.ins().store(flags(), bp, ctx, CTX_BAIL_BP);
+        self.b.ins().store(self.fx, bp, ctx, CTX_BAIL_BP);
         let bw = self.k(BAIL as i64);
         let z = self.k(0);
         self.b.ins().return_(&[bw, z]);
@@ -1625,8 +2147,11 @@ impl Gen<'_, '_> {
                 None
             };
             self.pc = pc;
+            self.alias = self.alias_next.take();
             self.instr(&e, pc, next)?;
+            self.alias = None;
         }
+        self.ret_block();
         self.b.seal_all_blocks();
         Some(())
     }
@@ -1656,8 +2181,8 @@ impl Gen<'_, '_> {
                     self.st2v(*dst, v);
                     self.b.ins().jump(next!(), &[]);
                     self.b.switch_to_block(slow);
-                    let s = self.addr(*src);
-                    let (w0, w1) = self.clone_at(s);
+                    let (s, f) = self.addr_fl(*src);
+                    let (w0, w1) = self.clone_at(s, f);
                     self.put(*dst, w0, w1);
                 }
                 self.b.ins().jump(next!(), &[]);
@@ -1693,12 +2218,27 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Cons { dst, head, tail } | Instr::ConsTake { dst, head, tail } => {
-                let take = matches!(ins, Instr::ConsTake { .. });
-                let d = self.addr(*dst);
-                let h = self.addr(*head);
-                let t = self.addr(*tail);
-                let tk = self.k(take as i64);
-                self.call("jit_cons", &[d, h, t, tk], 0);
+                // Head and tail are copied (counted) or moved out before the destination's
+                // old value is released: it may be one of them.
+                let (hv, tv) = if matches!(ins, Instr::ConsTake { .. }) && head != tail {
+                    let hv = self.ld2(*head);
+                    let tv = self.ld2(*tail);
+                    self.st_nil(*head);
+                    self.st_nil(*tail);
+                    (hv, tv)
+                } else {
+                    let (a, f) = self.addr_fl(*head);
+                    let (h0, h1) = self.clone_at(a, f);
+                    let (a, f) = self.addr_fl(*tail);
+                    let (t0, t1) = self.clone_at(a, f);
+                    (self.pair(h0, h1), self.pair(t0, t1))
+                };
+                let p = self.alloc_cell();
+                let f = unaligned(self.fc);
+                self.b.ins().store(f, hv, p, self.l.cons_head);
+                self.b.ins().store(f, tv, p, self.l.cons_head + 16);
+                let tag = self.k(i64::from(self.l.cons));
+                self.put(*dst, tag, p);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Op { op, dst, a, b } => {
@@ -1768,11 +2308,11 @@ impl Gen<'_, '_> {
                 if me {
                     // The running frame is reused and no native frame is added: only the
                     // reduction is counted (and its boundary checked).
-                    let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
+                    let red = self.b.ins().load(I64, self.fx, e.ctx, CTX_REDUCTIONS);
                     let r = self.b.ins().iadd_imm_s(red, 1);
                     let low = self.b.ins().band_imm_s(r, 2047);
                     self.bail_unless(e, low, pc);
-                    self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+                    self.b.ins().store(self.fx, r, e.ctx, CTX_REDUCTIONS);
                 } else {
                     self.can_call(e, pc, u64::from(callee.code.frame));
                 }
@@ -1872,10 +2412,18 @@ impl Gen<'_, '_> {
                 let c = self.cell_of(e, *a, *fail);
                 let h = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head));
                 let t = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head) + 16);
-                let (h0, h1) = self.clone_at(h);
-                let (t0, t1) = self.clone_at(t);
-                self.put(*head, h0, h1);
-                self.put(*tail, t0, t1);
+                // Both are read before either is written: one may be the list's register.
+                let plan = self.plans.get(pc).copied().unwrap_or([Dest::Write; 2]);
+                let hw = (plan[0] == Dest::Write).then(|| self.clone_at(h, self.fc));
+                let tw = (plan[1] == Dest::Write).then(|| self.clone_at(t, self.fc));
+                match hw {
+                    Some((h0, h1)) => self.put(*head, h0, h1),
+                    None => self.get_at(0, *head, h),
+                }
+                match tw {
+                    Some((t0, t1)) => self.put(*tail, t0, t1),
+                    None => self.get_at(1, *tail, t),
+                }
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::GetHd { a, dst, fail } | Instr::GetTl { a, dst, fail } => {
@@ -1889,21 +2437,20 @@ impl Gen<'_, '_> {
                     .b
                     .ins()
                     .iadd_imm_s(c, i64::from(self.l.cons_head) + off);
-                let (w0, w1) = self.clone_at(x);
-                self.put(*dst, w0, w1);
+                self.get_at(0, *dst, x);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::GetTlN { a, n, dst, fail } => {
                 // The `n`th tail: each step's term must be a cons.
-                let mut at = self.addr(*a);
+                let (mut at, mut f) = self.addr_fl(*a);
                 for _ in 0..*n {
-                    let t = self.tag_at(at);
+                    let t = self.tag_at(at, f);
                     self.expect_tag(t, self.l.cons, e.blocks[*fail as usize], &[]);
-                    let c = self.b.ins().load(I64, flags(), at, 8);
+                    let c = self.b.ins().load(I64, f, at, 8);
+                    f = self.fc;
                     at = self.b.ins().iadd_imm_s(c, i64::from(self.l.cons_head) + 16);
                 }
-                let (w0, w1) = self.clone_at(at);
-                self.put(*dst, w0, w1);
+                self.get_at(0, *dst, at);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::HdIsInt { a, k, fail } => self.hd_is(e, *a, 0, *k, *fail, next!()),
@@ -1916,6 +2463,33 @@ impl Gen<'_, '_> {
                 let r = self.call("jit_is_tuple", &[x, n], 1);
                 let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
                 self.branch(e, no, *fail, next!());
+            }
+            Instr::IsType { a, ty, fail } if self.tags_of(*ty).is_some() => {
+                let (tags, ask) = self.tags_of(*ty)?;
+                let t = self.tag(*a);
+                let mut yes = self.b.ins().iconst(types::I8, 0);
+                for tg in tags {
+                    let is = self.b.ins().icmp_imm_s(IntCC::Equal, t, i64::from(tg));
+                    yes = self.b.ins().bor(yes, is);
+                }
+                let no = e.blocks[*fail as usize];
+                match ask {
+                    None => {
+                        self.b.ins().brif(yes, next!(), &[], no, &[]);
+                    }
+                    Some(tg) => {
+                        // Only terms with tag `tg` need the full test.
+                        let maybe = self.b.ins().icmp_imm_s(IntCC::Equal, t, i64::from(tg));
+                        let slow = self.b.create_block();
+                        self.b.ins().brif(maybe, slow, &[], no, &[]);
+                        self.b.switch_to_block(slow);
+                        let ty = self.k(ty as *const TypeTest as i64);
+                        let x = self.addr(*a);
+                        let r = self.call("jit_is_type", &[ty, x], 1);
+                        let fails = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                        self.branch(e, fails, *fail, next!());
+                    }
+                }
             }
             Instr::IsType { a, ty, fail } => {
                 let t = self.k(ty as *const TypeTest as i64);
@@ -2002,7 +2576,7 @@ impl Gen<'_, '_> {
                 let top = self.b.ins().iadd_imm_s(bp, off);
                 let entry = self.call("jit_site", &[e.ctx, i, fptr, top], 1)[0];
                 self.bail_unless(e, entry, pc);
-                self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+                self.b.ins().store(self.fx, r, e.ctx, CTX_REDUCTIONS);
                 if *tail {
                     self.move_args_down(*base, *n);
                 }
@@ -2063,6 +2637,7 @@ impl Gen<'_, '_> {
                 let short = match &i.keys {
                     InlineKeys::Ints(keys) => keys.len() <= 16,
                     InlineKeys::Atoms(keys) => keys.len() <= 16,
+                    InlineKeys::Mixed { names, .. } => names.len() <= 16,
                     _ => true,
                 } && i.path.len() <= 8;
                 short.then_some((p.reg, p.stride, i))
@@ -2070,9 +2645,33 @@ impl Gen<'_, '_> {
             .collect()
     }
 
+    /// The tags that pass type test `ty`, and the one tag (if any) for which the term must be
+    /// looked at; `None` when the test is made in Rust.
+    fn tags_of(&self, ty: TypeTest) -> Option<(Vec<u8>, Option<u8>)> {
+        let l = &self.l;
+        if let TypeTest::Binary = ty {
+            return Some((Vec::new(), Some(l.bin)));
+        }
+        Some((
+            match ty {
+                TypeTest::Integer => vec![l.int, l.big],
+                TypeTest::Float => vec![l.float],
+                TypeTest::Number => vec![l.int, l.big, l.float],
+                TypeTest::Atom => vec![l.atom],
+                TypeTest::Tuple => vec![l.tuple],
+                TypeTest::List => vec![l.cons, l.nil],
+                TypeTest::Pid => vec![l.pid],
+                TypeTest::Reference => vec![l.refr],
+                TypeTest::Bitstring => vec![l.bin],
+                _ => return None,
+            },
+            None,
+        ))
+    }
+
     /// The tag of the term at `addr`.
-    fn tag_at(&mut self, addr: Value) -> Value {
-        let t = self.b.ins().load(types::I8, flags(), addr, 0);
+    fn tag_at(&mut self, addr: Value, f: MemFlagsData) -> Value {
+        let t = self.b.ins().load(types::I8, f, addr, 0);
         self.b.ins().uextend(I64, t)
     }
 
@@ -2089,20 +2688,21 @@ impl Gen<'_, '_> {
         let done = self.b.create_block();
         self.b.append_block_param(done, I64);
         let zero = self.k(0);
-        let mut at = self.addr(reg);
+        let (mut at, mut f) = self.addr_fl(reg);
         let none = [BlockArg::Value(zero)];
         for &hd in &p.path {
-            let t = self.tag_at(at);
+            let t = self.tag_at(at, f);
             self.expect_tag(t, self.l.cons, done, &none);
-            let c = self.b.ins().load(I64, flags(), at, 8);
+            let c = self.b.ins().load(I64, f, at, 8);
+            f = self.fc;
             let off = i64::from(self.l.cons_head) + if hd { 0 } else { 16 };
             at = self.b.ins().iadd_imm_s(c, off);
         }
-        let t = self.tag_at(at);
+        let t = self.tag_at(at, f);
         let v = match &p.keys {
             InlineKeys::Dense { lo, table } => {
                 self.expect_tag(t, self.l.int, done, &none);
-                let k = self.b.ins().load(I64, flags(), at, 8);
+                let k = self.b.ins().load(I64, f, at, 8);
                 let i = self.b.ins().iadd_imm_s(k, lo.wrapping_neg());
                 let inr = self
                     .b
@@ -2117,7 +2717,7 @@ impl Gen<'_, '_> {
             }
             InlineKeys::Ints(keys) => {
                 self.expect_tag(t, self.l.int, done, &none);
-                let k = self.b.ins().load(I64, flags(), at, 8);
+                let k = self.b.ins().load(I64, f, at, 8);
                 let mut idx = zero;
                 for (j, key) in keys.iter().enumerate().rev() {
                     let eq = self.b.ins().icmp_imm_s(IntCC::Equal, k, *key);
@@ -2127,7 +2727,7 @@ impl Gen<'_, '_> {
                 idx
             }
             InlineKeys::Atoms(keys) => {
-                let w = self.b.ins().load(I64, flags(), at, 0);
+                let w = self.b.ins().load(I64, f, at, 0);
                 let w = self.b.ins().band_imm_s(w, 0xffff_ffff_0000_00ff_u64 as i64);
                 let mut idx = zero;
                 for (j, a) in keys.iter().enumerate().rev() {
@@ -2152,15 +2752,93 @@ impl Gen<'_, '_> {
                 let v = self.b.ins().select(is_cons, c, zero);
                 self.b.ins().select(is_nil, n, v)
             }
+            InlineKeys::Mixed { names, probe } => {
+                let w0 = self.b.ins().load(I64, f, at, 0);
+                let w1 = self.b.ins().load(I64, f, at, 8);
+                let is_int = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.int));
+                let atom_w = self
+                    .b
+                    .ins()
+                    .band_imm_s(w0, 0xffff_ffff_0000_00ff_u64 as i64);
+                let mut idx = zero;
+                let mut others = false;
+                for (j, key) in names.iter().enumerate().rev() {
+                    let eq = match key {
+                        Key::Int(i) => {
+                            let v = self.b.ins().icmp_imm_s(IntCC::Equal, w1, *i);
+                            self.b.ins().band(is_int, v)
+                        }
+                        Key::Atom(a) => {
+                            let want = i64::from(self.l.atom) | (i64::from(a.0) << 32);
+                            self.b.ins().icmp_imm_s(IntCC::Equal, atom_w, want)
+                        }
+                        Key::Nil => self
+                            .b
+                            .ins()
+                            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.nil)),
+                        Key::Cons => {
+                            self.b
+                                .ins()
+                                .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons))
+                        }
+                        Key::Tuple(..) | Key::Bin | Key::Map => {
+                            others = true;
+                            continue;
+                        }
+                    };
+                    let n = self.k(j as i64 + 1);
+                    idx = self.b.ins().select(eq, n, idx);
+                }
+                if others {
+                    // A tuple, binary or map (boxed, neither a bignum nor a cons): looked
+                    // up by the probe itself.
+                    let boxed = self.b.ins().icmp_imm_s(
+                        IntCC::UnsignedGreaterThanOrEqual,
+                        t,
+                        i64::from(self.l.imm_below),
+                    );
+                    let not_cons =
+                        self.b
+                            .ins()
+                            .icmp_imm_s(IntCC::NotEqual, t, i64::from(self.l.cons));
+                    let not_big =
+                        self.b
+                            .ins()
+                            .icmp_imm_s(IntCC::NotEqual, t, i64::from(self.l.big));
+                    let a = self.b.ins().band(boxed, not_cons);
+                    let other = self.b.ins().band(a, not_big);
+                    let slow = self.b.create_block();
+                    self.b
+                        .ins()
+                        .brif(other, slow, &[], done, &[BlockArg::Value(idx)]);
+                    self.b.switch_to_block(slow);
+                    let pr = self.k(*probe as *const crate::dispatch::Probe as i64);
+                    let r = self.call("jit_lookup", &[pr, at], 1);
+                    r[0]
+                } else {
+                    idx
+                }
+            }
         };
         self.b.ins().jump(done, &[BlockArg::Value(v)]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
     }
 
-    /// Continues at the label in `l` (a table's result).
+    /// Jumps to the instruction label `l` names: one of the running instruction's own
+    /// targets (`successors`), so no other block gains an edge from here.
     fn jump_to_label(&mut self, e: &Env, l: Value) {
-        self.br_table(l, &e.blocks);
+        let mut out = Vec::new();
+        successors(&self.f.code, self.pc, &mut out);
+        let first = out.first().copied().unwrap_or(0);
+        let last = out.iter().copied().max().unwrap_or(0);
+        let targets: Vec<Block> = (0..=last)
+            .map(|q| e.blocks[if out.contains(&q) { q } else { first }])
+            .collect();
+        self.br_table(l, &targets);
     }
 
     /// Jumps to `targets[i]` (the first when out of range). Each table entry is a block of
@@ -2191,11 +2869,11 @@ impl Gen<'_, '_> {
     fn hd_is(&mut self, e: &Env, a: u32, atom: i64, k: i64, fail: u32, next: Block) {
         let c = self.cell_of(e, a, fail);
         let h = self.l.cons_head;
-        let w = self.b.ins().load(I64, flags(), c, h);
+        let w = self.b.ins().load(I64, self.fc, c, h);
         if atom == 0 {
             let t = self.b.ins().band_imm_s(w, 0xff);
             self.expect_tag(t, self.l.int, e.blocks[fail as usize], &[]);
-            let v = self.b.ins().load(I64, flags(), c, h + 8);
+            let v = self.b.ins().load(I64, self.fc, c, h + 8);
             let ne = self.b.ins().icmp_imm_s(IntCC::NotEqual, v, k);
             self.branch(e, ne, fail, next);
         } else {
@@ -2213,19 +2891,19 @@ impl Gen<'_, '_> {
         let r = self.call_checks(e, pc);
         if self.moves {
             // (Otherwise checked once on entry.)
-            let end = self.b.ins().load(I64, flags(), e.ctx, CTX_REGS_END);
+            let end = self.b.ins().load(I64, self.fx, e.ctx, CTX_REGS_END);
             let fp = self.fpv();
             let want = self.b.ins().iadd_imm_s(fp, need as i64 * 16);
             let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, want, end);
             self.bail_unless(e, fits, pc);
         }
-        self.b.ins().store(flags(), r, e.ctx, CTX_REDUCTIONS);
+        self.b.ins().store(self.fx, r, e.ctx, CTX_REDUCTIONS);
     }
 
     /// The reduction boundary and the native depth bound (bailing at `pc`); gives the
     /// reduction count the call makes, for the caller to store once nothing can bail.
     fn call_checks(&mut self, e: &Env, pc: usize) -> Value {
-        let red = self.b.ins().load(I64, flags(), e.ctx, CTX_REDUCTIONS);
+        let red = self.b.ins().load(I64, self.fx, e.ctx, CTX_REDUCTIONS);
         let r = self.b.ins().iadd_imm_s(red, 1);
         let low = self.b.ins().band_imm_s(r, 2047);
         self.bail_unless(e, low, pc);
@@ -2520,4 +3198,83 @@ impl Gen<'_, '_> {
 enum Operand {
     Reg(u32),
     Int(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{dest_plan, predecessors, Dest};
+    use crate::bytecode::Instr;
+
+    /// The plans of function `name`'s list accesses, in code order: `(pc, plan)`.
+    fn plans(src: &str, name: &str) -> Vec<(usize, [Dest; 2])> {
+        let m = crate::compile_source(std::path::Path::new("t.erl"), src).expect("compiles");
+        let f = m
+            .funs
+            .iter()
+            .find(|f| f.name.name() == name)
+            .expect("function");
+        let preds = predecessors(&f.code);
+        f.code
+            .instrs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| {
+                matches!(
+                    i,
+                    Instr::GetHd { .. }
+                        | Instr::GetTl { .. }
+                        | Instr::GetTlN { .. }
+                        | Instr::GetList { .. }
+                )
+            })
+            .map(|(pc, _)| (pc, dest_plan(&f.code, f.arity as u32, &preds, pc)))
+            .collect()
+    }
+
+    #[test]
+    fn a_tail_only_tested_is_an_alias_and_an_unused_element_is_not_written() {
+        // Estone's pat2: each clause's `get_tl` feeds one `get_hd`, read nowhere else.
+        let src = "-module(t).\n-export([f/2]).\n\
+                   f(0, _) -> ok;\n\
+                   f(_, [_, Y | _]) when Y bsl 1 == 0 -> ok;\n\
+                   f(I, [X, Y | T]) when Y bsl 2 == 4 -> f(I - 1, [X, Y | T]).\n";
+        let p = plans(src, "f");
+        assert!(
+            p.iter().any(|(_, d)| d[0] == Dest::Alias),
+            "no alias in {p:?}"
+        );
+        // pat3's `[X, _ | _]`: the second element is matched but never read.
+        let src = "-module(t).\n-export([g/2]).\n\
+                   g(0, _) -> ok;\n\
+                   g(_, [X, _ | _]) when is_binary(X) -> ok;\n\
+                   g(I, [0, 1 | T]) -> g(I - 1, [0, 1 | T]).\n";
+        let p = plans(src, "g");
+        assert!(
+            p.iter().any(|(_, d)| d.contains(&Dest::Dead)),
+            "nothing dead in {p:?}"
+        );
+    }
+
+    #[test]
+    fn a_value_read_later_is_written() {
+        // `H` is read after the call: it must be counted and kept.
+        let src = "-module(t).\n-export([h/1]).\n\
+                   h([H | T]) -> N = length(T), {H, N};\n\
+                   h([]) -> none.\n";
+        let p = plans(src, "h");
+        assert!(!p.is_empty());
+        assert!(
+            p.iter().all(|(_, d)| d[0] == Dest::Write),
+            "head not written in {p:?}"
+        );
+    }
+
+    #[test]
+    fn a_function_with_a_handler_writes_everything() {
+        let src = "-module(t).\n-export([k/1]).\n\
+                   k(L) -> try [A | _] = L, A + 1 catch _:_ -> L end.\n";
+        let p = plans(src, "k");
+        assert!(!p.is_empty());
+        assert!(p.iter().all(|(_, d)| *d == [Dest::Write; 2]), "{p:?}");
+    }
 }
