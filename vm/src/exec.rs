@@ -242,6 +242,9 @@ impl Proc {
     #[inline(never)]
     fn grow(&mut self, need: usize) {
         let len = self.regs.len();
+        // At least doubled (up to `MAX_REGS`): native code cannot grow the file and hands
+        // back at a frame past its end, so deep native recursion needs room ahead of it.
+        let need = need.max((2 * len).min(MAX_REGS));
         self.regs.reserve(need - len);
         // SAFETY: capacity reserved above; each new slot is initialised before set_len
         // (writing in place avoids building each value on the stack and copying it).
@@ -1692,36 +1695,55 @@ impl Proc {
                             proc: self as *mut Proc,
                             module: m as *const Rc<Module>,
                             pool: crate::jit::cell_pool(),
+                            pid: self.pid,
                         };
+                        // As `can_ret!` checks: the caller's frame is this loop's own, which
+                        // can take a value native code returns (depth 1).
+                        let depth = self.calls.len();
+                        let can_ret = depth > entry
+                            // SAFETY: `depth > entry >= 0`.
+                            && unsafe { self.calls.get_unchecked(depth - 1) }
+                                .module
+                                .is_none();
                         // SAFETY: `code` was compiled for `f`; its frame is `regs[bp..]`, which
                         // covers `f.code.frame` registers; `ctx` outlives the call.
-                        let w = unsafe { code(&mut ctx, fp as u64, pc, 0) };
-                        debug_assert!(w.bailed(), "native code returned at depth 0");
+                        let w = unsafe { code(&mut ctx, fp as u64, pc, u64::from(can_ret)) };
                         self.reductions = ctx.reductions;
-                        for fr in self.jit_frames.drain(..).rev() {
-                            self.calls.push(Frame {
-                                module: None,
-                                f: fr.f,
-                                // SAFETY: a return address native code took from `fr.f`'s code.
-                                ip: unsafe { (*fr.f).code.instrs.as_ptr().add(fr.pc) },
-                                dst: fr.dst,
-                                bp: fr.bp,
-                            });
-                        }
-                        // SAFETY: the function native code stopped in, a function of `m` (native
-                        // code calls local functions only).
-                        f = unsafe { &*ctx.bail_f };
-                        bp = ctx.bail_bp as usize;
-                        // SAFETY: an instruction index of `f`'s code.
-                        ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
-                        fp = self.regs.as_mut_ptr().wrapping_add(bp);
-                        if self.fast_err.is_some() {
-                            // A BIF native code called raised: `run_loop` raises it, with `ip`
-                            // past the BIF's instruction (as `run_fast`'s own BIF calls leave it).
-                            *fs = f;
-                            *ips = ip;
-                            *bps = bp;
-                            return;
+                        if !w.bailed() {
+                            // A return (`can_ret` allowed it; native code cleared the frame
+                            // and recorded no frame): the value goes to the caller, as a
+                            // return instruction's does.
+                            debug_assert!(can_ret && self.jit_frames.is_empty());
+                            // SAFETY: not a hand-back.
+                            let v = unsafe { w.into_term() };
+                            let dst = pop_frame!();
+                            put!(dst, v);
+                        } else {
+                            for fr in self.jit_frames.drain(..).rev() {
+                                self.calls.push(Frame {
+                                    module: None,
+                                    f: fr.f,
+                                    // SAFETY: a return address native code took from `fr.f`'s code.
+                                    ip: unsafe { (*fr.f).code.instrs.as_ptr().add(fr.pc) },
+                                    dst: fr.dst,
+                                    bp: fr.bp,
+                                });
+                            }
+                            // SAFETY: the function native code stopped in, a function of `m` (native
+                            // code calls local functions only).
+                            f = unsafe { &*ctx.bail_f };
+                            bp = ctx.bail_bp as usize;
+                            // SAFETY: an instruction index of `f`'s code.
+                            ip = unsafe { f.code.instrs.as_ptr().add(ctx.bail_pc as usize) };
+                            fp = self.regs.as_mut_ptr().wrapping_add(bp);
+                            if self.fast_err.is_some() {
+                                // A BIF native code called raised: `run_loop` raises it, with `ip`
+                                // past the BIF's instruction (as `run_fast`'s own BIF calls leave it).
+                                *fs = f;
+                                *ips = ip;
+                                *bps = bp;
+                                return;
+                            }
                         }
                     }
                     _ => {}

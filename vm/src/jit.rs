@@ -28,7 +28,7 @@
 //! counts references (copying a boxed term, dropping one, building a cons) goes through a
 //! small Rust helper (`jit_*` below).
 
-use crate::bytecode::{Code, Instr, TypeTest};
+use crate::bytecode::{Code, FastBif, Instr, TypeTest};
 use crate::code::{FunDef, Module, Op2};
 use crate::dispatch::{InlineKeys, InlineProbe, Key, SelectTable, SwitchTable};
 use crate::interp::{Ctl, Proc};
@@ -105,6 +105,8 @@ pub struct Ctx {
     pub module: *const Rc<Module>,
     /// This thread's free cons cells (`cell_pool`).
     pub pool: *mut CellPool,
+    /// The running process's pid (`self()`).
+    pub pid: u64,
 }
 
 const CTX_REGS: i32 = 0;
@@ -114,6 +116,7 @@ const CTX_BAIL_F: i32 = 32;
 const CTX_BAIL_PC: i32 = 40;
 const CTX_BAIL_BP: i32 = 48;
 const CTX_POOL: i32 = 72;
+const CTX_PID: i32 = 80;
 
 /// Free cons cells of this thread, for native code to allocate and free inline: each is an
 /// allocation of `Rc<Cons>`'s layout (`cell_layout`), its first word linking to the next.
@@ -181,12 +184,24 @@ pub struct Words {
 }
 
 /// `f(ctx, fp, pc, depth)`: runs the function from instruction `pc` with its frame at `fp`
-/// (`&regs[bp]`), `depth` native calls deep (0: entered from the interpreter).
+/// (`&regs[bp]`), `depth` native calls deep. The interpreter enters with depth 0 when it
+/// cannot take a value returned (native code then hands every return back), or 1 when it
+/// can (its caller's frame is the interpreter loop's own).
 pub type JitFn = unsafe extern "C" fn(*mut Ctx, u64, u64, u64) -> Words;
 
 impl Words {
     pub fn bailed(&self) -> bool {
         self.w0 as u8 == BAIL as u8
+    }
+
+    /// The term native code returned (not `bailed`): its two words, owned.
+    ///
+    /// # Safety
+    /// `self` is a native function's value, not a hand-back.
+    pub unsafe fn into_term(self) -> Term {
+        // SAFETY: a value native code returns is a `Term`'s 16 bytes (`Layout::probe` checked
+        // the size), its ownership passed to the caller.
+        unsafe { std::mem::transmute::<[u64; 2], Term>([self.w0, self.w1]) }
     }
 }
 
@@ -382,10 +397,64 @@ unsafe extern "C" fn jit_copy(dst: *mut Term, src: *const Term) {
     }
 }
 
-/// `*dst = []`, releasing what it held.
+/// `*dst = []`, releasing what it held. The cells of a list that die with it go to this
+/// thread's pool for native code to build with again (Rust's drop would free them to the
+/// allocator, and native code would then allocate every cell anew).
 unsafe extern "C" fn jit_drop(dst: *mut Term) {
     // SAFETY: a live register.
-    unsafe { *dst = Term::Nil };
+    let t = unsafe { std::ptr::replace(dst, Term::Nil) };
+    let Term::Cons(mut rc) = t else {
+        drop(t);
+        return;
+    };
+    let pool = cell_pool();
+    loop {
+        // A cell referred to elsewhere only loses this reference (`rc`'s drop).
+        let Some(c) = Rc::get_mut(&mut rc) else {
+            return;
+        };
+        let head = std::mem::replace(&mut c.head, Term::Nil);
+        let tail = std::mem::replace(&mut c.tail, Term::Nil);
+        drop(head);
+        // The only reference, its terms moved out: its allocation is free to reuse.
+        let cell = Rc::into_raw(rc) as *mut u8;
+        // SAFETY: `cell` points at the `Cons` inside an allocation of `cell_layout()` (an
+        // `Rc<Cons>`'s), `cons_offset()` bytes in; nothing refers to it any more.
+        unsafe { pool_push(pool, cell.sub(cons_offset()) as *mut usize) };
+        match tail {
+            Term::Cons(next) => rc = next,
+            other => {
+                drop(other);
+                return;
+            }
+        }
+    }
+}
+
+/// Where the `Cons` lies in its `Rc` allocation (after the two counts).
+fn cons_offset() -> usize {
+    let counts = std::alloc::Layout::new::<[usize; 2]>();
+    counts
+        .extend(std::alloc::Layout::new::<term::Cons>())
+        .map_or(16, |(_, at)| at)
+}
+
+/// Gives a dead cell's allocation to `pool`, or to the allocator when the pool is full.
+///
+/// # Safety
+/// `pool` is this thread's pool; `cell` an allocation of `cell_layout()` nothing refers to.
+unsafe fn pool_push(pool: *mut CellPool, cell: *mut usize) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let pool = &mut *pool;
+        if pool.len < POOL_CAP {
+            *cell = pool.head as usize;
+            pool.head = cell;
+            pool.len += 1;
+        } else {
+            std::alloc::dealloc(cell as *mut u8, cell_layout());
+        }
+    }
 }
 
 /// A counted copy of `*src` as two words (the value is moved out through them).
@@ -1074,6 +1143,12 @@ fn analyze(m: &Module, f: &FunDef, ret_imm: &dyn Fn(usize) -> bool) -> (Vec<Opti
                 }
                 set(&mut fall, *dst, ret_imm(*fun as usize));
             }
+            // `self()`: a pid.
+            Bif {
+                dst,
+                fast: FastBif::SelfPid,
+                ..
+            } => set(&mut fall, *dst, true),
             CallExt {
                 dst, tail: false, ..
             }
@@ -1330,6 +1405,12 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                         | Instr::GuardBif { .. }
                         | Instr::BifTest { .. }
                         | Instr::CallExt { .. }
+                ) && !matches!(
+                    i,
+                    Instr::Bif {
+                        fast: FastBif::SelfPid,
+                        ..
+                    }
                 )
             })
         });
@@ -2580,6 +2661,17 @@ impl Gen<'_, '_> {
                 if *tail {
                     self.move_args_down(*base, *n);
                 }
+                if *tail && *n as usize == self.f.arity {
+                    // `?MODULE:f(...)` from `f` itself (a server loop): a jump, as a local
+                    // self tail call is.
+                    let own_id = self.ids[self.f.jit.id.get() as usize];
+                    let own = self.module.declare_func_in_func(own_id, self.b.func);
+                    let own = self.b.ins().func_addr(I64, own);
+                    let me = self.b.ins().icmp(IntCC::Equal, entry, own);
+                    let other = self.b.create_block();
+                    self.b.ins().brif(me, e.blocks[0], &[], other, &[]);
+                    self.b.switch_to_block(other);
+                }
                 let sig = self.jit_sig();
                 let zero = self.k(0);
                 let d = self.b.ins().iadd_imm_s(e.depth, 1);
@@ -2599,6 +2691,16 @@ impl Gen<'_, '_> {
                     self.after_call(e, pc, *dst, &res);
                     self.b.ins().jump(next!(), &[]);
                 }
+            }
+            Instr::Bif {
+                fast: FastBif::SelfPid,
+                dst,
+                ..
+            } => {
+                let pid = self.b.ins().load(I64, self.fx, e.ctx, CTX_PID);
+                let tag = self.k(i64::from(self.l.pid));
+                self.put(*dst, tag, pid);
+                self.b.ins().jump(next!(), &[]);
             }
             Instr::Bif { .. } => {
                 let i = self.k(ins as *const Instr as i64);

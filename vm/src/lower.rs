@@ -1058,7 +1058,14 @@ impl Lower {
                 if args.len() == 2 {
                     let fe = args.pop().expect("two left");
                     let me = args.pop().expect("one left");
-                    self.expr(E::CallDyn(Box::new(me), Box::new(fe), list, false), d);
+                    match (&me, &fe) {
+                        // Both atoms: the remote call `m:f(...)` itself, resolved and cached
+                        // at its call site (and run by native code).
+                        (E::Lit(Term::Atom(m)), E::Lit(Term::Atom(f))) => {
+                            self.expr(E::CallRemote(*m, *f, list, false), d)
+                        }
+                        _ => self.expr(E::CallDyn(Box::new(me), Box::new(fe), list, false), d),
+                    }
                 } else {
                     let fe = args.pop().expect("one left");
                     self.expr(E::Apply(Box::new(fe), list, false), d);
