@@ -934,6 +934,40 @@ fn reads_writes(i: &Instr, arity: u32) -> Option<(Vec<u32>, Vec<u32>, bool)> {
     })
 }
 
+/// The `take`s that put an argument of a self tail call right after them back where it came
+/// from (`take r1 -> r3` before `tail_call self @r2/2`: `r1` is already the second argument).
+/// Native code leaves such a move out, and the tail call leaves the argument in place; if
+/// the tail call hands back first, the moves are made then. Only a run of such `take`s
+/// directly before the tail call, each reached only from the one before, with the argument
+/// window above the arguments (`base >= n`).
+fn deferred_takes(m: &Module, f: &FunDef, preds: &[u32]) -> Vec<bool> {
+    let code = &f.code;
+    let mut out = vec![false; code.instrs.len()];
+    for (c, i) in code.instrs.iter().enumerate() {
+        let Instr::TailCall { fun, base, n } = i else {
+            continue;
+        };
+        let me = m
+            .funs
+            .get(*fun as usize)
+            .is_some_and(|c| std::ptr::eq(c, f));
+        if !me || *base < *n {
+            continue;
+        }
+        let mut k = c;
+        while k > 0 && preds[k] == 1 {
+            match code.instrs[k - 1] {
+                Instr::Take { dst, src } if dst >= *base && dst < base + n && src == dst - base => {
+                    out[k - 1] = true;
+                    k -= 1;
+                }
+                _ => break,
+            }
+        }
+    }
+    out
+}
+
 /// How many places each instruction is reached from (the entry counts for instruction 0).
 fn predecessors(code: &Code) -> Vec<u32> {
     let n = code.instrs.len();
@@ -1504,6 +1538,8 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                             .map(|pc| dest_plan(&f.code, f.arity as u32, &preds, pc))
                             .collect()
                     },
+                    preds: predecessors(&m.funs[i].code),
+                    deferred: deferred_takes(m, &m.funs[i], &predecessors(&m.funs[i].code)),
                 };
                 g.function()?;
                 b.finalize(space.module.target_config());
@@ -1590,6 +1626,11 @@ struct Gen<'a, 'b> {
     alias_next: Option<(u32, Value)>,
     /// Per instruction: `dest_plan`.
     plans: Vec<[Dest; 2]>,
+    /// Per instruction: how many places it is reached from (`predecessors`).
+    preds: Vec<u32>,
+    /// Per instruction: a `take` whose move a self tail call right after makes moot
+    /// (`deferred_takes`).
+    deferred: Vec<bool>,
     /// The shared return block, once a return needs it, and the registers known to hold
     /// immediates at every return so far.
     ret_block: Option<(Block, Known)>,
@@ -1709,9 +1750,17 @@ impl Gen<'_, '_> {
 
     /// Register `r` := `[]`, its old value already moved out or released.
     fn st_nil(&mut self, r: u32) {
-        let nil = self.k(i64::from(self.l.nil));
-        let z = self.k(0);
-        self.st2(r, nil, z);
+        // One 16-byte constant (the two words built apart cost two loads and an insert).
+        let mut bytes = u64::from(self.l.nil).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[0; 8]);
+        let c = self
+            .b
+            .func
+            .dfg
+            .constants
+            .insert(cranelift_codegen::ir::ConstantData::from(bytes));
+        let v = self.b.ins().vconst(types::I64X2, c);
+        self.st2v(r, v);
     }
 
     /// The frame's base register `bp` (`fp`'s index in the register file).
@@ -2041,6 +2090,24 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(ok);
     }
 
+    /// Operand `b` of the running instruction (whose other operand is `a`): the small integer
+    /// it holds when the instruction before, the only way here, put that literal in it (a
+    /// guard's `Y bsl 2`); the register otherwise. The literal stays in the register too, so
+    /// the interpreter finds it there when native code hands back here.
+    fn operand(&self, a: u32, b: u32) -> Operand {
+        let pc = self.pc;
+        if pc == 0 || a == b || self.preds.get(pc).copied() != Some(1) {
+            return Operand::Reg(b);
+        }
+        match &self.f.code.instrs[pc - 1] {
+            Instr::Lit {
+                dst,
+                val: Term::Int(k),
+            } if *dst == b => Operand::Int(*k),
+            _ => Operand::Reg(b),
+        }
+    }
+
     /// Goes on in a new block when `c` is nonzero, else to `other`.
     fn bail_to(&mut self, c: Value, other: Block) {
         self.bail_to_with(c, other, &[]);
@@ -2268,6 +2335,9 @@ impl Gen<'_, '_> {
                 }
                 self.b.ins().jump(next!(), &[]);
             }
+            Instr::Take { .. } if self.deferred.get(pc).copied().unwrap_or(false) => {
+                self.b.ins().jump(next!(), &[]);
+            }
             Instr::Take { dst, src } => {
                 if dst != src {
                     let v = self.ld2(*src);
@@ -2323,7 +2393,8 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Op { op, dst, a, b } => {
-                self.op(e, pc, *op, *dst, *a, Operand::Reg(*b), false);
+                let b = self.operand(*a, *b);
+                self.op(e, pc, *op, *dst, *a, b, false);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::OpInt { op, dst, a, k } => {
@@ -2331,7 +2402,8 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::GuardOp { op, dst, a, b, .. } => {
-                self.op(e, pc, *op, *dst, *a, Operand::Reg(*b), true);
+                let b = self.operand(*a, *b);
+                self.op(e, pc, *op, *dst, *a, b, true);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Return { src } => {
@@ -2355,7 +2427,8 @@ impl Gen<'_, '_> {
             }
             Instr::ReturnOp { op, a, b } => {
                 self.check_depth(e, pc);
-                self.ret_op(e, pc, *op, *a, Operand::Reg(*b));
+                let b = self.operand(*a, *b);
+                self.ret_op(e, pc, *op, *a, b);
             }
             Instr::ReturnOpInt { op, a, k } => {
                 self.check_depth(e, pc);
@@ -2386,18 +2459,42 @@ impl Gen<'_, '_> {
                     // native caller to return it to.
                     self.check_depth(e, pc);
                 }
+                // The `take`s left out before this call (`deferred_takes`): (from, to).
+                let mut kept: Vec<(u32, u32)> = Vec::new();
+                let mut k = pc;
+                while k > 0 && self.deferred.get(k - 1).copied().unwrap_or(false) {
+                    if let Instr::Take { dst, src } = &self.f.code.instrs[k - 1] {
+                        kept.push((*src, *dst));
+                    }
+                    k -= 1;
+                }
                 if me {
                     // The running frame is reused and no native frame is added: only the
                     // reduction is counted (and its boundary checked).
                     let red = self.b.ins().load(I64, self.fx, e.ctx, CTX_REDUCTIONS);
                     let r = self.b.ins().iadd_imm_s(red, 1);
                     let low = self.b.ins().band_imm_s(r, 2047);
-                    self.bail_unless(e, low, pc);
+                    let ok = self.b.create_block();
+                    let out = self.b.create_block();
+                    self.b.set_cold_block(out);
+                    self.b.ins().brif(low, ok, &[], out, &[]);
+                    self.b.switch_to_block(out);
+                    // Handing back here: the interpreter makes this call, with the arguments
+                    // where the left-out `take`s would have put them.
+                    for &(from, to) in &kept {
+                        let v = self.ld2(from);
+                        self.st_nil(from);
+                        self.release_always(to);
+                        self.st2v(to, v);
+                    }
+                    self.bail(e, pc);
+                    self.b.switch_to_block(ok);
                     self.b.ins().store(self.fx, r, e.ctx, CTX_REDUCTIONS);
                 } else {
                     self.can_call(e, pc, u64::from(callee.code.frame));
                 }
-                self.move_args_down(*base, *n);
+                let skip: Vec<u32> = kept.iter().map(|&(from, _)| from).collect();
+                self.move_args_down_except(*base, *n, &skip);
                 if me {
                     self.b.ins().jump(e.blocks[0], &[]);
                 } else {
@@ -2588,12 +2685,21 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Cmp { op, a, b, fail } => {
-                let both = self.both_int(*a, Some(*b));
+                let k = match self.operand(*a, *b) {
+                    Operand::Int(k) => Some(k),
+                    Operand::Reg(_) => None,
+                };
+                let both = self.both_int(*a, if k.is_some() { None } else { Some(*b) });
                 self.bail_unless(e, both, pc);
                 let x = self.w1(*a);
-                let y = self.w1(*b);
                 let cc = Self::int_cc(*op)?;
-                let holds = self.b.ins().icmp(cc, x, y);
+                let holds = match k {
+                    Some(k) => self.b.ins().icmp_imm_s(cc, x, k),
+                    None => {
+                        let y = self.w1(*b);
+                        self.b.ins().icmp(cc, x, y)
+                    }
+                };
                 let t = e.blocks[*fail as usize];
                 self.b.ins().brif(holds, next!(), &[], t, &[]);
             }
@@ -2611,6 +2717,54 @@ impl Gen<'_, '_> {
                 let x = self.addr(*a);
                 let r = self.call("jit_switch", &[t, x], 1);
                 self.jump_to_label(e, r[0]);
+            }
+            Instr::Select { table }
+                if self.select_inline(table).is_some() && table.leaf.len() <= 64 =>
+            {
+                // A small table: a decision tree, probe by probe, that stops probing as soon
+                // as the label is decided (an `I == 0` first column skips the list walk).
+                let probes = self.select_inline(table)?;
+                let counts: Vec<usize> = table.probes.iter().map(|p| p.names.len() + 1).collect();
+                let strides: Vec<usize> = probes.iter().map(|(_, s, _)| *s as usize).collect();
+                let reach = |level: usize, offset: usize| -> Vec<u32> {
+                    // The labels the probes from `level` on can still pick.
+                    let mut at = vec![offset];
+                    for j in level..counts.len() {
+                        let s = strides[j];
+                        at = at
+                            .iter()
+                            .flat_map(|&o| (0..counts[j]).map(move |v| o + v * s))
+                            .collect();
+                    }
+                    at.iter()
+                        .filter_map(|&i| table.leaf.get(i).copied())
+                        .collect()
+                };
+                // Nodes still to generate: (block, level, offset).
+                let mut todo = vec![(None, 0usize, 0usize)];
+                while let Some((block, level, offset)) = todo.pop() {
+                    if let Some(b) = block {
+                        self.b.switch_to_block(b);
+                    }
+                    let labels = reach(level, offset);
+                    let first = *labels.first()?;
+                    if labels.iter().all(|l| *l == first) || level == probes.len() {
+                        self.b.ins().jump(e.blocks[first as usize], &[]);
+                        continue;
+                    }
+                    let (reg, _, p) = &probes[level];
+                    let idx = self.probe_index(*reg, p);
+                    let kids: Vec<Block> =
+                        (0..counts[level]).map(|_| self.b.create_block()).collect();
+                    if kids.len() == 2 {
+                        self.b.ins().brif(idx, kids[1], &[], kids[0], &[]);
+                    } else {
+                        self.br_table(idx, &kids);
+                    }
+                    for (v, k) in kids.into_iter().enumerate() {
+                        todo.push((Some(k), level + 1, offset + v * strides[level]));
+                    }
+                }
             }
             Instr::Select { table } if self.select_inline(table).is_some() => {
                 let probes = self.select_inline(table)?;
@@ -3040,7 +3194,16 @@ impl Gen<'_, '_> {
     /// A tail call's arguments, registers `base..base + n`, moved down to `r0..` (swapped:
     /// the old values end above), then the rest of the old frame released.
     fn move_args_down(&mut self, base: u32, n: u32) {
+        self.move_args_down_except(base, n, &[]);
+    }
+
+    /// `move_args_down`, except for the arguments in `skip`, already in place (their window
+    /// registers keep older values, released here).
+    fn move_args_down_except(&mut self, base: u32, n: u32, skip: &[u32]) {
         for i in 0..n {
+            if skip.contains(&i) {
+                continue;
+            }
             let j = base + i;
             let a = self.ld2(i);
             let b = self.ld2(j);
@@ -3048,6 +3211,10 @@ impl Gen<'_, '_> {
             self.st2v(j, a);
         }
         for r in n..self.f.code.frame {
+            if r >= base && r < base + n && skip.contains(&(r - base)) {
+                self.release_always(r);
+                continue;
+            }
             // After the swap, `base + i` holds what `r{i}` held.
             let was = if r >= base && r < base + n {
                 r - base

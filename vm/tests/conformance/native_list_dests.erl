@@ -25,7 +25,19 @@ main() ->
     H = rebuild(2000, [1, 2, 3, 4 | lists:seq(5, 40)]),
     %% The same matches inside a try: every destination written.
     I = [try_head(X) || X <- [[1, 2], [], x]],
-    io:format("~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n", [A, B, C, D, E, F, G, H, I]).
+    %% Self tail calls passing lists along unchanged (native code leaves those arguments
+    %% in place) across many 2048-reduction boundaries, where the interpreter takes the
+    %% call over, one of them in a second process at the same time.
+    Self = self(),
+    Pid = spawn(fun() -> Self ! {self(), pass_on(L, 30000, [x])} end),
+    J = {pass_on(L, 30000, [y]), pass_first([a, b], 25000), receive {Pid, V} -> V end},
+    io:format("~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n", [A, B, C, D, E, F, G, H, I, J]).
+
+pass_on(L, 0, Acc) -> {length(L), Acc};
+pass_on(L, N, Acc) -> pass_on(L, N - 1, Acc).
+
+pass_first(L, 0) -> L;
+pass_first(L, N) -> pass_first(L, N - 1).
 
 err(F) -> try F() catch C:R -> {C, R} end.
 
