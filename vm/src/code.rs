@@ -247,6 +247,11 @@ pub fn modules_epoch() -> u64 {
     MODULES_EPOCH.with(|e| e.get())
 }
 
+/// Where this thread's module-table epoch is kept (native code reads it: `jit::SiteCache`).
+pub fn modules_epoch_ptr() -> *const u64 {
+    MODULES_EPOCH.with(|e| e.as_ptr() as *const u64)
+}
+
 /// Invalidates every call site's cached target: a module table changed.
 pub fn modules_changed() {
     MODULES_EPOCH.with(|e| e.set(e.get() + 1));

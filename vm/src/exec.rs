@@ -1696,6 +1696,7 @@ impl Proc {
                             module: m as *const Rc<Module>,
                             pool: crate::jit::cell_pool(),
                             pid: self.pid,
+                            rt: Rc::as_ptr(&self.rt) as u64,
                         };
                         // As `can_ret!` checks: the caller's frame is this loop's own, which
                         // can take a value native code returns (depth 1).

@@ -107,6 +107,8 @@ pub struct Ctx {
     pub pool: *mut CellPool,
     /// The running process's pid (`self()`).
     pub pid: u64,
+    /// The process's runtime (`Rc::as_ptr`), for `SiteCache`.
+    pub rt: u64,
 }
 
 const CTX_REGS: i32 = 0;
@@ -117,6 +119,8 @@ const CTX_BAIL_PC: i32 = 40;
 const CTX_BAIL_BP: i32 = 48;
 const CTX_POOL: i32 = 72;
 const CTX_PID: i32 = 80;
+const CTX_REGS_LEN: i32 = 8;
+const CTX_RT: i32 = 88;
 
 /// Free cons cells of this thread, for native code to allocate and free inline: each is an
 /// allocation of `Rc<Cons>`'s layout (`cell_layout`), its first word linking to the next.
@@ -126,10 +130,13 @@ const CTX_PID: i32 = 80;
 pub struct CellPool {
     head: *mut usize,
     len: u64,
+    /// This thread's module-table epoch (`code::modules_epoch`), for `SiteCache`.
+    epoch: *const u64,
 }
 
 const POOL_HEAD: i32 = 0;
 const POOL_LEN: i32 = 8;
+const POOL_EPOCH: i32 = 16;
 /// At most this many free cells are kept per thread (3 MiB).
 const POOL_CAP: u64 = 1 << 16;
 
@@ -159,13 +166,26 @@ fn cell_layout() -> std::alloc::Layout {
 
 thread_local! {
     static POOL: std::cell::UnsafeCell<CellPool> = const {
-        std::cell::UnsafeCell::new(CellPool { head: std::ptr::null_mut(), len: 0 })
+        std::cell::UnsafeCell::new(CellPool {
+            head: std::ptr::null_mut(),
+            len: 0,
+            epoch: std::ptr::null(),
+        })
     };
 }
 
 /// This thread's cell pool, for `Ctx::pool`.
 pub fn cell_pool() -> *mut CellPool {
-    POOL.with(|p| p.get())
+    POOL.with(|p| {
+        let p = p.get();
+        // SAFETY: this thread's pool, not borrowed elsewhere while this runs.
+        unsafe {
+            if (*p).epoch.is_null() {
+                (*p).epoch = crate::code::modules_epoch_ptr();
+            }
+        }
+        p
+    })
 }
 
 /// A frame a native caller leaves for the interpreter when its callee handed back: the
@@ -272,6 +292,10 @@ struct Layout {
     big: u8,
     tuple: u8,
     bin: u8,
+    /// Where a tuple's length and its first element are, from the address a `Tuple` term
+    /// holds.
+    tuple_len: i32,
+    tuple_elems: i32,
     /// Where a cons cell's head starts, from the address a `Cons` term holds (its `Rc`'s
     /// allocation, whose first word is the strong count); the tail follows 16 bytes on.
     cons_head: i32,
@@ -305,6 +329,8 @@ impl Layout {
             big: 0,
             tuple: 0,
             bin: 0,
+            tuple_len: 0,
+            tuple_elems: 0,
             cons_head: 0,
         };
         // The six immediates' tags are 0..6 (`Term` lists them first), the boxed ones above.
@@ -354,9 +380,24 @@ impl Layout {
             big: tag_of(&Term::Big(Rc::new(num_bigint::BigInt::from(1) << 70))),
             tuple: boxed[1],
             bin: tag_of(&Term::binary(Vec::new())),
+            tuple_len: 8,
+            tuple_elems: 16,
             cons_head: (head - alloc) as i32,
             ..l
         };
+        // A tuple: a count, its length, then its elements.
+        let t = Term::tuple(vec![Term::Int(0x55), Term::Atom(crate::atom::Atom(0x66))]);
+        let at = word1(&t) as usize;
+        // SAFETY: `at` is the live block of `t` (header then two terms), read within it.
+        let ok = unsafe {
+            *((at + l.tuple_len as usize) as *const usize) == 2
+                && *((at + l.tuple_elems as usize) as *const u8) == l.int
+                && *((at + l.tuple_elems as usize + 8) as *const i64) == 0x55
+                && *((at + l.tuple_elems as usize + 16) as *const u8) == l.atom
+        };
+        if !ok || tag_of(&t) != l.tuple {
+            return None;
+        }
         // Payload positions.
         let k = 0x0123_4567_89ab_cdefi64;
         let a = Term::Atom(crate::atom::Atom(0x7654_3210));
@@ -680,27 +721,58 @@ unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
 /// native entry if the site's cache resolved it to a function of the running module that is
 /// compiled and whose frame, from register `top`, fits the register file (else 0: native code
 /// hands the call back). Records the caller as the interpreter does for such a call.
+/// A compiled callee is also written to the site's own cache `cache` (`SiteCache`), which
+/// native code reads first.
 unsafe extern "C" fn jit_site(
     ctx: *mut Ctx,
     ins: *const Instr,
     cur: *const FunDef,
     top: u64,
+    cache: *mut SiteCache,
 ) -> u64 {
-    // SAFETY: the running context, an instruction of the running function `cur`.
+    // SAFETY: the running context, an instruction of the running function `cur`, and that
+    // instruction's cache in the running module's code space.
     unsafe {
         let ctx = &mut *ctx;
         let p = &mut *ctx.proc;
         let Instr::CallExt { m: md, f, .. } = &*ins else {
             return 0;
         };
-        match p.site_in(&*ins, *md, *f, &*ctx.module, &*cur) {
-            Some(callee) if top + u64::from(callee.code.frame) <= ctx.regs_len => {
-                callee.jit.entry().map_or(0, |e| e as usize as u64)
-            }
-            _ => 0,
+        let Some(callee) = p.site_in(&*ins, *md, *f, &*ctx.module, &*cur) else {
+            return 0;
+        };
+        let Some(entry) = callee.jit.entry() else {
+            return 0;
+        };
+        *cache = SiteCache {
+            epoch: crate::code::modules_epoch(),
+            rt: ctx.rt,
+            entry: entry as usize as u64,
+            frame: u64::from(callee.code.frame),
+        };
+        if top + u64::from(callee.code.frame) <= ctx.regs_len {
+            entry as usize as u64
+        } else {
+            0
         }
     }
 }
+
+/// What a remote call site (`call_ext` into the running module) resolved to, for native code
+/// to call without asking `Proc::site_in` while the module table and the runtime are the
+/// same (`modules_epoch`, `Ctx::rt`). `jit_site` fills it.
+#[repr(C)]
+pub struct SiteCache {
+    epoch: u64,
+    rt: u64,
+    entry: u64,
+    frame: u64,
+}
+
+const SITE_EPOCH: i32 = 0;
+const SITE_RT: i32 = 8;
+const SITE_ENTRY: i32 = 16;
+const SITE_FRAME: i32 = 24;
 
 /// Stops a debug build whose native code found a boxed term where `analyze` said an
 /// immediate would be (a bug in the analysis).
@@ -1244,6 +1316,10 @@ struct CodeSpace {
     next: u32,
     /// `FuncId`s of the module's compiled functions, by `JitSlot::id`.
     ids: Vec<FuncId>,
+    /// The caches of its remote call sites (native code holds their addresses, so each is
+    /// boxed: they must not move as the vector grows).
+    #[allow(clippy::vec_box)]
+    sites: Vec<Box<SiteCache>>,
 }
 
 impl Drop for CodeSpace {
@@ -1329,6 +1405,7 @@ fn new_space(isa: &cranelift_codegen::isa::OwnedTargetIsa) -> Option<CodeSpace> 
         module: std::mem::ManuallyDrop::new(JITModule::new(jb)),
         next: 0,
         ids: Vec::new(),
+        sites: Vec::new(),
     })
 }
 
@@ -1442,7 +1519,7 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                 ) && !matches!(
                     i,
                     Instr::Bif {
-                        fast: FastBif::SelfPid,
+                        fast: FastBif::SelfPid | FastBif::Element | FastBif::TupleSize,
                         ..
                     }
                 )
@@ -1518,6 +1595,7 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                     f: &m.funs[i],
                     module: &mut space.module,
                     ids: &space.ids,
+                    sites: &mut space.sites,
                     helpers: Vec::new(),
                     fp: Variable::from_u32(0),
                     moves,
@@ -1531,6 +1609,7 @@ fn build(sc: &mut Scratch, space: &mut CodeSpace, m: &Module, set: &[usize]) -> 
                     fr: flags(),
                     fc: flags(),
                     fx: flags(),
+                    ft: flags(),
                     plans: {
                         let f = &m.funs[i];
                         let preds = predecessors(&f.code);
@@ -1607,6 +1686,8 @@ struct Gen<'a, 'b> {
     f: &'a FunDef,
     module: &'a mut JITModule,
     ids: &'a [FuncId],
+    #[allow(clippy::vec_box)]
+    sites: &'a mut Vec<Box<SiteCache>>,
     helpers: Vec<(&'static str, cranelift_codegen::ir::FuncRef)>,
     /// The frame pointer (`regs[bp]`'s address), re-read after anything that may move the
     /// register file.
@@ -1644,6 +1725,8 @@ struct Gen<'a, 'b> {
     fr: MemFlagsData,
     fc: MemFlagsData,
     fx: MemFlagsData,
+    /// Tuples' headers and elements (written only by Rust).
+    ft: MemFlagsData,
 }
 
 /// What the function's code blocks share.
@@ -2249,6 +2332,7 @@ impl Gen<'_, '_> {
         self.fr = region(1, "registers");
         self.fc = region(2, "cells");
         self.fx = region(3, "ctx");
+        self.ft = region(4, "tuples");
         self.pool = self.b.ins().load(I64, self.fx, ctx, CTX_POOL);
         let e = Env {
             ctx,
@@ -2575,6 +2659,18 @@ impl Gen<'_, '_> {
                 self.branch(e, ne, *fail, next!());
             }
             Instr::IsEq { a, b, fail } => {
+                // Two small integers compared inline; anything else by `exact_eq`.
+                let both = self.both_int(*a, Some(*b));
+                let ints = self.b.create_block();
+                let other = self.b.create_block();
+                self.b.set_cold_block(other);
+                self.b.ins().brif(both, ints, &[], other, &[]);
+                self.b.switch_to_block(ints);
+                let x = self.w1(*a);
+                let y = self.w1(*b);
+                let ne = self.b.ins().icmp(IntCC::NotEqual, x, y);
+                self.branch(e, ne, *fail, next!());
+                self.b.switch_to_block(other);
                 let x = self.addr(*a);
                 let y = self.addr(*b);
                 let r = self.call("jit_exact_eq", &[x, y], 1);
@@ -2809,7 +2905,45 @@ impl Gen<'_, '_> {
                 let bp = self.bp_now(e);
                 let off = if *tail { 0 } else { i64::from(*base) };
                 let top = self.b.ins().iadd_imm_s(bp, off);
-                let entry = self.call("jit_site", &[e.ctx, i, fptr, top], 1)[0];
+                // The site's own cache first (`SiteCache`): same module table and runtime as
+                // when it was filled, and room for the callee's frame.
+                let cache = Box::new(SiteCache {
+                    epoch: u64::MAX,
+                    rt: 0,
+                    entry: 0,
+                    frame: 0,
+                });
+                let cache_at = self.k(&*cache as *const SiteCache as i64);
+                self.sites.push(cache);
+                let ep = self.b.ins().load(I64, self.fx, self.pool, POOL_EPOCH);
+                let ep = self.b.ins().load(I64, self.fx, ep, 0);
+                let c_ep = self.b.ins().load(I64, self.fx, cache_at, SITE_EPOCH);
+                let rt = self.b.ins().load(I64, self.fx, e.ctx, CTX_RT);
+                let c_rt = self.b.ins().load(I64, self.fx, cache_at, SITE_RT);
+                let same_ep = self.b.ins().icmp(IntCC::Equal, ep, c_ep);
+                let same_rt = self.b.ins().icmp(IntCC::Equal, rt, c_rt);
+                let hit = self.b.ins().band(same_ep, same_rt);
+                let fast = self.b.create_block();
+                let slow = self.b.create_block();
+                let join = self.b.create_block();
+                self.b.append_block_param(join, I64);
+                self.b.set_cold_block(slow);
+                self.b.ins().brif(hit, fast, &[], slow, &[]);
+                self.b.switch_to_block(fast);
+                let frame = self.b.ins().load(I64, self.fx, cache_at, SITE_FRAME);
+                let len = self.b.ins().load(I64, self.fx, e.ctx, CTX_REGS_LEN);
+                let end = self.b.ins().iadd(top, frame);
+                let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, len);
+                let cached = self.b.ins().load(I64, self.fx, cache_at, SITE_ENTRY);
+                let fast_ok = self.b.create_block();
+                self.b.ins().brif(fits, fast_ok, &[], slow, &[]);
+                self.b.switch_to_block(fast_ok);
+                self.b.ins().jump(join, &[BlockArg::Value(cached)]);
+                self.b.switch_to_block(slow);
+                let entry = self.call("jit_site", &[e.ctx, i, fptr, top, cache_at], 1)[0];
+                self.b.ins().jump(join, &[BlockArg::Value(entry)]);
+                self.b.switch_to_block(join);
+                let entry = self.b.block_params(join)[0];
                 self.bail_unless(e, entry, pc);
                 self.b.ins().store(self.fx, r, e.ctx, CTX_REDUCTIONS);
                 if *tail {
@@ -2854,6 +2988,48 @@ impl Gen<'_, '_> {
                 let pid = self.b.ins().load(I64, self.fx, e.ctx, CTX_PID);
                 let tag = self.k(i64::from(self.l.pid));
                 self.put(*dst, tag, pid);
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Bif {
+                fast: FastBif::Element | FastBif::TupleSize,
+                dst,
+                args,
+                ..
+            } => {
+                // A tuple's element or size read inline; anything else (a bad argument: the
+                // BIF raises) through `jit_bif`.
+                let slow = self.b.create_block();
+                self.b.set_cold_block(slow);
+                let done = self.b.create_block();
+                let t = *args.last()?;
+                let tt = self.tag(t);
+                self.expect_tag(tt, self.l.tuple, slow, &[]);
+                let p = self.w1(t);
+                let len = self.b.ins().load(I64, self.ft, p, self.l.tuple_len);
+                if args.len() == 1 {
+                    self.put_int(*dst, len);
+                } else {
+                    let it = self.tag(args[0]);
+                    self.expect_tag(it, self.l.int, slow, &[]);
+                    let i = self.w1(args[0]);
+                    let i0 = self.b.ins().iadd_imm_s(i, -1);
+                    let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, i0, len);
+                    self.bail_to(inside, slow);
+                    let off = self.b.ins().ishl_imm_s(i0, 4);
+                    let base = self.b.ins().iadd(p, off);
+                    let at = self.b.ins().iadd_imm_s(base, i64::from(self.l.tuple_elems));
+                    let (w0, w1) = self.clone_at(at, self.ft);
+                    self.put(*dst, w0, w1);
+                }
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(slow);
+                let i = self.k(ins as *const Instr as i64);
+                let bp = self.bp_now(e);
+                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
+                self.refresh_fp(e, Some(bp));
+                self.bail_unless(e, r[0], pc + 1);
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(done);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Bif { .. } => {
