@@ -395,7 +395,12 @@ impl Layout {
                 && *((at + l.tuple_elems as usize + 8) as *const i64) == 0x55
                 && *((at + l.tuple_elems as usize + 16) as *const u8) == l.atom
         };
-        if !ok || tag_of(&t) != l.tuple {
+        // Its count is the block's first word (native code counts a tuple literal there).
+        let t2 = t.clone();
+        // SAFETY: as above.
+        let counted = unsafe { *(at as *const usize) == 2 };
+        drop(t2);
+        if !ok || !counted || tag_of(&t) != l.tuple {
             return None;
         }
         // Payload positions.
@@ -2173,6 +2178,26 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(ok);
     }
 
+    /// A literal's two words, counted: an immediate as constants; a list or tuple literal
+    /// (it lives as long as the code) with one more count taken inline; `None` for the
+    /// other boxed literals.
+    fn lit_words(&mut self, val: &Term) -> Option<(Value, Value)> {
+        if let Some((a, b)) = self.l.words(val) {
+            return Some((self.k(a), self.k(b)));
+        }
+        let (tag, f) = match val {
+            Term::Cons(_) => (self.l.cons, self.fc),
+            Term::Tuple(_) => (self.l.tuple, self.ft),
+            _ => return None,
+        };
+        // Both keep their count in the first word of the block the term points at.
+        let p = self.k(word1(val) as i64);
+        let n = self.b.ins().load(I64, f, p, 0);
+        let n1 = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(f, n1, p, 0);
+        Some((self.k(i64::from(tag)), p))
+    }
+
     /// Operand `b` of the running instruction (whose other operand is `a`): the small integer
     /// it holds when the instruction before, the only way here, put that literal in it (a
     /// guard's `Y bsl 2`); the register otherwise. The literal stays in the register too, so
@@ -2432,9 +2457,8 @@ impl Gen<'_, '_> {
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Lit { dst, val } => {
-                match self.l.words(val) {
+                match self.lit_words(val) {
                     Some((a, b)) => {
-                        let (a, b) = (self.k(a), self.k(b));
                         self.put(*dst, a, b);
                     }
                     None => {
@@ -2499,8 +2523,8 @@ impl Gen<'_, '_> {
             }
             Instr::ReturnLit { val } => {
                 self.check_depth(e, pc);
-                let (w0, w1) = match self.l.words(val) {
-                    Some((a, b)) => (self.k(a), self.k(b)),
+                let (w0, w1) = match self.lit_words(val) {
+                    Some(w) => w,
                     None => {
                         let v = self.k(val as *const Term as i64);
                         let r = self.call("jit_clone_words", &[v], 2);
