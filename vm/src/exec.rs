@@ -242,9 +242,10 @@ impl Proc {
     #[inline(never)]
     fn grow(&mut self, need: usize) {
         let len = self.regs.len();
-        // At least doubled (up to `MAX_REGS`): native code cannot grow the file and hands
-        // back at a frame past its end, so deep native recursion needs room ahead of it.
-        let need = need.max((2 * len).min(MAX_REGS));
+        // Doubled (by at most 2^20 registers, 16 MiB, and up to `MAX_REGS`): native code
+        // cannot grow the file and hands back at a frame past its end, so deep native
+        // recursion needs room ahead of it.
+        let need = need.max((2 * len).min(len + (1 << 20)).min(MAX_REGS));
         self.regs.reserve(need - len);
         // SAFETY: capacity reserved above; each new slot is initialised before set_len
         // (writing in place avoids building each value on the stack and copying it).
