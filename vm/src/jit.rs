@@ -632,6 +632,12 @@ unsafe extern "C" fn jit_lookup(probe: *const crate::dispatch::Probe, t: *const 
     unsafe { u64::from((*probe).lookup(&*t)) }
 }
 
+/// A new tuple block of `n` elements (header written, elements not), for native code to fill.
+unsafe extern "C" fn jit_tuple_block(n: u64) -> *mut u8 {
+    // SAFETY: native code writes the `n` elements right after, before anything reads them.
+    unsafe { term::Tuple::raw_unwritten(n as usize) }
+}
+
 /// A fresh cell allocation (the pool was empty); its contents are native code's to write.
 unsafe extern "C" fn jit_cell() -> *mut u8 {
     let l = cell_layout();
@@ -1377,9 +1383,10 @@ fn new_scratch() -> Option<Scratch> {
 
 fn new_space(isa: &cranelift_codegen::isa::OwnedTargetIsa) -> Option<CodeSpace> {
     let mut jb = JITBuilder::with_isa(isa.clone(), cranelift_module::default_libcall_names());
-    let syms: [(&str, *const u8); 22] = [
+    let syms: [(&str, *const u8); 23] = [
         ("jit_cell", jit_cell as *const u8),
         ("jit_lookup", jit_lookup as *const u8),
+        ("jit_tuple_block", jit_tuple_block as *const u8),
         ("jit_free_cell", jit_free_cell as *const u8),
         ("jit_copy", jit_copy as *const u8),
         ("jit_drop", jit_drop as *const u8),
@@ -2467,6 +2474,22 @@ impl Gen<'_, '_> {
                         self.call("jit_copy", &[d, v], 0);
                     }
                 }
+                self.b.ins().jump(next!(), &[]);
+            }
+            Instr::Tuple { dst, start, n } if *n <= 32 => {
+                // The elements move from their registers into a new block (each left `[]`),
+                // copied here 16 bytes at a time.
+                let k = self.k(i64::from(*n));
+                let p = self.call("jit_tuple_block", &[k], 1)[0];
+                let f = unaligned(self.ft);
+                for i in 0..*n {
+                    let v = self.ld2(start + i);
+                    let at = self.l.tuple_elems + 16 * i as i32;
+                    self.b.ins().store(f, v, p, at);
+                    self.st_nil(start + i);
+                }
+                let tag = self.k(i64::from(self.l.tuple));
+                self.put(*dst, tag, p);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Tuple { dst, start, n } => {

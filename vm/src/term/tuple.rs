@@ -141,6 +141,19 @@ impl Tuple {
         unsafe { owned(alloc_block(n), n) }
     }
 
+    /// A new block for `n` elements with its header written (count 1, length `n`), as the
+    /// address a `Term::Tuple` holds, for native code to fill and own (`jit.rs`).
+    ///
+    /// # Safety
+    /// The caller writes all `n` elements before anything reads or drops the tuple, and then
+    /// owns one reference to it.
+    pub(crate) unsafe fn raw_unwritten(n: usize) -> *mut u8 {
+        // SAFETY: as the caller promises; the `Tuple` is forgotten, its reference passing to
+        // the caller.
+        let t = std::mem::ManuallyDrop::new(unsafe { Tuple::alloc_unwritten(n) });
+        t.ptr.as_ptr() as *mut u8
+    }
+
     /// A tuple of the vector's elements, moved (one copy of their bytes, no count touched).
     pub fn from_vec(mut v: Vec<Term>) -> Tuple {
         let n = v.len();

@@ -15,7 +15,18 @@ main() ->
     E = [eq_loop(300, X, Y) || {X, Y} <- [{1, 1}, {1, 2}, {1, 1.0}, {a, a}, {1.0, 1.0},
                                           {1 bsl 70, 1 bsl 70}, {[1], [1]}, {-0, 0}]],
     F = count(deep(6), 0),
-    io:format("~p~n~p~n~p~n~p~n~p~n~p~n", [A, B, C, D, E, F]).
+    %% Tuples built in native code: up to 32 elements inline, more through Rust.
+    G = [{tuple_size(T2), element(1, T2), element(tuple_size(T2), T2)}
+         || T2 <- [wide(K) || K <- [1, 2, 3]]],
+    io:format("~p~n~p~n~p~n~p~n~p~n~p~n~p~n", [A, B, C, D, E, F, G]).
+
+wide(K) -> wide(K, 300, none).
+wide(_, 0, Last) -> Last;
+wide(1, N, _) -> wide(1, N - 1, {N, [N], {N}, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p,
+                                  q, r, s, t, u, v, w, x, y, z, 1, 2, <<"end">>});
+wide(2, N, _) -> wide(2, N - 1, {N, [N], {N}, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p,
+                                  q, r, s, t, u, v, w, x, y, z, 1, 2, 3, <<"more">>});
+wide(3, N, _) -> wide(3, N - 1, {N}).
 
 err(F) -> try F() catch C:R -> {C, R} end.
 
