@@ -1037,16 +1037,36 @@ fn deferred_takes(m: &Module, f: &FunDef, preds: &[u32]) -> Vec<bool> {
         if !me || *base < *n {
             continue;
         }
-        let mut k = c;
-        while k > 0 && preds[k] == 1 {
-            match code.instrs[k - 1] {
-                Instr::Take { dst, src } if dst >= *base && dst < base + n && src == dst - base => {
-                    out[k - 1] = true;
-                    k -= 1;
-                }
-                _ => break,
-            }
+        for k in deferred_chain(code, preds, c, *base, *n) {
+            out[k] = true;
         }
+    }
+    out
+}
+
+/// The `take`s `deferred_takes` leaves out before the self tail call at `c` (window `base`,
+/// `n` arguments): walking back from the call through `take`s and literals into the window
+/// (each instruction reached only from the one before), the `take`s that put argument `i`
+/// back from register `i`, unless something after them wrote their register.
+fn deferred_chain(code: &Code, preds: &[u32], c: usize, base: u32, n: u32) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut written: Vec<u32> = Vec::new();
+    let mut k = c;
+    while k > 0 && preds[k] == 1 {
+        match code.instrs[k - 1] {
+            Instr::Take { dst, src }
+                if dst >= base
+                    && dst < base + n
+                    && src == dst - base
+                    && !written.contains(&dst) =>
+            {
+                out.push(k - 1);
+                written.push(dst);
+            }
+            Instr::Lit { dst, .. } if dst >= base && dst < base + n => written.push(dst),
+            _ => break,
+        }
+        k -= 1;
     }
     out
 }
@@ -2592,12 +2612,12 @@ impl Gen<'_, '_> {
                 }
                 // The `take`s left out before this call (`deferred_takes`): (from, to).
                 let mut kept: Vec<(u32, u32)> = Vec::new();
-                let mut k = pc;
-                while k > 0 && self.deferred.get(k - 1).copied().unwrap_or(false) {
-                    if let Instr::Take { dst, src } = &self.f.code.instrs[k - 1] {
-                        kept.push((*src, *dst));
+                if me && *base >= *n {
+                    for k in deferred_chain(&self.f.code, &self.preds, pc, *base, *n) {
+                        if let Instr::Take { dst, src } = &self.f.code.instrs[k] {
+                            kept.push((*src, *dst));
+                        }
                     }
-                    k -= 1;
                 }
                 if me {
                     // The running frame is reused and no native frame is added: only the
@@ -2899,7 +2919,14 @@ impl Gen<'_, '_> {
                     let idx = self.probe_index(*reg, p);
                     let kids: Vec<Block> =
                         (0..counts[level]).map(|_| self.b.create_block()).collect();
-                    if kids.len() == 2 {
+                    if kids.len() <= 4 {
+                        // A few values: compares (an indirect jump costs more).
+                        for v in (2..kids.len()).rev() {
+                            let is = self.b.ins().icmp_imm_s(IntCC::Equal, idx, v as i64);
+                            let other = self.b.create_block();
+                            self.b.ins().brif(is, kids[v], &[], other, &[]);
+                            self.b.switch_to_block(other);
+                        }
                         self.b.ins().brif(idx, kids[1], &[], kids[0], &[]);
                     } else {
                         self.br_table(idx, &kids);

@@ -30,11 +30,16 @@ main() ->
     %% call over, one of them in a second process at the same time.
     Self = self(),
     Pid = spawn(fun() -> Self ! {self(), pass_on(L, 30000, [x])} end),
-    J = {pass_on(L, 30000, [y]), pass_first([a, b], 25000), receive {Pid, V} -> V end},
+    J = {pass_on(L, 30000, [y]), pass_first([a, b], 25000), receive {Pid, V} -> V end,
+         cycle(30000, L, start, [k])},
     io:format("~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n~p~n", [A, B, C, D, E, F, G, H, I, J]).
 
 pass_on(L, 0, Acc) -> {length(L), Acc};
 pass_on(L, N, Acc) -> pass_on(L, N - 1, Acc).
+
+%% Arguments passed along on both sides of a literal one.
+cycle(0, L, M, K) -> {length(L), M, K};
+cycle(N, L, _, K) -> cycle(N - 1, L, m, K).
 
 pass_first(L, 0) -> L;
 pass_first(L, N) -> pass_first(L, N - 1).
