@@ -687,19 +687,22 @@ unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
             Instr::BifTest { f, args, .. } => (*f, args, None),
             _ => return 0,
         };
-        let reg = |p: &Proc, r: u32| p.regs[bp + r as usize].clone();
+        #[inline(always)]
+        fn reg(p: &Proc, bp: usize, r: u32) -> Term {
+            p.regs[bp + r as usize].clone()
+        }
         let r = match args.len() {
             0 => bif(p, &[]),
             1 => {
-                let a = [reg(p, args[0])];
+                let a = [reg(p, bp, args[0])];
                 bif(p, &a)
             }
             2 => {
-                let a = [reg(p, args[0]), reg(p, args[1])];
+                let a = [reg(p, bp, args[0]), reg(p, bp, args[1])];
                 bif(p, &a)
             }
             _ => {
-                let a: Vec<Term> = args.iter().map(|r| reg(p, *r)).collect();
+                let a: Vec<Term> = args.iter().map(|r| reg(p, bp, *r)).collect();
                 bif(p, &a)
             }
         };
@@ -714,7 +717,13 @@ unsafe extern "C" fn jit_bif(ctx: *mut Ctx, ins: *const Instr, bp: u64) -> u32 {
         ctx.reductions = p.reductions;
         match (r, dst) {
             (Ok(v), Some(d)) => {
-                p.regs[bp + d as usize] = v;
+                let slot = &mut p.regs[bp + d as usize];
+                if slot.is_immediate() {
+                    // SAFETY: the old value owns nothing: overwritten without a drop.
+                    std::ptr::write(slot, v);
+                } else {
+                    *slot = v;
+                }
                 1
             }
             (Ok(v), None) => v.is_true() as u32,
