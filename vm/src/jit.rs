@@ -1989,29 +1989,12 @@ impl Gen<'_, '_> {
 
     /// `release` whatever is known.
     fn release_always(&mut self, r: u32) {
-        let t = self.tag(r);
-        let imm = self.is_imm(t);
-        let boxed = self.b.create_block();
-        let shared = self.b.create_block();
         let drop = self.b.create_block();
         let done = self.b.create_block();
-        self.b.ins().brif(imm, done, &[], boxed, &[]);
-        self.b.switch_to_block(boxed);
-        let is_cons = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
-        let cons = self.b.create_block();
-        self.b.ins().brif(is_cons, cons, &[], drop, &[]);
-        self.b.switch_to_block(cons);
-        let p = self.w1(r);
-        let n = self.b.ins().load(I64, self.fc, p, 0);
-        let many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, n, 1);
         let dies = self.b.create_block();
-        self.b.ins().brif(many, shared, &[], dies, &[]);
-        self.b.switch_to_block(shared);
-        let n1 = self.b.ins().iadd_imm_s(n, -1);
-        self.b.ins().store(self.fc, n1, p, 0);
+        let t = self.tag(r);
+        let (base, at, f) = self.place(r);
+        let p = self.count_down(t, base, at, f, done, drop, dies);
         // The register no longer owns the cell (a frame being cleared keeps it so).
         self.st_nil(r);
         self.b.ins().jump(done, &[]);
@@ -2022,7 +2005,6 @@ impl Gen<'_, '_> {
         let h = self.b.ins().uextend(I64, h);
         let h_imm = self.is_imm(h);
         let tail_test = self.b.create_block();
-        let tail_cons = self.b.create_block();
         let free = self.b.create_block();
         self.b.ins().brif(h_imm, tail_test, &[], drop, &[]);
         self.b.switch_to_block(tail_test);
@@ -2031,24 +2013,7 @@ impl Gen<'_, '_> {
             .ins()
             .load(types::I8, self.fc, p, self.l.cons_head + 16);
         let t = self.b.ins().uextend(I64, t);
-        let t_imm = self.is_imm(t);
-        let t_boxed = self.b.create_block();
-        self.b.ins().brif(t_imm, free, &[], t_boxed, &[]);
-        self.b.switch_to_block(t_boxed);
-        let t_cons = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
-        self.b.ins().brif(t_cons, tail_cons, &[], drop, &[]);
-        self.b.switch_to_block(tail_cons);
-        let tp = self.b.ins().load(I64, self.fc, p, self.l.cons_head + 24);
-        let tn = self.b.ins().load(I64, self.fc, tp, 0);
-        let t_many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, tn, 1);
-        let t_shared = self.b.create_block();
-        self.b.ins().brif(t_many, t_shared, &[], drop, &[]);
-        self.b.switch_to_block(t_shared);
-        let tn1 = self.b.ins().iadd_imm_s(tn, -1);
-        self.b.ins().store(self.fc, tn1, tp, 0);
+        let _ = self.count_down(t, p, self.l.cons_head + 16, self.fc, free, drop, drop);
         self.b.ins().jump(free, &[]);
         self.b.switch_to_block(free);
         self.free_cell(p);
@@ -2060,6 +2025,43 @@ impl Gen<'_, '_> {
         self.call("jit_drop", &[a], 0);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+    }
+
+    /// Branches on the tag `t` of the term at `base + at` (read with flags `f`): to `imm` when
+    /// it owns nothing, to `other` when it is boxed but no cons, to `last` when it is a cons
+    /// with one reference left; a cons referred to elsewhere loses one count and code goes on
+    /// here. The cell's address, valid from here and in `last`.
+    #[allow(clippy::too_many_arguments)]
+    fn count_down(
+        &mut self,
+        t: Value,
+        base: Value,
+        at: i32,
+        f: MemFlagsData,
+        imm: Block,
+        other: Block,
+        last: Block,
+    ) -> Value {
+        let is_imm = self.is_imm(t);
+        let boxed = self.b.create_block();
+        self.b.ins().brif(is_imm, imm, &[], boxed, &[]);
+        self.b.switch_to_block(boxed);
+        let is_cons = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, t, i64::from(self.l.cons));
+        let cons = self.b.create_block();
+        self.b.ins().brif(is_cons, cons, &[], other, &[]);
+        self.b.switch_to_block(cons);
+        let p = self.b.ins().load(I64, f, base, at + 8);
+        let n = self.b.ins().load(I64, self.fc, p, 0);
+        let many = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, n, 1);
+        let shared = self.b.create_block();
+        self.b.ins().brif(many, shared, &[], last, &[]);
+        self.b.switch_to_block(shared);
+        let n1 = self.b.ins().iadd_imm_s(n, -1);
+        self.b.ins().store(self.fc, n1, p, 0);
+        p
     }
 
     /// Gives dead cell `p` (its terms released) to the pool, or to the allocator when the
@@ -2833,21 +2835,11 @@ impl Gen<'_, '_> {
                         let slow = self.b.create_block();
                         self.b.ins().brif(maybe, slow, &[], no, &[]);
                         self.b.switch_to_block(slow);
-                        let ty = self.k(ty as *const TypeTest as i64);
-                        let x = self.addr(*a);
-                        let r = self.call("jit_is_type", &[ty, x], 1);
-                        let fails = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-                        self.branch(e, fails, *fail, next!());
+                        self.is_type_call(e, ty, *a, *fail, next!());
                     }
                 }
             }
-            Instr::IsType { a, ty, fail } => {
-                let t = self.k(ty as *const TypeTest as i64);
-                let x = self.addr(*a);
-                let r = self.call("jit_is_type", &[t, x], 1);
-                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
-                self.branch(e, no, *fail, next!());
-            }
+            Instr::IsType { a, ty, fail } => self.is_type_call(e, ty, *a, *fail, next!()),
             Instr::GetElem { a, i, dst } => {
                 let x = self.addr(*a);
                 let i = self.k(i64::from(*i));
@@ -3106,30 +3098,21 @@ impl Gen<'_, '_> {
                 }
                 self.b.ins().jump(done, &[]);
                 self.b.switch_to_block(slow);
-                let i = self.k(ins as *const Instr as i64);
-                let bp = self.bp_now(e);
-                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
-                self.refresh_fp(e, Some(bp));
-                self.bail_unless(e, r[0], pc + 1);
+                let r = self.bif_call(e, ins);
+                self.bail_unless(e, r, pc + 1);
                 self.b.ins().jump(done, &[]);
                 self.b.switch_to_block(done);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::Bif { .. } => {
-                let i = self.k(ins as *const Instr as i64);
-                let bp = self.bp_now(e);
-                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
-                self.refresh_fp(e, Some(bp));
+                let r = self.bif_call(e, ins);
                 // Raised: the interpreter raises it, past this instruction.
-                self.bail_unless(e, r[0], pc + 1);
+                self.bail_unless(e, r, pc + 1);
                 self.b.ins().jump(next!(), &[]);
             }
             Instr::GuardBif { fail, .. } | Instr::BifTest { fail, .. } => {
-                let i = self.k(ins as *const Instr as i64);
-                let bp = self.bp_now(e);
-                let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
-                self.refresh_fp(e, Some(bp));
-                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+                let r = self.bif_call(e, ins);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
                 self.branch(e, no, *fail, next!());
             }
             // The instructions that raise, and anything else: the interpreter runs them.
@@ -3158,6 +3141,25 @@ impl Gen<'_, '_> {
                 short.then_some((p.reg, p.stride, i))
             })
             .collect()
+    }
+
+    /// Calls the BIF instruction `ins` (`jit_bif`) and re-derives the frame pointer after it
+    /// (a BIF may move the register file); its result: 1 done, 0 raised or failed.
+    fn bif_call(&mut self, e: &Env, ins: &Instr) -> Value {
+        let i = self.k(ins as *const Instr as i64);
+        let bp = self.bp_now(e);
+        let r = self.call("jit_bif", &[e.ctx, i, bp], 1);
+        self.refresh_fp(e, Some(bp));
+        r[0]
+    }
+
+    /// Type test `ty` of register `a` in Rust (`jit_is_type`): on to `next`, or to `fail`.
+    fn is_type_call(&mut self, e: &Env, ty: &TypeTest, a: u32, fail: u32, next: Block) {
+        let t = self.k(ty as *const TypeTest as i64);
+        let x = self.addr(a);
+        let r = self.call("jit_is_type", &[t, x], 1);
+        let no = self.b.ins().icmp_imm_s(IntCC::Equal, r[0], 0);
+        self.branch(e, no, fail, next);
     }
 
     /// The tags that pass type test `ty`, and the one tag (if any) for which the term must be
