@@ -288,6 +288,17 @@ impl Pred {
     /// Out of recursion budget: a post-order walk with explicit stacks, whichever way the
     /// tree leans (the parser's chains lean right; one folded by hand may lean left).
     fn clone_by_work_list(&self) -> Pred {
+        self.rebuild(Pred::and, Pred::or, Pred::not)
+    }
+
+    /// The tree built again bottom-up without recursion, each node's rebuilt operands combined
+    /// by the given constructor (the plain constructors copy it).
+    pub(crate) fn rebuild(
+        &self,
+        and: fn(Pred, Pred) -> Pred,
+        or: fn(Pred, Pred) -> Pred,
+        not: fn(Pred) -> Pred,
+    ) -> Pred {
         enum Step<'a> {
             Visit(&'a Pred),
             Build(&'a Pred),
@@ -311,13 +322,13 @@ impl Pred {
                 Step::Build(p) => {
                     let b = done.pop().expect("operand built");
                     let node = match p {
-                        Pred::Not(_) => Pred::not(b),
+                        Pred::Not(_) => not(b),
                         _ => {
                             let a = done.pop().expect("operand built");
                             if matches!(p, Pred::And(..)) {
-                                Pred::and(a, b)
+                                and(a, b)
                             } else {
-                                Pred::or(a, b)
+                                or(a, b)
                             }
                         }
                     };
@@ -326,6 +337,31 @@ impl Pred {
             }
         }
         done.pop().expect("the root built")
+    }
+
+    /// Whether a constant sits below an `and`, `or` or `not`.
+    pub(crate) fn has_inner_constant(&self) -> bool {
+        let constant = |p: &Pred| matches!(p, Pred::True | Pred::False);
+        let mut stack = vec![self];
+        while let Some(q) = stack.pop() {
+            match q {
+                Pred::And(a, b) | Pred::Or(a, b) => {
+                    if constant(a) || constant(b) {
+                        return true;
+                    }
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Pred::Not(a) => {
+                    if constant(a) {
+                        return true;
+                    }
+                    stack.push(a);
+                }
+                _ => {}
+            }
+        }
+        false
     }
 }
 

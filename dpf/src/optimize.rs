@@ -121,13 +121,16 @@ impl Cfg {
     fn new_block(&mut self, t: Test, on_true: u32, on_false: u32) -> u32 {
         let idx = self.tests.len();
         let vn = match &t {
-            Test::Cmp(Val::K(_), _, Val::K(_)) => idx,
+            // Odd numbers: each comparison of constants is a value of its own. Even numbers:
+            // interned values of the other comparisons. (One space for both once let the
+            // constant `0 != 0` pass for `ether[1000] = 1`'s value and jump-thread on it.)
+            Test::Cmp(Val::K(_), _, Val::K(_)) => 2 * idx + 1,
             Test::Cmp(a, _, b) => {
                 let key = match b {
                     Val::K(_) => (a.clone(), None),
                     b => (a.clone(), Some(b.clone())),
                 };
-                let n = self.cmp_values.len();
+                let n = 2 * self.cmp_values.len();
                 *self.cmp_values.entry(key).or_insert(n)
             }
             Test::Atom(_) => idx,
@@ -469,25 +472,52 @@ impl Cfg {
     }
 }
 
-/// `a and b` with constant folding that keeps BPF's verdicts.
+/// `a and b` with the constant folding that keeps BPF's verdicts.
+///
+/// `x and false` is kept: x still runs, and a load of x past the captured bytes rejects the
+/// packet even where an `or` would go on (`x and false or less 44`). libpcap's optimiser does
+/// drop x's tests (their branches meet, so they are bypassed), except where x holds the
+/// program's first block, whose load stays; [`optimize`] models both.
 pub fn simplify_and(a: Pred, b: Pred) -> Pred {
     match (&a, &b) {
         (Pred::True, _) => b,
         (_, Pred::True) => a,
-        // `x and false` rejects whether or not x's loads succeed.
-        (Pred::False, _) | (_, Pred::False) => Pred::False,
+        // `false and y` never evaluates y.
+        (Pred::False, _) => Pred::False,
         _ => Pred::and(a, b),
     }
 }
 
-/// `a or b` with constant folding; `x or true` drops x, as the optimiser does.
+/// `a or b` with constant folding; `x or true` is kept for the reason `x and false` is (see
+/// [`simplify_and`]).
 pub fn simplify_or(a: Pred, b: Pred) -> Pred {
     match (&a, &b) {
         (Pred::False, _) => b,
         (_, Pred::False) => a,
-        (Pred::True, _) | (_, Pred::True) => Pred::True,
+        (Pred::True, _) => Pred::True,
         _ => Pred::or(a, b),
     }
+}
+
+/// Folds every constant away, tests and all (`x and false` becomes `false`): what libpcap's
+/// optimiser leaves of a filter too large for the model, apart from the first block's load.
+fn fold_constants(p: Pred) -> Pred {
+    if !p.has_inner_constant() {
+        return p;
+    }
+    let and = |a: Pred, b: Pred| match (&a, &b) {
+        (Pred::False, _) | (_, Pred::False) => Pred::False,
+        (Pred::True, _) => b,
+        (_, Pred::True) => a,
+        _ => Pred::and(a, b),
+    };
+    let or = |a: Pred, b: Pred| match (&a, &b) {
+        (Pred::True, _) | (_, Pred::True) => Pred::True,
+        (Pred::False, _) => b,
+        (_, Pred::False) => a,
+        _ => Pred::or(a, b),
+    };
+    p.rebuild(and, or, negated)
 }
 
 /// The result of optimising one rule.
@@ -522,9 +552,17 @@ fn negated(p: Pred) -> Pred {
     }
 }
 
+/// A filter past the model's limits: kept as written, constants folded.
+fn too_large(p: Pred) -> Optimized {
+    match fold_constants(p) {
+        Pred::False => Optimized::RejectsAll,
+        p => Optimized::Pred(p),
+    }
+}
+
 pub fn optimize(p: Pred) -> Optimized {
     if p.size_exceeds(MAX_BLOCKS) {
-        return Optimized::Pred(p);
+        return too_large(p);
     }
     let mut cfg = Cfg {
         tests: Vec::new(),
@@ -534,7 +572,7 @@ pub fn optimize(p: Pred) -> Optimized {
         root: REJECT,
     };
     let Some(root) = cfg.build(&p, ACCEPT, REJECT) else {
-        return Optimized::Pred(p);
+        return too_large(p);
     };
     cfg.root = root;
     if root < 2 {
@@ -579,7 +617,7 @@ pub fn optimize(p: Pred) -> Optimized {
     }
     let mut limit = 4 * cfg.blocks.len() + 64;
     let Some(q) = cfg.to_pred(r, &mut limit) else {
-        return Optimized::Pred(p);
+        return too_large(p);
     };
     if cfg.blk(r).test != first_test {
         // The first block's load still runs, whatever it finds.
@@ -668,5 +706,59 @@ mod tests {
         assert!(!q.matches(&Packet::new(&pkt[..], 5)));
         let pkt = [0u8, 2, 0, 0, 0, 0, 0, 0, 0, 0];
         assert!(q.matches(&Packet::new(&pkt[..], 10)));
+    }
+
+    /// `x and false or y`: x's load stays where x holds the first block (the root), and goes
+    /// elsewhere, as in libpcap.
+    #[test]
+    fn a_false_conjunct_keeps_only_the_root_load() {
+        let short = [0u8; 20];
+        let y = eq(12, 0);
+        let at_root = Pred::or(Pred::and(eq(1000, 0), Pred::False), y.clone());
+        let Optimized::Pred(q) = optimize(at_root) else {
+            panic!("refused");
+        };
+        assert!(!q.matches(&Packet::new(&short[..], 20)), "{q}");
+        let inside = Pred::and(eq(14, 0), Pred::or(Pred::and(eq(1000, 0), Pred::False), y));
+        let Optimized::Pred(q) = optimize(inside) else {
+            panic!("refused");
+        };
+        assert!(q.matches(&Packet::new(&short[..], 20)), "{q}");
+    }
+
+    /// A constant comparison never shares a value with an arithmetic one: `0 != 0` once jumped
+    /// on `x[1000] == 1`'s outcome and accepted.
+    #[test]
+    fn constant_comparisons_are_values_of_their_own() {
+        let x = Pred::Cmp(
+            Val::Load(Load {
+                base: crate::ir::Base::Abs,
+                off: 30,
+                size: 1,
+            }),
+            Rel::Eq,
+            Val::K(1),
+        );
+        let never = Pred::Cmp(Val::K(0), Rel::Ne, Val::K(0));
+        let p = Pred::or(eq(14, 9), Pred::and(x, Pred::and(eq(12, 0), never)));
+        let Optimized::Pred(q) = optimize(p) else {
+            panic!("refused");
+        };
+        let mut pkt = [0u8; 40];
+        pkt[30] = 1;
+        assert!(!q.matches(&Packet::new(&pkt[..], 40)), "{q}");
+    }
+
+    /// Past the model's size limit constants fold away with the tests under them.
+    #[test]
+    fn large_filters_fold_constants() {
+        let chain = (0..MAX_BLOCKS as u32 + 10).fold(eq(0, 0xffff), |p, k| Pred::or(p, eq(2, k)));
+        let p = Pred::or(Pred::and(eq(1000, 0), Pred::False), chain);
+        let Optimized::Pred(q) = optimize(p) else {
+            panic!("refused");
+        };
+        assert!(!q.has_inner_constant());
+        let pkt = [0u8; 20];
+        assert!(q.matches(&Packet::new(&pkt[..], 20)));
     }
 }
