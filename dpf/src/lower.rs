@@ -94,7 +94,7 @@ fn err<T>(msg: impl Into<String>, span: &Span) -> R<T> {
     Err(FilterError::new(msg, span.clone()))
 }
 
-use crate::optimize::{simplify_and as and, simplify_or as or};
+use crate::optimize::{gencode_const, simplify_and as and, simplify_or as or};
 
 fn not(a: Pred) -> Pred {
     match a {
@@ -467,29 +467,17 @@ impl Lowerer {
             101 => match ll_proto {
                 ETHERTYPE_IP => mcmp(0, 1, 0x40, 0xf0),
                 ETHERTYPE_IPV6 => mcmp(0, 1, 0x60, 0xf0),
-                _ => Pred::False,
+                _ => gencode_const(false),
             },
-            228 => {
-                if ll_proto == ETHERTYPE_IP {
-                    Pred::True
-                } else {
-                    Pred::False
-                }
-            }
-            229 => {
-                if ll_proto == ETHERTYPE_IPV6 {
-                    Pred::True
-                } else {
-                    Pred::False
-                }
-            }
+            228 => gencode_const(ll_proto == ETHERTYPE_IP),
+            229 => gencode_const(ll_proto == ETHERTYPE_IPV6),
             0 | 108 => {
                 // The address family, host order for NULL (assumed little-endian captures,
                 // as on the machines that write them), network order for LOOP.
                 let fams: &[u32] = match ll_proto {
                     ETHERTYPE_IP => &[2],
                     ETHERTYPE_IPV6 => &[24, 28, 30],
-                    _ => return Ok(Pred::False),
+                    _ => return Ok(gencode_const(false)),
                 };
                 let conv = |af: u32| if self.link == 0 { af.swap_bytes() } else { af };
                 let mut p = cmp(self.off_linkhdr, 4, conv(fams[0]));
@@ -1270,11 +1258,14 @@ impl Lowerer {
                     (LoadBase::Abs(b), Val::K(k)) if b.checked_add(*k).is_some() => {
                         Val::Load(abs(b + k, sz))
                     }
-                    (LoadBase::Abs(b), _) => Val::LoadInd {
-                        index: Box::new(vi),
-                        off: *b,
-                        size: sz,
-                    },
+                    (LoadBase::Abs(b), _) => {
+                        let (index, off) = offset_constants(vi, *b);
+                        Val::LoadInd {
+                            index: Box::new(index),
+                            off,
+                            size: sz,
+                        }
+                    }
                     (LoadBase::Tran4, Val::K(k)) if *k <= 0xffff => Val::Load(self.tran4(*k, sz)),
                     (LoadBase::Tran4, _) => {
                         let hdr = self.ipv4_hdr();
@@ -1823,6 +1814,19 @@ impl WithSize for Pred {
             p => p,
         }
     }
+}
+
+/// libpcap's peephole for `ld #k; add x; tax; ld [x + off]`: a constant added on the left of an
+/// index moves into the load's offset (`ip[1 + x]` reads `[x + 15]` on Ethernet), so an index
+/// whose sum would wrap past 2^32 is out of bounds instead (`ip[1 + ether[30:4]]` rejects a
+/// broadcast to 255.255.255.255; `ip[ether[30:4] + 1]` reads `ip[0]`). Repeats for nested sums.
+fn offset_constants(mut index: Val, mut off: u32) -> (Val, u32) {
+    while let Val::Bin(ArithOp::Add, a, b) = &index {
+        let Val::K(k) = **a else { break };
+        off = off.wrapping_add(k);
+        index = (**b).clone();
+    }
+    (index, off)
 }
 
 /// Constant folding of arithmetic, as libpcap's optimiser does.
