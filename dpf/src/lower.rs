@@ -1227,6 +1227,15 @@ impl Lowerer {
                         _ => {}
                     }
                 }
+                // The optimiser turns `shl x` with a known X into `shl #k` (unless the shifted
+                // value is known too, which it folds) and refuses k > 31:
+                // `len << (0 | 32)`.
+                if matches!(op, ArithOp::Shl | ArithOp::Shr)
+                    && !matches!(vx, Val::K(_))
+                    && matches!(fold(vy.clone()), Val::K(k) if k > 31)
+                {
+                    return err("shift by more than 31 bits", span);
+                }
                 // The optimiser rejects a divisor it can prove to be zero.
                 if matches!(op, ArithOp::Div | ArithOp::Mod) && fold(vy.clone()) == Val::K(0) {
                     return err(

@@ -22,7 +22,9 @@
 //! - **The root block**: its test may be removed but its load stays, moving to the first test that
 //!   remains; a program that reduces to "reject" is refused ("expression rejects all packets").
 //! - The peephole pass turns `and #m; jeq #0` into `jset #m` on the unmasked value, which decides
-//!   which tests count as "the same value".
+//!   which tests count as "the same value". A general comparison (`len == arp[0]`) tests its
+//!   left operand's value against a constant or X, as `gen_relation` computes it, so from the
+//!   second pass it can be pulled up beside `less 0`; an `==` tests `a - b` in the first pass.
 //!
 //! Filters too large for this analysis (more than a few thousand tests) are kept as written;
 //! only verdicts on truncated packets that depend on a deleted load could then differ.
@@ -73,66 +75,76 @@ enum Op {
     Jgt,
     Jge,
     Jset,
+    /// `jeq x`, `jgt x`, `jge x`: a comparison with a computed value, whose value number is
+    /// the instruction's constant in [`machine_test`].
+    JeqX,
+    JgtX,
+    JgeX,
 }
 
-/// The value a test examines (the accumulator's value number): a load and a mask, or a general
-/// comparison's own computation.
+/// What libpcap's value numbering tells apart in a general comparison (`gen_relation`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ValKey {
+    /// The accumulator: the left operand's value.
+    Lhs(Val),
+    /// The X register: the right operand's value.
+    Rhs(Val),
+    /// `a - b`, which an `==` comparison tests in the first pass (the peephole that makes it
+    /// `jeq x` on `a` runs after the pass has numbered the block).
+    Pair(Val, Val),
+    /// A comparison of two constants (test index): a value of its own.
+    Constants(usize),
+}
+
+/// The value a test examines (the accumulator's value number): a load and a mask, or a value
+/// number of [`ValKey`].
 type Value = (Load, u32, usize);
+
+/// A test's machine instruction: its value, instruction, constant, and whether the IR test is
+/// the instruction's true sense.
+type Machine = (Value, Op, u32, bool);
+
+/// The value of a load with no mask: what an atom on it and a comparison of it share.
+fn plain(l: Load) -> Value {
+    (l, u32::MAX, usize::MAX)
+}
+
+fn numbered(n: usize) -> Value {
+    let l = Load {
+        base: crate::ir::Base::Abs,
+        off: 0,
+        size: 0,
+    };
+    (l, 0, n)
+}
 
 /// The machine test behind a test: its value, instruction, constant, and whether the IR test is
 /// the instruction's true sense. libpcap's peephole pass turns `and #m; jeq #0` into `jset #m`
 /// on the unmasked load.
-fn machine_test(t: &Test, idx: usize) -> (Value, Op, u32, bool) {
+/// The jump instruction for a relation, and whether the relation is its true sense.
+fn jump(rel: Rel) -> (Op, bool) {
+    match rel {
+        Rel::Eq => (Op::Jeq, true),
+        Rel::Ne => (Op::Jeq, false),
+        Rel::Gt => (Op::Jgt, true),
+        Rel::Le => (Op::Jgt, false),
+        Rel::Ge => (Op::Jge, true),
+        Rel::Lt => (Op::Jge, false),
+    }
+}
+
+fn machine_test(t: &Test) -> Machine {
     match t {
         Test::Atom(a) => {
             if a.mask != u32::MAX && a.k == 0 && matches!(a.rel, Rel::Eq | Rel::Ne) {
-                return (
-                    (a.load, u32::MAX, usize::MAX),
-                    Op::Jset,
-                    a.mask,
-                    a.rel == Rel::Ne,
-                );
+                return (plain(a.load), Op::Jset, a.mask, a.rel == Rel::Ne);
             }
-            let (op, positive) = match a.rel {
-                Rel::Eq => (Op::Jeq, true),
-                Rel::Ne => (Op::Jeq, false),
-                Rel::Gt => (Op::Jgt, true),
-                Rel::Le => (Op::Jgt, false),
-                Rel::Ge => (Op::Jge, true),
-                Rel::Lt => (Op::Jge, false),
-            };
+            let (op, positive) = jump(a.rel);
             ((a.load, a.mask, usize::MAX), op, a.k, positive)
         }
-        Test::Const(v) => {
-            // `ld #k`: a value of its own per constant.
-            let l = Load {
-                base: crate::ir::Base::Abs,
-                off: 0,
-                size: 0,
-            };
-            ((l, 0, usize::MAX - 1 - *v as usize), Op::Jeq, 0, true)
-        }
-        Test::Cmp(_, rel, rhs) => {
-            // `idx` is the interned identity of the comparison's value (see Cfg::new_block).
-            let k = match rhs {
-                Val::K(k) => *k,
-                _ => 0,
-            };
-            let l = Load {
-                base: crate::ir::Base::Abs,
-                off: 0,
-                size: 0,
-            };
-            let (op, positive) = match rel {
-                Rel::Eq => (Op::Jeq, true),
-                Rel::Ne => (Op::Jeq, false),
-                Rel::Gt => (Op::Jgt, true),
-                Rel::Le => (Op::Jgt, false),
-                Rel::Ge => (Op::Jge, true),
-                Rel::Lt => (Op::Jge, false),
-            };
-            ((l, 0, idx), op, k, positive)
-        }
+        // `ld #k`: a value of its own per constant.
+        Test::Const(v) => (numbered(usize::MAX - 1 - *v as usize), Op::Jeq, 0, true),
+        Test::Cmp(..) => unreachable!("comparisons are numbered by Cfg::cmp_machine"),
     }
 }
 
@@ -150,9 +162,13 @@ struct Cfg {
     /// the X register, so never the value a primitive's test reads), other comparisons of their
     /// pair of values; comparisons of constants (folded only in libpcap's last pass) each get
     /// their own.
-    cmp_values: HashMap<(Val, Option<Val>), usize>,
-    /// Per test: (value, op, constant) of its machine test, and its IR sense.
-    machine: Vec<(Value, Op, u32, bool)>,
+    cmp_values: HashMap<ValKey, usize>,
+    /// Per test: (value, op, constant) of its machine test, and its IR sense; in the first
+    /// pass and after it (an `==` comparison's value changes with the peephole).
+    machine: Vec<Machine>,
+    machine_first: Vec<Machine>,
+    /// The branch-movement pass running (1 = the first).
+    pass_number: usize,
     blocks: Vec<Block>,
     root: u32,
 }
@@ -203,24 +219,59 @@ struct Levels {
 }
 
 impl Cfg {
+    fn intern(&mut self, k: ValKey) -> usize {
+        let n = self.cmp_values.len();
+        *self.cmp_values.entry(k).or_insert(n)
+    }
+
+    /// A general comparison's machine test, after the first pass and in it. As libpcap's
+    /// `gen_relation` computes it, the accumulator holds the left operand (so `len == arp[0]`
+    /// tests the value `less 0` tests, and a pull-up can move it), and the instruction compares
+    /// with a constant or with X; an `==` tests `a - b` until the peephole rewrites it.
+    fn cmp_machine(&mut self, idx: usize, lhs: &Val, rel: Rel, rhs: &Val) -> (Machine, Machine) {
+        let (op, positive) = jump(rel);
+        if let (Val::K(_), Val::K(k)) = (lhs, rhs) {
+            let m = (
+                numbered(self.intern(ValKey::Constants(idx))),
+                op,
+                *k,
+                positive,
+            );
+            return (m, m);
+        }
+        let value = match lhs {
+            Val::Load(l) => plain(*l),
+            v => numbered(self.intern(ValKey::Lhs(v.clone()))),
+        };
+        let (op, k) = match rhs {
+            Val::K(k) => (op, *k),
+            v => {
+                let x = self.intern(ValKey::Rhs(v.clone())) as u32;
+                let op = match op {
+                    Op::Jeq => Op::JeqX,
+                    Op::Jgt => Op::JgtX,
+                    _ => Op::JgeX,
+                };
+                (op, x)
+            }
+        };
+        let later = (value, op, k, positive);
+        let first = if matches!(rel, Rel::Eq | Rel::Ne) {
+            let pair = ValKey::Pair(lhs.clone(), rhs.clone());
+            (numbered(self.intern(pair)), op, k, positive)
+        } else {
+            later
+        };
+        (later, first)
+    }
+
     fn new_block(&mut self, t: Test, on_true: u32, on_false: u32) -> u32 {
         let idx = self.tests.len();
-        let vn = match &t {
-            // Odd numbers: each comparison of constants is a value of its own. Even numbers:
-            // interned values of the other comparisons. (One space for both once let the
-            // constant `0 != 0` pass for `ether[1000] = 1`'s value and jump-thread on it.)
-            Test::Cmp(Val::K(_), _, Val::K(_)) => 2 * idx + 1,
-            Test::Cmp(a, _, b) => {
-                let key = match b {
-                    Val::K(_) => (a.clone(), None),
-                    b => (a.clone(), Some(b.clone())),
-                };
-                let n = 2 * self.cmp_values.len();
-                *self.cmp_values.entry(key).or_insert(n)
-            }
-            Test::Atom(_) | Test::Const(_) => idx,
+        let (m, m1) = match &t {
+            Test::Cmp(a, rel, b) => self.cmp_machine(idx, a, *rel, b),
+            t => (machine_test(t), machine_test(t)),
         };
-        let m = machine_test(&t, vn);
+        self.machine_first.push(m1);
         self.tests.push(t);
         self.machine.push(m);
         // The block's branches follow the machine instruction's sense.
@@ -271,8 +322,8 @@ impl Cfg {
     fn fold(&self, c: u32, p: u32, side_true: bool) -> Option<u32> {
         let cb = self.blk(c);
         let pb = self.blk(p);
-        let (cv, cop, ck, _) = self.machine[cb.test];
-        let (pv, pop, pk, _) = self.machine[pb.test];
+        let (cv, cop, ck, _) = self.mach(cb.test);
+        let (pv, pop, pk, _) = self.mach(pb.test);
         if cop != pop || cv != pv {
             return None;
         }
@@ -330,6 +381,15 @@ impl Cfg {
             }
         }
         (changed, bypassed)
+    }
+
+    /// Test `t`'s machine instruction as the running pass numbers it.
+    fn mach(&self, t: usize) -> Machine {
+        if self.pass_number == 1 {
+            self.machine_first[t]
+        } else {
+            self.machine[t]
+        }
     }
 
     fn succ(&self, b: u32, side: bool) -> u32 {
@@ -493,7 +553,7 @@ impl Cfg {
         let Some(&(first, _)) = ins.first() else {
             return false;
         };
-        let value = |s: &Self, x: u32| s.machine[s.blk(x).test].0;
+        let value = |s: &Self, x: u32| s.mach(s.blk(x).test).0;
         let val = value(self, first);
         if ins.iter().any(|&(p, _)| value(self, p) != val) {
             return false;
@@ -721,6 +781,8 @@ pub fn optimize(p: Pred) -> Optimized {
         tests: Vec::new(),
         cmp_values: HashMap::new(),
         machine: Vec::new(),
+        machine_first: Vec::new(),
+        pass_number: 0,
         blocks: Vec::new(),
         root: REJECT,
     };
@@ -740,9 +802,12 @@ pub fn optimize(p: Pred) -> Optimized {
     // branches (libpcap's loop detection); bounded in all as a guard.
     let ids = Ids::new(&cfg);
     let mut only_branches = 0;
-    for _ in 0..MAX_PASSES {
+    for pass in 1..=MAX_PASSES {
+        cfg.pass_number = pass;
         let (changed, bypassed) = cfg.pass(&ids);
-        if !changed {
+        // The first pass's peepholes (`sub x; jeq #0` to `jeq x`) count as changes in libpcap,
+        // so a second pass always runs, with the values they leave.
+        if !changed && pass > 1 {
             break;
         }
         only_branches = if bypassed { 0 } else { only_branches + 1 };
