@@ -1275,7 +1275,9 @@ impl Lowerer {
                             size: sz,
                         }
                     }
-                    (LoadBase::Tran4, Val::K(k)) if *k <= 0xffff => Val::Load(self.tran4(*k, sz)),
+                    // `ld #k; ldxms [hdr]; add x; tax; ld [x + off]`: the peephole moves k into the
+                    // offset (wrapping), as for `ip[1 + x]`.
+                    (LoadBase::Tran4, Val::K(k)) => Val::Load(self.tran4(*k, sz)),
                     (LoadBase::Tran4, _) => {
                         let hdr = self.ipv4_hdr();
                         let iphl = Val::Bin(

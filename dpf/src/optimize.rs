@@ -239,10 +239,10 @@ impl Cfg {
             );
             return (m, m);
         }
-        let value = match lhs {
-            Val::Load(l) => plain(*l),
-            v => numbered(self.intern(ValKey::Lhs(v.clone()))),
-        };
+        // Not an atom's value even for a constant index: gencode loads `ip[9]` in arithmetic
+        // as `ld [x + 14]` with X = 9, a value of its own until the last pass (which moves no
+        // branch), so `not ip[9] != tcp[32]` is not pulled above the fragment test.
+        let value = numbered(self.intern(ValKey::Lhs(lhs.clone())));
         let (op, k) = match rhs {
             Val::K(k) => (op, *k),
             v => {
@@ -1021,5 +1021,19 @@ mod tests {
         // Where the first block is a real test, its load stays and a short packet is rejected.
         let g = crate::compile("ether[31] = 0 and ip6 or greater 0", raw4).unwrap();
         assert!(!g.matches(&Packet::new(&pkt, 31)));
+    }
+
+    /// `ip[9]` in arithmetic is an indexed load whose value is not the protocol test's, so the
+    /// comparison stays behind the fragment test, as in libpcap: a later fragment of a TCP
+    /// datagram is accepted without reading `tcp[32]` (past this packet's end).
+    #[test]
+    fn an_arithmetic_load_is_not_an_atoms_value() {
+        let mut pkt = vec![0u8; 54];
+        pkt[12] = 8;
+        pkt[14] = 0x45;
+        pkt[20..22].copy_from_slice(&0x0053u16.to_be_bytes()); // fragment offset 0x53
+        pkt[23] = 6;
+        let f = crate::compile("not ip[9] != tcp[32] or udp", crate::LinkType::ETHERNET).unwrap();
+        assert!(f.matches(&Packet::new(&pkt, 54)), "{f}");
     }
 }
