@@ -252,7 +252,9 @@ fn ethertype_to_ppptype(t: u32) -> u32 {
         ETHERTYPE_DN => 0x0027,
         ETHERTYPE_ATALK => 0x0029,
         0x0600 => 0x0025, // XNS IDP -> PPP_NS
-        ETHERTYPE_IPX => 0x002b,
+        // libpcap maps the `ipx` keyword's SAP, not the IPX ethertype (`ether proto 0x8137`
+        // stays 0x8137 in PPP).
+        LLCSAP_IPX => 0x002b,
         LLCSAP_ISONS => 0x0023, // PPP_OSI
         LLCSAP_8021D => 0x0031,
         ETHERTYPE_LAT => t,
@@ -1964,5 +1966,19 @@ mod tests {
             assert!(g.is_err(), "{src}");
             assert_eq!(t, g, "{src}");
         }
+    }
+
+    /// After `pppoes` the link type is PPP, where libpcap's `ethertype_to_ppptype` maps the
+    /// `ipx` keyword (SAP 0xe0) to PPP_IPX (0x2b), and leaves the IPX ethertype alone.
+    #[test]
+    fn ipx_over_pppoe_is_ppp_ipx() {
+        let mut pkt = vec![0u8; 40];
+        pkt[12..14].copy_from_slice(&0x8864u16.to_be_bytes());
+        pkt[20..22].copy_from_slice(&0x002bu16.to_be_bytes());
+        let pk = crate::ir::Packet::new(&pkt, 40);
+        let ipx = crate::compile("pppoes and ipx", LinkType::ETHERNET).unwrap();
+        assert!(ipx.matches(&pk), "{ipx}");
+        let eth = crate::compile("pppoes and ether proto 0x8137", LinkType::ETHERNET).unwrap();
+        assert!(!eth.matches(&pk), "{eth}");
     }
 }
