@@ -20,7 +20,9 @@
 //!   of the value the chain's predecessor tested is moved up, so `src == a or dst == a or
 //!   src == b` reads both sources before the destination.
 //! - **The root block**: its test may be removed but its load stays, moving to the first test that
-//!   remains; a program that reduces to "reject" is refused ("expression rejects all packets").
+//!   remains, after `intern_blocks` has merged identical blocks (so more leading blocks can have
+//!   branches that meet); a program that reduces to "reject" is refused ("expression rejects
+//!   all packets").
 //! - The peephole pass turns `and #m; jeq #0` into `jset #m` on the unmasked value, which decides
 //!   which tests count as "the same value". A general comparison (`len == arp[0]`) tests its
 //!   left operand's value against a constant or X, as `gen_relation` computes it, so from the
@@ -381,6 +383,42 @@ impl Cfg {
             }
         }
         (changed, bypassed)
+    }
+
+    /// libpcap's `intern_blocks`: blocks with the same test and the same successors become one,
+    /// children first. Verdicts do not change, but a block whose two successors were copies of
+    /// each other now has its branches meet, which `opt_root` can skip: `0 = ip[len] or net
+    /// 192.168.0.0/16 and net 192.168.0.0/16` on raw IPv4 never reads `ip[len]`.
+    fn intern_blocks(&mut self) {
+        let mut order = Vec::new();
+        let mut seen = vec![false; self.blocks.len() + 2];
+        let mut stack = vec![(self.root, false)];
+        while let Some((b, done)) = stack.pop() {
+            if done {
+                order.push(b);
+                continue;
+            }
+            if b < 2 || seen[b as usize] {
+                continue;
+            }
+            seen[b as usize] = true;
+            stack.push((b, true));
+            stack.push((self.blk(b).jf, false));
+            stack.push((self.blk(b).jt, false));
+        }
+        // `order` lists children before parents.
+        let mut canon: Vec<u32> = (0..self.blocks.len() as u32 + 2).collect();
+        let mut first: HashMap<(Test, u32, u32), u32> = HashMap::new();
+        for b in order {
+            let bl = *self.blk(b);
+            let (jt, jf) = (canon[bl.jt as usize], canon[bl.jf as usize]);
+            let blm = &mut self.blocks[b as usize - 2];
+            blm.jt = jt;
+            blm.jf = jf;
+            let key = (self.tests[bl.test].clone(), jt, jf);
+            canon[b as usize] = *first.entry(key).or_insert(b);
+        }
+        self.root = canon[self.root as usize];
     }
 
     /// Test `t`'s machine instruction as the running pass numbers it.
@@ -828,7 +866,8 @@ pub fn optimize(p: Pred) -> Optimized {
             }
         }
     }
-    // opt_root: leading blocks whose branches meet are skipped; their loads stay.
+    cfg.intern_blocks();
+    // opt_root: leading blocks whose branches meet are skipped; the first one's loads stay.
     let mut r = cfg.root;
     while r >= 2 && cfg.blk(r).jt == cfg.blk(r).jf {
         r = cfg.blk(r).jt;
