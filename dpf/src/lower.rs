@@ -1229,26 +1229,9 @@ impl Lowerer {
                         _ => {}
                     }
                 }
-                // The optimiser turns `shl x` with a known X into `shl #k` (unless the shifted
-                // value is known too, which it folds) and refuses k > 31:
-                // `len << (0 | 32)`.
-                if matches!(op, ArithOp::Shl | ArithOp::Shr)
-                    && !matches!(vx, Val::K(_))
-                    && matches!(fold(vy.clone()), Val::K(k) if k > 31)
-                {
-                    return err("shift by more than 31 bits", span);
-                }
-                // The optimiser rejects a divisor it can prove to be zero.
-                if matches!(op, ArithOp::Div | ArithOp::Mod) && fold(vy.clone()) == Val::K(0) {
-                    return err(
-                        if *op == ArithOp::Div {
-                            "division by zero"
-                        } else {
-                            "modulus by zero"
-                        },
-                        span,
-                    );
-                }
+                // What libpcap's optimiser refuses (a divisor it proves zero, a shift by a known
+                // amount over 31) is refused by our model of it, and only where the comparison
+                // survives to its last pass (`optimize::optimiser_error`).
                 (cx, fold(Val::Bin(*op, Box::new(vx), Box::new(vy))))
             }
             Arith::Load {
@@ -1897,6 +1880,7 @@ pub(crate) fn apply_optimiser(p: Pred, optimise: bool) -> Result<Pred, FilterErr
     }
     match crate::optimize::optimize(p) {
         crate::optimize::Optimized::Pred(p) => Ok(p),
+        crate::optimize::Optimized::Error(msg) => Err(FilterError::new(msg, 0..usize::MAX)),
         crate::optimize::Optimized::RejectsAll => {
             Err(FilterError::new(crate::lang::REJECTS_ALL, 0..usize::MAX))
         }

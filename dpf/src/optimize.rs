@@ -777,6 +777,8 @@ pub enum Optimized {
     Pred(Pred),
     /// No packet can be accepted (libpcap: "expression rejects all packets").
     RejectsAll,
+    /// libpcap's optimiser refuses the filter ("division by zero", ...).
+    Error(&'static str),
 }
 
 /// Applies the optimiser's verdict-visible effects to one rule.
@@ -803,8 +805,65 @@ fn negated(p: Pred) -> Pred {
     }
 }
 
+/// What libpcap's optimiser refuses when its last pass rewrites a comparison's statements: a
+/// divisor it proves zero (`x / (1 / 2)`), a shift by a known amount over 31 of a value it does
+/// not know (`len << (0 | 32)`; with both known it folds to 0). gencode's own checks (a literal
+/// 0 divisor, a literal shift over 31) are made while lowering. A comparison the branch passes
+/// removed is never rewritten, so `not (icmp[0] / (1 / 2)) = ip6[0]` (`ip` and `ip6` at once)
+/// compiles.
+fn optimiser_error(t: &Test) -> Option<&'static str> {
+    let Test::Cmp(a, _, b) = t else {
+        return None;
+    };
+    val_error(a).or_else(|| val_error(b))
+}
+
+fn val_error(v: &Val) -> Option<&'static str> {
+    use crate::ir::ArithOp::*;
+    match v {
+        Val::Bin(op, x, y) => {
+            match (op, &**x, &**y) {
+                (Div, _, Val::K(0)) => return Some("division by zero"),
+                (Mod, _, Val::K(0)) => return Some("modulus by zero"),
+                (Shl | Shr, x, Val::K(k)) if *k > 31 && !matches!(x, Val::K(_)) => {
+                    return Some("shift by more than 31 bits")
+                }
+                _ => {}
+            }
+            val_error(x).or_else(|| val_error(y))
+        }
+        Val::Neg(x) => val_error(x),
+        Val::LoadInd { index, .. } => val_error(index),
+        _ => None,
+    }
+}
+
+/// [`optimiser_error`] for every comparison of a predicate (one too large for the model).
+fn pred_error(p: &Pred) -> Option<&'static str> {
+    let mut stack = vec![p];
+    while let Some(q) = stack.pop() {
+        match q {
+            Pred::And(a, b) | Pred::Or(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            Pred::Not(a) => stack.push(a),
+            Pred::Cmp(a, r, b) => {
+                if let Some(e) = optimiser_error(&Test::Cmp(a.clone(), *r, b.clone())) {
+                    return Some(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A filter past the model's limits: kept as written, constants folded.
 fn too_large(p: Pred) -> Optimized {
+    if let Some(e) = pred_error(&p) {
+        return Optimized::Error(e);
+    }
     match fold_constants(p) {
         Pred::False => Optimized::RejectsAll,
         p => Optimized::Pred(p),
@@ -851,6 +910,15 @@ pub fn optimize(p: Pred) -> Optimized {
         only_branches = if bypassed { 0 } else { only_branches + 1 };
         if only_branches >= 100 {
             break;
+        }
+    }
+    // The last pass rewrites the statements of every block still reachable, top level first.
+    let lv = cfg.levels();
+    for &b in lv.lists.iter().rev().flatten() {
+        if b >= 2 {
+            if let Some(e) = optimiser_error(&cfg.tests[cfg.blk(b).test]) {
+                return Optimized::Error(e);
+            }
         }
     }
     // The last pass folds comparisons of constants: their blocks stay, going one way.
