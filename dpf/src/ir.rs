@@ -607,24 +607,34 @@ impl Pred {
     /// Atoms and comparisons, counted up to `max + 1` at most.
     fn count_leaves(&self, max: usize) -> usize {
         let mut n = 0;
+        self.find_leaf(|q| {
+            if matches!(q, Pred::Atom(_) | Pred::Cmp(..)) {
+                n += 1;
+            }
+            (n > max).then_some(())
+        });
+        n
+    }
+
+    /// The first `Some` that `f` gives for a leaf, leaves taken left to right without
+    /// recursion.
+    pub(crate) fn find_leaf<T>(&self, mut f: impl FnMut(&Pred) -> Option<T>) -> Option<T> {
         let mut stack = vec![self];
         while let Some(q) = stack.pop() {
             match q {
                 Pred::And(a, b) | Pred::Or(a, b) => {
-                    stack.push(a);
                     stack.push(b);
+                    stack.push(a);
                 }
                 Pred::Not(a) => stack.push(a),
-                Pred::Atom(_) | Pred::Cmp(..) => {
-                    n += 1;
-                    if n > max {
-                        break;
+                leaf => {
+                    if let Some(t) = f(leaf) {
+                        return Some(t);
                     }
                 }
-                Pred::True | Pred::False => {}
             }
         }
-        n
+        None
     }
 
     /// Does the filter accept the packet? (A rejected evaluation is a non-match.)

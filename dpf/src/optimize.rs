@@ -840,23 +840,10 @@ fn val_error(v: &Val) -> Option<&'static str> {
 
 /// [`optimiser_error`] for every comparison of a predicate (one too large for the model).
 fn pred_error(p: &Pred) -> Option<&'static str> {
-    let mut stack = vec![p];
-    while let Some(q) = stack.pop() {
-        match q {
-            Pred::And(a, b) | Pred::Or(a, b) => {
-                stack.push(b);
-                stack.push(a);
-            }
-            Pred::Not(a) => stack.push(a),
-            Pred::Cmp(a, r, b) => {
-                if let Some(e) = optimiser_error(&Test::Cmp(a.clone(), *r, b.clone())) {
-                    return Some(e);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    p.find_leaf(|q| match q {
+        Pred::Cmp(a, _, b) => val_error(a).or_else(|| val_error(b)),
+        _ => None,
+    })
 }
 
 /// A filter past the model's limits: kept as written, constants folded.
