@@ -245,7 +245,26 @@ fn gen_trace_outputs_are_tcpdumps_byte_for_byte() {
         &[("DPF_SPLIT_WINDOW_MB", "1"), ("DPF_SPLIT_WRITERS", "3")],
         false,
     );
+    // Records held back in 16 KiB chunks while at most 2 MiB of windows are kept: outputs are
+    // cut inside records, and windows leave with records still held in them. Then nothing
+    // held back at all (each window's records written at once).
+    let held = run(
+        &dir.join("held"),
+        &[
+            ("DPF_SPLIT_WINDOW_MB", "1"),
+            ("DPF_SPLIT_CHUNK_KB", "16"),
+            ("DPF_SPLIT_RETAIN_MB", "2"),
+        ],
+        false,
+    );
+    let unheld = run(
+        &dir.join("unheld"),
+        &[("DPF_SPLIT_CHUNK_KB", "0"), ("DPF_SPLIT_RETAIN_MB", "0")],
+        false,
+    );
     let piped = run(&dir.join("piped"), &[], true);
+    assert!(one == held, "one window and held 16 KiB chunks differ");
+    assert!(one == unheld, "one window and nothing held differ");
     assert!(one == many, "one window and 1 MiB windows differ");
     assert!(one == grown, "one window and growing windows differ");
     assert!(one == piped, "mapped and piped differ");

@@ -4,42 +4,50 @@
 //! (little-endian, unmodified, within the snap length: nearly every capture), so an output is
 //! its global header followed by records copied from the input unchanged. The reader
 //! demultiplexes a window of the mapping at a time and notes, per output, which byte ranges go
-//! there (no copy, no per-output buffer); writer threads gather each output's ranges straight
-//! from the mapping into one small buffer that stays in cache and write it with one call. A
-//! record that must be re-encoded (big-endian, Kuznetzov, beyond the snap length) gets a new
-//! 16-byte header from a side buffer and its data still from the mapping.
+//! there (no copy, no per-output buffer). Writer threads hold each output's ranges until they
+//! make a whole chunk (64 KiB), then gather them straight from the mapping into one small
+//! buffer that stays in cache and write it with one call, so that every write but an output's
+//! last is whole chunks at chunk-aligned offsets: the page cache then takes them in large
+//! folios, and the kernel's cost of writing fell by half. A window stays mapped while records
+//! are held in it, within a budget; past it, the outputs holding records in the oldest window
+//! write them. A record that must be re-encoded (big-endian, Kuznetzov, beyond the snap
+//! length) gets a new 16-byte header from a side buffer and its data still from the mapping.
 //!
 //! Why this shape: the kernel's creation of a thousand files and its copy of the outputs into
 //! the page cache are most of a split's cost (docs/bench-cli.md); the old per-output buffers
 //! added a copy of every byte into a thousand cold buffers (and their page faults) on the
 //! reading thread. The writers create their files first, while the rules compile and the
 //! reader demultiplexes, and split the outputs between them, so a second core shares the
-//! kernel's work. Once every writer is done with a window, its pages leave the resident set: a
-//! file of any size splits in bounded memory.
+//! kernel's work. Once every writer is done with a window (its records written), its pages
+//! leave the resident set: a file of any size splits in bounded memory.
 
+use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::files::FilePool;
 use crate::capture::{Mapping, Record};
 
-/// Input bytes demultiplexed per batch. Bigger windows mean fewer and larger writes per
-/// output (the kernel's cost is per write and per page cache folio: 32 MiB windows took 4-8%
-/// less CPU than 16 MiB ones on the benchmark trace); each window in flight stays resident
-/// until written, at most about three of them, so a file over [`BIG`] gets smaller windows.
+/// Input bytes demultiplexed per batch. A window stays resident while it is queued for the
+/// writers and while records they hold lie in it, so a file over [`BIG`] gets smaller
+/// windows, fewer of them queued and fewer kept.
 const WINDOW: usize = 32 << 20;
-const BIG_WINDOW: usize = 16 << 20;
+const BIG_WINDOW: usize = 8 << 20;
 const BIG: usize = 256 << 20;
 /// The first window: the writers have nothing to do until the reader hands one over, so it is
 /// small, and each later one twice the one before (up to the window size). With 32 MiB from
 /// the start the writers idled through the first third of a 77 MB split.
 const FIRST_WINDOW: usize = 4 << 20;
-/// Batches queued per writer before the reader waits (bounds the resident windows).
-const QUEUE: usize = 1;
+/// Batches queued per writer before the reader waits (bounds the resident windows). A writer
+/// making its files while the other makes theirs (one at a time, see [`writer_thread`]) takes
+/// no batch for a while: with one batch queued the reader waited for it (a split took 53-57
+/// ms with 8, 62-66 ms with 1).
+const QUEUE: usize = 8;
+const BIG_QUEUE: usize = 1;
 /// A window is also handed over once it holds this many writes (with `--all-matches` and
 /// rules that overlap, one packet may go to every output: memory follows matches, not bytes).
 const MAX_PENDING: usize = 1 << 20;
@@ -48,6 +56,22 @@ const MAX_PENDING: usize = 1 << 20;
 const STAGE_MAX: usize = 1 << 20;
 /// How many segments ahead of the one being gathered a writer prefetches.
 const GATHER_AHEAD: usize = 6;
+/// Outputs are written in chunks of this many bytes at chunk-aligned offsets (a power of
+/// two, at most [`STAGE_MAX`]); see [`Share::flush`].
+const CHUNK: usize = 64 << 10;
+/// Window bytes a writer keeps for the records its outputs hold (see [`Share::retain`]); for
+/// a file over [`BIG`], less.
+const RETAIN: usize = 64 << 20;
+const BIG_RETAIN: usize = 24 << 20;
+
+/// How a writer works: descriptors it may hold, its chunk, the window bytes it may keep.
+#[derive(Clone, Copy)]
+struct Config {
+    fds: usize,
+    chunk: usize,
+    retain: usize,
+}
+
 /// Marks a segment that lies in the batch's side buffer, not in the mapping.
 const SIDE: u64 = 1 << 63;
 
@@ -85,8 +109,8 @@ struct Bufs {
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        // The last writer is done with this window (and, writers going in order, with every
-        // earlier one).
+        // The last writer is done with this window (and, writers keeping and dropping their
+        // batches in order, with every earlier one).
         self.map.release(self.covers.0, self.covers.1);
         // The reader may be gone (an error ended the pass): then the buffers are freed here.
         let _ = self.recycle.send(std::mem::take(&mut self.bufs));
@@ -100,27 +124,54 @@ struct Share {
     step: usize,
     /// The global header, written before an output's first record (or alone at the end).
     header: Arc<[u8]>,
+    /// Per output: its header has been written.
     started: Vec<bool>,
-    /// One output's bytes of the current batch, gathered.
+    /// Per output: the records not written yet, and where its file ends.
+    held: Vec<Held>,
+    /// Batches whose windows held records may still lie in, oldest first, and their bytes.
+    retained: VecDeque<Arc<Batch>>,
+    retained_bytes: usize,
+    /// How many window bytes the share may keep for held records.
+    retain_max: usize,
+    /// Outputs are written `chunk` bytes at a time, at offsets that are multiples of `chunk`
+    /// (0: each batch's records at once).
+    chunk: usize,
+    /// One write's bytes, gathered.
     stage: Vec<u8>,
 }
 
+/// An output's records not written yet: byte ranges of the mapping, in file order.
+#[derive(Default)]
+struct Held {
+    segs: Vec<Seg>,
+    /// Their bytes.
+    len: usize,
+    /// The output file's size so far.
+    written: u64,
+}
+
 impl Share {
-    fn new(paths: &[PathBuf], first: usize, step: usize, header: Arc<[u8]>, fds: usize) -> Self {
+    fn new(paths: &[PathBuf], first: usize, step: usize, header: Arc<[u8]>, cfg: Config) -> Self {
         let mine: Vec<PathBuf> = paths.iter().skip(first).step_by(step).cloned().collect();
         let n = mine.len();
         Share {
-            pool: FilePool::new(mine, fds),
+            pool: FilePool::new(mine, cfg.fds),
             first,
             step,
             header,
             started: vec![false; n],
+            held: (0..n).map(|_| Held::default()).collect(),
+            retained: VecDeque::new(),
+            retained_bytes: 0,
+            retain_max: cfg.retain,
+            chunk: cfg.chunk,
             stage: Vec::new(),
         }
     }
 
-    fn write(&mut self, b: &Batch) -> io::Result<()> {
-        let bytes = b.map.bytes();
+    /// Takes a batch's records: each output's are held until they fill a chunk (written then)
+    /// or their window must go (see [`Share::retain`]).
+    fn write(&mut self, b: &Arc<Batch>) -> io::Result<()> {
         let (segs_all, starts, side) = (&b.bufs.segs, &b.bufs.starts, &b.bufs.side);
         for j in 0..self.started.len() {
             let i = self.first + j * self.step;
@@ -128,48 +179,149 @@ impl Share {
             if segs.is_empty() {
                 continue;
             }
-            // Gathered into one small buffer that stays in cache, then one `write`: the
-            // kernel copies a contiguous buffer much faster than a `writev` of one slice per
-            // record (the split took ~20% less CPU than with `writev`, docs/bench-cli.md).
-            self.stage.clear();
-            if !self.started[j] {
-                self.stage.extend_from_slice(&self.header);
+            let h = &mut self.held[j];
+            let mut in_side = false;
+            for s in segs {
+                in_side |= s.off & SIDE != 0;
+                h.len += s.len as usize;
             }
-            for (k, s) in segs.iter().enumerate() {
-                // The records of one output lie far apart in the window: ask for a later one's
-                // bytes while this one is copied, or every copy waits on memory.
-                if let Some(ahead) = segs.get(k + GATHER_AHEAD) {
-                    prefetch_seg(bytes, side, ahead);
-                }
-                let len = s.len as usize;
-                if s.off & SIDE != 0 {
-                    let o = (s.off & !SIDE) as usize;
-                    self.stage.extend_from_slice(&side[o..o + len]);
-                } else {
-                    let o = s.off as usize;
-                    self.stage.extend_from_slice(&bytes[o..o + len]);
-                }
-                if self.stage.len() >= STAGE_MAX {
-                    self.pool.write(j, &self.stage)?;
-                    self.stage.clear();
-                    self.started[j] = true;
+            h.segs.extend_from_slice(segs);
+            // A re-encoded header lies in this batch's side buffer: written now, with
+            // everything before it (rare: inputs whose records are not copied verbatim).
+            let full = self.chunk == 0 || in_side;
+            if full
+                || self.pending_end(j) / self.chunk as u64
+                    > self.held[j].written / self.chunk as u64
+            {
+                self.flush(j, b.map.bytes(), side, full)?;
+            }
+        }
+        self.retain(b.clone())
+    }
+
+    /// Where output `j`'s file will end once everything it holds is written.
+    fn pending_end(&self, j: usize) -> u64 {
+        let header = if self.started[j] {
+            0
+        } else {
+            self.header.len()
+        };
+        self.held[j].written + (header + self.held[j].len) as u64
+    }
+
+    /// Keeps `b` while records may lie in its window; once the windows kept exceed the
+    /// budget, the oldest goes, and every output holding records in it writes them first.
+    fn retain(&mut self, b: Arc<Batch>) -> io::Result<()> {
+        self.retained_bytes += b.covers.1 - b.covers.0;
+        self.retained.push_back(b);
+        while self.retained_bytes > self.retain_max {
+            let Some(old) = self.retained.pop_front() else {
+                break;
+            };
+            self.retained_bytes -= old.covers.1 - old.covers.0;
+            let end = old.covers.1 as u64;
+            for j in 0..self.held.len() {
+                if self.held[j].segs.first().is_some_and(|s| s.off < end) {
+                    self.flush(j, old.map.bytes(), &[], true)?;
                 }
             }
-            self.pool.write(j, &self.stage)?;
-            self.started[j] = true;
         }
         Ok(())
     }
 
-    /// A header for every output that got no record, so each is a valid (empty) capture.
-    fn finish(&mut self) -> io::Result<()> {
-        for j in 0..self.started.len() {
+    /// Writes what output `j` holds: all of it, or (`all` false) up to the last chunk
+    /// boundary it reaches. Whole chunks at chunk-aligned offsets let the page cache take
+    /// the data in large folios: 1,000 files of 64,000 bytes took the kernel 18 ms in one
+    /// write each and 43 ms in 20,000-byte writes (docs/bench-cli.md).
+    fn flush(&mut self, j: usize, bytes: &[u8], side: &[u8], all: bool) -> io::Result<()> {
+        let end = self.pending_end(j);
+        let written = self.held[j].written;
+        let to = if all {
+            end
+        } else {
+            end / self.chunk as u64 * self.chunk as u64
+        };
+        if to <= written {
+            return Ok(());
+        }
+        let mut left = (to - written) as usize;
+        let mut k = 0;
+        while left > 0 {
+            let piece = left.min(STAGE_MAX);
+            self.stage.clear();
             if !self.started[j] {
-                self.pool.write(j, &self.header)?;
+                self.stage.extend_from_slice(&self.header);
                 self.started[j] = true;
             }
+            let h = &mut self.held[j];
+            while self.stage.len() < piece {
+                // The records of one output lie far apart: ask for a later one's bytes while
+                // this one is copied, or every copy waits on memory.
+                if let Some(ahead) = h.segs.get(k + GATHER_AHEAD) {
+                    prefetch_seg(bytes, side, ahead);
+                }
+                let s = h.segs[k];
+                let data = seg_bytes(bytes, side, &s);
+                let take = data.len().min(piece - self.stage.len());
+                self.stage.extend_from_slice(&data[..take]);
+                if take < data.len() {
+                    // The rest of this record stays held.
+                    h.segs[k] = Seg {
+                        off: s.off + take as u64,
+                        len: s.len - take as u32,
+                    };
+                } else {
+                    k += 1;
+                }
+            }
+            self.pool.write(j, &self.stage)?;
+            left -= self.stage.len();
+            h.written += self.stage.len() as u64;
         }
+        let h = &mut self.held[j];
+        h.segs.drain(..k);
+        h.len = (end - h.written) as usize;
         Ok(())
+    }
+
+    /// Writes what every output still holds, and a header for every output that got no
+    /// record, so each is a valid (empty) capture.
+    fn finish(&mut self) -> io::Result<()> {
+        let bytes = match self.retained.back() {
+            Some(b) => b.map.clone(),
+            None => {
+                for j in 0..self.started.len() {
+                    if !self.started[j] {
+                        self.pool.write(j, &self.header)?;
+                        self.started[j] = true;
+                    }
+                }
+                return Ok(());
+            }
+        };
+        for j in 0..self.started.len() {
+            if !self.started[j] && self.held[j].len == 0 {
+                self.pool.write(j, &self.header)?;
+                self.started[j] = true;
+            } else {
+                self.flush(j, bytes.bytes(), &[], true)?;
+            }
+        }
+        self.retained.clear();
+        Ok(())
+    }
+}
+
+/// Segment `s`'s bytes: in the mapping, or in the batch's side buffer.
+#[inline]
+fn seg_bytes<'a>(bytes: &'a [u8], side: &'a [u8], s: &Seg) -> &'a [u8] {
+    let len = s.len as usize;
+    if s.off & SIDE != 0 {
+        let o = (s.off & !SIDE) as usize;
+        &side[o..o + len]
+    } else {
+        let o = s.off as usize;
+        &bytes[o..o + len]
     }
 }
 
@@ -202,10 +354,18 @@ fn writer_thread(
     mut share: Share,
     batches: Receiver<Arc<Batch>>,
     cancelled: Arc<AtomicBool>,
+    creating: Arc<Mutex<()>>,
 ) -> io::Result<()> {
     // The rules may still be compiling: only new files are made now. A file that cannot be
     // made here is opened again when first written, which reports the error if the pass runs.
-    let _ = share.pool.create_fresh();
+    // One writer at a time: the kernel makes files in one directory one at a time anyway
+    // (under the directory's lock), and a second writer waiting for that lock spins on a
+    // core that the reader could use (`rwsem_spin_on_owner`, 8-30% of a split's CPU time in
+    // profiles); waiting here, it sleeps.
+    {
+        let _one = creating.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = share.pool.create_fresh();
+    }
     for b in batches {
         share.write(&b)?;
     }
@@ -222,7 +382,7 @@ type WriterThread = (SyncSender<Arc<Batch>>, JoinHandle<io::Result<()>>);
 enum Writers {
     Threads(Vec<WriterThread>),
     /// No thread could be started: the reader writes each batch itself.
-    Inline(Share),
+    Inline(Box<Share>),
 }
 
 /// The outputs of a mapped split: the reader [`add`](MappedOutputs::add)s records, batches go
@@ -268,16 +428,35 @@ impl MappedOutputs {
         let n_writers = tunable("DPF_SPLIT_WRITERS", 1, 64)
             .unwrap_or(2)
             .min(n_out.max(1));
-        let fds = (fd_cap / n_writers).max(1);
+        let big = map.bytes().len() > BIG;
+        // A chunk is a power of two no larger than a gathered write (0: no holding back).
+        let chunk = tunable("DPF_SPLIT_CHUNK_KB", 0, STAGE_MAX >> 10).map_or(CHUNK, |kb| {
+            if kb == 0 {
+                0
+            } else {
+                1 << (usize::BITS - 1 - (kb << 10).leading_zeros())
+            }
+        });
+        let retain = tunable("DPF_SPLIT_RETAIN_MB", 0, 1 << 12)
+            .map_or(if big { BIG_RETAIN } else { RETAIN }, |mb| mb << 20);
+        let queue =
+            tunable("DPF_SPLIT_QUEUE", 0, 64).unwrap_or(if big { BIG_QUEUE } else { QUEUE });
+        let cfg = Config {
+            fds: (fd_cap / n_writers).max(1),
+            chunk,
+            retain,
+        };
         let cancelled = Arc::new(AtomicBool::new(false));
+        let creating = Arc::new(Mutex::new(()));
         let mut threads = Vec::new();
         for k in 0..n_writers {
-            let share = Share::new(&paths, k, n_writers, header.clone(), fds);
-            let (tx, rx) = mpsc::sync_channel(QUEUE);
+            let share = Share::new(&paths, k, n_writers, header.clone(), cfg);
+            let (tx, rx) = mpsc::sync_channel(queue);
             let stop = cancelled.clone();
+            let creating = creating.clone();
             match std::thread::Builder::new()
                 .name(format!("dpf-split-writer-{k}"))
-                .spawn(move || writer_thread(share, rx, stop))
+                .spawn(move || writer_thread(share, rx, stop, creating))
             {
                 Ok(t) => threads.push((tx, t)),
                 Err(_) => break,
@@ -294,13 +473,10 @@ impl MappedOutputs {
                 let _ = t.join();
             }
             cancelled.store(false, Ordering::Release);
-            Writers::Inline(Share::new(&paths, 0, 1, header, fd_cap))
+            let cfg = Config { fds: fd_cap, ..cfg };
+            Writers::Inline(Box::new(Share::new(&paths, 0, 1, header, cfg)))
         };
-        let default = if map.bytes().len() > BIG {
-            BIG_WINDOW
-        } else {
-            WINDOW
-        };
+        let default = if big { BIG_WINDOW } else { WINDOW };
         let max_window = tunable("DPF_SPLIT_WINDOW_MB", 1, 1 << 12).map_or(default, |mb| mb << 20);
         let window = tunable("DPF_SPLIT_FIRST_MB", 1, 1 << 12)
             .map_or(FIRST_WINDOW, |mb| mb << 20)
