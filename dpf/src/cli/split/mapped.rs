@@ -50,7 +50,11 @@ const QUEUE: usize = 8;
 const BIG_QUEUE: usize = 1;
 /// A window is also handed over once it holds this many writes (with `--all-matches` and
 /// rules that overlap, one packet may go to every output: memory follows matches, not bytes).
-const MAX_PENDING: usize = 1 << 20;
+/// A batch's writes take 16 bytes each, and up to [`QUEUE`] batches wait per writer.
+const MAX_PENDING: usize = 1 << 18;
+/// Writes of the batches a writer keeps (see [`Share::retain`]): past this many, the oldest
+/// batch goes too, whatever its window's size.
+const RETAIN_WRITES: usize = 1 << 20;
 /// A writer writes an output's gathered bytes once they reach this much (bounds its buffer
 /// when one output takes most of a window).
 const STAGE_MAX: usize = 1 << 20;
@@ -131,6 +135,7 @@ struct Share {
     /// Batches whose windows held records may still lie in, oldest first, and their bytes.
     retained: VecDeque<Arc<Batch>>,
     retained_bytes: usize,
+    retained_writes: usize,
     /// How many window bytes the share may keep for held records.
     retain_max: usize,
     /// Outputs are written `chunk` bytes at a time, at offsets that are multiples of `chunk`
@@ -163,6 +168,7 @@ impl Share {
             held: (0..n).map(|_| Held::default()).collect(),
             retained: VecDeque::new(),
             retained_bytes: 0,
+            retained_writes: 0,
             retain_max: cfg.retain,
             chunk: cfg.chunk,
             stage: Vec::new(),
@@ -210,15 +216,18 @@ impl Share {
     }
 
     /// Keeps `b` while records may lie in its window; once the windows kept exceed the
-    /// budget, the oldest goes, and every output holding records in it writes them first.
+    /// budget (in bytes, or in writes: see [`RETAIN_WRITES`]), the oldest goes, and every
+    /// output holding records in it writes them first.
     fn retain(&mut self, b: Arc<Batch>) -> io::Result<()> {
         self.retained_bytes += b.covers.1 - b.covers.0;
+        self.retained_writes += b.bufs.segs.len();
         self.retained.push_back(b);
-        while self.retained_bytes > self.retain_max {
+        while self.retained_bytes > self.retain_max || self.retained_writes > RETAIN_WRITES {
             let Some(old) = self.retained.pop_front() else {
                 break;
             };
             self.retained_bytes -= old.covers.1 - old.covers.0;
+            self.retained_writes -= old.bufs.segs.len();
             let end = old.covers.1 as u64;
             for j in 0..self.held.len() {
                 if self.held[j].segs.first().is_some_and(|s| s.off < end) {
