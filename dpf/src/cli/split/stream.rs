@@ -2,9 +2,11 @@
 //! encoded into one buffer per output; a full buffer goes to a writer thread, which owns the
 //! files: it creates every output as soon as the pass starts and then writes buffers as they
 //! come, so the kernel's work runs beside the reading and demultiplexing. Buffers return to
-//! the reader for reuse, so memory stays bounded whatever the input's size. Files are written
-//! whole records at a time, so after an input error every output is a valid capture of the
-//! packets before it.
+//! the reader for reuse, so memory stays bounded whatever the input's size. Every write but an
+//! output's last is exactly one buffer's size (a power of two) at an offset that is a multiple
+//! of it, so the page cache takes it in large folios (see `mapped`); the record that crosses
+//! the boundary is continued in the next buffer. The pass ends by writing every buffer, after
+//! an input error too, so every output is then a valid capture of the packets before it.
 
 use std::io;
 use std::path::PathBuf;
@@ -14,7 +16,8 @@ use std::thread::JoinHandle;
 use super::files::FilePool;
 use crate::capture::{Interface, OutputFormat, Packet, PacketWriter};
 
-/// Total buffer memory for all outputs; each gets a share within [`MIN_BUF`, `MAX_BUF`].
+/// Total buffer memory for all outputs; each gets a share within [`MIN_BUF`, `MAX_BUF`],
+/// rounded down to a power of two.
 const BUF_BUDGET: usize = 32 << 20;
 const MIN_BUF: usize = 16 << 10;
 const MAX_BUF: usize = 1 << 20;
@@ -53,7 +56,8 @@ pub struct Outputs {
 impl Outputs {
     pub fn new(paths: Vec<PathBuf>, format: OutputFormat, fd_cap: usize) -> Self {
         let n = paths.len();
-        let buf_cap = (BUF_BUDGET / n.max(1)).clamp(MIN_BUF, MAX_BUF);
+        let share = (BUF_BUDGET / n.max(1)).clamp(MIN_BUF, MAX_BUF);
+        let buf_cap = 1 << (usize::BITS - 1 - share.leading_zeros());
         let (full_tx, full_rx) = mpsc::sync_channel(QUEUE);
         let (spare_tx, spare_rx) = mpsc::channel();
         let paths2 = paths.clone();
@@ -79,25 +83,35 @@ impl Outputs {
 
     pub fn write(&mut self, i: usize, p: &Packet, ifaces: &[Interface]) -> io::Result<()> {
         self.writers[i].write(p, ifaces)?;
-        if self.writers[i].get_mut().len() >= self.buf_cap {
-            self.drain(i)?;
+        // A record longer than a buffer leaves more than a buffer behind.
+        while self.writers[i].get_mut().len() >= self.buf_cap {
+            self.drain(i, false)?;
         }
         Ok(())
     }
 
-    /// Sends output `i`'s buffer to the writer thread, taking a spare one in its place.
-    fn drain(&mut self, i: usize) -> io::Result<()> {
+    /// Sends output `i`'s buffer to the writer thread, taking a spare one in its place: its
+    /// first `buf_cap` bytes if it holds more (the rest moves to the new buffer), or all of
+    /// it when the pass ends (`last`).
+    fn drain(&mut self, i: usize, last: bool) -> io::Result<()> {
+        let cut = if last { usize::MAX } else { self.buf_cap };
         if let Some(pool) = &mut self.direct {
             let buf = self.writers[i].get_mut();
-            let r = pool.write(i, buf);
-            buf.clear();
+            let n = buf.len().min(cut);
+            let r = pool.write(i, &buf[..n]);
+            buf.drain(..n);
             return r;
         }
-        let fresh = self
+        let mut fresh = self
             .spare
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(self.buf_cap));
-        let buf = std::mem::replace(self.writers[i].get_mut(), fresh);
+        let held = self.writers[i].get_mut();
+        if held.len() > cut {
+            fresh.extend_from_slice(&held[cut..]);
+            held.truncate(cut);
+        }
+        let buf = std::mem::replace(held, fresh);
         let sent = self.full.as_ref().map(|tx| tx.send((i, buf)));
         match sent {
             Some(Ok(())) => Ok(()),
@@ -126,7 +140,7 @@ impl Outputs {
             self.writers[i].finish(ifaces)?;
             // Every output has bytes by now (at least its header), so every file is made.
             if !self.writers[i].get_mut().is_empty() {
-                self.drain(i)?;
+                self.drain(i, true)?;
             }
         }
         self.join()
