@@ -3,8 +3,9 @@
 //! Two paths, same outputs. A regular pcap file is mapped and its records written straight
 //! from the mapping ([`mapped`]); anything else (a pipe, pcapng, `--pcapng` output) streams
 //! through per-output buffers ([`stream`]). Either way writer threads own the files, create
-//! them all as the pass starts, and write whole records, so after an input error every output
-//! is a valid capture of the packets before it.
+//! them all as the pass starts, and write in large aligned pieces (a record may span two
+//! writes); the pass ends by writing everything held, after an input error too, so every
+//! output is then a valid capture of the packets before it.
 
 mod files;
 mod mapped;
