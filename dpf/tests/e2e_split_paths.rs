@@ -342,3 +342,48 @@ fn records_longer_than_a_buffer_split_alike_both_ways() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With far fewer descriptors than outputs (`ulimit -n 40`: 8 for the writers), outputs are
+/// closed and reopened for appending while records are held and written in chunks; both
+/// paths still write exactly the files an unlimited run writes.
+#[test]
+fn outputs_beyond_the_descriptor_limit_are_reopened_and_complete() {
+    let dir = scratch("e2e_split_fd_limit");
+    let trace = dir.join("t.pcap");
+    let rules = dir.join("rules.txt");
+    gen_trace(&trace, &rules, 100, 40_000);
+    let run = |out: &Path, limit: Option<u32>, piped: bool| {
+        let _ = std::fs::remove_dir_all(out);
+        let input = if piped { "-" } else { trace.to_str().unwrap() };
+        let script = format!(
+            "{}exec \"$0\" split -r {input} --rules {} -o {} --all-matches < {}",
+            limit.map_or(String::new(), |n| format!("ulimit -n {n} && ")),
+            rules.display(),
+            out.display(),
+            trace.display(),
+        );
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_dpf"))
+            .output()
+            .expect("run dpf under sh");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files(out)
+    };
+    let want = run(&dir.join("free"), None, false);
+    assert_eq!(want.len(), 100);
+    assert!(
+        want.iter().all(|(_, b)| b.len() > 64 << 10),
+        "outputs too small to chunk"
+    );
+    assert!(
+        run(&dir.join("mapped"), Some(40), false) == want,
+        "mapped, 40 descriptors"
+    );
+    assert!(
+        run(&dir.join("piped"), Some(40), true) == want,
+        "piped, 40 descriptors"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
