@@ -296,24 +296,14 @@ impl Share {
     /// Writes what every output still holds, and a header for every output that got no
     /// record, so each is a valid (empty) capture.
     fn finish(&mut self) -> io::Result<()> {
-        let bytes = match self.retained.back() {
-            Some(b) => b.map.clone(),
-            None => {
-                for j in 0..self.started.len() {
-                    if !self.started[j] {
-                        self.pool.write(j, &self.header)?;
-                        self.started[j] = true;
-                    }
-                }
-                return Ok(());
-            }
-        };
+        // Held records lie in the mapping every batch shares (none are held without a batch).
+        let map = self.retained.back().map(|b| b.map.clone());
         for j in 0..self.started.len() {
             if !self.started[j] && self.held[j].len == 0 {
                 self.pool.write(j, &self.header)?;
                 self.started[j] = true;
-            } else {
-                self.flush(j, bytes.bytes(), &[], true)?;
+            } else if let Some(map) = &map {
+                self.flush(j, map.bytes(), &[], true)?;
             }
         }
         self.retained.clear();
